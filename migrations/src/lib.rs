@@ -1,0 +1,15 @@
+//! Schema migrations for the fhir-import store. One file per migration; a
+//! migration that has landed is never edited, only followed by a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_core::Migration)]
+    }
+}

@@ -1,0 +1,67 @@
+//! Each area's error mapped once to a gRPC status. Internal detail is
+//! logged here and never sent.
+
+use tonic::Status;
+use tracing::error;
+
+use crate::files::FileError;
+use crate::import::ImportError;
+use crate::projects::ProjectError;
+use crate::store::StoreError;
+
+impl From<StoreError> for Status {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => Status::not_found(format!("{what} not found")),
+            StoreError::Conflict(_) => {
+                Status::aborted("a concurrent change conflicted with this call; retry it")
+            }
+            StoreError::Unavailable(detail) => {
+                error!(%detail, "store unavailable");
+                Status::unavailable("storage is unavailable right now; retry later")
+            }
+            StoreError::Corrupt(detail) => {
+                error!(%detail, "stored data unreadable");
+                Status::internal("internal error")
+            }
+        }
+    }
+}
+
+impl From<ProjectError> for Status {
+    fn from(err: ProjectError) -> Self {
+        match err {
+            ProjectError::InvalidArgument(msg) => Status::invalid_argument(msg),
+            ProjectError::NotFound(_) => Status::not_found(err.to_string()),
+            ProjectError::AlreadyExists(msg) => Status::already_exists(msg),
+            ProjectError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<ImportError> for Status {
+    fn from(err: ImportError) -> Self {
+        match err {
+            ImportError::InvalidArgument(msg) => Status::invalid_argument(msg),
+            ImportError::NotFound(_) => Status::not_found(err.to_string()),
+            ImportError::AlreadyExists(msg) => Status::already_exists(msg),
+            ImportError::FailedPrecondition(msg) => Status::failed_precondition(msg),
+            ImportError::OutOfRange(msg) => Status::out_of_range(msg),
+            ImportError::StreamBroken(_) => Status::cancelled(err.to_string()),
+            ImportError::ShuttingDown(msg) => Status::unavailable(msg),
+            ImportError::Project(err) => err.into(),
+            ImportError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<FileError> for Status {
+    fn from(err: FileError) -> Self {
+        match err {
+            FileError::InvalidArgument(msg) => Status::invalid_argument(msg),
+            FileError::NotFound(_) => Status::not_found(err.to_string()),
+            FileError::Project(err) => err.into(),
+            FileError::Store(err) => err.into(),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! gRPC services: each converts the request, calls the domain, and converts
+//! the result back. No business rules live here.
+
+mod convert;
+mod errors;
+mod files;
+mod import;
+mod projects;
+
+pub use files::FileApi;
+pub use import::ImportApi;
+pub use projects::ProjectApi;

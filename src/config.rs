@@ -1,0 +1,189 @@
+//! One typed configuration, layered: defaults, then a TOML file, then
+//! `FHIR_IMPORT__*` environment variables, then command-line flags.
+
+use std::{fmt, net::SocketAddr, path::Path};
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_CONFIG_FILE: &str = "fhir-import.toml";
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the gRPC server listens on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` (created when missing) or `postgres://…`.
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub auth: AuthConfig,
+    pub import: ImportConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// The identity every call acts as until OAuth 2.0 is configured.
+    pub local_user: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Largest resource_json accepted, in bytes.
+    pub max_document_bytes: usize,
+    /// Largest gRPC message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Documents stored per intake transaction.
+    pub batch_size: usize,
+    /// How long a partly filled batch waits for more documents.
+    pub batch_linger_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            database_url: "sqlite://fhir-import.db".to_owned(),
+            database_max_connections: 10,
+            auth: AuthConfig::default(),
+            import: ImportConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            local_user: "local".to_owned(),
+        }
+    }
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        Self {
+            max_document_bytes: crate::domain::document::DEFAULT_MAX_DOCUMENT_BYTES,
+            max_message_bytes: 4 * 1024 * 1024,
+            batch_size: 500,
+            batch_linger_ms: 100,
+        }
+    }
+}
+
+/// Settings given on the command line; they override everything else.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers. An explicit `file` must exist; the default file is
+    /// read only when present.
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Self, String> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(format!("config file {} does not exist", path.display()))
+            }
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("FHIR_IMPORT__").split("__"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(format!(
+                "database_url: expected sqlite://… or postgres://…, got {}",
+                redact_url(&self.database_url)
+            ));
+        }
+        if self.import.batch_size == 0 || self.import.batch_size > 10_000 {
+            return Err("import.batch_size: between 1 and 10000".into());
+        }
+        if self.import.max_document_bytes > self.import.max_message_bytes {
+            return Err("import.max_document_bytes: must not exceed import.max_message_bytes".into());
+        }
+        if self.auth.local_user.is_empty() || self.auth.local_user.contains('/') {
+            return Err("auth.local_user: a user name without '/'".into());
+        }
+        Ok(())
+    }
+}
+
+/// The URL with any password replaced, for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("REDACTED"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("auth", &self.auth)
+            .field("import", &self.import)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show_in_debug_output() {
+        let config = Config {
+            database_url: "postgres://app:s3cret@db/fhir".into(),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("REDACTED"));
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_bad_keys_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("custom.toml", "listen = \"127.0.0.1:7000\"\n[import]\nbatch_size = 42")?;
+            jail.set_env("FHIR_IMPORT__IMPORT__BATCH_SIZE", "43");
+            let config = Config::load(
+                Some(Path::new("custom.toml")),
+                Overrides {
+                    listen: Some("127.0.0.1:7001".parse().expect("addr")),
+                    database_url: None,
+                },
+            )
+            .expect("loads");
+            assert_eq!(config.listen.port(), 7001);
+            assert_eq!(config.import.batch_size, 43);
+
+            jail.create_file("bad.toml", "databse_url = \"x\"")?;
+            let err = Config::load(Some(Path::new("bad.toml")), Overrides::default())
+                .expect_err("unknown key");
+            assert!(err.contains("databse_url"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,540 @@
+//! Validation of one FHIR R4 DocumentReference as received in an import: the
+//! elements the service relies on are checked for real, the file to import is
+//! picked from its attachments, and every problem is reported as `path: problem`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::rejection::{Rejection, RejectionCode};
+
+/// The largest resource accepted unless configured otherwise: 1 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
+/// Longest file name handed on, in bytes (the usual file-system limit).
+const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// Longest piece of a received value quoted back in a message, in chars.
+const MAX_QUOTED_CHARS: usize = 80;
+
+const FHIR_ID_RULE: &str = "1 to 64 characters of A-Z, a-z, 0-9, '-' and '.'";
+const STATUSES: [&str; 3] = ["current", "superseded", "entered-in-error"];
+const DOC_STATUSES: [&str; 4] = ["preliminary", "final", "amended", "entered-in-error"];
+
+/// A DocumentReference that passed validation, with what a file needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidDocument {
+    /// `DocumentReference.id`.
+    pub id: String,
+    /// A safe file name: the attachment title, else the last URL path
+    /// segment, else the id; without `/`, `\` or control characters, at most
+    /// 255 bytes.
+    pub file_name: String,
+    /// The chosen attachment's `url`.
+    pub url: Option<String>,
+    /// The chosen attachment's `size`.
+    pub size: Option<u64>,
+    /// The chosen attachment's `contentType`.
+    pub content_type: Option<String>,
+    /// `"sha1"` -> the chosen attachment's `hash` (base64, as given).
+    pub hashes: BTreeMap<String, String>,
+    /// The resource JSON as received, unchanged.
+    pub json: String,
+}
+
+/// Validates one DocumentReference given as JSON text and picks its file:
+/// the attachment of the first `content` entry that has a `url` or `data`.
+pub fn validate_document_json(json: &str, max_bytes: usize) -> Result<ValidDocument, Rejection> {
+    if json.len() > max_bytes {
+        return Err(Rejection::new(
+            RejectionCode::TooLarge,
+            format!("resource is {} bytes; the limit is {max_bytes}", json.len()),
+        ));
+    }
+    if json.trim().is_empty() {
+        return Err(Rejection::new(
+            RejectionCode::EmptyDocument,
+            "resource is empty",
+        ));
+    }
+    let value: Value = serde_json::from_str(json).map_err(|e| {
+        Rejection::new(
+            RejectionCode::InvalidJson,
+            format!("resource is not valid JSON: {e}"),
+        )
+    })?;
+    let Value::Object(resource) = value else {
+        return Err(Rejection::new(
+            RejectionCode::InvalidJson,
+            format!("resource must be a JSON object, got {}", kind(&value)),
+        ));
+    };
+
+    check_resource_type(&resource)?;
+    let id = read_id(&resource)?;
+    let chosen = check_body(&resource).map_err(|message| {
+        Rejection::new(RejectionCode::InvalidResource, message).with_document_id(Some(id.clone()))
+    })?;
+
+    let url = opt_str(chosen, "url").map(str::to_owned);
+    let file_name = file_name(opt_str(chosen, "title"), url.as_deref(), &id);
+    let mut hashes = BTreeMap::new();
+    if let Some(hash) = opt_str(chosen, "hash") {
+        hashes.insert("sha1".to_owned(), hash.to_owned());
+    }
+    Ok(ValidDocument {
+        file_name,
+        url,
+        size: chosen.get("size").and_then(Value::as_u64),
+        content_type: opt_str(chosen, "contentType").map(str::to_owned),
+        hashes,
+        json: json.to_owned(),
+        id,
+    })
+}
+
+/// Parses `DocumentReference/{id}` and returns the id.
+pub fn parse_reference(reference: &str) -> Result<String, Rejection> {
+    match reference.strip_prefix("DocumentReference/") {
+        Some(id) if is_fhir_id(id) => Ok(id.to_owned()),
+        _ => Err(Rejection::new(
+            RejectionCode::InvalidReference,
+            format!(
+                "reference {} is not of the form DocumentReference/{{id}}, \
+                 where the id is {FHIR_ID_RULE}",
+                quote(reference)
+            ),
+        )),
+    }
+}
+
+fn check_resource_type(resource: &Map<String, Value>) -> Result<(), Rejection> {
+    match resource.get("resourceType") {
+        None => Err(Rejection::new(
+            RejectionCode::InvalidResource,
+            "resourceType: required",
+        )),
+        Some(Value::String(t)) if t == "DocumentReference" => Ok(()),
+        Some(other) => {
+            let got = match other {
+                // Resource type names are shown bare, anything else quoted.
+                Value::String(t)
+                    if (1..=64).contains(&t.len())
+                        && t.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+                {
+                    t.clone()
+                }
+                Value::String(t) => quote(t),
+                other => kind(other).to_owned(),
+            };
+            Err(Rejection::new(
+                RejectionCode::WrongResourceType,
+                format!("resourceType: expected DocumentReference, got {got}"),
+            ))
+        }
+    }
+}
+
+fn read_id(resource: &Map<String, Value>) -> Result<String, Rejection> {
+    let invalid = |message: String| Rejection::new(RejectionCode::InvalidResource, message);
+    match resource.get("id") {
+        None => Err(invalid(
+            "id: required (the id is how a re-import of the same document is recognised)"
+                .to_owned(),
+        )),
+        Some(Value::String(id)) if is_fhir_id(id) => Ok(id.clone()),
+        Some(Value::String(id)) => Err(invalid(format!(
+            "id: {} is not a valid FHIR id ({FHIR_ID_RULE})",
+            quote(id)
+        ))),
+        Some(other) => Err(invalid(format!(
+            "id: must be a string, got {}",
+            kind(other)
+        ))),
+    }
+}
+
+/// Checks everything after `resourceType` and `id`; returns the attachment
+/// the file comes from, or the message of the first problem found.
+fn check_body(resource: &Map<String, Value>) -> Result<&Map<String, Value>, String> {
+    match resource.get("status") {
+        None => return Err("status: required".to_owned()),
+        Some(status) => check_code("status", status, &STATUSES)?,
+    }
+    if let Some(doc_status) = resource.get("docStatus") {
+        check_code("docStatus", doc_status, &DOC_STATUSES)?;
+    }
+    let chosen = check_content(resource.get("content"))?;
+    if let Some(subject) = resource.get("subject") {
+        check_reference_shape("subject", subject)?;
+    }
+    if let Some(context) = resource.get("context") {
+        expect_object("context", context)?;
+    }
+    if let Some(author) = resource.get("author") {
+        let Value::Array(authors) = author else {
+            return Err(format!("author: must be an array, got {}", kind(author)));
+        };
+        for (i, a) in authors.iter().enumerate() {
+            check_reference_shape(&format!("author[{i}]"), a)?;
+        }
+    }
+    if let Some(custodian) = resource.get("custodian") {
+        check_reference_shape("custodian", custodian)?;
+    }
+    if let Some(date) = resource.get("date") {
+        let date = expect_str("date", date)?;
+        if !starts_with_date(date) {
+            return Err(format!(
+                "date: expected a FHIR instant such as 2024-05-01T12:00:00Z, got {}",
+                quote(date)
+            ));
+        }
+    }
+    Ok(chosen)
+}
+
+fn check_content(content: Option<&Value>) -> Result<&Map<String, Value>, String> {
+    let Some(content) = content else {
+        return Err("content: required (the file to import comes from it)".to_owned());
+    };
+    let Value::Array(entries) = content else {
+        return Err(format!("content: must be an array, got {}", kind(content)));
+    };
+    if entries.is_empty() {
+        return Err("content: must have at least one entry".to_owned());
+    }
+    let mut chosen = None;
+    for (i, entry) in entries.iter().enumerate() {
+        let path = format!("content[{i}]");
+        let entry = expect_object(&path, entry)?;
+        let path = format!("{path}.attachment");
+        let Some(attachment) = entry.get("attachment") else {
+            return Err(format!("{path}: required"));
+        };
+        let attachment = expect_object(&path, attachment)?;
+        check_attachment(&path, attachment)?;
+        if chosen.is_none() && (attachment.contains_key("url") || attachment.contains_key("data")) {
+            chosen = Some(attachment);
+        }
+    }
+    chosen.ok_or_else(|| {
+        "content[0].attachment.url: required (an attachment needs url or data)".to_owned()
+    })
+}
+
+/// Checks the type and form of each attachment element that is present.
+fn check_attachment(path: &str, attachment: &Map<String, Value>) -> Result<(), String> {
+    if let Some(url) = attachment.get("url") {
+        let p = format!("{path}.url");
+        let url = expect_non_empty_str(&p, url)?;
+        if let Err(e) = check_absolute_url(url) {
+            return Err(format!("{p}: {} is not an absolute URL ({e})", quote(url)));
+        }
+    }
+    if let Some(data) = attachment.get("data") {
+        let p = format!("{path}.data");
+        check_base64(&p, expect_non_empty_str(&p, data)?)?;
+    }
+    if let Some(size) = attachment.get("size") {
+        check_size(&format!("{path}.size"), size)?;
+    }
+    if let Some(hash) = attachment.get("hash") {
+        let p = format!("{path}.hash");
+        check_base64(&p, expect_non_empty_str(&p, hash)?)?;
+    }
+    if let Some(content_type) = attachment.get("contentType") {
+        let p = format!("{path}.contentType");
+        let content_type = expect_str(&p, content_type)?;
+        if !is_media_type(content_type) {
+            return Err(format!(
+                "{p}: {} is not a media type of the form type/subtype[; name=value]",
+                quote(content_type)
+            ));
+        }
+    }
+    for element in ["title", "language"] {
+        if let Some(value) = attachment.get(element) {
+            expect_str(&format!("{path}.{element}"), value)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_code(path: &str, value: &Value, allowed: &[&str]) -> Result<(), String> {
+    let code = expect_str(path, value)?;
+    if allowed.contains(&code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{path}: {} is not one of {}",
+            quote(code),
+            allowed.join(", ")
+        ))
+    }
+}
+
+/// A FHIR Reference: an object whose `reference`, `type` and `display`, if
+/// present, are strings.
+fn check_reference_shape(path: &str, value: &Value) -> Result<(), String> {
+    let reference = expect_object(path, value)?;
+    for element in ["reference", "type", "display"] {
+        if let Some(v) = reference.get(element) {
+            expect_str(&format!("{path}.{element}"), v)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_size(path: &str, size: &Value) -> Result<(), String> {
+    let Value::Number(n) = size else {
+        return Err(format!(
+            "{path}: must be a JSON number (a whole number of bytes), got {}",
+            kind(size)
+        ));
+    };
+    if n.as_u64().is_some() {
+        return Ok(());
+    }
+    if n.as_i64().is_some_and(|i| i < 0) || n.as_f64().is_some_and(|f| f < 0.0) {
+        Err(format!("{path}: must not be negative, got {n}"))
+    } else if n
+        .as_f64()
+        .is_some_and(|f| f.fract() == 0.0 && f >= u64::MAX as f64)
+    {
+        Err(format!(
+            "{path}: {n} is larger than the largest size accepted ({})",
+            u64::MAX
+        ))
+    } else {
+        Err(format!("{path}: must be a whole number of bytes, got {n}"))
+    }
+}
+
+fn check_base64(path: &str, text: &str) -> Result<(), String> {
+    // FHIR base64Binary allows whitespace between the groups of four.
+    let decoded = if text.contains(|c: char| c.is_ascii_whitespace()) {
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD.decode(compact)
+    } else {
+        base64::engine::general_purpose::STANDARD.decode(text)
+    };
+    decoded
+        .map(drop)
+        .map_err(|e| format!("{path}: not valid base64 ({e})"))
+}
+
+/// Accepts any absolute URL the `url` crate parses (https://, s3://, gs://,
+/// drs://host/id, urn:...), and also compact DRS identifiers
+/// (`drs://[prefix/]namespace:accession`), which it cannot.
+fn check_absolute_url(text: &str) -> Result<(), url::ParseError> {
+    match url::Url::parse(text) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            if is_compact_drs(text) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+fn is_compact_drs(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("drs://") else {
+        return false;
+    };
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "._~-".contains(c);
+    let (prefix_and_namespace, accession) = match rest.split_once(':') {
+        Some(parts) => parts,
+        None => return false,
+    };
+    let namespace = match prefix_and_namespace.split_once('/') {
+        Some((prefix, namespace)) if !prefix.is_empty() && prefix.chars().all(name_char) => {
+            namespace
+        }
+        Some(_) => return false,
+        None => prefix_and_namespace,
+    };
+    !namespace.is_empty()
+        && namespace.chars().all(name_char)
+        && !accession.is_empty()
+        && accession
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && c != '/')
+}
+
+/// `type/subtype`, optionally followed by `; name=value` parameters.
+fn is_media_type(text: &str) -> bool {
+    let is_token = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+    };
+    let mut parts = text.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    let Some((main, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    if !is_token(main) || !is_token(sub) {
+        return false;
+    }
+    parts.all(|param| {
+        let param = param.trim();
+        param.is_empty()
+            || param
+                .split_once('=')
+                .is_some_and(|(name, value)| is_token(name.trim()) && !value.trim().is_empty())
+    })
+}
+
+/// True when `text` starts with a plausible `YYYY-MM-DD`.
+fn starts_with_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    matches!(
+        (digits(0..4), digits(5..7), digits(8..10)),
+        (Some(_), Some(1..=12), Some(1..=31))
+    )
+}
+
+/// FHIR id: `[A-Za-z0-9\-\.]{1,64}`.
+fn is_fhir_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+fn file_name(title: Option<&str>, url: Option<&str>, id: &str) -> String {
+    title
+        .map(sanitize_file_name)
+        .filter(|name| usable(name))
+        .or_else(|| {
+            url.and_then(last_url_segment)
+                .map(|segment| sanitize_file_name(&segment))
+                .filter(|name| usable(name))
+        })
+        .unwrap_or_else(|| {
+            // A valid FHIR id is already safe except when it is all dots.
+            if usable(id) {
+                id.to_owned()
+            } else {
+                format!("document{id}")
+            }
+        })
+}
+
+fn usable(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".."
+}
+
+/// Drops `/`, `\` and control characters, trims, and caps at 255 bytes on a
+/// char boundary.
+fn sanitize_file_name(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .filter(|&c| c != '/' && c != '\\' && !c.is_control())
+        .collect();
+    let mut name = cleaned.trim();
+    if name.len() > MAX_FILE_NAME_BYTES {
+        let mut end = MAX_FILE_NAME_BYTES;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name = name[..end].trim_end();
+    }
+    name.to_owned()
+}
+
+/// The last non-empty path segment of `url`, percent-decoded.
+fn last_url_segment(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let segment = parsed.path_segments()?.rev().find(|s| !s.is_empty())?;
+    Some(percent_decode(segment))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn opt_str<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    object.get(key).and_then(Value::as_str)
+}
+
+fn expect_object<'a>(path: &str, value: &'a Value) -> Result<&'a Map<String, Value>, String> {
+    value
+        .as_object()
+        .ok_or_else(|| format!("{path}: must be an object, got {}", kind(value)))
+}
+
+fn expect_str<'a>(path: &str, value: &'a Value) -> Result<&'a str, String> {
+    value
+        .as_str()
+        .ok_or_else(|| format!("{path}: must be a string, got {}", kind(value)))
+}
+
+fn expect_non_empty_str<'a>(path: &str, value: &'a Value) -> Result<&'a str, String> {
+    let text = expect_str(path, value)?;
+    if text.trim().is_empty() {
+        Err(format!("{path}: must not be empty"))
+    } else {
+        Ok(text)
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A received value quoted for a message, shortened if long.
+fn quote(text: &str) -> String {
+    if text.chars().count() > MAX_QUOTED_CHARS {
+        let head: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+        format!("{head:?}…")
+    } else {
+        format!("{text:?}")
+    }
+}
+
+#[cfg(test)]
+#[path = "document_tests.rs"]
+mod tests;

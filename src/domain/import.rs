@@ -1,0 +1,239 @@
+//! The import model: an import's state and counts, its items and their
+//! states, and the events that record every change.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ImportId, ProjectId};
+use super::rejection::{Rejection, RejectionCode};
+
+macro_rules! stored_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+stored_enum!(ImportState {
+    Receiving => "RECEIVING",
+    Processing => "PROCESSING",
+    Completed => "COMPLETED",
+    CompletedWithErrors => "COMPLETED_WITH_ERRORS",
+    Failed => "FAILED",
+    Cancelled => "CANCELLED",
+});
+
+impl ImportState {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Self::Completed | Self::CompletedWithErrors | Self::Failed | Self::Cancelled
+        )
+    }
+}
+
+stored_enum!(ItemState {
+    Pending => "PENDING",
+    Processing => "PROCESSING",
+    Imported => "IMPORTED",
+    Skipped => "SKIPPED",
+    Rejected => "REJECTED",
+    Failed => "FAILED",
+    Cancelled => "CANCELLED",
+});
+
+stored_enum!(ItemStage {
+    Intake => "INTAKE",
+    RecordFile => "RECORD_FILE",
+    FetchMetadata => "FETCH_METADATA",
+});
+
+stored_enum!(ConflictPolicy {
+    Skip => "SKIP",
+    Overwrite => "OVERWRITE",
+    Rename => "RENAME",
+});
+
+/// Counts of an import's items by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub received: u64,
+    pub pending: u64,
+    pub processing: u64,
+    pub imported: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+}
+
+impl Counts {
+    pub fn slot(&mut self, state: ItemState) -> &mut u64 {
+        match state {
+            ItemState::Pending => &mut self.pending,
+            ItemState::Processing => &mut self.processing,
+            ItemState::Imported => &mut self.imported,
+            ItemState::Skipped => &mut self.skipped,
+            ItemState::Rejected => &mut self.rejected,
+            ItemState::Failed => &mut self.failed,
+            ItemState::Cancelled => &mut self.cancelled,
+        }
+    }
+
+    /// Moves one item from `from` (None: a new item) to `to`.
+    pub fn apply(&mut self, from: Option<ItemState>, to: ItemState) {
+        match from {
+            Some(from) => {
+                let slot = self.slot(from);
+                *slot = slot.saturating_sub(1);
+            }
+            None => self.received += 1,
+        }
+        *self.slot(to) += 1;
+    }
+
+    pub fn unfinished(&self) -> u64 {
+        self.pending + self.processing
+    }
+
+    /// The terminal state an import whose items are all finished ends in.
+    pub fn outcome(&self) -> ImportState {
+        let errors = self.rejected + self.failed;
+        let done = self.imported + self.skipped;
+        match (done, errors) {
+            (_, 0) => ImportState::Completed,
+            (0, _) => ImportState::Failed,
+            _ => ImportState::CompletedWithErrors,
+        }
+    }
+}
+
+/// One import as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub id: ImportId,
+    pub project_id: ProjectId,
+    pub state: ImportState,
+    pub counts: Counts,
+    pub fhir_server: String,
+    pub on_conflict: ConflictPolicy,
+    pub idempotency_key: Option<String>,
+    pub tags: Vec<String>,
+    pub error: String,
+    pub last_sequence: u64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One item (one document message) of an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub index: u64,
+    pub document_id: Option<String>,
+    pub state: ItemState,
+    pub stage: ItemStage,
+    pub rejection: Option<StoredRejection>,
+    pub error: Option<String>,
+    pub file_id: Option<String>,
+    pub sequence: u64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A rejection as it is kept in events and item rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRejection {
+    pub code: String,
+    pub message: String,
+}
+
+impl StoredRejection {
+    pub fn code(&self) -> Option<RejectionCode> {
+        RejectionCode::parse(&self.code)
+    }
+}
+
+impl From<&Rejection> for StoredRejection {
+    fn from(r: &Rejection) -> Self {
+        Self {
+            code: r.code.as_str().to_owned(),
+            message: r.message.clone(),
+        }
+    }
+}
+
+/// One change of an import, numbered by a per-import sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub sequence: u64,
+    pub counts: Counts,
+    pub time: DateTime<Utc>,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    Item(Item),
+    State { state: ImportState, error: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip() {
+        for s in ImportState::ALL {
+            assert_eq!(ImportState::parse(s.as_str()), Some(*s));
+        }
+        for s in ItemState::ALL {
+            assert_eq!(ItemState::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(ConflictPolicy::parse("nope"), None);
+    }
+
+    #[test]
+    fn counts_follow_items_and_decide_the_outcome() {
+        let mut c = Counts::default();
+        c.apply(None, ItemState::Pending);
+        c.apply(None, ItemState::Rejected);
+        assert_eq!((c.received, c.pending, c.rejected), (2, 1, 1));
+        c.apply(Some(ItemState::Pending), ItemState::Imported);
+        assert_eq!((c.pending, c.imported, c.unfinished()), (0, 1, 0));
+        assert_eq!(c.outcome(), ImportState::CompletedWithErrors);
+        assert_eq!(Counts::default().outcome(), ImportState::Completed);
+        let all_bad = Counts {
+            received: 1,
+            rejected: 1,
+            ..Counts::default()
+        };
+        assert_eq!(all_bad.outcome(), ImportState::Failed);
+    }
+}
+
+stored_enum!(MetadataState {
+    NotRequested => "NOT_REQUESTED",
+    Pending => "PENDING",
+    Complete => "COMPLETE",
+    Failed => "FAILED",
+});

@@ -1,0 +1,103 @@
+//! Project names and the two ways a client names a project: id or slug.
+
+use super::ids::ProjectId;
+
+pub const MAX_PROJECT_NAME: usize = 64;
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectName(String);
+
+impl ProjectName {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let valid_start = s
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let valid_chars = s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+        if s.is_empty() {
+            return Err("name: required".into());
+        }
+        if s.len() > MAX_PROJECT_NAME {
+            return Err(format!(
+                "name: at most {MAX_PROJECT_NAME} characters, got {}",
+                s.len()
+            ));
+        }
+        if !valid_start || !valid_chars {
+            return Err(format!(
+                "name: {s:?} must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How a request names a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectRef {
+    Id(ProjectId),
+    Slug { owner: String, name: String },
+}
+
+impl ProjectRef {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("project: required (a project id or an owner/name slug)".into());
+        }
+        if let Some((owner, name)) = s.split_once('/') {
+            if owner.is_empty() || name.is_empty() || name.contains('/') {
+                return Err(format!("project: {s:?} is not an owner/name slug"));
+            }
+            return Ok(Self::Slug {
+                owner: owner.to_owned(),
+                name: name.to_owned(),
+            });
+        }
+        ProjectId::parse(s)
+            .map(Self::Id)
+            .ok_or_else(|| format!("project: {s:?} is neither a project id nor an owner/name slug"))
+    }
+}
+
+pub fn slug(owner: &str, name: &str) -> String {
+    format!("{owner}/{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_documented_form() {
+        assert!(ProjectName::parse("kids-first.2026_a").is_ok());
+        assert!(ProjectName::parse("").is_err());
+        assert!(ProjectName::parse("Upper").is_err());
+        assert!(ProjectName::parse("-lead").is_err());
+        assert!(ProjectName::parse("has space").is_err());
+        assert!(ProjectName::parse(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn project_refs_are_ids_or_slugs() {
+        let id = ProjectId::generate();
+        assert_eq!(ProjectRef::parse(id.as_str()), Ok(ProjectRef::Id(id)));
+        assert_eq!(
+            ProjectRef::parse("alice/study"),
+            Ok(ProjectRef::Slug {
+                owner: "alice".into(),
+                name: "study".into()
+            })
+        );
+        assert!(ProjectRef::parse("alice/").is_err());
+        assert!(ProjectRef::parse("a/b/c").is_err());
+        assert!(ProjectRef::parse("nonsense").is_err());
+    }
+}

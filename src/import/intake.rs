@@ -1,0 +1,321 @@
+//! Intake: reads a document stream as it arrives, validates each document,
+//! and stores accepted and rejected items durably in batches, so memory stays
+//! bounded however long the stream is.
+
+use std::collections::HashMap;
+
+use futures::{Stream, StreamExt};
+use tracing::{info, instrument, warn};
+
+use super::{ImportError, ImportSpec, Imports};
+use crate::auth::Caller;
+use crate::domain::{
+    document::{parse_reference, validate_document_json},
+    import::{Import, ImportState, ItemState},
+    metadata::validate_metadata,
+    rejection::{Rejection, RejectionCode},
+};
+use crate::store::{IntakeItem, NewImport, StoreError};
+
+/// One message of the stream after the header.
+pub enum Incoming {
+    Document(DocumentMessage),
+    /// A header where only documents may come.
+    Header,
+}
+
+pub struct DocumentMessage {
+    pub source: DocumentSource,
+    pub metadata: HashMap<String, String>,
+}
+
+pub enum DocumentSource {
+    Json(String),
+    Reference(String),
+    Missing,
+}
+
+/// The transport failed mid-stream (client gone, reset, bad frame).
+#[derive(Debug)]
+pub struct StreamFault(pub String);
+
+#[derive(Debug, Default)]
+pub struct IntakeSummary {
+    pub import: Option<Import>,
+    pub received: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub rejections: Vec<(u64, Rejection)>,
+    pub truncated: bool,
+    pub replayed: bool,
+}
+
+impl IntakeSummary {
+    fn note_rejection(&mut self, index: u64, rejection: &Rejection, max: usize) {
+        self.rejected += 1;
+        if self.rejections.len() < max {
+            self.rejections.push((index, rejection.clone()));
+        } else {
+            self.truncated = true;
+        }
+    }
+}
+
+impl Imports {
+    #[instrument(skip_all, fields(project = %spec.project, import_id))]
+    pub async fn import_documents<S>(
+        &self,
+        caller: &Caller,
+        spec: ImportSpec,
+        mut stream: S,
+    ) -> Result<IntakeSummary, ImportError>
+    where
+        S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
+    {
+        let project = self.projects.authorize(caller, &spec.project).await?;
+        if spec.validate_only {
+            return self.validate_only(&spec, stream).await;
+        }
+        if let Some(key) = &spec.idempotency_key {
+            if let Some(earlier) = self.store.find_import_by_key(&project.id, key).await? {
+                return self.replay(earlier).await;
+            }
+        }
+        let created = self
+            .store
+            .create_import(NewImport {
+                project_id: project.id.clone(),
+                fhir_server: spec.fhir_server.clone(),
+                on_conflict: spec.on_conflict,
+                idempotency_key: spec.idempotency_key.clone(),
+                tags: spec.tags.clone(),
+                created_by: caller.user.clone(),
+            })
+            .await;
+        let import = match (created, &spec.idempotency_key) {
+            (Ok(import), _) => import,
+            // Another stream with the same key started between our look-up
+            // and insert.
+            (Err(StoreError::Conflict(_)), Some(key)) => {
+                match self.store.find_import_by_key(&project.id, key).await? {
+                    Some(earlier) => return self.replay(earlier).await,
+                    None => return Err(StoreError::Conflict(key.clone()).into()),
+                }
+            }
+            (Err(err), _) => return Err(err.into()),
+        };
+        tracing::Span::current().record("import_id", import.id.as_str());
+        info!(user = %caller.user, "import started");
+
+        let mut summary = IntakeSummary {
+            import: Some(import.clone()),
+            ..IntakeSummary::default()
+        };
+        let mut batch = Vec::with_capacity(self.limits.batch_size);
+        loop {
+            let next = if batch.is_empty() {
+                stream.next().await
+            } else {
+                match tokio::time::timeout(self.limits.batch_linger, stream.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        // A slow stream: store what came so far so watchers see it.
+                        if !self.flush(&import, &mut batch, &mut summary).await? {
+                            return Ok(summary);
+                        }
+                        continue;
+                    }
+                }
+            };
+            match next {
+                None => break,
+                Some(Ok(Incoming::Document(message))) => {
+                    let item = self.check(summary.received, message, &spec);
+                    summary.received += 1;
+                    batch.push(item);
+                    if batch.len() >= self.limits.batch_size
+                        && !self.flush(&import, &mut batch, &mut summary).await?
+                    {
+                        return Ok(summary);
+                    }
+                }
+                Some(Ok(Incoming::Header)) => {
+                    let at = summary.received;
+                    self.flush(&import, &mut batch, &mut summary).await?;
+                    let why = format!("a second header arrived at document index {at}");
+                    self.end_intake(&import, Some(why.clone())).await?;
+                    return Err(ImportError::InvalidArgument(format!(
+                        "header: only the first message may be a header, but {why}; import {} stopped there and the {} documents accepted before it are imported",
+                        import.id, summary.accepted
+                    )));
+                }
+                Some(Err(StreamFault(why))) => {
+                    warn!(error = %why, received = summary.received, "document stream broke");
+                    self.flush(&import, &mut batch, &mut summary).await?;
+                    self.end_intake(&import, Some(why.clone())).await?;
+                    return Err(ImportError::StreamBroken(why));
+                }
+            }
+        }
+        if !self.flush(&import, &mut batch, &mut summary).await? {
+            return Ok(summary);
+        }
+        summary.import = Some(self.end_intake(&import, None).await?);
+        info!(
+            received = summary.received,
+            accepted = summary.accepted,
+            rejected = summary.rejected,
+            "import stream ended"
+        );
+        Ok(summary)
+    }
+
+    fn check(&self, index: u64, message: DocumentMessage, spec: &ImportSpec) -> IntakeItem {
+        let outcome = match message.source {
+            DocumentSource::Missing => Err(Rejection::new(
+                RejectionCode::EmptyDocument,
+                "document: set resource_json or reference",
+            )),
+            DocumentSource::Reference(reference) => match parse_reference(&reference) {
+                Err(rejection) => Err(rejection),
+                Ok(id) if spec.fhir_server.is_empty() => Err(Rejection::new(
+                    RejectionCode::ReferenceNotResolvable,
+                    format!("reference: the header names no fhir_server to read DocumentReference/{id} from; set header.fhir_server or send resource_json"),
+                )
+                .with_document_id(Some(id))),
+                Ok(id) => Err(Rejection::new(
+                    RejectionCode::ReferenceNotResolvable,
+                    format!("reference: reading DocumentReference/{id} from FHIR server {:?} is not available yet; send resource_json", spec.fhir_server),
+                )
+                .with_document_id(Some(id))),
+            },
+            DocumentSource::Json(json) => {
+                validate_document_json(&json, self.limits.max_document_bytes).and_then(|doc| {
+                    validate_metadata(message.metadata)
+                        .map(|metadata| (doc.clone(), metadata))
+                        .map_err(|r| r.with_document_id(Some(doc.id.clone())))
+                })
+            }
+        };
+        IntakeItem { index, outcome }
+    }
+
+    /// Stores the batch; `false` when the import stopped receiving
+    /// (cancelled), so the caller ends the intake.
+    async fn flush(
+        &self,
+        import: &Import,
+        batch: &mut Vec<IntakeItem>,
+        summary: &mut IntakeSummary,
+    ) -> Result<bool, ImportError> {
+        if batch.is_empty() {
+            return Ok(true);
+        }
+        let max = self.limits.max_listed_rejections;
+        let items: Vec<IntakeItem> = std::mem::take(batch);
+        let rejections: Vec<(u64, Rejection)> = items
+            .iter()
+            .filter_map(|i| i.outcome.as_ref().err().map(|r| (i.index, r.clone())))
+            .collect();
+        let outcome = self.store.record_intake(&import.id, items).await?;
+        if outcome.import.state != ImportState::Receiving {
+            summary.import = Some(outcome.import);
+            return Ok(false);
+        }
+        summary.accepted += outcome.accepted;
+        for (index, rejection) in &rejections {
+            summary.note_rejection(*index, rejection, max);
+        }
+        self.notifier.publish(&import.id, outcome.import.last_sequence);
+        if outcome.accepted > 0 {
+            self.processor.enqueue(&import.id);
+        }
+        summary.import = Some(outcome.import);
+        Ok(true)
+    }
+
+    async fn end_intake(
+        &self,
+        import: &Import,
+        interrupted: Option<String>,
+    ) -> Result<Import, ImportError> {
+        let ended = self.store.finish_intake(&import.id, interrupted).await?;
+        self.notifier.publish(&import.id, ended.last_sequence);
+        self.processor.enqueue(&import.id);
+        Ok(ended)
+    }
+
+    async fn validate_only<S>(
+        &self,
+        spec: &ImportSpec,
+        mut stream: S,
+    ) -> Result<IntakeSummary, ImportError>
+    where
+        S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
+    {
+        let max = self.limits.max_listed_rejections;
+        let mut summary = IntakeSummary::default();
+        while let Some(next) = stream.next().await {
+            match next {
+                Ok(Incoming::Document(message)) => {
+                    let item = self.check(summary.received, message, spec);
+                    summary.received += 1;
+                    match &item.outcome {
+                        Ok(_) => summary.accepted += 1,
+                        Err(rejection) => summary.note_rejection(item.index, rejection, max),
+                    }
+                }
+                Ok(Incoming::Header) => {
+                    return Err(ImportError::InvalidArgument(format!(
+                        "header: only the first message may be a header, but another arrived at document index {}",
+                        summary.received
+                    )))
+                }
+                Err(StreamFault(why)) => return Err(ImportError::StreamBroken(why)),
+            }
+        }
+        Ok(summary)
+    }
+
+    /// The response of an earlier import with the same idempotency key.
+    async fn replay(&self, earlier: Import) -> Result<IntakeSummary, ImportError> {
+        if earlier.state == ImportState::Receiving {
+            return Err(ImportError::AlreadyExists(format!(
+                "import {} with this idempotency key is still receiving its stream; wait for it to end, or use another key",
+                earlier.id
+            )));
+        }
+        let max = self.limits.max_listed_rejections;
+        let rejected_items = self
+            .store
+            .list_items(&earlier.id, &[ItemState::Rejected], None, max as u64 + 1)
+            .await?;
+        let counts = earlier.counts;
+        let mut summary = IntakeSummary {
+            received: counts.received,
+            accepted: counts.received - counts.rejected.min(counts.received),
+            rejected: counts.rejected,
+            truncated: rejected_items.len() > max,
+            replayed: true,
+            ..IntakeSummary::default()
+        };
+        summary.rejections = rejected_items
+            .into_iter()
+            .take(max)
+            .map(|item| {
+                let stored = item.rejection.unwrap_or_else(|| crate::domain::import::StoredRejection {
+                    code: RejectionCode::InvalidResource.as_str().to_owned(),
+                    message: String::new(),
+                });
+                let rejection = Rejection::new(
+                    stored.code().unwrap_or(RejectionCode::InvalidResource),
+                    stored.message,
+                )
+                .with_document_id(item.document_id);
+                (item.index, rejection)
+            })
+            .collect();
+        summary.import = Some(earlier);
+        Ok(summary)
+    }
+}

@@ -1,0 +1,173 @@
+//! The import pipeline: intake of a document stream, the processing stage,
+//! progress events, and the queries on imports.
+
+mod intake;
+mod notify;
+mod processor;
+mod spec;
+mod watch;
+
+pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, StreamFault};
+pub use notify::Notifier;
+pub use processor::{resume_unfinished, Processor};
+pub use spec::ImportSpec;
+pub use watch::WatchUpdate;
+
+use crate::auth::Caller;
+use crate::domain::{
+    ids::ImportId,
+    import::{Import, Item, ItemState},
+    page::{decode_token, encode_token, page_size},
+};
+use crate::projects::{ProjectError, Projects};
+use crate::store::{CancelOutcome, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("import {0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error("{0}")]
+    FailedPrecondition(String),
+    #[error("{0}")]
+    OutOfRange(String),
+    /// The client's stream broke; what was accepted before is kept.
+    #[error("the document stream broke: {0}")]
+    StreamBroken(String),
+    #[error("{0}")]
+    ShuttingDown(String),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_document_bytes: usize,
+    pub batch_size: usize,
+    pub batch_linger: std::time::Duration,
+    pub max_listed_rejections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_document_bytes: crate::domain::document::DEFAULT_MAX_DOCUMENT_BYTES,
+            batch_size: 500,
+            batch_linger: std::time::Duration::from_millis(100),
+            max_listed_rejections: 1000,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Imports {
+    store: Store,
+    projects: Projects,
+    notifier: Notifier,
+    processor: Processor,
+    limits: Limits,
+    stopping: tokio_util::sync::CancellationToken,
+}
+
+impl Imports {
+    pub fn new(
+        store: Store,
+        projects: Projects,
+        notifier: Notifier,
+        processor: Processor,
+        limits: Limits,
+        stopping: tokio_util::sync::CancellationToken,
+    ) -> Self {
+        Self {
+            store,
+            projects,
+            notifier,
+            processor,
+            limits,
+            stopping,
+        }
+    }
+
+    /// The import with this id, if the caller may see its project.
+    pub async fn get(&self, caller: &Caller, id: &str) -> Result<Import, ImportError> {
+        let not_found = || ImportError::NotFound(id.trim().to_owned());
+        let import_id = ImportId::parse(id).ok_or_else(not_found)?;
+        let import = self.store.get_import(&import_id).await?.ok_or_else(not_found)?;
+        self.projects
+            .authorize(caller, import.project_id.as_str())
+            .await
+            .map_err(|err| match err {
+                ProjectError::NotFound(_) => not_found(),
+                other => other.into(),
+            })?;
+        Ok(import)
+    }
+
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        project: &str,
+        requested_page_size: u32,
+        page_token: &str,
+    ) -> Result<(Vec<Import>, String), ImportError> {
+        let project = self.projects.authorize(caller, project).await?;
+        let before = decode_token(page_token).map_err(ImportError::InvalidArgument)?;
+        let limit = page_size(requested_page_size);
+        let imports = self
+            .store
+            .list_imports(&project.id, before.as_deref(), limit)
+            .await?;
+        let next = match imports.last() {
+            Some(last) if imports.len() as u64 == limit => encode_token(last.id.as_str()),
+            _ => String::new(),
+        };
+        Ok((imports, next))
+    }
+
+    pub async fn list_items(
+        &self,
+        caller: &Caller,
+        import_id: &str,
+        states: &[ItemState],
+        requested_page_size: u32,
+        page_token: &str,
+    ) -> Result<(Vec<Item>, String), ImportError> {
+        let import = self.get(caller, import_id).await?;
+        let after = match decode_token(page_token).map_err(ImportError::InvalidArgument)? {
+            None => None,
+            Some(raw) => Some(raw.parse::<u64>().map_err(|_| {
+                ImportError::InvalidArgument("page_token: not a token this service issued".into())
+            })?),
+        };
+        let limit = page_size(requested_page_size);
+        let items = self
+            .store
+            .list_items(&import.id, states, after, limit)
+            .await?;
+        let next = match items.last() {
+            Some(last) if items.len() as u64 == limit => encode_token(&last.index.to_string()),
+            _ => String::new(),
+        };
+        Ok((items, next))
+    }
+
+    pub async fn cancel(&self, caller: &Caller, import_id: &str) -> Result<Import, ImportError> {
+        let import = self.get(caller, import_id).await?;
+        match self.store.cancel_import(&import.id).await? {
+            CancelOutcome::Cancelled(import) => {
+                self.notifier.publish(&import.id, import.last_sequence);
+                Ok(import)
+            }
+            CancelOutcome::AlreadyFinished(import) => Err(ImportError::FailedPrecondition(format!(
+                "import {} already finished as {}; only unfinished imports can be cancelled",
+                import.id,
+                import.state.as_str()
+            ))),
+        }
+    }
+}

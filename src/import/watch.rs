@@ -1,0 +1,119 @@
+//! WatchImport: a snapshot, then every event after the client's sequence,
+//! read from the store and woken by the notifier, until the import ends.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tracing::debug;
+
+use super::{ImportError, Imports};
+use crate::auth::Caller;
+use crate::domain::{
+    ids::ImportId,
+    import::{Change, Event, Import},
+};
+
+/// Events read per query.
+const PAGE: u64 = 500;
+/// How long a watcher waits for a wake-up before looking anyway: events
+/// written by another server instance wake nobody here.
+const POLL: Duration = Duration::from_secs(1);
+/// Updates buffered per watcher before it waits for the client.
+const BUFFER: usize = 64;
+
+#[derive(Debug, Clone)]
+pub enum WatchUpdate {
+    /// The import as it stands; `sequence` is where the events that follow
+    /// resume (the client's `after_sequence`).
+    Snapshot { sequence: u64, import: Import },
+    Event(Event),
+}
+
+impl Imports {
+    pub async fn watch(
+        &self,
+        caller: &Caller,
+        import_id: &str,
+        after: u64,
+    ) -> Result<mpsc::Receiver<Result<WatchUpdate, ImportError>>, ImportError> {
+        let import = self.get(caller, import_id).await?;
+        if after > import.last_sequence {
+            return Err(ImportError::OutOfRange(format!(
+                "after_sequence: {after} is past the import's latest event {}",
+                import.last_sequence
+            )));
+        }
+        let (tx, rx) = mpsc::channel(BUFFER);
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(err) = this.follow(import.id.clone(), after, &tx).await {
+                let _ = tx.send(Err(err)).await;
+            }
+        });
+        Ok(rx)
+    }
+
+    /// True when the import is finished and `cursor` has seen its last event
+    /// (a client resuming after the end gets the snapshot and nothing else).
+    async fn has_ended_by(&self, import_id: &ImportId, cursor: u64) -> Result<bool, ImportError> {
+        Ok(self
+            .store
+            .get_import(import_id)
+            .await?
+            .is_none_or(|i| i.state.is_terminal() && cursor >= i.last_sequence))
+    }
+
+    async fn follow(
+        &self,
+        import_id: ImportId,
+        after: u64,
+        tx: &mpsc::Sender<Result<WatchUpdate, ImportError>>,
+    ) -> Result<(), ImportError> {
+        // Subscribe before reading, so no change slips between the two.
+        let mut wake = self.notifier.subscribe(&import_id);
+        let import = self
+            .store
+            .get_import(&import_id)
+            .await?
+            .ok_or_else(|| ImportError::NotFound(import_id.to_string()))?;
+        let snapshot = WatchUpdate::Snapshot {
+            sequence: after,
+            import,
+        };
+        if tx.send(Ok(snapshot)).await.is_err() {
+            return Ok(());
+        }
+        let mut cursor = after;
+        loop {
+            let events = self.store.list_events(&import_id, cursor, PAGE).await?;
+            let page_was_full = events.len() as u64 == PAGE;
+            if events.is_empty() && self.has_ended_by(&import_id, cursor).await? {
+                return Ok(());
+            }
+            for event in events {
+                cursor = event.sequence;
+                let last = matches!(&event.change, Change::State { state, .. } if state.is_terminal());
+                if tx.send(Ok(WatchUpdate::Event(event))).await.is_err() {
+                    debug!(import_id = %import_id, "watcher went away");
+                    return Ok(());
+                }
+                if last {
+                    return Ok(());
+                }
+            }
+            if page_was_full {
+                continue;
+            }
+            tokio::select! {
+                _ = wake.changed() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                _ = tx.closed() => return Ok(()),
+                _ = self.stopping.cancelled() => {
+                    return Err(ImportError::ShuttingDown(format!(
+                        "the server is shutting down; resume with after_sequence {cursor}"
+                    )));
+                }
+            }
+        }
+    }
+}

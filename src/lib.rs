@@ -1,0 +1,18 @@
+//! fhir-import: bulk import of FHIR DocumentReferences into projects over
+//! gRPC, persisted with sea-orm and followed live.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod files;
+pub mod import;
+pub mod projects;
+pub mod proto;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

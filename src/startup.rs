@@ -1,0 +1,172 @@
+//! Building and running the server: `Application::build` connects the store
+//! and binds the listener (port 0 works); `run_until` serves until the
+//! shutdown future resolves, then stops cleanly.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::service::interceptor::InterceptedService;
+use tracing::{info, warn};
+
+use crate::api::{FileApi, ImportApi, ProjectApi};
+use crate::auth::LocalIdentity;
+use crate::config::{redact_url, Config};
+use crate::files::Files;
+use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor};
+use crate::projects::Projects;
+use crate::proto::v1::{
+    file_service_server::FileServiceServer, import_service_server::ImportServiceServer,
+    project_service_server::ProjectServiceServer,
+};
+use crate::proto::FILE_DESCRIPTOR_SET;
+use crate::store::Store;
+
+/// How long in-flight calls get to finish after shutdown begins.
+const GRACE: Duration = Duration::from_secs(20);
+
+pub struct Application {
+    config: Config,
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    store: Store,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url, config.database_max_connections)
+            .await
+            .with_context(|| format!("opening {}", redact_url(&config.database_url)))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            config,
+            listener,
+            local_addr,
+            store,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn store_backend(&self) -> &'static str {
+        self.store.backend_name()
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        let Self {
+            config,
+            listener,
+            local_addr,
+            store,
+        } = self;
+        let stopping = CancellationToken::new();
+        let notifier = Notifier::default();
+        let (processor, worker) = Processor::start(store.clone(), notifier.clone(), stopping.clone());
+        let resumed = resume_unfinished(&store, &notifier, &processor).await?;
+        if resumed > 0 {
+            info!(resumed, "resuming unfinished imports");
+        }
+
+        let limits = Limits {
+            max_document_bytes: config.import.max_document_bytes,
+            batch_size: config.import.batch_size,
+            batch_linger: Duration::from_millis(config.import.batch_linger_ms),
+            ..Limits::default()
+        };
+        let projects = Projects::new(store.clone());
+        let imports = Imports::new(
+            store.clone(),
+            projects.clone(),
+            notifier,
+            processor,
+            limits,
+            stopping.clone(),
+        );
+        let files = Files::new(store.clone(), projects.clone());
+        let identity = LocalIdentity::new(config.auth.local_user.clone());
+        let max_message = config.import.max_message_bytes;
+
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health.set_serving::<ImportServiceServer<ImportApi>>().await;
+        health.set_serving::<FileServiceServer<FileApi>>().await;
+        health.set_serving::<ProjectServiceServer<ProjectApi>>().await;
+        let reflection_v1 = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?;
+
+        let router = tonic::transport::Server::builder()
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(InterceptedService::new(
+                ImportServiceServer::new(ImportApi::new(imports)).max_decoding_message_size(max_message),
+                identity.clone(),
+            ))
+            .add_service(InterceptedService::new(
+                FileServiceServer::new(FileApi::new(files)),
+                identity.clone(),
+            ))
+            .add_service(InterceptedService::new(
+                ProjectServiceServer::new(ProjectApi::new(projects)),
+                identity,
+            ));
+
+        info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
+        let drain = stopping.clone();
+        let server = tokio::spawn(router.serve_with_incoming_shutdown(
+            TcpListenerStream::new(listener),
+            async move { drain.cancelled().await },
+        ));
+
+        shutdown.await;
+        info!("shutting down: reporting NOT_SERVING, then draining calls");
+        health.set_not_serving::<ImportServiceServer<ImportApi>>().await;
+        health.set_not_serving::<FileServiceServer<FileApi>>().await;
+        health.set_not_serving::<ProjectServiceServer<ProjectApi>>().await;
+        stopping.cancel();
+        match tokio::time::timeout(GRACE, server).await {
+            Ok(result) => result??,
+            Err(_) => warn!("calls still running after the grace period were cut"),
+        }
+        if tokio::time::timeout(GRACE, worker).await.is_err() {
+            warn!("the processing worker did not stop in time");
+        }
+        store.close().await;
+        info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,160 @@
+//! Rows to domain types. Stored text that no longer parses is reported as
+//! `StoreError::Corrupt` instead of being guessed at.
+
+use super::entities::{import, import_event, import_item};
+use super::StoreError;
+use crate::domain::{
+    ids::{ImportId, ProjectId},
+    import::{
+        ConflictPolicy, Counts, Event, Import, ImportState, Item, ItemStage, ItemState,
+        StoredRejection,
+    },
+};
+
+pub(super) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(super) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
+}
+
+pub(super) fn counts_of(m: &import::Model) -> Counts {
+    Counts {
+        received: to_u64(m.received),
+        pending: to_u64(m.pending),
+        processing: to_u64(m.processing),
+        imported: to_u64(m.imported),
+        skipped: to_u64(m.skipped),
+        rejected: to_u64(m.rejected),
+        failed: to_u64(m.failed),
+        cancelled: to_u64(m.cancelled),
+    }
+}
+
+pub(super) fn set_counts(m: &mut import::ActiveModel, c: &Counts) {
+    use sea_orm::ActiveValue::Set;
+    m.received = Set(to_i64(c.received));
+    m.pending = Set(to_i64(c.pending));
+    m.processing = Set(to_i64(c.processing));
+    m.imported = Set(to_i64(c.imported));
+    m.skipped = Set(to_i64(c.skipped));
+    m.rejected = Set(to_i64(c.rejected));
+    m.failed = Set(to_i64(c.failed));
+    m.cancelled = Set(to_i64(c.cancelled));
+}
+
+impl TryFrom<import::Model> for Import {
+    type Error = StoreError;
+
+    fn try_from(m: import::Model) -> Result<Self, StoreError> {
+        let state = ImportState::parse(&m.state).ok_or_else(|| corrupt("import state", &m.state))?;
+        let on_conflict = ConflictPolicy::parse(&m.on_conflict)
+            .ok_or_else(|| corrupt("conflict policy", &m.on_conflict))?;
+        let tags: Vec<String> =
+            serde_json::from_str(&m.tags).map_err(|_| corrupt("tags", &m.tags))?;
+        Ok(Import {
+            counts: counts_of(&m),
+            id: ImportId::from_stored(m.id),
+            project_id: ProjectId::from_stored(m.project_id),
+            state,
+            fhir_server: m.fhir_server,
+            on_conflict,
+            idempotency_key: m.idempotency_key,
+            tags,
+            error: m.error,
+            last_sequence: to_u64(m.last_sequence),
+            created_by: m.created_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            finished_at: m.finished_at,
+        })
+    }
+}
+
+impl TryFrom<import_item::Model> for Item {
+    type Error = StoreError;
+
+    fn try_from(m: import_item::Model) -> Result<Self, StoreError> {
+        let state = ItemState::parse(&m.state).ok_or_else(|| corrupt("item state", &m.state))?;
+        let stage = ItemStage::parse(&m.stage).ok_or_else(|| corrupt("item stage", &m.stage))?;
+        let (rejection, error) = match (state, m.rejection_code) {
+            (ItemState::Rejected, Some(code)) => (
+                Some(StoredRejection {
+                    code,
+                    message: m.message.unwrap_or_default(),
+                }),
+                None,
+            ),
+            _ => (None, m.message),
+        };
+        Ok(Item {
+            index: to_u64(m.idx),
+            document_id: m.document_id,
+            state,
+            stage,
+            rejection,
+            error,
+            file_id: m.file_id,
+            sequence: to_u64(m.sequence),
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+/// The item row for an item as it stands now.
+pub(super) fn item_row(
+    import_id: &ImportId,
+    item: &Item,
+    document_json: Option<String>,
+    metadata_json: Option<String>,
+) -> import_item::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    let (code, message) = match (&item.rejection, &item.error) {
+        (Some(r), _) => (Some(r.code.clone()), Some(r.message.clone())),
+        (None, Some(e)) => (None, Some(e.clone())),
+        (None, None) => (None, None),
+    };
+    import_item::ActiveModel {
+        import_id: Set(import_id.as_str().to_owned()),
+        idx: Set(to_i64(item.index)),
+        document_id: Set(item.document_id.clone()),
+        state: Set(item.state.as_str().to_owned()),
+        stage: Set(item.stage.as_str().to_owned()),
+        rejection_code: Set(code),
+        message: Set(message),
+        file_id: Set(item.file_id.clone()),
+        sequence: Set(to_i64(item.sequence)),
+        document_json: Set(document_json),
+        metadata_json: Set(metadata_json),
+        updated_at: Set(item.updated_at),
+    }
+}
+
+pub(super) fn event_row(
+    import_id: &ImportId,
+    event: &Event,
+) -> Result<import_event::ActiveModel, StoreError> {
+    use sea_orm::ActiveValue::Set;
+    let payload = serde_json::to_string(event)
+        .map_err(|e| StoreError::Corrupt(format!("event not serialisable: {e}")))?;
+    Ok(import_event::ActiveModel {
+        import_id: Set(import_id.as_str().to_owned()),
+        sequence: Set(to_i64(event.sequence)),
+        payload: Set(payload),
+        created_at: Set(event.time),
+    })
+}
+
+impl TryFrom<import_event::Model> for Event {
+    type Error = StoreError;
+
+    fn try_from(m: import_event::Model) -> Result<Self, StoreError> {
+        serde_json::from_str(&m.payload)
+            .map_err(|e| StoreError::Corrupt(format!("event {} of {}: {e}", m.sequence, m.import_id)))
+    }
+}

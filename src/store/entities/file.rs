@@ -1,0 +1,30 @@
+//! Row of `files`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "files")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub url: String,
+    pub size: Option<i64>,
+    pub content_type: String,
+    pub hashes: String,
+    pub document_reference_id: String,
+    pub fhir_server: String,
+    pub document_json: String,
+    pub metadata_state: String,
+    pub metadata_error: String,
+    pub tags: String,
+    pub import_id: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! sea-orm table models. They are rows, not domain types: the store converts.
+
+pub mod file;
+pub mod file_metadata;
+pub mod import;
+pub mod import_event;
+pub mod import_item;
+pub mod project;

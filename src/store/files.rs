@@ -1,0 +1,154 @@
+//! Reads of files and their key-value metadata.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::convert::to_u64;
+use super::entities::{file, file_metadata};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::{
+    ids::{FileId, ImportId, ProjectId},
+    import::MetadataState,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFile {
+    pub id: FileId,
+    pub project_id: ProjectId,
+    pub name: String,
+    pub url: String,
+    pub size: Option<u64>,
+    pub content_type: String,
+    pub hashes: BTreeMap<String, String>,
+    pub document_reference_id: String,
+    pub fhir_server: String,
+    /// Only read for a single file.
+    pub document_json: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub metadata_state: MetadataState,
+    pub metadata_error: String,
+    pub tags: Vec<String>,
+    pub import_id: ImportId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub struct FileFilter {
+    pub project_id: ProjectId,
+    pub metadata: Vec<(String, String)>,
+    pub import_id: Option<ImportId>,
+}
+
+pub struct FilePage {
+    pub files: Vec<StoredFile>,
+}
+
+fn to_file(
+    m: file::Model,
+    metadata: BTreeMap<String, String>,
+    with_document: bool,
+) -> StoreResult<StoredFile> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("file {}: unreadable {what}", m.id));
+    let metadata_state = MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
+    let hashes = serde_json::from_str(&m.hashes).map_err(|_| corrupt("hashes"))?;
+    let tags = serde_json::from_str(&m.tags).map_err(|_| corrupt("tags"))?;
+    Ok(StoredFile {
+        id: FileId::from_stored(m.id),
+        project_id: ProjectId::from_stored(m.project_id),
+        name: m.name,
+        url: m.url,
+        size: m.size.map(to_u64),
+        content_type: m.content_type,
+        hashes,
+        document_reference_id: m.document_reference_id,
+        fhir_server: m.fhir_server,
+        document_json: with_document.then_some(m.document_json),
+        metadata,
+        metadata_state,
+        metadata_error: m.metadata_error,
+        tags,
+        import_id: ImportId::from_stored(m.import_id),
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+impl Store {
+    pub async fn get_file(&self, id: &FileId) -> StoreResult<Option<StoredFile>> {
+        let Some(model) = file::Entity::find_by_id(id.as_str().to_owned())
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut metadata = self.metadata_of(&[model.id.clone()]).await?;
+        let own = metadata.remove(&model.id).unwrap_or_default();
+        to_file(model, own, true).map(Some)
+    }
+
+    /// Files of a project matching every filter, oldest first, after `after`.
+    pub async fn list_files(
+        &self,
+        filter: &FileFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<FilePage> {
+        let mut query =
+            file::Entity::find().filter(file::Column::ProjectId.eq(filter.project_id.as_str()));
+        for (key, value) in &filter.metadata {
+            query = query.filter(
+                file::Column::Id.in_subquery(
+                    Query::select()
+                        .column(file_metadata::Column::FileId)
+                        .from(file_metadata::Entity)
+                        .and_where(file_metadata::Column::Key.eq(key.as_str()))
+                        .and_where(file_metadata::Column::Value.eq(value.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(import_id) = &filter.import_id {
+            query = query.filter(file::Column::ImportId.eq(import_id.as_str()));
+        }
+        if let Some(after) = after {
+            query = query.filter(file::Column::Id.gt(after));
+        }
+        let rows = query
+            .order_by_asc(file::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+        let mut metadata = self.metadata_of(&ids).await?;
+        let files = rows
+            .into_iter()
+            .map(|m| {
+                let own = metadata.remove(&m.id).unwrap_or_default();
+                to_file(m, own, false)
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(FilePage { files })
+    }
+
+    async fn metadata_of(
+        &self,
+        file_ids: &[String],
+    ) -> StoreResult<HashMap<String, BTreeMap<String, String>>> {
+        let mut by_file: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+        if file_ids.is_empty() {
+            return Ok(by_file);
+        }
+        let rows = file_metadata::Entity::find()
+            .filter(file_metadata::Column::FileId.is_in(file_ids.iter().cloned()))
+            .all(&self.db)
+            .await?;
+        for row in rows {
+            by_file.entry(row.file_id).or_default().insert(row.key, row.value);
+        }
+        Ok(by_file)
+    }
+}

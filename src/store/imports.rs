@@ -1,0 +1,158 @@
+//! Reads of imports, their items and events, and cancelling.
+
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::convert::{counts_of, to_i64};
+use super::entities::{import, import_event, import_item};
+use super::{Store, StoreResult};
+use crate::domain::{
+    ids::{ImportId, ProjectId},
+    import::{Event, Import, ImportState, Item, ItemState},
+};
+
+pub enum CancelOutcome {
+    Cancelled(Import),
+    AlreadyFinished(Import),
+}
+
+impl Store {
+    pub async fn get_import(&self, id: &ImportId) -> StoreResult<Option<Import>> {
+        import::Entity::find_by_id(id.as_str().to_owned())
+            .one(&self.db)
+            .await?
+            .map(Import::try_from)
+            .transpose()
+    }
+
+    /// A project's imports, newest first, older than `before`.
+    pub async fn list_imports(
+        &self,
+        project_id: &ProjectId,
+        before: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<Vec<Import>> {
+        let mut query =
+            import::Entity::find().filter(import::Column::ProjectId.eq(project_id.as_str()));
+        if let Some(before) = before {
+            query = query.filter(import::Column::Id.lt(before));
+        }
+        query
+            .order_by_desc(import::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Import::try_from)
+            .collect()
+    }
+
+    /// An import's items in stream order after index `after`, optionally only
+    /// those in `states`.
+    pub async fn list_items(
+        &self,
+        import_id: &ImportId,
+        states: &[ItemState],
+        after: Option<u64>,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>> {
+        let mut query = import_item::Entity::find()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()));
+        if !states.is_empty() {
+            query = query.filter(
+                import_item::Column::State.is_in(states.iter().map(|s| s.as_str())),
+            );
+        }
+        if let Some(after) = after {
+            query = query.filter(import_item::Column::Idx.gt(to_i64(after)));
+        }
+        query
+            .order_by_asc(import_item::Column::Idx)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Item::try_from)
+            .collect()
+    }
+
+    /// Events of an import with a sequence above `after`, in order.
+    pub async fn list_events(
+        &self,
+        import_id: &ImportId,
+        after: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<Event>> {
+        import_event::Entity::find()
+            .filter(import_event::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_event::Column::Sequence.gt(to_i64(after)))
+            .order_by_asc(import_event::Column::Sequence)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Event::try_from)
+            .collect()
+    }
+
+    /// Imports that are not finished: after a restart they are resumed.
+    pub async fn unfinished_imports(&self) -> StoreResult<Vec<Import>> {
+        import::Entity::find()
+            .filter(import::Column::State.is_in([
+                ImportState::Receiving.as_str(),
+                ImportState::Processing.as_str(),
+            ]))
+            .order_by_asc(import::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Import::try_from)
+            .collect()
+    }
+
+    /// Cancels an import that has not finished. Its pending items become
+    /// CANCELLED under the one state-change event, whose sequence they carry.
+    pub async fn cancel_import(&self, import_id: &ImportId) -> StoreResult<CancelOutcome> {
+        let tx = self.begin_write().await?;
+        let row = self.lock_import(&tx, import_id).await?;
+        let current: Import = row.clone().try_into()?;
+        if current.state.is_terminal() {
+            tx.commit().await?;
+            return Ok(CancelOutcome::AlreadyFinished(current));
+        }
+        let sequence = current.last_sequence + 1;
+        let cancelled = import_item::Entity::update_many()
+            .col_expr(
+                import_item::Column::State,
+                Expr::value(ItemState::Cancelled.as_str()),
+            )
+            .col_expr(import_item::Column::Sequence, Expr::value(to_i64(sequence)))
+            .col_expr(import_item::Column::DocumentJson, Expr::value(Option::<String>::None))
+            .col_expr(import_item::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        let mut counts = counts_of(&row);
+        counts.pending = counts.pending.saturating_sub(cancelled);
+        counts.cancelled += cancelled;
+        let mut update = row.into_active_model();
+        update.idempotency_key = Set(current.idempotency_key.clone());
+        let model = self
+            .change_state(
+                &tx,
+                import_id,
+                update,
+                current.last_sequence,
+                counts,
+                ImportState::Cancelled,
+                "cancelled by request".to_owned(),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(CancelOutcome::Cancelled(model.try_into()?))
+    }
+}

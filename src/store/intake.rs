@@ -1,0 +1,277 @@
+//! Writes of the intake stage: creating an import, storing each batch of
+//! received documents durably with its events, and closing the intake.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
+};
+
+use super::convert::{event_row, item_row, set_counts, counts_of};
+use super::entities::{import, import_event, import_item};
+use super::{Store, StoreError, StoreResult, WriteTx};
+use crate::domain::{
+    document::ValidDocument,
+    ids::{ImportId, ProjectId},
+    import::{
+        Change, ConflictPolicy, Counts, Event, Import, ImportState, Item, ItemStage, ItemState,
+        StoredRejection,
+    },
+    rejection::Rejection,
+};
+
+pub struct NewImport {
+    pub project_id: ProjectId,
+    pub fhir_server: String,
+    pub on_conflict: ConflictPolicy,
+    pub idempotency_key: Option<String>,
+    pub tags: Vec<String>,
+    pub created_by: String,
+}
+
+/// One received document after validation.
+pub struct IntakeItem {
+    pub index: u64,
+    pub outcome: Result<(ValidDocument, std::collections::BTreeMap<String, String>), Rejection>,
+}
+
+/// What a batch write leaves behind.
+pub struct IntakeOutcome {
+    pub import: Import,
+    pub accepted: u64,
+}
+
+impl Store {
+    pub async fn create_import(&self, new: NewImport) -> StoreResult<Import> {
+        let now = Utc::now();
+        let tags = serde_json::to_string(&new.tags)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut row = import::ActiveModel {
+            id: Set(ImportId::generate().into_string()),
+            project_id: Set(new.project_id.into_string()),
+            state: Set(ImportState::Receiving.as_str().to_owned()),
+            fhir_server: Set(new.fhir_server),
+            on_conflict: Set(new.on_conflict.as_str().to_owned()),
+            idempotency_key: Set(new.idempotency_key),
+            tags: Set(tags),
+            error: Set(String::new()),
+            created_by: Set(new.created_by),
+            last_sequence: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            finished_at: Set(None),
+            ..Default::default()
+        };
+        set_counts(&mut row, &Counts::default());
+        let tx = self.begin_write().await?;
+        let model = import::Entity::insert(row).exec_with_returning(&*tx).await?;
+        tx.commit().await?;
+        model.try_into()
+    }
+
+    pub async fn find_import_by_key(
+        &self,
+        project_id: &ProjectId,
+        key: &str,
+    ) -> StoreResult<Option<Import>> {
+        import::Entity::find()
+            .filter(import::Column::ProjectId.eq(project_id.as_str()))
+            .filter(import::Column::IdempotencyKey.eq(key))
+            .one(&self.db)
+            .await?
+            .map(Import::try_from)
+            .transpose()
+    }
+
+    /// Stores a batch of received items and their events in one transaction.
+    /// Nothing is stored when the import is no longer receiving (cancelled);
+    /// the returned import tells the caller to stop.
+    pub async fn record_intake(
+        &self,
+        import_id: &ImportId,
+        items: Vec<IntakeItem>,
+    ) -> StoreResult<IntakeOutcome> {
+        let tx = self.begin_write().await?;
+        let row = self.lock_import(&tx, import_id).await?;
+        let current: Import = row.clone().try_into()?;
+        if current.state != ImportState::Receiving {
+            tx.commit().await?;
+            return Ok(IntakeOutcome { import: current, accepted: 0 });
+        }
+        let now = Utc::now();
+        let mut counts = counts_of(&row);
+        let mut sequence = current.last_sequence;
+        let mut item_rows = Vec::with_capacity(items.len());
+        let mut event_rows = Vec::with_capacity(items.len());
+        let mut accepted = 0;
+        for intake in items {
+            sequence += 1;
+            let (item, document_json, metadata_json) = match intake.outcome {
+                Ok((doc, metadata)) => {
+                    accepted += 1;
+                    let metadata_json = serde_json::to_string(&metadata)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let item = Item {
+                        index: intake.index,
+                        document_id: Some(doc.id.clone()),
+                        state: ItemState::Pending,
+                        stage: ItemStage::Intake,
+                        rejection: None,
+                        error: None,
+                        file_id: None,
+                        sequence,
+                        updated_at: now,
+                    };
+                    (item, Some(doc.json), Some(metadata_json))
+                }
+                Err(rejection) => {
+                    let item = Item {
+                        index: intake.index,
+                        document_id: rejection.document_id.clone(),
+                        state: ItemState::Rejected,
+                        stage: ItemStage::Intake,
+                        rejection: Some(StoredRejection::from(&rejection)),
+                        error: None,
+                        file_id: None,
+                        sequence,
+                        updated_at: now,
+                    };
+                    (item, None, None)
+                }
+            };
+            counts.apply(None, item.state);
+            event_rows.push(event_row(
+                import_id,
+                &Event {
+                    sequence,
+                    counts,
+                    time: now,
+                    change: Change::Item(item.clone()),
+                },
+            )?);
+            item_rows.push(item_row(import_id, &item, document_json, metadata_json));
+        }
+        insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
+        insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
+        let mut update = row.into_active_model();
+        set_counts(&mut update, &counts);
+        update.last_sequence = Set(super::convert::to_i64(sequence));
+        update.updated_at = Set(now);
+        let model = update.update(&*tx).await?;
+        tx.commit().await?;
+        Ok(IntakeOutcome {
+            import: model.try_into()?,
+            accepted,
+        })
+    }
+
+    /// Ends the intake: the import moves on to processing, or straight to
+    /// its outcome when nothing is left to process. `interrupted` says why
+    /// the stream ended early; such an import releases its idempotency key.
+    pub async fn finish_intake(
+        &self,
+        import_id: &ImportId,
+        interrupted: Option<String>,
+    ) -> StoreResult<Import> {
+        let tx = self.begin_write().await?;
+        let row = self.lock_import(&tx, import_id).await?;
+        let current: Import = row.clone().try_into()?;
+        if current.state != ImportState::Receiving {
+            tx.commit().await?;
+            return Ok(current);
+        }
+        let counts = current.counts;
+        let mut update = row.into_active_model();
+        let error = match &interrupted {
+            Some(why) => {
+                update.idempotency_key = Set(None);
+                format!("the document stream ended early: {why}; documents accepted before that are imported")
+            }
+            None => String::new(),
+        };
+        let next = if counts.unfinished() > 0 {
+            ImportState::Processing
+        } else if interrupted.is_some() && counts.imported + counts.skipped == 0 {
+            ImportState::Failed
+        } else {
+            counts.outcome()
+        };
+        let model = self
+            .change_state(&tx, import_id, update, current.last_sequence, counts, next, error)
+            .await?;
+        tx.commit().await?;
+        model.try_into()
+    }
+
+    /// Reads an import row for update: on PostgreSQL the row stays locked
+    /// until the transaction ends, so counts and sequences never race.
+    pub(super) async fn lock_import(
+        &self,
+        tx: &WriteTx,
+        import_id: &ImportId,
+    ) -> StoreResult<import::Model> {
+        let mut query = import::Entity::find_by_id(import_id.as_str().to_owned());
+        if self.is_postgres() {
+            query = query.lock_exclusive();
+        }
+        query
+            .one(&**tx)
+            .await?
+            .ok_or(StoreError::NotFound("import"))
+    }
+
+    /// Moves an import to `state`, appending the state-change event.
+    pub(super) async fn change_state(
+        &self,
+        tx: &WriteTx,
+        import_id: &ImportId,
+        mut update: import::ActiveModel,
+        last_sequence: u64,
+        counts: Counts,
+        state: ImportState,
+        error: String,
+    ) -> StoreResult<import::Model> {
+        let now = Utc::now();
+        let sequence = last_sequence + 1;
+        let event = Event {
+            sequence,
+            counts,
+            time: now,
+            change: Change::State {
+                state,
+                error: error.clone(),
+            },
+        };
+        import_event::Entity::insert(event_row(import_id, &event)?)
+            .exec(&**tx)
+            .await?;
+        update.state = Set(state.as_str().to_owned());
+        if !error.is_empty() {
+            update.error = Set(error);
+        }
+        set_counts(&mut update, &counts);
+        update.last_sequence = Set(super::convert::to_i64(sequence));
+        update.updated_at = Set(now);
+        if state.is_terminal() {
+            update.finished_at = Set(Some(now));
+        }
+        Ok(update.update(&**tx).await?)
+    }
+}
+
+/// Inserts rows in chunks that stay under the bind-parameter limits of
+/// SQLite (32766) and PostgreSQL (65535).
+pub(super) async fn insert_chunked<E, A>(tx: &WriteTx, rows: Vec<A>) -> StoreResult<()>
+where
+    E: EntityTrait,
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    E::Model: sea_orm::IntoActiveModel<A>,
+{
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        E::insert_many(chunk).exec_without_returning(&**tx).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,349 @@
+//! Writes of the record-file stage: pending items become files, in batches,
+//! each batch one transaction with its item states, events and counts.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::convert::{counts_of, event_row, item_row, set_counts, to_i64};
+use super::entities::{file, file_metadata, import_event, import_item};
+use super::intake::insert_chunked;
+use super::{Store, StoreError, StoreResult, WriteTx};
+use crate::domain::{
+    conflict::{decide, unique_name, FileAction},
+    document::ValidDocument,
+    ids::{FileId, ImportId},
+    import::{Change, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
+};
+
+/// An accepted item waiting for the record-file stage.
+pub struct PendingItem {
+    pub index: u64,
+    pub document_id: Option<String>,
+    pub document_json: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What one batch did; `None` from `record_files` means the items changed
+/// under it (cancelled) and nothing was written.
+pub struct ProcessedBatch {
+    pub import: Import,
+}
+
+/// An item ready to be recorded: its document, or why it cannot be.
+pub struct RecordRequest {
+    pub index: u64,
+    pub document_id: Option<String>,
+    pub document: Result<ValidDocument, String>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Store {
+    pub async fn pending_items(
+        &self,
+        import_id: &ImportId,
+        limit: u64,
+    ) -> StoreResult<Vec<PendingItem>> {
+        let rows = import_item::Entity::find()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
+            .order_by_asc(import_item::Column::Idx)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let metadata = match &row.metadata_json {
+                    Some(json) => serde_json::from_str(json).map_err(|e| {
+                        StoreError::Corrupt(format!("metadata of item {}: {e}", row.idx))
+                    })?,
+                    None => BTreeMap::new(),
+                };
+                Ok(PendingItem {
+                    index: super::convert::to_u64(row.idx),
+                    document_id: row.document_id,
+                    document_json: row.document_json.unwrap_or_default(),
+                    metadata,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a batch of pending items as files following the import's
+    /// conflict policy. When the stream has ended and nothing is left, the
+    /// import moves to its outcome in the same transaction.
+    pub async fn record_files(
+        &self,
+        import_id: &ImportId,
+        requests: Vec<RecordRequest>,
+    ) -> StoreResult<Option<ProcessedBatch>> {
+        let tx = self.begin_write().await?;
+        let row = self.lock_import(&tx, import_id).await?;
+        let import: Import = row.clone().try_into()?;
+        if import.state.is_terminal() {
+            return Ok(None);
+        }
+        let claimed = import_item::Entity::delete_many()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(import_item::Column::Idx.is_in(requests.iter().map(|r| to_i64(r.index))))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        if claimed != requests.len() as u64 {
+            return Ok(None);
+        }
+
+        let project = import.project_id.as_str();
+        let doc_ids: Vec<&str> = requests
+            .iter()
+            .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
+            .collect();
+        let mut existing = existing_files(&tx, project, &import.fhir_server, &doc_ids).await?;
+        let wanted: Vec<&str> = requests
+            .iter()
+            .filter_map(|r| r.document.as_ref().ok().map(|d| d.file_name.as_str()))
+            .collect();
+        let mut taken = taken_names(&tx, project, &wanted).await?;
+
+        let now = Utc::now();
+        let mut counts = counts_of(&row);
+        let mut sequence = import.last_sequence;
+        let mut new_files = Vec::new();
+        let mut metadata_rows = Vec::new();
+        let mut replaced_metadata = Vec::new();
+        let mut item_rows = Vec::with_capacity(requests.len());
+        let mut event_rows = Vec::with_capacity(requests.len());
+        let metadata_state = if import.fhir_server.is_empty() {
+            MetadataState::NotRequested
+        } else {
+            MetadataState::Pending
+        };
+        let tags = serde_json::to_string(&import.tags)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+
+        for request in requests {
+            sequence += 1;
+            let mut item = Item {
+                index: request.index,
+                document_id: request.document_id.clone(),
+                state: ItemState::Imported,
+                stage: ItemStage::RecordFile,
+                rejection: None,
+                error: None,
+                file_id: None,
+                sequence,
+                updated_at: now,
+            };
+            match request.document {
+                Err(why) => {
+                    item.state = ItemState::Failed;
+                    item.error = Some(why);
+                }
+                Ok(doc) => {
+                    let known = existing.get(&doc.id).cloned();
+                    let action = decide(import.on_conflict, known.as_ref().map(|(id, _)| id.as_str()));
+                    let file_id = match action {
+                        FileAction::Skip { file_id } => {
+                            item.state = ItemState::Skipped;
+                            file_id
+                        }
+                        FileAction::Create => {
+                            let name = free_name(&tx, project, &doc.file_name, &mut taken, None).await?;
+                            let id = FileId::generate().into_string();
+                            new_files.push(file_row(&id, &import, &doc, &name, metadata_state, &tags, now)?);
+                            existing.insert(doc.id.clone(), (id.clone(), name));
+                            metadata_rows.extend(metadata_models(&id, &request.metadata));
+                            id
+                        }
+                        FileAction::Overwrite { file_id } => {
+                            let own = known.as_ref().map(|(_, name)| name.clone());
+                            let name = free_name(&tx, project, &doc.file_name, &mut taken, own.as_deref()).await?;
+                            let mut update = file_row(&file_id, &import, &doc, &name, metadata_state, &tags, now)?;
+                            update.created_at = sea_orm::ActiveValue::NotSet;
+                            update.update(&*tx).await?;
+                            replaced_metadata.push(file_id.clone());
+                            metadata_rows.extend(metadata_models(&file_id, &request.metadata));
+                            existing.insert(doc.id.clone(), (file_id.clone(), name));
+                            file_id
+                        }
+                    };
+                    item.file_id = Some(file_id);
+                }
+            }
+            counts.apply(Some(ItemState::Pending), item.state);
+            event_rows.push(event_row(
+                import_id,
+                &Event { sequence, counts, time: now, change: Change::Item(item.clone()) },
+            )?);
+            item_rows.push(item_row(import_id, &item, None, None));
+        }
+
+        if !replaced_metadata.is_empty() {
+            file_metadata::Entity::delete_many()
+                .filter(file_metadata::Column::FileId.is_in(replaced_metadata))
+                .exec(&*tx)
+                .await?;
+        }
+        insert_chunked::<file::Entity, _>(&tx, new_files).await?;
+        insert_chunked::<file_metadata::Entity, _>(&tx, metadata_rows).await?;
+        insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
+        insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
+
+        let mut update = row.into_active_model();
+        set_counts(&mut update, &counts);
+        update.last_sequence = Set(to_i64(sequence));
+        update.updated_at = Set(now);
+        let model = if import.state == ImportState::Processing && counts.unfinished() == 0 {
+            self.change_state(&tx, import_id, update, sequence, counts, counts.outcome(), String::new())
+                .await?
+        } else {
+            update.update(&*tx).await?
+        };
+        tx.commit().await?;
+        Ok(Some(ProcessedBatch { import: model.try_into()? }))
+    }
+
+    /// Moves an import whose stream ended and whose items are all done to
+    /// its outcome (used after a restart, when no batch is left to do it).
+    pub async fn settle_import(&self, import_id: &ImportId) -> StoreResult<Import> {
+        let tx = self.begin_write().await?;
+        let row = self.lock_import(&tx, import_id).await?;
+        let import: Import = row.clone().try_into()?;
+        let left = import_item::Entity::find()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
+            .count(&*tx)
+            .await?;
+        if import.state != ImportState::Processing || left > 0 {
+            return Ok(import);
+        }
+        let counts = import.counts;
+        let model = self
+            .change_state(&tx, import_id, row.into_active_model(), import.last_sequence, counts, counts.outcome(), String::new())
+            .await?;
+        tx.commit().await?;
+        model.try_into()
+    }
+}
+
+/// The newest file made from each of `doc_ids`, with its name.
+async fn existing_files(
+    tx: &WriteTx,
+    project: &str,
+    fhir_server: &str,
+    doc_ids: &[&str],
+) -> StoreResult<HashMap<String, (String, String)>> {
+    let mut found = HashMap::new();
+    for chunk in doc_ids.chunks(500) {
+        let rows = file::Entity::find()
+            .filter(file::Column::ProjectId.eq(project))
+            .filter(file::Column::FhirServer.eq(fhir_server))
+            .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
+            .order_by_asc(file::Column::Id)
+            .all(&**tx)
+            .await?;
+        for row in rows {
+            found.insert(row.document_reference_id, (row.id, row.name));
+        }
+    }
+    Ok(found)
+}
+
+async fn taken_names(tx: &WriteTx, project: &str, names: &[&str]) -> StoreResult<HashSet<String>> {
+    let mut taken = HashSet::new();
+    for chunk in names.chunks(500) {
+        let rows: Vec<String> = file::Entity::find()
+            .select_only()
+            .column(file::Column::Name)
+            .filter(file::Column::ProjectId.eq(project))
+            .filter(file::Column::Name.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(&**tx)
+            .await?;
+        taken.extend(rows);
+    }
+    Ok(taken)
+}
+
+/// A name for a file that no other file of the project has. `own` is the
+/// name the file holds already, which it may keep.
+async fn free_name(
+    tx: &WriteTx,
+    project: &str,
+    wanted: &str,
+    taken: &mut HashSet<String>,
+    own: Option<&str>,
+) -> StoreResult<String> {
+    if own == Some(wanted) {
+        return Ok(wanted.to_owned());
+    }
+    let mut candidate = unique_name(wanted, |n| taken.contains(n));
+    // The batch's prefetch only knew the wanted names; a `_N_` copy name
+    // may exist already, so confirm it against the table.
+    while candidate != wanted && name_exists(tx, project, &candidate).await? {
+        taken.insert(candidate.clone());
+        candidate = unique_name(wanted, |n| taken.contains(n));
+    }
+    if let Some(own) = own {
+        taken.remove(own);
+    }
+    taken.insert(candidate.clone());
+    Ok(candidate)
+}
+
+async fn name_exists(tx: &WriteTx, project: &str, name: &str) -> StoreResult<bool> {
+    Ok(file::Entity::find()
+        .filter(file::Column::ProjectId.eq(project))
+        .filter(file::Column::Name.eq(name))
+        .count(&**tx)
+        .await?
+        > 0)
+}
+
+fn file_row(
+    id: &str,
+    import: &Import,
+    doc: &ValidDocument,
+    name: &str,
+    metadata_state: MetadataState,
+    tags: &str,
+    now: chrono::DateTime<Utc>,
+) -> StoreResult<file::ActiveModel> {
+    let hashes =
+        serde_json::to_string(&doc.hashes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(file::ActiveModel {
+        id: Set(id.to_owned()),
+        project_id: Set(import.project_id.as_str().to_owned()),
+        name: Set(name.to_owned()),
+        url: Set(doc.url.clone().unwrap_or_default()),
+        size: Set(doc.size.map(to_i64)),
+        content_type: Set(doc.content_type.clone().unwrap_or_default()),
+        hashes: Set(hashes),
+        document_reference_id: Set(doc.id.clone()),
+        fhir_server: Set(import.fhir_server.clone()),
+        document_json: Set(doc.json.clone()),
+        metadata_state: Set(metadata_state.as_str().to_owned()),
+        metadata_error: Set(String::new()),
+        tags: Set(tags.to_owned()),
+        import_id: Set(import.id.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+}
+
+fn metadata_models<'a>(
+    file_id: &str,
+    metadata: &'a BTreeMap<String, String>,
+) -> impl Iterator<Item = file_metadata::ActiveModel> + 'a {
+    let file_id = file_id.to_owned();
+    metadata.iter().map(move |(k, v)| file_metadata::ActiveModel {
+        file_id: Set(file_id.clone()),
+        key: Set(k.clone()),
+        value: Set(v.clone()),
+    })
+}

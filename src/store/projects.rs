@@ -1,0 +1,99 @@
+//! Queries on projects.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::entities::project;
+use super::{Store, StoreError, StoreResult};
+use crate::domain::{
+    ids::ProjectId,
+    project::{slug, ProjectName, ProjectRef},
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredProject {
+    pub id: ProjectId,
+    pub owner: String,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<project::Model> for StoredProject {
+    fn from(m: project::Model) -> Self {
+        Self {
+            id: ProjectId::from_stored(m.id),
+            owner: m.owner,
+            name: m.name,
+            slug: m.slug,
+            description: m.description,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+impl Store {
+    pub async fn create_project(
+        &self,
+        owner: &str,
+        name: &ProjectName,
+        description: &str,
+    ) -> StoreResult<StoredProject> {
+        let now = Utc::now();
+        let row = project::ActiveModel {
+            id: Set(ProjectId::generate().into_string()),
+            owner: Set(owner.to_owned()),
+            name: Set(name.as_str().to_owned()),
+            slug: Set(slug(owner, name.as_str())),
+            description: Set(description.to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let tx = self.begin_write().await?;
+        let model = project::Entity::insert(row)
+            .exec_with_returning(&*tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("project {} already exists", slug(owner, name.as_str())))
+                }
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(model.into())
+    }
+
+    pub async fn find_project(&self, project: &ProjectRef) -> StoreResult<Option<StoredProject>> {
+        let query = match project {
+            ProjectRef::Id(id) => project::Entity::find_by_id(id.as_str().to_owned()),
+            ProjectRef::Slug { owner, name } => {
+                project::Entity::find().filter(project::Column::Slug.eq(slug(owner, name)))
+            }
+        };
+        Ok(query.one(&self.db).await?.map(Into::into))
+    }
+
+    /// Projects owned by `owner`, ordered by name, after `after_name`.
+    pub async fn list_projects(
+        &self,
+        owner: &str,
+        after_name: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<Vec<StoredProject>> {
+        let mut query = project::Entity::find().filter(project::Column::Owner.eq(owner));
+        if let Some(after) = after_name {
+            query = query.filter(project::Column::Name.gt(after));
+        }
+        let rows = query
+            .order_by_asc(project::Column::Name)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}

@@ -1,0 +1,12 @@
+//! Tracing setup: `RUST_LOG` filters, `info` by default.
+
+use tracing_subscriber::{fmt, EnvFilter};
+
+pub fn init(default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let _ = fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
