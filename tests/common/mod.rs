@@ -1,0 +1,287 @@
+//! `spawn_app()`: the real server on a free port with a fresh database
+//! (SQLite in a temp dir, or a new PostgreSQL database), and typed helpers
+//! that make tests read like what a portal does.
+#![allow(dead_code)]
+
+pub mod docs;
+
+use std::{net::SocketAddr, sync::Once};
+
+use fhir_import::proto::v1::{
+    self as pb, file_service_client::FileServiceClient,
+    import_service_client::ImportServiceClient, project_service_client::ProjectServiceClient,
+};
+use fhir_import::{Application, Config};
+use sea_orm::{ConnectionTrait, Database};
+use tokio::{sync::oneshot, task::JoinHandle};
+use tonic::transport::Channel;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one test per store from an `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario($crate::common::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$scenario($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("FHIR_IMPORT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            fhir_import::telemetry::init("info,fhir_import=debug");
+        }
+    });
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub backend: Backend,
+    pub database_url: String,
+    pub imports: ImportServiceClient<Channel>,
+    pub files: FileServiceClient<Channel>,
+    pub projects: ProjectServiceClient<Channel>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    postgres_db: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh database for `backend`: its URL, and the PostgreSQL database
+/// name to drop afterwards.
+pub async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> (String, Option<String>) {
+    match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("fhir-import.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL is expected at {admin_url} but is unreachable: {e}")
+            });
+            let name = format!("fhir_import_test_{}", uuid::Uuid::now_v7().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let _ = admin.close().await;
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base.to_owned())
+                .unwrap_or(admin_url);
+            (format!("{base}/{name}"), Some(name))
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, postgres_db) = fresh_database(backend, &dir).await;
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: database_url.clone(),
+        database_max_connections: 5,
+        ..Config::default()
+    };
+    tweak(&mut config);
+    start(config, backend, dir, postgres_db).await
+}
+
+async fn start(
+    config: Config,
+    backend: Backend,
+    dir: tempfile::TempDir,
+    postgres_db: Option<String>,
+) -> TestApp {
+    let database_url = config.database_url.clone();
+    let app = Application::build(config).await.expect("build app");
+    let addr = app.local_addr();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect to the test server");
+    TestApp {
+        addr,
+        backend,
+        database_url,
+        imports: ImportServiceClient::new(channel.clone()),
+        files: FileServiceClient::new(channel.clone()),
+        projects: ProjectServiceClient::new(channel),
+        shutdown: Some(tx),
+        server: Some(server),
+        postgres_db,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server cleanly and returns the stopped app's database
+    /// so that a new server can be started on it.
+    pub async fn stop_server(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ran cleanly");
+        }
+    }
+
+    /// Starts a new server on the same database (a restart).
+    pub async fn restart(mut self) -> TestApp {
+        self.stop_server().await;
+        let config = Config {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            database_url: self.database_url.clone(),
+            database_max_connections: 5,
+            ..Config::default()
+        };
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().expect("temp dir"));
+        let postgres_db = self.postgres_db.take();
+        start(config, self.backend, dir, postgres_db).await
+    }
+
+    /// Stops the server and drops the PostgreSQL test database.
+    pub async fn stop(mut self) {
+        self.stop_server().await;
+        if let Some(name) = self.postgres_db.take() {
+            let admin = Database::connect(&postgres_admin_url()).await.expect("admin");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .expect("drop test database");
+            let _ = admin.close().await;
+        }
+    }
+
+    pub async fn create_project(&self, name: &str) -> pb::Project {
+        self.projects
+            .clone()
+            .create_project(pb::CreateProjectRequest {
+                name: name.to_owned(),
+                description: String::new(),
+            })
+            .await
+            .expect("create project")
+            .into_inner()
+    }
+
+    /// Streams a header and documents; returns the RPC's result.
+    pub async fn import(
+        &self,
+        header: pb::ImportHeader,
+        documents: Vec<pb::DocumentInput>,
+    ) -> Result<pb::ImportDocumentsResponse, tonic::Status> {
+        let messages = std::iter::once(docs::header_message(header))
+            .chain(documents.into_iter().map(docs::document_message));
+        self.imports
+            .clone()
+            .import_documents(tokio_stream::iter(messages))
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// Follows the import to its end and returns it as GetImport shows it.
+    pub async fn wait_until_finished(&self, import_id: &str) -> pb::Import {
+        let mut events = self
+            .imports
+            .clone()
+            .watch_import(pb::WatchImportRequest {
+                import_id: import_id.to_owned(),
+                after_sequence: 0,
+            })
+            .await
+            .expect("watch")
+            .into_inner();
+        let wait = async { while events.message().await.expect("event").is_some() {} };
+        tokio::time::timeout(std::time::Duration::from_secs(120), wait)
+            .await
+            .expect("the import finishes");
+        self.get_import(import_id).await
+    }
+
+    pub async fn get_import(&self, import_id: &str) -> pb::Import {
+        self.imports
+            .clone()
+            .get_import(pb::GetImportRequest {
+                import_id: import_id.to_owned(),
+            })
+            .await
+            .expect("get import")
+            .into_inner()
+    }
+
+    /// Every file of a project matching the filters, across all pages.
+    pub async fn all_files(&self, project: &str, filters: &[(&str, &str)]) -> Vec<pb::File> {
+        let mut files = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let page = self
+                .files
+                .clone()
+                .list_files(pb::ListFilesRequest {
+                    project: project.to_owned(),
+                    filters: filters
+                        .iter()
+                        .map(|(k, v)| pb::MetadataFilter {
+                            key: (*k).to_owned(),
+                            value: (*v).to_owned(),
+                        })
+                        .collect(),
+                    page_size: 1000,
+                    page_token,
+                    import_id: String::new(),
+                })
+                .await
+                .expect("list files")
+                .into_inner();
+            files.extend(page.files);
+            if page.next_page_token.is_empty() {
+                return files;
+            }
+            page_token = page.next_page_token;
+        }
+    }
+}
+
+pub fn header(project: &str) -> pb::ImportHeader {
+    pb::ImportHeader {
+        project: project.to_owned(),
+        ..Default::default()
+    }
+}
+
