@@ -4,6 +4,7 @@ use std::pin::Pin;
 
 use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
@@ -83,10 +84,14 @@ impl ImportService for ImportApi {
             }
         };
         let spec = spec(header)?;
+        let client_gone = CancellationToken::new();
+        let answered = client_gone.clone().drop_guard();
         let summary = self
             .imports
-            .import_documents(&caller, spec, stream.map(incoming))
-            .await?;
+            .import_documents(&caller, spec, stream.map(incoming), client_gone)
+            .await;
+        answered.disarm();
+        let summary = summary?;
         Ok(Response::new(pb::ImportDocumentsResponse {
             import_id: summary
                 .import

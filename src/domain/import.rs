@@ -116,8 +116,9 @@ impl Counts {
     }
 
     /// The terminal state an import whose items are all finished ends in.
-    pub fn outcome(&self) -> ImportState {
-        let errors = self.rejected + self.failed;
+    /// A stream cut before its end counts as an error of the import.
+    pub fn outcome(&self, stream_cut: bool) -> ImportState {
+        let errors = self.rejected + self.failed + u64::from(stream_cut);
         let done = self.imported + self.skipped;
         match (done, errors) {
             (_, 0) => ImportState::Completed,
@@ -220,14 +221,18 @@ mod tests {
         assert_eq!((c.received, c.pending, c.rejected), (2, 1, 1));
         c.apply(Some(ItemState::Pending), ItemState::Imported);
         assert_eq!((c.pending, c.imported, c.unfinished()), (0, 1, 0));
-        assert_eq!(c.outcome(), ImportState::CompletedWithErrors);
-        assert_eq!(Counts::default().outcome(), ImportState::Completed);
+        assert_eq!(c.outcome(false), ImportState::CompletedWithErrors);
+        assert_eq!(Counts::default().outcome(false), ImportState::Completed);
+        let clean = Counts { received: 1, imported: 1, ..Counts::default() };
+        assert_eq!(clean.outcome(false), ImportState::Completed);
+        assert_eq!(clean.outcome(true), ImportState::CompletedWithErrors);
+        assert_eq!(Counts::default().outcome(true), ImportState::Failed);
         let all_bad = Counts {
             received: 1,
             rejected: 1,
             ..Counts::default()
         };
-        assert_eq!(all_bad.outcome(), ImportState::Failed);
+        assert_eq!(all_bad.outcome(false), ImportState::Failed);
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use futures::{Stream, StreamExt};
+use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 use super::{ImportError, ImportSpec, Imports};
@@ -62,8 +63,33 @@ impl IntakeSummary {
 }
 
 impl Imports {
-    #[instrument(skip_all, fields(project = %spec.project, import_id))]
+    /// Runs the intake of one stream to its end. The work runs in its own
+    /// task: when a client resets the stream, the server drops the call's
+    /// future, and the intake must still see the break and close the import.
+    ///
+    /// `client_gone` fires when the call is dropped before it answers. A
+    /// client that cancels its stream looks to the transport like one that
+    /// ended it, so this is how a cut stream is told from a finished one.
     pub async fn import_documents<S>(
+        &self,
+        caller: &Caller,
+        spec: ImportSpec,
+        stream: S,
+        client_gone: CancellationToken,
+    ) -> Result<IntakeSummary, ImportError>
+    where
+        S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send + 'static,
+    {
+        let this = self.clone();
+        let caller = caller.clone();
+        let stream = until_client_gone(stream, client_gone);
+        tokio::spawn(async move { this.intake(&caller, spec, stream).await })
+            .await
+            .map_err(|e| ImportError::StreamBroken(format!("intake task ended abnormally: {e}")))?
+    }
+
+    #[instrument(skip_all, fields(project = %spec.project, import_id))]
+    async fn intake<S>(
         &self,
         caller: &Caller,
         spec: ImportSpec,
@@ -318,4 +344,40 @@ impl Imports {
         summary.import = Some(earlier);
         Ok(summary)
     }
+}
+
+const CLIENT_GONE: &str = "the client cancelled the call or disconnected";
+
+/// The stream, ending in a fault when the client goes away: either while a
+/// message is awaited, or right at what looks like a clean end.
+fn until_client_gone<S>(
+    mut stream: S,
+    client_gone: CancellationToken,
+) -> impl Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send
+where
+    S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send + 'static,
+{
+    Box::pin(async_stream::stream! {
+        loop {
+            tokio::select! {
+                biased;
+                next = stream.next() => match next {
+                    Some(item) => yield item,
+                    None => {
+                        // The transport reports a cancelled stream as ended
+                        // and drops the call in the same turn; let that land.
+                        tokio::task::yield_now().await;
+                        if client_gone.is_cancelled() {
+                            yield Err(StreamFault(CLIENT_GONE.to_owned()));
+                        }
+                        break;
+                    }
+                },
+                _ = client_gone.cancelled() => {
+                    yield Err(StreamFault(CLIENT_GONE.to_owned()));
+                    break;
+                }
+            }
+        }
+    })
 }

@@ -1,7 +1,7 @@
 //! Reads of imports, their items and events, and cancelling.
 
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    sea_query::Expr, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
 };
 
@@ -139,8 +139,7 @@ impl Store {
         let mut counts = counts_of(&row);
         counts.pending = counts.pending.saturating_sub(cancelled);
         counts.cancelled += cancelled;
-        let mut update = row.into_active_model();
-        update.idempotency_key = Set(current.idempotency_key.clone());
+        let update = row.into_active_model();
         let model = self
             .change_state(
                 &tx,

@@ -191,10 +191,8 @@ impl Store {
         };
         let next = if counts.unfinished() > 0 {
             ImportState::Processing
-        } else if interrupted.is_some() && counts.imported + counts.skipped == 0 {
-            ImportState::Failed
         } else {
-            counts.outcome()
+            counts.outcome(interrupted.is_some())
         };
         let model = self
             .change_state(&tx, import_id, update, current.last_sequence, counts, next, error)

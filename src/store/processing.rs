@@ -199,7 +199,7 @@ impl Store {
         update.last_sequence = Set(to_i64(sequence));
         update.updated_at = Set(now);
         let model = if import.state == ImportState::Processing && counts.unfinished() == 0 {
-            self.change_state(&tx, import_id, update, sequence, counts, counts.outcome(), String::new())
+            self.change_state(&tx, import_id, update, sequence, counts, counts.outcome(!import.error.is_empty()), String::new())
                 .await?
         } else {
             update.update(&*tx).await?
@@ -224,7 +224,7 @@ impl Store {
         }
         let counts = import.counts;
         let model = self
-            .change_state(&tx, import_id, row.into_active_model(), import.last_sequence, counts, counts.outcome(), String::new())
+            .change_state(&tx, import_id, row.into_active_model(), import.last_sequence, counts, counts.outcome(!import.error.is_empty()), String::new())
             .await?;
         tx.commit().await?;
         model.try_into()

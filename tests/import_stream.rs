@@ -1,0 +1,280 @@
+//! Streams as portals send them: long ones, ones with bad documents mixed
+//! in, malformed ones, and ones cut off halfway.
+
+mod common;
+
+use common::{docs, header, spawn_app, Backend};
+use fhir_import::proto::v1::{self as pb, document_input::Source};
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::Code;
+
+async fn ten_thousand_documents_in_one_stream(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("big").await;
+    let response = app
+        .import(header(&project.id), docs::valid_inputs(0..10_000))
+        .await
+        .expect("import");
+    assert_eq!(response.received, 10_000);
+    assert_eq!(response.accepted, 10_000);
+    assert!(response.rejections.is_empty());
+
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::Completed);
+    let counts = import.counts.expect("counts");
+    assert_eq!((counts.received, counts.imported, counts.pending), (10_000, 10_000, 0));
+    let files = app.all_files(&project.id, &[]).await;
+    assert_eq!(files.len(), 10_000);
+    let mut ids: Vec<_> = files.iter().map(|f| f.document_reference_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10_000, "every document became exactly one file");
+    app.stop().await;
+}
+on_both_stores!(ten_thousand_documents_in_one_stream);
+
+async fn bad_documents_are_rejected_alone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("mixed").await;
+    let mut missing_url = docs::document(3);
+    missing_url["content"][0]["attachment"]
+        .as_object_mut()
+        .expect("attachment")
+        .remove("url");
+    let mut bad_status = docs::document(5);
+    bad_status["status"] = json!("draft");
+    let mut negative_size = docs::document(6);
+    negative_size["content"][0]["attachment"]["size"] = json!(-1);
+    let patient = json!({"resourceType": "Patient", "id": "pt-1"});
+    let inputs = vec![
+        docs::input(&docs::document(0)),                            // 0 ok
+        docs::raw("{not json"),                                     // 1
+        docs::input(&patient),                                      // 2
+        docs::input(&missing_url),                                  // 3
+        docs::input(&docs::document(4)),                            // 4 ok
+        docs::input(&bad_status),                                   // 5
+        docs::input(&negative_size),                                // 6
+        pb::DocumentInput::default(),                               // 7
+        docs::input_with_metadata(&docs::document(8), &[("", "x")]), // 8
+        pb::DocumentInput {
+            source: Some(Source::Reference("Patient/1".into())),
+            metadata: Default::default(),
+        }, // 9
+        pb::DocumentInput {
+            source: Some(Source::Reference("DocumentReference/doc-10".into())),
+            metadata: Default::default(),
+        }, // 10: no FHIR server to read it from
+        docs::input(&docs::document(11)),                           // 11 ok
+    ];
+    let response = app.import(header(&project.id), inputs).await.expect("import");
+    assert_eq!((response.received, response.accepted, response.rejected), (12, 3, 9));
+
+    let rejections: Vec<(u64, pb::RejectionCode, String, String)> = response
+        .rejections
+        .iter()
+        .map(|r| (r.index, r.code(), r.document_id.clone(), r.message.clone()))
+        .collect();
+    let expect = [
+        (1, pb::RejectionCode::InvalidJson, "", "line 1"),
+        (2, pb::RejectionCode::WrongResourceType, "", "Patient"),
+        (3, pb::RejectionCode::InvalidResource, "doc-3", "content[0].attachment.url"),
+        (5, pb::RejectionCode::InvalidResource, "doc-5", "status"),
+        (6, pb::RejectionCode::InvalidResource, "doc-6", "content[0].attachment.size"),
+        (7, pb::RejectionCode::EmptyDocument, "", "resource_json or reference"),
+        (8, pb::RejectionCode::InvalidMetadata, "doc-8", "metadata"),
+        (9, pb::RejectionCode::InvalidReference, "", "DocumentReference/"),
+        (10, pb::RejectionCode::ReferenceNotResolvable, "doc-10", "fhir_server"),
+    ];
+    assert_eq!(rejections.len(), expect.len(), "{rejections:#?}");
+    for ((index, code, doc, message), (want_index, want_code, want_doc, hint)) in
+        rejections.iter().zip(expect)
+    {
+        assert_eq!((*index, *code, doc.as_str()), (want_index, want_code, want_doc));
+        assert!(message.contains(hint), "#{index}: {message:?} should mention {hint:?}");
+    }
+
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
+    let mut imported: Vec<_> = app
+        .all_files(&project.id, &[])
+        .await
+        .into_iter()
+        .map(|f| f.document_reference_id)
+        .collect();
+    imported.sort();
+    assert_eq!(imported, ["doc-0", "doc-11", "doc-4"]);
+
+    let rejected = app
+        .imports
+        .clone()
+        .list_import_items(pb::ListImportItemsRequest {
+            import_id: response.import_id.clone(),
+            states: vec![pb::ItemState::Rejected as i32],
+            page_size: 100,
+            page_token: String::new(),
+        })
+        .await
+        .expect("items")
+        .into_inner();
+    let indexes: Vec<u64> = rejected.items.iter().map(|i| i.index).collect();
+    assert_eq!(indexes, [1, 2, 3, 5, 6, 7, 8, 9, 10]);
+    let first = rejected.items[0].rejection.clone().expect("rejection kept");
+    assert_eq!(first.code(), pb::RejectionCode::InvalidJson);
+    app.stop().await;
+}
+on_both_stores!(bad_documents_are_rejected_alone);
+
+async fn headers_must_come_first_and_only_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("headers").await;
+    let mut client = app.imports.clone();
+
+    let no_header = client
+        .import_documents(tokio_stream::iter(vec![docs::document_message(docs::input(
+            &docs::document(0),
+        ))]))
+        .await
+        .expect_err("a document first is refused");
+    assert_eq!(no_header.code(), Code::InvalidArgument);
+    assert!(no_header.message().contains("first message must be an ImportHeader"));
+
+    let empty = client
+        .import_documents(tokio_stream::iter(Vec::<pb::ImportDocumentsRequest>::new()))
+        .await
+        .expect_err("an empty stream is refused");
+    assert_eq!(empty.code(), Code::InvalidArgument);
+
+    let twice = client
+        .import_documents(tokio_stream::iter(vec![
+            docs::header_message(header(&project.id)),
+            docs::document_message(docs::input(&docs::document(0))),
+            docs::header_message(header(&project.id)),
+            docs::document_message(docs::input(&docs::document(1))),
+        ]))
+        .await
+        .expect_err("a second header is refused");
+    assert_eq!(twice.code(), Code::InvalidArgument);
+    assert!(twice.message().contains("document index 1"), "{}", twice.message());
+    // What came before the misplaced header is kept.
+    let files = app.all_files(&project.id, &[]).await;
+    let (imports, _) = list_imports(&app, &project.id).await;
+    let import = app.wait_until_finished(&imports[0].id).await;
+    assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
+    assert!(import.error.contains("second header"), "{}", import.error);
+    assert!(files.len() <= 1);
+    assert_eq!(app.all_files(&project.id, &[]).await.len(), 1);
+
+    let unknown = app
+        .import(header("nobody/nothing"), docs::valid_inputs(0..1))
+        .await
+        .expect_err("unknown project");
+    assert_eq!(unknown.code(), Code::NotFound);
+    assert!(unknown.message().contains("nobody/nothing"));
+
+    let mut bad_header = header(&project.id);
+    bad_header.on_conflict = 42;
+    let status = app.import(bad_header, vec![]).await.expect_err("bad policy");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("on_conflict"));
+    app.stop().await;
+}
+on_both_stores!(headers_must_come_first_and_only_first);
+
+async fn list_imports(app: &common::TestApp, project: &str) -> (Vec<pb::Import>, String) {
+    let page = app
+        .imports
+        .clone()
+        .list_imports(pb::ListImportsRequest {
+            project: project.to_owned(),
+            page_size: 0,
+            page_token: String::new(),
+        })
+        .await
+        .expect("list imports")
+        .into_inner();
+    (page.imports, page.next_page_token)
+}
+
+async fn validate_only_stores_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("dry-run").await;
+    let mut h = header(&project.id);
+    h.validate_only = true;
+    let mut inputs = docs::valid_inputs(0..5);
+    inputs.push(docs::raw("[]"));
+    let response = app.import(h, inputs).await.expect("validate");
+    assert_eq!((response.received, response.accepted, response.rejected), (6, 5, 1));
+    assert_eq!(response.rejections[0].index, 5);
+    assert!(response.import_id.is_empty());
+    assert!(app.all_files(&project.id, &[]).await.is_empty());
+    assert!(list_imports(&app, &project.id).await.0.is_empty());
+    app.stop().await;
+}
+on_both_stores!(validate_only_stores_nothing);
+
+async fn a_client_that_disconnects_keeps_what_was_accepted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("cut").await;
+    let (tx, rx) = mpsc::channel(16);
+    let mut client = app.imports.clone();
+    let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
+    let mut h = header(&project.id);
+    h.idempotency_key = "nightly-sync".into();
+    tx.send(docs::header_message(h)).await.expect("send header");
+    for doc in docs::valid_inputs(0..40) {
+        tx.send(docs::document_message(doc)).await.expect("send");
+    }
+    // Wait until the server has stored the 40 documents, then vanish.
+    let import_id = loop {
+        let (imports, _) = list_imports(&app, &project.id).await;
+        if let Some(import) = imports.first() {
+            if import.counts.as_ref().is_some_and(|c| c.received == 40) {
+                break import.id.clone();
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    // The sender stays alive: the stream never ends cleanly, the client
+    // just goes away.
+    call.abort();
+
+    let import = app.wait_until_finished(&import_id).await;
+    assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
+    assert!(import.error.contains("ended early"), "{}", import.error);
+    assert_eq!(import.counts.expect("counts").imported, 40);
+    assert!(import.idempotency_key.is_empty(), "a cut stream releases its key");
+    assert_eq!(app.all_files(&project.id, &[]).await.len(), 40);
+
+    // The portal resends the whole stream with the same key and SKIP.
+    let mut h = header(&project.id);
+    h.idempotency_key = "nightly-sync".into();
+    h.on_conflict = pb::ConflictPolicy::Skip as i32;
+    let resent = app.import(h, docs::valid_inputs(0..60)).await.expect("resend");
+    assert!(!resent.replayed);
+    let done = app.wait_until_finished(&resent.import_id).await;
+    let counts = done.counts.expect("counts");
+    assert_eq!((counts.skipped, counts.imported), (40, 20));
+    assert_eq!(app.all_files(&project.id, &[]).await.len(), 60);
+    drop(tx);
+    app.stop().await;
+}
+on_both_stores!(a_client_that_disconnects_keeps_what_was_accepted);
+
+async fn accepted_documents_survive_a_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("durable").await;
+    let response = app
+        .import(header(&project.id), docs::valid_inputs(0..3000))
+        .await
+        .expect("import");
+    assert_eq!(response.accepted, 3000);
+    // Stop at once: processing may be anywhere; nothing accepted may be lost.
+    let app = app.restart().await;
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::Completed);
+    assert_eq!(app.all_files(&project.id, &[]).await.len(), 3000);
+    app.stop().await;
+}
+on_both_stores!(accepted_documents_survive_a_restart);
