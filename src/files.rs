@@ -4,7 +4,7 @@
 use crate::auth::Caller;
 use crate::domain::{
     ids::{FileId, ImportId},
-    page::{decode_token, encode_token, page_size},
+    page::{decode_token, next_token, page_size},
 };
 use crate::projects::{ProjectError, Projects};
 use crate::store::{FileFilter, Store, StoreError, StoredFile};
@@ -84,11 +84,12 @@ impl Files {
             metadata: query.filters,
             import_id,
         };
-        let page = self.store.list_files(&filter, after.as_deref(), limit).await?;
-        let next = match page.files.last() {
-            Some(last) if page.files.len() as u64 == limit => encode_token(last.id.as_str()),
-            _ => String::new(),
-        };
-        Ok((page.files, next))
+        let mut files = self
+            .store
+            .list_files(&filter, after.as_deref(), limit + 1)
+            .await?
+            .files;
+        let next = next_token(&mut files, limit, |f| f.id.to_string());
+        Ok((files, next))
     }
 }

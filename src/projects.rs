@@ -3,7 +3,7 @@
 
 use crate::auth::Caller;
 use crate::domain::{
-    page::{decode_token, encode_token, page_size},
+    page::{decode_token, next_token, page_size},
     project::{ProjectName, ProjectRef, MAX_DESCRIPTION_CHARS},
 };
 use crate::store::{Store, StoreError, StoredProject};
@@ -80,14 +80,11 @@ impl Projects {
     ) -> Result<(Vec<StoredProject>, String), ProjectError> {
         let after = decode_token(page_token).map_err(ProjectError::InvalidArgument)?;
         let limit = page_size(requested_page_size);
-        let projects = self
+        let mut projects = self
             .store
-            .list_projects(&caller.user, after.as_deref(), limit)
+            .list_projects(&caller.user, after.as_deref(), limit + 1)
             .await?;
-        let next = match projects.last() {
-            Some(last) if projects.len() as u64 == limit => encode_token(&last.name),
-            _ => String::new(),
-        };
+        let next = next_token(&mut projects, limit, |p| p.name.clone());
         Ok((projects, next))
     }
 }

@@ -30,6 +30,17 @@ pub fn decode_token(token: &str) -> Result<Option<String>, String> {
         .ok_or_else(|| "page_token: not a token this service issued".to_owned())
 }
 
+/// Given a page read with one row more than `limit`, drops the extra row
+/// and returns the token of the next page: empty when this is the last.
+pub fn next_token<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String) -> String {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return String::new();
+    }
+    rows.truncate(limit);
+    rows.last().map(|last| encode_token(&key(last))).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +51,16 @@ mod tests {
         assert_eq!(decode_token(&t), Ok(Some("0192-abc".into())));
         assert_eq!(decode_token(""), Ok(None));
         assert!(decode_token("!!!").is_err());
+    }
+
+    #[test]
+    fn only_a_page_with_more_behind_it_has_a_next_token() {
+        let mut full = vec![1, 2, 3];
+        assert_eq!(next_token(&mut full, 3, |n| n.to_string()), "");
+        let mut more = vec![1, 2, 3, 4];
+        let token = next_token(&mut more, 3, |n| n.to_string());
+        assert_eq!(more, [1, 2, 3]);
+        assert_eq!(decode_token(&token), Ok(Some("3".into())));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::domain::{
     ids::ImportId,
     import::{Import, Item, ItemState},
-    page::{decode_token, encode_token, page_size},
+    page::{decode_token, next_token, page_size},
 };
 use crate::projects::{ProjectError, Projects};
 use crate::store::{CancelOutcome, Store, StoreError};
@@ -118,14 +118,11 @@ impl Imports {
         let project = self.projects.authorize(caller, project).await?;
         let before = decode_token(page_token).map_err(ImportError::InvalidArgument)?;
         let limit = page_size(requested_page_size);
-        let imports = self
+        let mut imports = self
             .store
-            .list_imports(&project.id, before.as_deref(), limit)
+            .list_imports(&project.id, before.as_deref(), limit + 1)
             .await?;
-        let next = match imports.last() {
-            Some(last) if imports.len() as u64 == limit => encode_token(last.id.as_str()),
-            _ => String::new(),
-        };
+        let next = next_token(&mut imports, limit, |i| i.id.to_string());
         Ok((imports, next))
     }
 
@@ -145,14 +142,11 @@ impl Imports {
             })?),
         };
         let limit = page_size(requested_page_size);
-        let items = self
+        let mut items = self
             .store
-            .list_items(&import.id, states, after, limit)
+            .list_items(&import.id, states, after, limit + 1)
             .await?;
-        let next = match items.last() {
-            Some(last) if items.len() as u64 == limit => encode_token(&last.index.to_string()),
-            _ => String::new(),
-        };
+        let next = next_token(&mut items, limit, |i| i.index.to_string());
         Ok((items, next))
     }
 
