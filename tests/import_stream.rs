@@ -278,3 +278,21 @@ async fn accepted_documents_survive_a_restart(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(accepted_documents_survive_a_restart);
+
+async fn oversized_documents_are_rejected_alone(backend: Backend) {
+    let app = common::spawn_app_with(backend, |config| {
+        config.import.max_document_bytes = 4096;
+    })
+    .await;
+    let project = app.create_project("sizes").await;
+    let mut big = docs::document(1);
+    big["description"] = json!("x".repeat(5000));
+    let inputs = vec![docs::input(&docs::document(0)), docs::input(&big), docs::input(&docs::document(2))];
+    let response = app.import(header(&project.id), inputs).await.expect("import");
+    assert_eq!((response.accepted, response.rejected), (2, 1));
+    let rejection = &response.rejections[0];
+    assert_eq!((rejection.index, rejection.code()), (1, pb::RejectionCode::TooLarge));
+    assert!(rejection.message.contains("4096"), "{}", rejection.message);
+    app.stop().await;
+}
+on_both_stores!(oversized_documents_are_rejected_alone);
