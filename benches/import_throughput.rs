@@ -1,1 +1,625 @@
-fn main(){}
+//! ImportDocuments throughput, in documents per second, next to a baseline.
+//!
+//! Targets, each a real server on 127.0.0.1 (port 0) driven by the same
+//! generated tonic client with the same pre-built messages:
+//!
+//! 1. a bare tonic server whose `import_documents` only drains the stream
+//!    (the transport's ceiling),
+//! 2. fhir-import on SQLite (a fresh temp-file database),
+//! 3. fhir-import on PostgreSQL (a fresh database, dropped afterwards;
+//!    skipped when PostgreSQL is unreachable).
+//!
+//! Per run, into a fresh project: (a) intake = the RPC's wall time until the
+//! response (documents durable), (b) end-to-end = until the import reaches a
+//! terminal state (files recorded). The table shows medians over the runs.
+//!
+//! Run with `cargo bench --bench import_throughput`. Environment:
+//! - `BENCH_DOCS`: documents per run (default 20000)
+//! - `BENCH_RUNS`: runs per target (default 3)
+//! - `BENCH_FOLLOW`: `poll` (GetImport every 10 ms, the default) or `watch`
+//!   (WatchImport; the server then also streams one event per item)
+//! - `BENCH_LOG`: set to enable server logs (its value is the filter, or
+//!   `info` when empty)
+//! - `FHIR_IMPORT_BENCH_POSTGRES_URL`: admin URL of PostgreSQL (default
+//!   `postgres://postgres@127.0.0.1:5432/test`)
+//! - `PGOPTIONS` is honoured by sqlx, e.g. `-c plan_cache_mode=force_custom_plan`
+//!   to try a session setting without changing the server.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    pin::Pin,
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use fhir_import::proto::v1::{
+    self as pb,
+    document_input::Source,
+    import_documents_request::Kind,
+    import_service_client::ImportServiceClient,
+    import_service_server::{ImportService, ImportServiceServer},
+    project_service_client::ProjectServiceClient,
+};
+use fhir_import::{Application, Config};
+use futures::Stream;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{transport::Channel, Request, Response, Status, Streaming};
+
+const DEFAULT_DOCS: usize = 20_000;
+const DEFAULT_RUNS: usize = 3;
+const POLL_EVERY: Duration = Duration::from_millis(10);
+/// Longest a run may take before the benchmark gives up.
+const RUN_TIMEOUT: Duration = Duration::from_secs(600);
+
+fn main() -> anyhow::Result<()> {
+    // `cargo bench` passes `--bench`; `cargo test --benches`/`--all-targets`
+    // runs this binary without it: do nothing then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!(
+            "import_throughput: a benchmark; run it with `cargo bench --bench import_throughput`"
+        );
+        return Ok(());
+    }
+    if let Some(filter) = std::env::var_os("BENCH_LOG") {
+        let filter = filter.to_string_lossy();
+        fhir_import::telemetry::init(if filter.is_empty() { "info" } else { &filter });
+    }
+    let settings = Settings::from_env()?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(settings))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Follow {
+    Poll,
+    Watch,
+}
+
+struct Settings {
+    docs: usize,
+    runs: usize,
+    follow: Follow,
+    postgres_admin_url: String,
+}
+
+impl Settings {
+    fn from_env() -> anyhow::Result<Self> {
+        fn number(name: &str, default: usize) -> anyhow::Result<usize> {
+            match std::env::var(name) {
+                Ok(v) => match v.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => bail!("{name}: expected a positive number, got {v:?}"),
+                },
+                Err(_) => Ok(default),
+            }
+        }
+        let follow = match std::env::var("BENCH_FOLLOW").as_deref() {
+            Err(_) | Ok("poll") => Follow::Poll,
+            Ok("watch") => Follow::Watch,
+            Ok(other) => bail!("BENCH_FOLLOW: expected poll or watch, got {other:?}"),
+        };
+        Ok(Self {
+            docs: number("BENCH_DOCS", DEFAULT_DOCS)?,
+            runs: number("BENCH_RUNS", DEFAULT_RUNS)?,
+            follow,
+            postgres_admin_url: std::env::var("FHIR_IMPORT_BENCH_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
+        })
+    }
+}
+
+/// One target's medians, in documents per second.
+struct Row {
+    name: &'static str,
+    intake: f64,
+    end_to_end: f64,
+}
+
+async fn run(settings: Settings) -> anyhow::Result<()> {
+    let documents = build_documents(settings.docs);
+    let bytes: usize = documents
+        .iter()
+        .map(|m| match &m.kind {
+            Some(Kind::Document(pb::DocumentInput {
+                source: Some(Source::ResourceJson(json)),
+                ..
+            })) => json.len(),
+            _ => 0,
+        })
+        .sum();
+    eprintln!(
+        "{} documents per run, {} bytes of JSON on average, {} runs per target, {} worker threads",
+        settings.docs,
+        bytes / settings.docs,
+        settings.runs,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+
+    let mut rows = Vec::new();
+
+    // 1. The bare drain server.
+    let bare = BareServer::start().await?;
+    let client = ImportServiceClient::new(connect(bare.addr).await?);
+    let mut runs = Vec::new();
+    warm_up_bare(&client, &documents).await?;
+    for run in 1..=settings.runs {
+        let messages = documents.clone();
+        let start = Instant::now();
+        let response = import(&client, "bench/bare", messages).await?;
+        let intake = start.elapsed();
+        if response.received != settings.docs as u64 {
+            bail!(
+                "bare server counted {} documents, expected {}",
+                response.received,
+                settings.docs
+            );
+        }
+        report_run("bare tonic drain", run, settings.docs, intake, intake);
+        runs.push((intake, intake));
+    }
+    bare.stop().await?;
+    rows.push(row("bare tonic drain", settings.docs, &runs));
+
+    // 2. fhir-import on SQLite.
+    let dir = tempfile::tempdir().context("temp dir")?;
+    let sqlite_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let runs = bench_app("fhir-import sqlite", &sqlite_url, &settings, &documents).await?;
+    rows.push(row("fhir-import sqlite", settings.docs, &runs));
+    drop(dir);
+
+    // 3. fhir-import on PostgreSQL, when there is one.
+    match FreshPostgres::create(&settings.postgres_admin_url).await {
+        Err(err) => eprintln!(
+            "fhir-import postgres: skipped, PostgreSQL at {} is unreachable: {err:#}",
+            fhir_import::config::redact_url(&settings.postgres_admin_url)
+        ),
+        Ok(db) => {
+            let result = bench_app("fhir-import postgres", &db.url, &settings, &documents).await;
+            db.drop_database().await?;
+            rows.push(row("fhir-import postgres", settings.docs, &result?));
+        }
+    }
+
+    print_table(&settings, &rows);
+    Ok(())
+}
+
+/// Documents shaped like tests/common/docs.rs `document(n)`, as request
+/// messages, built once before anything is timed.
+fn build_documents(count: usize) -> Vec<pb::ImportDocumentsRequest> {
+    (0..count)
+        .map(|n| pb::ImportDocumentsRequest {
+            kind: Some(Kind::Document(pb::DocumentInput {
+                source: Some(Source::ResourceJson(document(n).to_string())),
+                metadata: HashMap::new(),
+            })),
+        })
+        .collect()
+}
+
+fn document(n: usize) -> Value {
+    json!({
+        "resourceType": "DocumentReference",
+        "id": format!("doc-{n}"),
+        "status": "current",
+        "docStatus": "final",
+        "subject": {"reference": format!("Patient/pt-{}", n % 50)},
+        "content": [{
+            "attachment": {
+                "url": format!("drs://data.example.org/file-{n}"),
+                "title": format!("sample-{n}.cram"),
+                "contentType": "application/octet-stream",
+                "size": 5_000_000_000u64 + n as u64,
+                "hash": "2jmj7l5rSw0yVb/vlWAYkK/YBwk="
+            }
+        }]
+    })
+}
+
+fn header(project: &str) -> pb::ImportDocumentsRequest {
+    pb::ImportDocumentsRequest {
+        kind: Some(Kind::Header(pb::ImportHeader {
+            project: project.to_owned(),
+            ..Default::default()
+        })),
+    }
+}
+
+async fn connect(addr: SocketAddr) -> anyhow::Result<Channel> {
+    Channel::from_shared(format!("http://{addr}"))?
+        .connect()
+        .await
+        .with_context(|| format!("connecting to {addr}"))
+}
+
+/// Streams a header and `documents`; returns the response.
+async fn import(
+    client: &ImportServiceClient<Channel>,
+    project: &str,
+    documents: Vec<pb::ImportDocumentsRequest>,
+) -> anyhow::Result<pb::ImportDocumentsResponse> {
+    let messages = std::iter::once(header(project)).chain(documents);
+    Ok(client
+        .clone()
+        .import_documents(tokio_stream::iter(messages))
+        .await
+        .context("ImportDocuments")?
+        .into_inner())
+}
+
+async fn warm_up_bare(
+    client: &ImportServiceClient<Channel>,
+    documents: &[pb::ImportDocumentsRequest],
+) -> anyhow::Result<()> {
+    let some = documents[..documents.len().min(1000)].to_vec();
+    import(client, "bench/warm-up", some).await?;
+    Ok(())
+}
+
+/// Runs every run against fhir-import on `database_url`; returns (intake,
+/// end-to-end) per run.
+async fn bench_app(
+    name: &'static str,
+    database_url: &str,
+    settings: &Settings,
+    documents: &[pb::ImportDocumentsRequest],
+) -> anyhow::Result<Vec<(Duration, Duration)>> {
+    let app = Application::build(Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: database_url.to_owned(),
+        ..Config::default()
+    })
+    .await
+    .with_context(|| format!("{name}: building the application"))?;
+    let addr = app.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let result = bench_app_runs(name, addr, settings, documents).await;
+    let _ = stop.send(());
+    server
+        .await
+        .context("server task")?
+        .with_context(|| format!("{name}: the server did not stop cleanly"))?;
+    result
+}
+
+async fn bench_app_runs(
+    name: &'static str,
+    addr: SocketAddr,
+    settings: &Settings,
+    documents: &[pb::ImportDocumentsRequest],
+) -> anyhow::Result<Vec<(Duration, Duration)>> {
+    let channel = connect(addr).await?;
+    let imports = ImportServiceClient::new(channel.clone());
+    let projects = ProjectServiceClient::new(channel);
+    let create_project = |label: String| {
+        let mut projects = projects.clone();
+        async move {
+            let name = format!("bench-{label}-{}", uuid::Uuid::now_v7().simple());
+            anyhow::Ok(
+                projects
+                    .create_project(pb::CreateProjectRequest {
+                        name,
+                        description: String::new(),
+                    })
+                    .await
+                    .context("CreateProject")?
+                    .into_inner()
+                    .id,
+            )
+        }
+    };
+
+    // Warm-up: connections, statement caches, page cache; not timed.
+    let project = create_project("warm-up".into()).await?;
+    let some = documents[..documents.len().min(1000)].to_vec();
+    let response = import(&imports, &project, some).await?;
+    tokio::time::timeout(RUN_TIMEOUT, finish(&imports, &response, settings.follow))
+        .await
+        .with_context(|| format!("{name}: the warm-up import did not finish"))??;
+
+    let mut runs = Vec::new();
+    for run in 1..=settings.runs {
+        let project = create_project(format!("run{run}")).await?;
+        let messages = documents.to_vec();
+        let start = Instant::now();
+        let response = import(&imports, &project, messages).await?;
+        let intake = start.elapsed();
+        if response.accepted != settings.docs as u64 || response.rejected != 0 {
+            bail!(
+                "{name}: {} accepted and {} rejected of {} documents: {:?}",
+                response.accepted,
+                response.rejected,
+                settings.docs,
+                response.rejections.first()
+            );
+        }
+        let done = tokio::time::timeout(RUN_TIMEOUT, finish(&imports, &response, settings.follow))
+            .await
+            .with_context(|| {
+                format!("{name}: the import did not finish within {RUN_TIMEOUT:?}")
+            })??;
+        let end_to_end = start.elapsed();
+        let counts = done.counts.unwrap_or_default();
+        if done.state() != pb::ImportState::Completed || counts.imported != settings.docs as u64 {
+            bail!(
+                "{name}: import {} ended {:?} with {} of {} documents imported ({:?})",
+                done.id,
+                done.state(),
+                counts.imported,
+                settings.docs,
+                done.error
+            );
+        }
+        report_run(name, run, settings.docs, intake, end_to_end);
+        runs.push((intake, end_to_end));
+    }
+    Ok(runs)
+}
+
+/// Waits until the import of `response` is in a terminal state; returns it.
+async fn finish(
+    client: &ImportServiceClient<Channel>,
+    response: &pb::ImportDocumentsResponse,
+    follow: Follow,
+) -> anyhow::Result<pb::Import> {
+    let mut client = client.clone();
+    let get = |mut client: ImportServiceClient<Channel>| {
+        let import_id = response.import_id.clone();
+        async move {
+            anyhow::Ok(
+                client
+                    .get_import(pb::GetImportRequest { import_id })
+                    .await
+                    .context("GetImport")?
+                    .into_inner(),
+            )
+        }
+    };
+    if let Some(import) = &response.import {
+        if is_terminal(import.state()) {
+            return Ok(import.clone());
+        }
+    }
+    match follow {
+        Follow::Poll => loop {
+            let import = get(client.clone()).await?;
+            if is_terminal(import.state()) {
+                return Ok(import);
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        },
+        Follow::Watch => {
+            let after = response.import.as_ref().map_or(0, |i| i.last_sequence);
+            let mut events = client
+                .watch_import(pb::WatchImportRequest {
+                    import_id: response.import_id.clone(),
+                    after_sequence: after,
+                })
+                .await
+                .context("WatchImport")?
+                .into_inner();
+            // The stream ends once the import is terminal.
+            while events
+                .message()
+                .await
+                .context("WatchImport event")?
+                .is_some()
+            {}
+            get(client).await
+        }
+    }
+}
+
+fn is_terminal(state: pb::ImportState) -> bool {
+    matches!(
+        state,
+        pb::ImportState::Completed
+            | pb::ImportState::CompletedWithErrors
+            | pb::ImportState::Failed
+            | pb::ImportState::Cancelled
+    )
+}
+
+fn report_run(name: &str, run: usize, docs: usize, intake: Duration, end_to_end: Duration) {
+    eprintln!(
+        "{name} run {run}: intake {:.3} s ({:.0} docs/s), end-to-end {:.3} s ({:.0} docs/s)",
+        intake.as_secs_f64(),
+        rate(docs, intake),
+        end_to_end.as_secs_f64(),
+        rate(docs, end_to_end),
+    );
+}
+
+fn rate(docs: usize, took: Duration) -> f64 {
+    docs as f64 / took.as_secs_f64().max(f64::MIN_POSITIVE)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+fn row(name: &'static str, docs: usize, runs: &[(Duration, Duration)]) -> Row {
+    Row {
+        name,
+        intake: median(runs.iter().map(|(i, _)| rate(docs, *i)).collect()),
+        end_to_end: median(runs.iter().map(|(_, e)| rate(docs, *e)).collect()),
+    }
+}
+
+fn print_table(settings: &Settings, rows: &[Row]) {
+    let baseline = rows.first().map_or(f64::NAN, |r| r.end_to_end);
+    println!(
+        "documents per run: {}, runs: {} (median)",
+        settings.docs, settings.runs
+    );
+    println!(
+        "{:<22}{:>15}{:>20}{:>17}{:>14}",
+        "target", "intake docs/s", "end-to-end docs/s", "intake vs base", "e2e vs base"
+    );
+    for r in rows {
+        println!(
+            "{:<22}{:>15.0}{:>20.0}{:>17.3}{:>14.3}",
+            r.name,
+            r.intake,
+            r.end_to_end,
+            r.intake / baseline,
+            r.end_to_end / baseline
+        );
+    }
+}
+
+/// A fresh PostgreSQL database, created like tests/common does.
+struct FreshPostgres {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl FreshPostgres {
+    async fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let admin = tokio::time::timeout(Duration::from_secs(10), Database::connect(admin_url))
+            .await
+            .context("timed out connecting")??;
+        let name = format!("fhir_import_bench_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .context("creating the bench database")?;
+        let _ = admin.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url, |(base, _)| base);
+        Ok(Self {
+            admin_url: admin_url.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        })
+    }
+
+    async fn drop_database(self) -> anyhow::Result<()> {
+        let admin = Database::connect(&self.admin_url).await?;
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await
+            .with_context(|| format!("dropping database {}", self.name))?;
+        let _ = admin.close().await;
+        Ok(())
+    }
+}
+
+/// The baseline: a tonic server whose ImportDocuments only drains the stream.
+struct BareServer {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl BareServer {
+    async fn start() -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(ImportServiceServer::new(BareDrain::default()))
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+                    let _ = stopped.await;
+                }),
+        );
+        Ok(Self { addr, stop, task })
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await??;
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct BareDrain {
+    imports: AtomicU64,
+}
+
+type EventStream = Pin<Box<dyn Stream<Item = Result<pb::ImportEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl ImportService for BareDrain {
+    async fn import_documents(
+        &self,
+        request: Request<Streaming<pb::ImportDocumentsRequest>>,
+    ) -> Result<Response<pb::ImportDocumentsResponse>, Status> {
+        let mut stream = request.into_inner();
+        let mut received = 0u64;
+        let mut header = false;
+        while let Some(message) = stream.message().await? {
+            match message.kind {
+                Some(Kind::Header(_)) if !header && received == 0 => header = true,
+                _ => received += 1,
+            }
+        }
+        let n = self.imports.fetch_add(1, Ordering::Relaxed);
+        Ok(Response::new(pb::ImportDocumentsResponse {
+            import_id: format!("bare-{n}"),
+            received,
+            accepted: received,
+            ..Default::default()
+        }))
+    }
+
+    type WatchImportStream = EventStream;
+
+    async fn watch_import(
+        &self,
+        _: Request<pb::WatchImportRequest>,
+    ) -> Result<Response<Self::WatchImportStream>, Status> {
+        Err(Status::unimplemented("bare drain server"))
+    }
+
+    async fn get_import(
+        &self,
+        _: Request<pb::GetImportRequest>,
+    ) -> Result<Response<pb::Import>, Status> {
+        Err(Status::unimplemented("bare drain server"))
+    }
+
+    async fn list_imports(
+        &self,
+        _: Request<pb::ListImportsRequest>,
+    ) -> Result<Response<pb::ListImportsResponse>, Status> {
+        Err(Status::unimplemented("bare drain server"))
+    }
+
+    async fn list_import_items(
+        &self,
+        _: Request<pb::ListImportItemsRequest>,
+    ) -> Result<Response<pb::ListImportItemsResponse>, Status> {
+        Err(Status::unimplemented("bare drain server"))
+    }
+
+    async fn cancel_import(
+        &self,
+        _: Request<pb::CancelImportRequest>,
+    ) -> Result<Response<pb::Import>, Status> {
+        Err(Status::unimplemented("bare drain server"))
+    }
+}

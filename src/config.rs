@@ -116,7 +116,9 @@ impl Config {
             return Err("import.batch_size: between 1 and 10000".into());
         }
         if self.import.max_document_bytes > self.import.max_message_bytes {
-            return Err("import.max_document_bytes: must not exceed import.max_message_bytes".into());
+            return Err(
+                "import.max_document_bytes: must not exceed import.max_message_bytes".into(),
+            );
         }
         if self.auth.local_user.is_empty() || self.auth.local_user.contains('/') {
             return Err("auth.local_user: a user name without '/'".into());
@@ -164,9 +166,13 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail error type
     fn layers_apply_in_order_and_bad_keys_are_named() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("custom.toml", "listen = \"127.0.0.1:7000\"\n[import]\nbatch_size = 42")?;
+            jail.create_file(
+                "custom.toml",
+                "listen = \"127.0.0.1:7000\"\n[import]\nbatch_size = 42",
+            )?;
             jail.set_env("FHIR_IMPORT__IMPORT__BATCH_SIZE", "43");
             let config = Config::load(
                 Some(Path::new("custom.toml")),

@@ -68,8 +68,15 @@ impl Files {
                 query.filters.len()
             )));
         }
-        if let Some((i, _)) = query.filters.iter().enumerate().find(|(_, (k, _))| k.is_empty()) {
-            return Err(FileError::InvalidArgument(format!("filters[{i}].key: required")));
+        if let Some((i, _)) = query
+            .filters
+            .iter()
+            .enumerate()
+            .find(|(_, (k, _))| k.is_empty())
+        {
+            return Err(FileError::InvalidArgument(format!(
+                "filters[{i}].key: required"
+            )));
         }
         let import_id = match query.import_id.trim() {
             "" => None,

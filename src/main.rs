@@ -1,1 +1,276 @@
-fn main() {}
+//! The `fhir-import` command: parses the command line and hands each command
+//! to `fhir_import::cli`.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use fhir_import::cli::{
+    self, files::FilesQuery, import::ImportArgs, parse_key_value, serve::ServeArgs, CliError,
+    Server,
+};
+use fhir_import::proto::v1 as pb;
+
+/// Bulk import of FHIR R4 DocumentReferences into projects, over gRPC.
+#[derive(Parser)]
+#[command(name = "fhir-import", version)]
+struct Cli {
+    /// The fhir-import server that client commands talk to.
+    #[arg(
+        long,
+        global = true,
+        env = "FHIR_IMPORT_SERVER",
+        default_value = cli::DEFAULT_SERVER,
+        value_name = "URL"
+    )]
+    server: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gRPC server.
+    Serve(Serve),
+    /// Create and look at projects.
+    #[command(subcommand)]
+    Projects(Projects),
+    /// Import DocumentReferences from NDJSON, a FHIR Bundle, or one resource.
+    Import(Import),
+    /// Follow an import's events until it finishes.
+    Watch(Watch),
+    /// List a project's files.
+    Files(Files),
+    /// Look at and cancel imports.
+    #[command(subcommand)]
+    Imports(Imports),
+}
+
+#[derive(Args)]
+struct Serve {
+    /// TOML configuration file (default: ./fhir-import.toml when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// sqlite://PATH or postgres://…
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Projects {
+    /// Create a project owned by you.
+    Create {
+        /// Lowercase letters, digits, '-', '_' and '.'.
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List the projects you can see.
+    List,
+    /// Show one project.
+    Get {
+        /// The project's id or owner/name slug.
+        project: String,
+    },
+}
+
+#[derive(Args)]
+struct Import {
+    /// The target project: id or owner/name slug.
+    #[arg(long)]
+    project: String,
+    /// NDJSON (one DocumentReference per line), a FHIR Bundle, or one
+    /// resource; `-` reads stdin.
+    file: PathBuf,
+    /// Id of the registered FHIR server the documents come from.
+    #[arg(long, value_name = "ID")]
+    fhir_server: Option<String>,
+    /// What to do with documents imported before.
+    #[arg(long, value_enum, default_value_t = OnConflict::Overwrite)]
+    on_conflict: OnConflict,
+    /// Sending again with the same key replays the earlier import.
+    #[arg(long, value_name = "KEY")]
+    idempotency_key: Option<String>,
+    /// Tag put on every file; repeatable.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Only validate and report rejections; store nothing.
+    #[arg(long)]
+    validate_only: bool,
+    /// Metadata put on every file; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    metadata: Vec<(String, String)>,
+    /// Follow the import until it finishes.
+    #[arg(long)]
+    watch: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnConflict {
+    Skip,
+    Overwrite,
+    Rename,
+}
+
+#[derive(Args)]
+struct Watch {
+    import_id: String,
+    /// Only events after this sequence (0: from the start).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    after: u64,
+}
+
+#[derive(Args)]
+struct Files {
+    /// The project: id or owner/name slug.
+    #[arg(long)]
+    project: String,
+    /// Only files whose metadata has KEY equal to VALUE; repeatable (AND).
+    #[arg(long = "where", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    filters: Vec<(String, String)>,
+    /// Only files created or last overwritten by this import.
+    #[arg(long = "import", value_name = "ID")]
+    import_id: Option<String>,
+    /// Show at most N files.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    limit: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum Imports {
+    /// A project's imports, newest first.
+    List {
+        #[arg(long)]
+        project: String,
+    },
+    /// Show one import.
+    Get { import_id: String },
+    /// An import's items in stream order.
+    Items {
+        import_id: String,
+        /// Only items in this state; repeatable.
+        #[arg(long = "state", value_enum)]
+        states: Vec<ItemState>,
+    },
+    /// Cancel an import that is still running.
+    Cancel { import_id: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ItemState {
+    Pending,
+    Processing,
+    Imported,
+    Skipped,
+    Rejected,
+    Failed,
+    Cancelled,
+}
+
+impl From<OnConflict> for pb::ConflictPolicy {
+    fn from(policy: OnConflict) -> Self {
+        match policy {
+            OnConflict::Skip => Self::Skip,
+            OnConflict::Overwrite => Self::Overwrite,
+            OnConflict::Rename => Self::Rename,
+        }
+    }
+}
+
+impl From<ItemState> for pb::ItemState {
+    fn from(state: ItemState) -> Self {
+        match state {
+            ItemState::Pending => Self::Pending,
+            ItemState::Processing => Self::Processing,
+            ItemState::Imported => Self::Imported,
+            ItemState::Skipped => Self::Skipped,
+            ItemState::Rejected => Self::Rejected,
+            ItemState::Failed => Self::Failed,
+            ItemState::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(dispatch(cli));
+    // Do not wait for a blocking read of stdin that nobody needs any more.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), CliError> {
+    let server = Server::new(cli.server);
+    let mut stdout = std::io::stdout().lock();
+    let out = &mut stdout;
+    match cli.command {
+        Command::Serve(s) => {
+            let args = ServeArgs {
+                config: s.config,
+                listen: s.listen,
+                database_url: s.database_url,
+            };
+            cli::serve::run(args, out).await
+        }
+        Command::Projects(Projects::Create { name, description }) => {
+            cli::projects::create(&server, &name, &description.unwrap_or_default(), out).await
+        }
+        Command::Projects(Projects::List) => cli::projects::list(&server, out).await,
+        Command::Projects(Projects::Get { project }) => {
+            cli::projects::get(&server, &project, out).await
+        }
+        Command::Import(i) => {
+            let args = ImportArgs {
+                project: i.project,
+                file: i.file,
+                fhir_server: i.fhir_server.unwrap_or_default(),
+                on_conflict: i.on_conflict.into(),
+                idempotency_key: i.idempotency_key.unwrap_or_default(),
+                tags: i.tags,
+                validate_only: i.validate_only,
+                metadata: i.metadata,
+                watch: i.watch,
+            };
+            cli::import::run(&server, args, out).await
+        }
+        Command::Watch(w) => cli::watch::run(&server, &w.import_id, w.after, out).await,
+        Command::Files(f) => {
+            let query = FilesQuery {
+                project: f.project,
+                filters: f.filters,
+                import_id: f.import_id,
+                limit: f.limit.map(|n| n as usize),
+            };
+            cli::files::list(&server, query, out).await
+        }
+        Command::Imports(Imports::List { project }) => {
+            cli::imports::list(&server, &project, out).await
+        }
+        Command::Imports(Imports::Get { import_id }) => {
+            cli::imports::get(&server, &import_id, out).await
+        }
+        Command::Imports(Imports::Items { import_id, states }) => {
+            let states: Vec<pb::ItemState> = states.into_iter().map(Into::into).collect();
+            cli::imports::items(&server, &import_id, &states, out).await
+        }
+        Command::Imports(Imports::Cancel { import_id }) => {
+            cli::imports::cancel(&server, &import_id, out).await
+        }
+    }
+}

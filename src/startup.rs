@@ -68,7 +68,8 @@ impl Application {
         } = self;
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
-        let (processor, worker) = Processor::start(store.clone(), notifier.clone(), stopping.clone());
+        let (processor, worker) =
+            Processor::start(store.clone(), notifier.clone(), stopping.clone());
         let resumed = resume_unfinished(&store, &notifier, &processor).await?;
         if resumed > 0 {
             info!(resumed, "resuming unfinished imports");
@@ -96,7 +97,9 @@ impl Application {
         let (health, health_service) = tonic_health::server::health_reporter();
         health.set_serving::<ImportServiceServer<ImportApi>>().await;
         health.set_serving::<FileServiceServer<FileApi>>().await;
-        health.set_serving::<ProjectServiceServer<ProjectApi>>().await;
+        health
+            .set_serving::<ProjectServiceServer<ProjectApi>>()
+            .await;
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -111,7 +114,8 @@ impl Application {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
             .add_service(InterceptedService::new(
-                ImportServiceServer::new(ImportApi::new(imports)).max_decoding_message_size(max_message),
+                ImportServiceServer::new(ImportApi::new(imports))
+                    .max_decoding_message_size(max_message),
                 identity.clone(),
             ))
             .add_service(InterceptedService::new(
@@ -125,16 +129,21 @@ impl Application {
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
         let drain = stopping.clone();
-        let server = tokio::spawn(router.serve_with_incoming_shutdown(
-            TcpListenerStream::new(listener),
-            async move { drain.cancelled().await },
-        ));
+        let server = tokio::spawn(
+            router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+                drain.cancelled().await
+            }),
+        );
 
         shutdown.await;
         info!("shutting down: reporting NOT_SERVING, then draining calls");
-        health.set_not_serving::<ImportServiceServer<ImportApi>>().await;
+        health
+            .set_not_serving::<ImportServiceServer<ImportApi>>()
+            .await;
         health.set_not_serving::<FileServiceServer<FileApi>>().await;
-        health.set_not_serving::<ProjectServiceServer<ProjectApi>>().await;
+        health
+            .set_not_serving::<ProjectServiceServer<ProjectApi>>()
+            .await;
         stopping.cancel();
         match tokio::time::timeout(GRACE, server).await {
             Ok(result) => result??,

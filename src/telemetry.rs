@@ -1,5 +1,7 @@
 //! Tracing setup: `RUST_LOG` filters, `info` by default.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::{fmt, EnvFilter};
 
 pub fn init(default_filter: &str) {
@@ -8,5 +10,6 @@ pub fn init(default_filter: &str) {
     let _ = fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

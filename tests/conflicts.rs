@@ -36,15 +36,26 @@ async fn skip_keeps_the_existing_file(backend: Backend) {
     import_and_wait(&app, header(&project.id), docs::valid_inputs(0..3)).await;
     let before = app.all_files(&project.id, &[]).await;
 
-    let inputs = vec![docs::input(&retitled(0, "changed.cram")), docs::input(&docs::document(3))];
-    let import = import_and_wait(&app, with_policy(&project.id, pb::ConflictPolicy::Skip), inputs).await;
+    let inputs = vec![
+        docs::input(&retitled(0, "changed.cram")),
+        docs::input(&docs::document(3)),
+    ];
+    let import = import_and_wait(
+        &app,
+        with_policy(&project.id, pb::ConflictPolicy::Skip),
+        inputs,
+    )
+    .await;
     let counts = import.counts.expect("counts");
     assert_eq!((counts.skipped, counts.imported), (1, 1));
     assert_eq!(import.state(), pb::ImportState::Completed);
 
     let after = app.all_files(&project.id, &[]).await;
     assert_eq!(after.len(), 4);
-    let doc0 = after.iter().find(|f| f.document_reference_id == "doc-0").expect("doc-0");
+    let doc0 = after
+        .iter()
+        .find(|f| f.document_reference_id == "doc-0")
+        .expect("doc-0");
     assert_eq!(doc0, &before[0], "the skipped file is untouched");
     app.stop().await;
 }
@@ -56,7 +67,10 @@ async fn overwrite_replaces_in_place(backend: Backend) {
     import_and_wait(
         &app,
         header(&project.id),
-        vec![docs::input_with_metadata(&docs::document(0), &[("sample", "S1"), ("old", "x")])],
+        vec![docs::input_with_metadata(
+            &docs::document(0),
+            &[("sample", "S1"), ("old", "x")],
+        )],
     )
     .await;
     let before = app.all_files(&project.id, &[]).await.remove(0);
@@ -65,7 +79,10 @@ async fn overwrite_replaces_in_place(backend: Backend) {
     let import = import_and_wait(
         &app,
         header(&project.id),
-        vec![docs::input_with_metadata(&retitled(0, "renamed.cram"), &[("sample", "S2")])],
+        vec![docs::input_with_metadata(
+            &retitled(0, "renamed.cram"),
+            &[("sample", "S2")],
+        )],
     )
     .await;
     assert_eq!(import.on_conflict(), pb::ConflictPolicy::Overwrite);
@@ -99,7 +116,10 @@ async fn rename_keeps_both_with_the_copy_prefix(backend: Backend) {
         .map(|f| f.name)
         .collect();
     names.sort();
-    assert_eq!(names, ["_1_sample-0.cram", "_2_sample-0.cram", "sample-0.cram"]);
+    assert_eq!(
+        names,
+        ["_1_sample-0.cram", "_2_sample-0.cram", "sample-0.cram"]
+    );
     app.stop().await;
 }
 on_both_stores!(rename_keeps_both_with_the_copy_prefix);
@@ -109,7 +129,12 @@ async fn different_documents_never_share_a_name(backend: Backend) {
     let project = app.create_project("names").await;
     // Three documents titled alike, in one batch and in a later import.
     let same_title = |n| docs::input(&retitled(n, "reads.bam"));
-    import_and_wait(&app, header(&project.id), vec![same_title(0), same_title(1)]).await;
+    import_and_wait(
+        &app,
+        header(&project.id),
+        vec![same_title(0), same_title(1)],
+    )
+    .await;
     import_and_wait(&app, header(&project.id), vec![same_title(2)]).await;
     let mut names: Vec<_> = app
         .all_files(&project.id, &[])
@@ -155,7 +180,10 @@ async fn a_replayed_key_returns_the_original_import(backend: Backend) {
     let other = app.create_project("replay-2").await;
     let mut h = header(&other.id);
     h.idempotency_key = "portal-batch-7".into();
-    let elsewhere = app.import(h, docs::valid_inputs(0..1)).await.expect("other project");
+    let elsewhere = app
+        .import(h, docs::valid_inputs(0..1))
+        .await
+        .expect("other project");
     assert!(!elsewhere.replayed);
     assert_ne!(elsewhere.import_id, first.import_id);
     app.stop().await;
@@ -174,8 +202,12 @@ async fn a_key_still_receiving_is_refused(backend: Backend) {
     });
     let mut h = header(&project.id);
     h.idempotency_key = "k".into();
-    tx.send(docs::header_message(h.clone())).await.expect("header");
-    tx.send(docs::document_message(docs::input(&docs::document(0)))).await.expect("doc");
+    tx.send(docs::header_message(h.clone()))
+        .await
+        .expect("header");
+    tx.send(docs::document_message(docs::input(&docs::document(0))))
+        .await
+        .expect("doc");
     // Wait for the first stream's import to exist.
     loop {
         let page = app
@@ -193,11 +225,18 @@ async fn a_key_still_receiving_is_refused(backend: Backend) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    let second = app.import(h, docs::valid_inputs(0..1)).await.expect_err("busy key");
+    let second = app
+        .import(h, docs::valid_inputs(0..1))
+        .await
+        .expect_err("busy key");
     assert_eq!(second.code(), Code::AlreadyExists);
     assert!(second.message().contains("still receiving"));
     drop(tx);
-    let first = first.await.expect("task").expect("first import").into_inner();
+    let first = first
+        .await
+        .expect("task")
+        .expect("first import")
+        .into_inner();
     assert_eq!(first.accepted, 1);
     app.stop().await;
 }

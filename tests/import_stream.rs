@@ -24,10 +24,16 @@ async fn ten_thousand_documents_in_one_stream(backend: Backend) {
     let import = app.wait_until_finished(&response.import_id).await;
     assert_eq!(import.state(), pb::ImportState::Completed);
     let counts = import.counts.expect("counts");
-    assert_eq!((counts.received, counts.imported, counts.pending), (10_000, 10_000, 0));
+    assert_eq!(
+        (counts.received, counts.imported, counts.pending),
+        (10_000, 10_000, 0)
+    );
     let files = app.all_files(&project.id, &[]).await;
     assert_eq!(files.len(), 10_000);
-    let mut ids: Vec<_> = files.iter().map(|f| f.document_reference_id.clone()).collect();
+    let mut ids: Vec<_> = files
+        .iter()
+        .map(|f| f.document_reference_id.clone())
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 10_000, "every document became exactly one file");
@@ -49,14 +55,14 @@ async fn bad_documents_are_rejected_alone(backend: Backend) {
     negative_size["content"][0]["attachment"]["size"] = json!(-1);
     let patient = json!({"resourceType": "Patient", "id": "pt-1"});
     let inputs = vec![
-        docs::input(&docs::document(0)),                            // 0 ok
-        docs::raw("{not json"),                                     // 1
-        docs::input(&patient),                                      // 2
-        docs::input(&missing_url),                                  // 3
-        docs::input(&docs::document(4)),                            // 4 ok
-        docs::input(&bad_status),                                   // 5
-        docs::input(&negative_size),                                // 6
-        pb::DocumentInput::default(),                               // 7
+        docs::input(&docs::document(0)),                             // 0 ok
+        docs::raw("{not json"),                                      // 1
+        docs::input(&patient),                                       // 2
+        docs::input(&missing_url),                                   // 3
+        docs::input(&docs::document(4)),                             // 4 ok
+        docs::input(&bad_status),                                    // 5
+        docs::input(&negative_size),                                 // 6
+        pb::DocumentInput::default(),                                // 7
         docs::input_with_metadata(&docs::document(8), &[("", "x")]), // 8
         pb::DocumentInput {
             source: Some(Source::Reference("Patient/1".into())),
@@ -66,10 +72,16 @@ async fn bad_documents_are_rejected_alone(backend: Backend) {
             source: Some(Source::Reference("DocumentReference/doc-10".into())),
             metadata: Default::default(),
         }, // 10: no FHIR server to read it from
-        docs::input(&docs::document(11)),                           // 11 ok
+        docs::input(&docs::document(11)),                            // 11 ok
     ];
-    let response = app.import(header(&project.id), inputs).await.expect("import");
-    assert_eq!((response.received, response.accepted, response.rejected), (12, 3, 9));
+    let response = app
+        .import(header(&project.id), inputs)
+        .await
+        .expect("import");
+    assert_eq!(
+        (response.received, response.accepted, response.rejected),
+        (12, 3, 9)
+    );
 
     let rejections: Vec<(u64, pb::RejectionCode, String, String)> = response
         .rejections
@@ -79,20 +91,51 @@ async fn bad_documents_are_rejected_alone(backend: Backend) {
     let expect = [
         (1, pb::RejectionCode::InvalidJson, "", "line 1"),
         (2, pb::RejectionCode::WrongResourceType, "", "Patient"),
-        (3, pb::RejectionCode::InvalidResource, "doc-3", "content[0].attachment.url"),
+        (
+            3,
+            pb::RejectionCode::InvalidResource,
+            "doc-3",
+            "content[0].attachment.url",
+        ),
         (5, pb::RejectionCode::InvalidResource, "doc-5", "status"),
-        (6, pb::RejectionCode::InvalidResource, "doc-6", "content[0].attachment.size"),
-        (7, pb::RejectionCode::EmptyDocument, "", "resource_json or reference"),
+        (
+            6,
+            pb::RejectionCode::InvalidResource,
+            "doc-6",
+            "content[0].attachment.size",
+        ),
+        (
+            7,
+            pb::RejectionCode::EmptyDocument,
+            "",
+            "resource_json or reference",
+        ),
         (8, pb::RejectionCode::InvalidMetadata, "doc-8", "metadata"),
-        (9, pb::RejectionCode::InvalidReference, "", "DocumentReference/"),
-        (10, pb::RejectionCode::ReferenceNotResolvable, "doc-10", "fhir_server"),
+        (
+            9,
+            pb::RejectionCode::InvalidReference,
+            "",
+            "DocumentReference/",
+        ),
+        (
+            10,
+            pb::RejectionCode::ReferenceNotResolvable,
+            "doc-10",
+            "fhir_server",
+        ),
     ];
     assert_eq!(rejections.len(), expect.len(), "{rejections:#?}");
     for ((index, code, doc, message), (want_index, want_code, want_doc, hint)) in
         rejections.iter().zip(expect)
     {
-        assert_eq!((*index, *code, doc.as_str()), (want_index, want_code, want_doc));
-        assert!(message.contains(hint), "#{index}: {message:?} should mention {hint:?}");
+        assert_eq!(
+            (*index, *code, doc.as_str()),
+            (want_index, want_code, want_doc)
+        );
+        assert!(
+            message.contains(hint),
+            "#{index}: {message:?} should mention {hint:?}"
+        );
     }
 
     let import = app.wait_until_finished(&response.import_id).await;
@@ -132,13 +175,15 @@ async fn headers_must_come_first_and_only_first(backend: Backend) {
     let mut client = app.imports.clone();
 
     let no_header = client
-        .import_documents(tokio_stream::iter(vec![docs::document_message(docs::input(
-            &docs::document(0),
-        ))]))
+        .import_documents(tokio_stream::iter(vec![docs::document_message(
+            docs::input(&docs::document(0)),
+        )]))
         .await
         .expect_err("a document first is refused");
     assert_eq!(no_header.code(), Code::InvalidArgument);
-    assert!(no_header.message().contains("first message must be an ImportHeader"));
+    assert!(no_header
+        .message()
+        .contains("first message must be an ImportHeader"));
 
     let empty = client
         .import_documents(tokio_stream::iter(Vec::<pb::ImportDocumentsRequest>::new()))
@@ -156,7 +201,11 @@ async fn headers_must_come_first_and_only_first(backend: Backend) {
         .await
         .expect_err("a second header is refused");
     assert_eq!(twice.code(), Code::InvalidArgument);
-    assert!(twice.message().contains("document index 1"), "{}", twice.message());
+    assert!(
+        twice.message().contains("document index 1"),
+        "{}",
+        twice.message()
+    );
     // What came before the misplaced header is kept.
     let files = app.all_files(&project.id, &[]).await;
     let (imports, _) = list_imports(&app, &project.id).await;
@@ -175,7 +224,10 @@ async fn headers_must_come_first_and_only_first(backend: Backend) {
 
     let mut bad_header = header(&project.id);
     bad_header.on_conflict = 42;
-    let status = app.import(bad_header, vec![]).await.expect_err("bad policy");
+    let status = app
+        .import(bad_header, vec![])
+        .await
+        .expect_err("bad policy");
     assert_eq!(status.code(), Code::InvalidArgument);
     assert!(status.message().contains("on_conflict"));
     app.stop().await;
@@ -205,7 +257,10 @@ async fn validate_only_stores_nothing(backend: Backend) {
     let mut inputs = docs::valid_inputs(0..5);
     inputs.push(docs::raw("[]"));
     let response = app.import(h, inputs).await.expect("validate");
-    assert_eq!((response.received, response.accepted, response.rejected), (6, 5, 1));
+    assert_eq!(
+        (response.received, response.accepted, response.rejected),
+        (6, 5, 1)
+    );
     assert_eq!(response.rejections[0].index, 5);
     assert!(response.import_id.is_empty());
     assert!(app.all_files(&project.id, &[]).await.is_empty());
@@ -244,14 +299,20 @@ async fn a_client_that_disconnects_keeps_what_was_accepted(backend: Backend) {
     assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
     assert!(import.error.contains("ended early"), "{}", import.error);
     assert_eq!(import.counts.expect("counts").imported, 40);
-    assert!(import.idempotency_key.is_empty(), "a cut stream releases its key");
+    assert!(
+        import.idempotency_key.is_empty(),
+        "a cut stream releases its key"
+    );
     assert_eq!(app.all_files(&project.id, &[]).await.len(), 40);
 
     // The portal resends the whole stream with the same key and SKIP.
     let mut h = header(&project.id);
     h.idempotency_key = "nightly-sync".into();
     h.on_conflict = pb::ConflictPolicy::Skip as i32;
-    let resent = app.import(h, docs::valid_inputs(0..60)).await.expect("resend");
+    let resent = app
+        .import(h, docs::valid_inputs(0..60))
+        .await
+        .expect("resend");
     assert!(!resent.replayed);
     let done = app.wait_until_finished(&resent.import_id).await;
     let counts = done.counts.expect("counts");
@@ -287,11 +348,21 @@ async fn oversized_documents_are_rejected_alone(backend: Backend) {
     let project = app.create_project("sizes").await;
     let mut big = docs::document(1);
     big["description"] = json!("x".repeat(5000));
-    let inputs = vec![docs::input(&docs::document(0)), docs::input(&big), docs::input(&docs::document(2))];
-    let response = app.import(header(&project.id), inputs).await.expect("import");
+    let inputs = vec![
+        docs::input(&docs::document(0)),
+        docs::input(&big),
+        docs::input(&docs::document(2)),
+    ];
+    let response = app
+        .import(header(&project.id), inputs)
+        .await
+        .expect("import");
     assert_eq!((response.accepted, response.rejected), (2, 1));
     let rejection = &response.rejections[0];
-    assert_eq!((rejection.index, rejection.code()), (1, pb::RejectionCode::TooLarge));
+    assert_eq!(
+        (rejection.index, rejection.code()),
+        (1, pb::RejectionCode::TooLarge)
+    );
     assert!(rejection.message.contains("4096"), "{}", rejection.message);
     app.stop().await;
 }

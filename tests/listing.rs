@@ -6,7 +6,9 @@ mod common;
 use common::{docs, header, spawn_app, Backend, TestApp};
 use fhir_import::proto::v1 as pb;
 use tonic::Code;
-use tonic_health::pb::{health_check_response::ServingStatus, health_client::HealthClient, HealthCheckRequest};
+use tonic_health::pb::{
+    health_check_response::ServingStatus, health_client::HealthClient, HealthCheckRequest,
+};
 
 async fn imported(app: &TestApp, project: &str, inputs: Vec<pb::DocumentInput>) -> String {
     let response = app.import(header(project), inputs).await.expect("import");
@@ -28,18 +30,26 @@ async fn projects_by_id_or_slug(backend: Backend) {
         assert_eq!(found, created);
     }
     let duplicate = client
-        .create_project(pb::CreateProjectRequest { name: "cohort-a".into(), description: String::new() })
+        .create_project(pb::CreateProjectRequest {
+            name: "cohort-a".into(),
+            description: String::new(),
+        })
         .await
         .expect_err("duplicate");
     assert_eq!(duplicate.code(), Code::AlreadyExists);
     let bad = client
-        .create_project(pb::CreateProjectRequest { name: "Cohort A".into(), description: String::new() })
+        .create_project(pb::CreateProjectRequest {
+            name: "Cohort A".into(),
+            description: String::new(),
+        })
         .await
         .expect_err("bad name");
     assert_eq!(bad.code(), Code::InvalidArgument);
     assert!(bad.message().contains("lowercase"));
     let missing = client
-        .get_project(pb::GetProjectRequest { project: "local/nope".into() })
+        .get_project(pb::GetProjectRequest {
+            project: "local/nope".into(),
+        })
         .await
         .expect_err("missing");
     assert_eq!(missing.code(), Code::NotFound);
@@ -51,7 +61,10 @@ async fn projects_by_id_or_slug(backend: Backend) {
     let mut page_token = String::new();
     loop {
         let page = client
-            .list_projects(pb::ListProjectsRequest { page_size: 2, page_token })
+            .list_projects(pb::ListProjectsRequest {
+                page_size: 2,
+                page_token,
+            })
             .await
             .expect("list")
             .into_inner();
@@ -118,13 +131,22 @@ async fn files_page_and_filter_by_metadata(backend: Backend) {
     assert_eq!(s1.len(), 10);
     assert!(s1.iter().all(|f| f.metadata["sample_id"] == "S1"));
     let s1_wgs = app
-        .all_files(&project.id, &[("sample_id", "S1"), ("experimental_strategy", "WGS")])
+        .all_files(
+            &project.id,
+            &[("sample_id", "S1"), ("experimental_strategy", "WGS")],
+        )
         .await;
     // n in 0..30 with n % 3 == 1 and n even: 4, 10, 16, 22, 28.
-    let mut ids: Vec<_> = s1_wgs.iter().map(|f| f.document_reference_id.clone()).collect();
+    let mut ids: Vec<_> = s1_wgs
+        .iter()
+        .map(|f| f.document_reference_id.clone())
+        .collect();
     ids.sort();
     assert_eq!(ids, ["doc-10", "doc-16", "doc-22", "doc-28", "doc-4"]);
-    assert!(app.all_files(&project.id, &[("sample_id", "nope")]).await.is_empty());
+    assert!(app
+        .all_files(&project.id, &[("sample_id", "nope")])
+        .await
+        .is_empty());
 
     let by_import = app
         .files
@@ -154,7 +176,9 @@ async fn files_page_and_filter_by_metadata(backend: Backend) {
     let missing = app
         .files
         .clone()
-        .get_file(pb::GetFileRequest { id: "0192f000-0000-7000-8000-000000000000".into() })
+        .get_file(pb::GetFileRequest {
+            id: "0192f000-0000-7000-8000-000000000000".into(),
+        })
         .await
         .expect_err("missing file");
     assert_eq!(missing.code(), Code::NotFound);
@@ -175,7 +199,11 @@ async fn imports_and_items_page(backend: Backend) {
         let page = app
             .imports
             .clone()
-            .list_imports(pb::ListImportsRequest { project: project.id.clone(), page_size: 2, page_token })
+            .list_imports(pb::ListImportsRequest {
+                project: project.id.clone(),
+                page_size: 2,
+                page_token,
+            })
             .await
             .expect("imports")
             .into_inner();
@@ -222,9 +250,16 @@ on_both_stores!(imports_and_items_page);
 async fn health_and_reflection_are_served(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut health = HealthClient::new(app.channel.clone());
-    for service in ["", "fhir_import.v1.ImportService", "fhir_import.v1.FileService", "fhir_import.v1.ProjectService"] {
+    for service in [
+        "",
+        "fhir_import.v1.ImportService",
+        "fhir_import.v1.FileService",
+        "fhir_import.v1.ProjectService",
+    ] {
         let status = health
-            .check(HealthCheckRequest { service: service.into() })
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
             .await
             .expect("health")
             .into_inner();
@@ -232,8 +267,9 @@ async fn health_and_reflection_are_served(backend: Backend) {
     }
 
     use tonic_reflection::pb::v1::{
-        server_reflection_client::ServerReflectionClient, server_reflection_request::MessageRequest,
-        server_reflection_response::MessageResponse, ServerReflectionRequest,
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
     };
     let mut reflection = ServerReflectionClient::new(app.channel.clone());
     let request = ServerReflectionRequest {
@@ -245,7 +281,11 @@ async fn health_and_reflection_are_served(backend: Backend) {
         .await
         .expect("reflection")
         .into_inner();
-    let response = responses.message().await.expect("answer").expect("one answer");
+    let response = responses
+        .message()
+        .await
+        .expect("answer")
+        .expect("one answer");
     let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
         panic!("unexpected reflection answer");
     };
@@ -257,7 +297,10 @@ async fn health_and_reflection_are_served(backend: Backend) {
         "fhir_import.v1.ProjectService",
         "grpc.health.v1.Health",
     ] {
-        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
     }
     app.stop().await;
 }

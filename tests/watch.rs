@@ -52,15 +52,22 @@ async fn live_events_from_the_start_and_resumed(backend: Backend) {
     let (tx, rx) = mpsc::channel(8);
     let mut client = app.imports.clone();
     let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
-    tx.send(docs::header_message(header(&project.id))).await.expect("header");
-    tx.send(docs::document_message(docs::input(&docs::document(0)))).await.expect("doc");
+    tx.send(docs::header_message(header(&project.id)))
+        .await
+        .expect("header");
+    tx.send(docs::document_message(docs::input(&docs::document(0))))
+        .await
+        .expect("doc");
 
     // Subscribe while the stream is still open.
     let import_id = loop {
         let page = app
             .imports
             .clone()
-            .list_imports(pb::ListImportsRequest { project: project.id.clone(), ..Default::default() })
+            .list_imports(pb::ListImportsRequest {
+                project: project.id.clone(),
+                ..Default::default()
+            })
             .await
             .expect("list")
             .into_inner();
@@ -70,7 +77,9 @@ async fn live_events_from_the_start_and_resumed(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     let live = watch(&app, &import_id, 0).await;
-    tx.send(docs::document_message(docs::raw("nonsense"))).await.expect("bad doc");
+    tx.send(docs::document_message(docs::raw("nonsense")))
+        .await
+        .expect("bad doc");
     for doc in docs::valid_inputs(2..5) {
         tx.send(docs::document_message(doc)).await.expect("doc");
     }
@@ -87,13 +96,22 @@ async fn live_events_from_the_start_and_resumed(backend: Backend) {
     for pair in events[1..].windows(2) {
         assert!(pair[0].sequence < pair[1].sequence, "{pair:?}");
     }
-    assert_eq!(events[1].sequence, 1, "nothing before the first change is missed");
+    assert_eq!(
+        events[1].sequence, 1,
+        "nothing before the first change is missed"
+    );
 
     // Every item's intake and outcome, then the state changes.
     let items = item_events(&events);
     for index in [0, 2, 3, 4] {
-        assert!(items.contains(&(index, pb::ItemState::Pending)), "{items:?}");
-        assert!(items.contains(&(index, pb::ItemState::Imported)), "{items:?}");
+        assert!(
+            items.contains(&(index, pb::ItemState::Pending)),
+            "{items:?}"
+        );
+        assert!(
+            items.contains(&(index, pb::ItemState::Imported)),
+            "{items:?}"
+        );
     }
     assert!(items.contains(&(1, pb::ItemState::Rejected)));
     let states: Vec<pb::ImportState> = events
@@ -105,17 +123,28 @@ async fn live_events_from_the_start_and_resumed(backend: Backend) {
         .collect();
     assert_eq!(states.last(), Some(&pb::ImportState::CompletedWithErrors));
     let last = events.last().expect("events");
-    let counts = last.counts.clone().expect("counts");
-    assert_eq!((counts.received, counts.imported, counts.rejected), (5, 4, 1));
+    let counts = last.counts.expect("counts");
+    assert_eq!(
+        (counts.received, counts.imported, counts.rejected),
+        (5, 4, 1)
+    );
 
     // A dashboard that saw up to sequence 4 reconnects and gets the rest.
     let resumed = collect(watch(&app, &import_id, 4).await).await;
     assert!(matches!(resumed[0].kind, Some(Kind::Snapshot(_))));
     assert_eq!(resumed[0].sequence, 4);
     let rest: Vec<u64> = resumed[1..].iter().map(|e| e.sequence).collect();
-    let expected: Vec<u64> = events.iter().map(|e| e.sequence).filter(|s| *s > 4).collect();
+    let expected: Vec<u64> = events
+        .iter()
+        .map(|e| e.sequence)
+        .filter(|s| *s > 4)
+        .collect();
     assert_eq!(rest, expected);
-    assert_eq!(resumed[1..], events[5..], "the same events, in the same order");
+    assert_eq!(
+        resumed[1..],
+        events[5..],
+        "the same events, in the same order"
+    );
 
     // Reconnecting after the end yields the snapshot alone.
     let after_end = collect(watch(&app, &import_id, last.sequence).await).await;
@@ -127,7 +156,10 @@ on_both_stores!(live_events_from_the_start_and_resumed);
 async fn watching_needs_a_real_import_and_sequence(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("w").await;
-    let response = app.import(header(&project.id), docs::valid_inputs(0..1)).await.expect("import");
+    let response = app
+        .import(header(&project.id), docs::valid_inputs(0..1))
+        .await
+        .expect("import");
     let import = app.wait_until_finished(&response.import_id).await;
 
     let mut client = app.imports.clone();
@@ -157,7 +189,9 @@ async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
     let (tx, rx) = mpsc::channel(8);
     let mut client = app.imports.clone();
     let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
-    tx.send(docs::header_message(header(&project.id))).await.expect("header");
+    tx.send(docs::header_message(header(&project.id)))
+        .await
+        .expect("header");
     for doc in docs::valid_inputs(0..10) {
         tx.send(docs::document_message(doc)).await.expect("doc");
     }
@@ -165,7 +199,10 @@ async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
         let page = app
             .imports
             .clone()
-            .list_imports(pb::ListImportsRequest { project: project.id.clone(), ..Default::default() })
+            .list_imports(pb::ListImportsRequest {
+                project: project.id.clone(),
+                ..Default::default()
+            })
             .await
             .expect("list")
             .into_inner();
@@ -177,23 +214,37 @@ async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
     let cancelled = app
         .imports
         .clone()
-        .cancel_import(pb::CancelImportRequest { import_id: import_id.clone() })
+        .cancel_import(pb::CancelImportRequest {
+            import_id: import_id.clone(),
+        })
         .await
         .expect("cancel")
         .into_inner();
     assert_eq!(cancelled.state(), pb::ImportState::Cancelled);
     // Documents sent after the cancel are not taken.
-    let _ = tx.send(docs::document_message(docs::input(&docs::document(10)))).await;
+    let _ = tx
+        .send(docs::document_message(docs::input(&docs::document(10))))
+        .await;
     drop(tx);
-    let response = call.await.expect("task").expect("the call answers").into_inner();
-    assert_eq!(response.import.expect("import").state(), pb::ImportState::Cancelled);
+    let response = call
+        .await
+        .expect("task")
+        .expect("the call answers")
+        .into_inner();
+    assert_eq!(
+        response.import.expect("import").state(),
+        pb::ImportState::Cancelled
+    );
 
     let import = app.get_import(&import_id).await;
     let counts = import.counts.expect("counts");
     assert_eq!(counts.received, 10);
     assert_eq!(counts.imported + counts.cancelled, 10);
     assert_eq!(counts.pending, 0);
-    assert_eq!(app.all_files(&project.id, &[]).await.len() as u64, counts.imported);
+    assert_eq!(
+        app.all_files(&project.id, &[]).await.len() as u64,
+        counts.imported
+    );
 
     let again = app
         .imports

@@ -186,7 +186,9 @@ pub fn item(i: Item) -> pb::ImportItem {
     let rejection = i.rejection.map(|stored| pb::ItemRejection {
         index: i.index,
         document_id: i.document_id.clone().unwrap_or_default(),
-        code: stored.code().map_or(pb::RejectionCode::Unspecified, rejection_code) as i32,
+        code: stored
+            .code()
+            .map_or(pb::RejectionCode::Unspecified, rejection_code) as i32,
         message: stored.message,
     });
     pb::ImportItem {
@@ -205,7 +207,10 @@ pub fn item(i: Item) -> pb::ImportItem {
 pub fn watch_update(update: WatchUpdate) -> pb::ImportEvent {
     use pb::import_event::Kind;
     match update {
-        WatchUpdate::Snapshot { sequence, import: snapshot } => pb::ImportEvent {
+        WatchUpdate::Snapshot {
+            sequence,
+            import: snapshot,
+        } => pb::ImportEvent {
             sequence,
             counts: Some(counts(snapshot.counts)),
             time: Some(timestamp(snapshot.updated_at)),

@@ -149,7 +149,12 @@ impl ImportService for ImportApi {
         let request = request.into_inner();
         let (imports, next_page_token) = self
             .imports
-            .list(&caller, &request.project, request.page_size, &request.page_token)
+            .list(
+                &caller,
+                &request.project,
+                request.page_size,
+                &request.page_token,
+            )
             .await?;
         Ok(Response::new(pb::ListImportsResponse {
             imports: imports.into_iter().map(convert::import).collect(),

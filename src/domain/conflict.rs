@@ -45,13 +45,20 @@ mod tests {
         assert_eq!(decide(ConflictPolicy::Skip, None), FileAction::Create);
         assert_eq!(
             decide(ConflictPolicy::Skip, Some("f1")),
-            FileAction::Skip { file_id: "f1".into() }
+            FileAction::Skip {
+                file_id: "f1".into()
+            }
         );
         assert_eq!(
             decide(ConflictPolicy::Overwrite, Some("f1")),
-            FileAction::Overwrite { file_id: "f1".into() }
+            FileAction::Overwrite {
+                file_id: "f1".into()
+            }
         );
-        assert_eq!(decide(ConflictPolicy::Rename, Some("f1")), FileAction::Create);
+        assert_eq!(
+            decide(ConflictPolicy::Rename, Some("f1")),
+            FileAction::Create
+        );
     }
 
     #[test]

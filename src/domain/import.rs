@@ -223,7 +223,11 @@ mod tests {
         assert_eq!((c.pending, c.imported, c.unfinished()), (0, 1, 0));
         assert_eq!(c.outcome(false), ImportState::CompletedWithErrors);
         assert_eq!(Counts::default().outcome(false), ImportState::Completed);
-        let clean = Counts { received: 1, imported: 1, ..Counts::default() };
+        let clean = Counts {
+            received: 1,
+            imported: 1,
+            ..Counts::default()
+        };
         assert_eq!(clean.outcome(false), ImportState::Completed);
         assert_eq!(clean.outcome(true), ImportState::CompletedWithErrors);
         assert_eq!(Counts::default().outcome(true), ImportState::Failed);

@@ -38,7 +38,9 @@ pub fn next_token<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String) 
         return String::new();
     }
     rows.truncate(limit);
-    rows.last().map(|last| encode_token(&key(last))).unwrap_or_default()
+    rows.last()
+        .map(|last| encode_token(&key(last)))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -252,7 +252,8 @@ impl Imports {
         for (index, rejection) in &rejections {
             summary.note_rejection(*index, rejection, max);
         }
-        self.notifier.publish(&import.id, outcome.import.last_sequence);
+        self.notifier
+            .publish(&import.id, outcome.import.last_sequence);
         if outcome.accepted > 0 {
             self.processor.enqueue(&import.id);
         }
@@ -329,10 +330,12 @@ impl Imports {
             .into_iter()
             .take(max)
             .map(|item| {
-                let stored = item.rejection.unwrap_or_else(|| crate::domain::import::StoredRejection {
-                    code: RejectionCode::InvalidResource.as_str().to_owned(),
-                    message: String::new(),
-                });
+                let stored =
+                    item.rejection
+                        .unwrap_or_else(|| crate::domain::import::StoredRejection {
+                            code: RejectionCode::InvalidResource.as_str().to_owned(),
+                            message: String::new(),
+                        });
                 let rejection = Rejection::new(
                     stored.code().unwrap_or(RejectionCode::InvalidResource),
                     stored.message,

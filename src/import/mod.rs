@@ -97,7 +97,11 @@ impl Imports {
     pub async fn get(&self, caller: &Caller, id: &str) -> Result<Import, ImportError> {
         let not_found = || ImportError::NotFound(id.trim().to_owned());
         let import_id = ImportId::parse(id).ok_or_else(not_found)?;
-        let import = self.store.get_import(&import_id).await?.ok_or_else(not_found)?;
+        let import = self
+            .store
+            .get_import(&import_id)
+            .await?
+            .ok_or_else(not_found)?;
         self.projects
             .authorize(caller, import.project_id.as_str())
             .await
@@ -157,11 +161,13 @@ impl Imports {
                 self.notifier.publish(&import.id, import.last_sequence);
                 Ok(import)
             }
-            CancelOutcome::AlreadyFinished(import) => Err(ImportError::FailedPrecondition(format!(
-                "import {} already finished as {}; only unfinished imports can be cancelled",
-                import.id,
-                import.state.as_str()
-            ))),
+            CancelOutcome::AlreadyFinished(import) => {
+                Err(ImportError::FailedPrecondition(format!(
+                    "import {} already finished as {}; only unfinished imports can be cancelled",
+                    import.id,
+                    import.state.as_str()
+                )))
+            }
         }
     }
 }

@@ -49,7 +49,10 @@ impl ImportSpec {
             key => Some(key.to_owned()),
         };
         if tags.len() > MAX_TAGS {
-            return Err(format!("header.tags: at most {MAX_TAGS}, got {}", tags.len()));
+            return Err(format!(
+                "header.tags: at most {MAX_TAGS}, got {}",
+                tags.len()
+            ));
         }
         for (i, tag) in tags.iter().enumerate() {
             let chars = tag.chars().count();
@@ -75,7 +78,14 @@ mod tests {
     use super::*;
 
     fn spec(fhir_server: &str, key: &str, tags: Vec<String>) -> Result<ImportSpec, String> {
-        ImportSpec::parse("p".into(), fhir_server.into(), None, key.into(), false, tags)
+        ImportSpec::parse(
+            "p".into(),
+            fhir_server.into(),
+            None,
+            key.into(),
+            false,
+            tags,
+        )
     }
 
     #[test]
@@ -83,9 +93,18 @@ mod tests {
         let ok = spec("kf-fhir", "k1", vec!["a".into()]).expect("valid");
         assert_eq!(ok.on_conflict, ConflictPolicy::Overwrite);
         assert_eq!(ok.idempotency_key.as_deref(), Some("k1"));
-        assert!(spec("", "", vec![]).expect("valid").idempotency_key.is_none());
-        assert!(spec("has space", "", vec![]).unwrap_err().contains("fhir_server"));
-        assert!(spec("", &"k".repeat(129), vec![]).unwrap_err().contains("idempotency_key"));
-        assert!(spec("", "", vec![String::new()]).unwrap_err().contains("tags[0]"));
+        assert!(spec("", "", vec![])
+            .expect("valid")
+            .idempotency_key
+            .is_none());
+        assert!(spec("has space", "", vec![])
+            .unwrap_err()
+            .contains("fhir_server"));
+        assert!(spec("", &"k".repeat(129), vec![])
+            .unwrap_err()
+            .contains("idempotency_key"));
+        assert!(spec("", "", vec![String::new()])
+            .unwrap_err()
+            .contains("tags[0]"));
     }
 }

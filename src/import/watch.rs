@@ -25,7 +25,10 @@ const BUFFER: usize = 64;
 pub enum WatchUpdate {
     /// The import as it stands; `sequence` is where the events that follow
     /// resume (the client's `after_sequence`).
-    Snapshot { sequence: u64, import: Import },
+    Snapshot {
+        sequence: u64,
+        import: Import,
+    },
     Event(Event),
 }
 
@@ -92,7 +95,8 @@ impl Imports {
             }
             for event in events {
                 cursor = event.sequence;
-                let last = matches!(&event.change, Change::State { state, .. } if state.is_terminal());
+                let last =
+                    matches!(&event.change, Change::State { state, .. } if state.is_terminal());
                 if tx.send(Ok(WatchUpdate::Event(event))).await.is_err() {
                     debug!(import_id = %import_id, "watcher went away");
                     return Ok(());

@@ -52,7 +52,8 @@ impl TryFrom<import::Model> for Import {
     type Error = StoreError;
 
     fn try_from(m: import::Model) -> Result<Self, StoreError> {
-        let state = ImportState::parse(&m.state).ok_or_else(|| corrupt("import state", &m.state))?;
+        let state =
+            ImportState::parse(&m.state).ok_or_else(|| corrupt("import state", &m.state))?;
         let on_conflict = ConflictPolicy::parse(&m.on_conflict)
             .ok_or_else(|| corrupt("conflict policy", &m.on_conflict))?;
         let tags: Vec<String> =
@@ -154,7 +155,8 @@ impl TryFrom<import_event::Model> for Event {
     type Error = StoreError;
 
     fn try_from(m: import_event::Model) -> Result<Self, StoreError> {
-        serde_json::from_str(&m.payload)
-            .map_err(|e| StoreError::Corrupt(format!("event {} of {}: {e}", m.sequence, m.import_id)))
+        serde_json::from_str(&m.payload).map_err(|e| {
+            StoreError::Corrupt(format!("event {} of {}: {e}", m.sequence, m.import_id))
+        })
     }
 }

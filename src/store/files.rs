@@ -3,9 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::convert::to_u64;
 use super::entities::{file, file_metadata};
@@ -53,7 +51,8 @@ fn to_file(
     with_document: bool,
 ) -> StoreResult<StoredFile> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("file {}: unreadable {what}", m.id));
-    let metadata_state = MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
+    let metadata_state =
+        MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
     let hashes = serde_json::from_str(&m.hashes).map_err(|_| corrupt("hashes"))?;
     let tags = serde_json::from_str(&m.tags).map_err(|_| corrupt("tags"))?;
     Ok(StoredFile {
@@ -85,7 +84,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let mut metadata = self.metadata_of(&[model.id.clone()]).await?;
+        let mut metadata = self.metadata_of(std::slice::from_ref(&model.id)).await?;
         let own = metadata.remove(&model.id).unwrap_or_default();
         to_file(model, own, true).map(Some)
     }
@@ -147,7 +146,10 @@ impl Store {
             .all(&self.db)
             .await?;
         for row in rows {
-            by_file.entry(row.file_id).or_default().insert(row.key, row.value);
+            by_file
+                .entry(row.file_id)
+                .or_default()
+                .insert(row.key, row.value);
         }
         Ok(by_file)
     }

@@ -1,12 +1,13 @@
 //! Reads of imports, their items and events, and cancelling.
 
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    sea_query::Expr, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::convert::{counts_of, to_i64};
 use super::entities::{import, import_event, import_item};
+use super::intake::Transition;
 use super::{Store, StoreResult};
 use crate::domain::{
     ids::{ImportId, ProjectId},
@@ -61,9 +62,8 @@ impl Store {
         let mut query = import_item::Entity::find()
             .filter(import_item::Column::ImportId.eq(import_id.as_str()));
         if !states.is_empty() {
-            query = query.filter(
-                import_item::Column::State.is_in(states.iter().map(|s| s.as_str())),
-            );
+            query =
+                query.filter(import_item::Column::State.is_in(states.iter().map(|s| s.as_str())));
         }
         if let Some(after) = after {
             query = query.filter(import_item::Column::Idx.gt(to_i64(after)));
@@ -129,8 +129,14 @@ impl Store {
                 Expr::value(ItemState::Cancelled.as_str()),
             )
             .col_expr(import_item::Column::Sequence, Expr::value(to_i64(sequence)))
-            .col_expr(import_item::Column::DocumentJson, Expr::value(Option::<String>::None))
-            .col_expr(import_item::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+            .col_expr(
+                import_item::Column::DocumentJson,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                import_item::Column::UpdatedAt,
+                Expr::value(chrono::Utc::now()),
+            )
             .filter(import_item::Column::ImportId.eq(import_id.as_str()))
             .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
             .exec(&*tx)
@@ -145,10 +151,12 @@ impl Store {
                 &tx,
                 import_id,
                 update,
-                current.last_sequence,
-                counts,
-                ImportState::Cancelled,
-                "cancelled by request".to_owned(),
+                Transition {
+                    after_sequence: current.last_sequence,
+                    counts,
+                    state: ImportState::Cancelled,
+                    error: "cancelled by request".to_owned(),
+                },
             )
             .await?;
         tx.commit().await?;

@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::convert::{event_row, item_row, set_counts, counts_of};
+use super::convert::{counts_of, event_row, item_row, set_counts};
 use super::entities::{import, import_event, import_item};
 use super::{Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
@@ -44,8 +44,8 @@ pub struct IntakeOutcome {
 impl Store {
     pub async fn create_import(&self, new: NewImport) -> StoreResult<Import> {
         let now = Utc::now();
-        let tags = serde_json::to_string(&new.tags)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tags =
+            serde_json::to_string(&new.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut row = import::ActiveModel {
             id: Set(ImportId::generate().into_string()),
             project_id: Set(new.project_id.into_string()),
@@ -64,7 +64,9 @@ impl Store {
         };
         set_counts(&mut row, &Counts::default());
         let tx = self.begin_write().await?;
-        let model = import::Entity::insert(row).exec_with_returning(&*tx).await?;
+        let model = import::Entity::insert(row)
+            .exec_with_returning(&*tx)
+            .await?;
         tx.commit().await?;
         model.try_into()
     }
@@ -96,7 +98,10 @@ impl Store {
         let current: Import = row.clone().try_into()?;
         if current.state != ImportState::Receiving {
             tx.commit().await?;
-            return Ok(IntakeOutcome { import: current, accepted: 0 });
+            return Ok(IntakeOutcome {
+                import: current,
+                accepted: 0,
+            });
         }
         let now = Utc::now();
         let mut counts = counts_of(&row);
@@ -195,7 +200,17 @@ impl Store {
             counts.outcome(interrupted.is_some())
         };
         let model = self
-            .change_state(&tx, import_id, update, current.last_sequence, counts, next, error)
+            .change_state(
+                &tx,
+                import_id,
+                update,
+                Transition {
+                    after_sequence: current.last_sequence,
+                    counts,
+                    state: next,
+                    error,
+                },
+            )
             .await?;
         tx.commit().await?;
         model.try_into()
@@ -218,19 +233,22 @@ impl Store {
             .ok_or(StoreError::NotFound("import"))
     }
 
-    /// Moves an import to `state`, appending the state-change event.
+    /// Moves an import to another state, appending the state-change event.
     pub(super) async fn change_state(
         &self,
         tx: &WriteTx,
         import_id: &ImportId,
         mut update: import::ActiveModel,
-        last_sequence: u64,
-        counts: Counts,
-        state: ImportState,
-        error: String,
+        transition: Transition,
     ) -> StoreResult<import::Model> {
+        let Transition {
+            after_sequence,
+            counts,
+            state,
+            error,
+        } = transition;
         let now = Utc::now();
-        let sequence = last_sequence + 1;
+        let sequence = after_sequence + 1;
         let event = Event {
             sequence,
             counts,
@@ -255,6 +273,15 @@ impl Store {
         }
         Ok(update.update(&**tx).await?)
     }
+}
+
+/// A change of an import's state: the new state and why, the counts it
+/// leaves, and the sequence of the event before it.
+pub(super) struct Transition {
+    pub after_sequence: u64,
+    pub counts: Counts,
+    pub state: ImportState,
+    pub error: String,
 }
 
 /// Inserts rows in chunks that stay under the bind-parameter limits of

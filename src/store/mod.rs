@@ -96,12 +96,18 @@ impl Store {
                     .foreign_keys(true)
             });
         }
+        // Batches look files up with `IN (…500 values…)`; a generic plan
+        // made before the tables have statistics scans the whole project on
+        // every batch, so each execution gets a plan for its own values.
+        options.map_sqlx_postgres_opts(|opts| {
+            opts.options([("plan_cache_mode", "force_custom_plan")])
+        });
         let db = Database::connect(options).await?;
         Migrator::up(&db, None)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
-        let write_lock = (db.get_database_backend() == DbBackend::Sqlite)
-            .then(|| Arc::new(Mutex::new(())));
+        let write_lock =
+            (db.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Self { db, write_lock })
     }
 

@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::convert::{counts_of, event_row, item_row, set_counts, to_i64};
 use super::entities::{file, file_metadata, import_event, import_item};
-use super::intake::insert_chunked;
+use super::intake::{insert_chunked, Transition};
 use super::{Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     conflict::{decide, unique_name, FileAction},
@@ -123,8 +123,8 @@ impl Store {
         } else {
             MetadataState::Pending
         };
-        let tags = serde_json::to_string(&import.tags)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tags =
+            serde_json::to_string(&import.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
         for request in requests {
             sequence += 1;
@@ -146,24 +146,46 @@ impl Store {
                 }
                 Ok(doc) => {
                     let known = existing.get(&doc.id).cloned();
-                    let action = decide(import.on_conflict, known.as_ref().map(|(id, _)| id.as_str()));
+                    let action = decide(
+                        import.on_conflict,
+                        known.as_ref().map(|(id, _)| id.as_str()),
+                    );
                     let file_id = match action {
                         FileAction::Skip { file_id } => {
                             item.state = ItemState::Skipped;
                             file_id
                         }
                         FileAction::Create => {
-                            let name = free_name(&tx, project, &doc.file_name, &mut taken, None).await?;
+                            let name =
+                                free_name(&tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
-                            new_files.push(file_row(&id, &import, &doc, &name, metadata_state, &tags, now)?);
+                            new_files.push(file_row(
+                                &id,
+                                &import,
+                                &doc,
+                                &name,
+                                metadata_state,
+                                &tags,
+                                now,
+                            )?);
                             existing.insert(doc.id.clone(), (id.clone(), name));
                             metadata_rows.extend(metadata_models(&id, &request.metadata));
                             id
                         }
                         FileAction::Overwrite { file_id } => {
                             let own = known.as_ref().map(|(_, name)| name.clone());
-                            let name = free_name(&tx, project, &doc.file_name, &mut taken, own.as_deref()).await?;
-                            let mut update = file_row(&file_id, &import, &doc, &name, metadata_state, &tags, now)?;
+                            let name =
+                                free_name(&tx, project, &doc.file_name, &mut taken, own.as_deref())
+                                    .await?;
+                            let mut update = file_row(
+                                &file_id,
+                                &import,
+                                &doc,
+                                &name,
+                                metadata_state,
+                                &tags,
+                                now,
+                            )?;
                             update.created_at = sea_orm::ActiveValue::NotSet;
                             update.update(&*tx).await?;
                             replaced_metadata.push(file_id.clone());
@@ -178,7 +200,12 @@ impl Store {
             counts.apply(Some(ItemState::Pending), item.state);
             event_rows.push(event_row(
                 import_id,
-                &Event { sequence, counts, time: now, change: Change::Item(item.clone()) },
+                &Event {
+                    sequence,
+                    counts,
+                    time: now,
+                    change: Change::Item(item.clone()),
+                },
             )?);
             item_rows.push(item_row(import_id, &item, None, None));
         }
@@ -199,13 +226,21 @@ impl Store {
         update.last_sequence = Set(to_i64(sequence));
         update.updated_at = Set(now);
         let model = if import.state == ImportState::Processing && counts.unfinished() == 0 {
-            self.change_state(&tx, import_id, update, sequence, counts, counts.outcome(!import.error.is_empty()), String::new())
+            let transition = Transition {
+                after_sequence: sequence,
+                counts,
+                state: counts.outcome(!import.error.is_empty()),
+                error: String::new(),
+            };
+            self.change_state(&tx, import_id, update, transition)
                 .await?
         } else {
             update.update(&*tx).await?
         };
         tx.commit().await?;
-        Ok(Some(ProcessedBatch { import: model.try_into()? }))
+        Ok(Some(ProcessedBatch {
+            import: model.try_into()?,
+        }))
     }
 
     /// Moves an import whose stream ended and whose items are all done to
@@ -224,7 +259,17 @@ impl Store {
         }
         let counts = import.counts;
         let model = self
-            .change_state(&tx, import_id, row.into_active_model(), import.last_sequence, counts, counts.outcome(!import.error.is_empty()), String::new())
+            .change_state(
+                &tx,
+                import_id,
+                row.into_active_model(),
+                Transition {
+                    after_sequence: import.last_sequence,
+                    counts,
+                    state: counts.outcome(!import.error.is_empty()),
+                    error: String::new(),
+                },
+            )
             .await?;
         tx.commit().await?;
         model.try_into()
@@ -341,9 +386,11 @@ fn metadata_models<'a>(
     metadata: &'a BTreeMap<String, String>,
 ) -> impl Iterator<Item = file_metadata::ActiveModel> + 'a {
     let file_id = file_id.to_owned();
-    metadata.iter().map(move |(k, v)| file_metadata::ActiveModel {
-        file_id: Set(file_id.clone()),
-        key: Set(k.clone()),
-        value: Set(v.clone()),
-    })
+    metadata
+        .iter()
+        .map(move |(k, v)| file_metadata::ActiveModel {
+            file_id: Set(file_id.clone()),
+            key: Set(k.clone()),
+            value: Set(v.clone()),
+        })
 }

@@ -1,9 +1,7 @@
 //! Queries on projects.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::project;
 use super::{Store, StoreError, StoreResult};
@@ -59,9 +57,10 @@ impl Store {
             .exec_with_returning(&*tx)
             .await
             .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => {
-                    StoreError::Conflict(format!("project {} already exists", slug(owner, name.as_str())))
-                }
+                StoreError::Conflict(_) => StoreError::Conflict(format!(
+                    "project {} already exists",
+                    slug(owner, name.as_str())
+                )),
                 other => other,
             })?;
         tx.commit().await?;

@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use fhir_import::proto::v1::{
-    self as pb, document_input::Source, import_documents_request::Kind,
-};
+use fhir_import::proto::v1::{self as pb, document_input::Source, import_documents_request::Kind};
 use serde_json::{json, Value};
 
 /// A valid DocumentReference numbered `n`, as a portal would send it.

@@ -8,8 +8,8 @@ pub mod docs;
 use std::{net::SocketAddr, sync::Once};
 
 use fhir_import::proto::v1::{
-    self as pb, file_service_client::FileServiceClient,
-    import_service_client::ImportServiceClient, project_service_client::ProjectServiceClient,
+    self as pb, file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
+    project_service_client::ProjectServiceClient,
 };
 use fhir_import::{Application, Config};
 use sea_orm::{ConnectionTrait, Database};
@@ -159,7 +159,10 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("server task").expect("server ran cleanly");
+            server
+                .await
+                .expect("server task")
+                .expect("server ran cleanly");
         }
     }
 
@@ -181,7 +184,9 @@ impl TestApp {
     pub async fn stop(mut self) {
         self.stop_server().await;
         if let Some(name) = self.postgres_db.take() {
-            let admin = Database::connect(&postgres_admin_url()).await.expect("admin");
+            let admin = Database::connect(&postgres_admin_url())
+                .await
+                .expect("admin");
             admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .await
@@ -286,4 +291,3 @@ pub fn header(project: &str) -> pb::ImportHeader {
         ..Default::default()
     }
 }
-

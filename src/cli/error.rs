@@ -1,0 +1,78 @@
+//! What can go wrong in a CLI command, worded for the person at the terminal.
+
+use std::io;
+
+use tonic::Code;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The server could not be reached at all.
+    #[error(
+        "could not reach the fhir-import server at {server}: {detail}\n\
+         hint: start one with `fhir-import serve`, or point to another with \
+         --server URL or the FHIR_IMPORT_SERVER environment variable"
+    )]
+    Unreachable { server: String, detail: String },
+    /// `--server` is not something a connection can be made to.
+    #[error("--server {server:?} is not a valid server URL: {detail}")]
+    InvalidServer { server: String, detail: String },
+    /// The server answered the call with an error status.
+    #[error("{}: {}", code_name(.0.code()), .0.message())]
+    Rpc(tonic::Status),
+    /// The input file or the command's arguments are unusable.
+    #[error("{0}")]
+    Input(String),
+    /// `serve` could not start or stopped with an error.
+    #[error("{0}")]
+    Startup(String),
+    /// Writing to stdout failed (a closed pipe, a full disk).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl From<tonic::Status> for CliError {
+    fn from(status: tonic::Status) -> Self {
+        Self::Rpc(status)
+    }
+}
+
+impl CliError {
+    /// True when stdout was closed by the reader (`fhir-import … | head`);
+    /// nothing is worth reporting then.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The canonical gRPC name of a status code, e.g. `NOT_FOUND`.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+/// The innermost cause of an error: for a refused connection that is
+/// "Connection refused (os error 111)" rather than "transport error".
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,574 @@
+//! The `fhir-import` binary used the way a person would: against a real
+//! server, with the sample files, reading what it prints.
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    path::PathBuf,
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use common::{spawn_app, Backend, TestApp};
+use fhir_import::proto::v1 as pb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_fhir-import");
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn sample(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn ok(self) -> Self {
+        assert_eq!(self.code, Some(0), "{self}");
+        self
+    }
+
+    fn failed(self) -> Self {
+        assert!(
+            self.code.is_some_and(|c| c != 0),
+            "expected a failure: {self}"
+        );
+        self
+    }
+
+    fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The binary pointed at `server` through `FHIR_IMPORT_SERVER`.
+fn command(server: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env("FHIR_IMPORT_SERVER", server)
+        .stdin(Stdio::null());
+    command
+}
+
+async fn run_with(mut command: Command, stdin: Option<String>) -> Run {
+    let run = tokio::task::spawn_blocking(move || {
+        if stdin.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start fhir-import");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(text.as_bytes()).expect("write stdin");
+        }
+        child.wait_with_output().expect("run fhir-import")
+    });
+    let output = tokio::time::timeout(TIMEOUT, run)
+        .await
+        .expect("fhir-import finishes")
+        .expect("the run's thread");
+    Run::from(output)
+}
+
+async fn cli(app: &TestApp, args: &[&str]) -> Run {
+    run_with(command(&app.endpoint(), args), None).await
+}
+
+/// The value after `prefix` on the first line that starts with it.
+fn field<'a>(run: &'a Run, prefix: &str) -> &'a str {
+    run.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?}: {run}"))
+}
+
+async fn new_project(app: &TestApp, name: &str) -> String {
+    let run = cli(app, &["projects", "create", name]).await.ok();
+    field(&run, "slug:").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projects_are_created_listed_and_shown() {
+    let app = spawn_app(Backend::Sqlite).await;
+
+    let created = cli(
+        &app,
+        &[
+            "projects",
+            "create",
+            "kf-demo",
+            "--description",
+            "Kids First demo",
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(field(&created, "slug:"), "local/kf-demo");
+    assert_eq!(field(&created, "name:"), "kf-demo");
+    assert_eq!(field(&created, "description:"), "Kids First demo");
+    let id = field(&created, "id:").to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {created}");
+
+    let listed = cli(&app, &["projects", "list"]).await.ok();
+    assert_eq!(
+        listed.lines(),
+        vec![format!("local/kf-demo\t{id}\tKids First demo")]
+    );
+
+    for name in ["local/kf-demo", id.as_str()] {
+        let shown = cli(&app, &["projects", "get", name]).await.ok();
+        assert_eq!(field(&shown, "id:"), id);
+    }
+
+    let missing = cli(&app, &["projects", "get", "local/nope"]).await.failed();
+    assert_eq!(
+        missing.stderr.trim(),
+        "error: NOT_FOUND: project local/nope not found"
+    );
+    let duplicate = cli(&app, &["projects", "create", "kf-demo"]).await.failed();
+    assert!(
+        duplicate.stderr.starts_with("error: ALREADY_EXISTS: "),
+        "{duplicate}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ndjson_sample_imports_and_names_its_rejection() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let project = new_project(&app, "kf-demo").await;
+
+    let ndjson = sample("document-references.ndjson");
+    let imported = cli(
+        &app,
+        &["import", "--project", &project, &ndjson, "--tag", "demo"],
+    )
+    .await
+    .ok();
+    let import_id = field(&imported, "import:").to_owned();
+    assert_eq!(import_id.len(), 36, "{imported}");
+    assert_eq!(field(&imported, "received:"), "8  accepted: 7  rejected: 1");
+    assert!(
+        imported
+            .lines()
+            .contains(&"  #5 kf-gf-5s0yq7ga INVALID_RESOURCE: status: required"),
+        "{imported}"
+    );
+    assert!(imported.stdout.contains("state:"), "{imported}");
+
+    let watched = cli(&app, &["watch", &import_id]).await.ok();
+    let lines = watched.lines();
+    assert!(lines[0].starts_with("#0 snapshot "), "{watched}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("item #0 kf-gf-0fmp7gkq imported file ")),
+        "{watched}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" state completed_with_errors [")),
+        "{watched}"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            format!(
+                "import {import_id} finished: completed_with_errors [received=8 imported=7 rejected=1]"
+            )
+            .as_str()
+        ),
+        "{watched}"
+    );
+    let import = app.get_import(&import_id).await;
+    assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
+    assert_eq!(import.tags, vec!["demo"]);
+
+    let rejected = cli(
+        &app,
+        &["imports", "items", &import_id, "--state", "rejected"],
+    )
+    .await
+    .ok();
+    assert_eq!(
+        rejected.lines(),
+        vec!["#5 kf-gf-5s0yq7ga rejected: INVALID_RESOURCE: status: required"]
+    );
+    let items = cli(&app, &["imports", "items", &import_id]).await.ok();
+    assert_eq!(items.lines().len(), 8, "{items}");
+
+    let listed = cli(&app, &["imports", "list", "--project", &project])
+        .await
+        .ok();
+    assert!(
+        listed
+            .stdout
+            .starts_with(&format!("{import_id}\tcompleted_with_errors\t")),
+        "{listed}"
+    );
+    let shown = cli(&app, &["imports", "get", &import_id]).await.ok();
+    assert_eq!(field(&shown, "state:"), "completed_with_errors");
+    assert_eq!(field(&shown, "tags:"), "demo");
+
+    let cancel = cli(&app, &["imports", "cancel", &import_id]).await.failed();
+    assert!(
+        cancel.stderr.starts_with("error: FAILED_PRECONDITION: "),
+        "{cancel}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundle_sample_imports_its_entries_and_watch_follows_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let project = new_project(&app, "kf-bundle").await;
+
+    let bundle = sample("bundle.json");
+    let run = cli(&app, &["import", "--project", &project, &bundle, "--watch"])
+        .await
+        .ok();
+    assert_eq!(field(&run, "received:"), "3  accepted: 3  rejected: 0");
+    let import_id = field(&run, "import:").to_owned();
+    let last = run.lines().last().copied().unwrap_or_default().to_owned();
+    assert_eq!(
+        last,
+        format!("import {import_id} finished: completed [received=3 imported=3]"),
+        "{run}"
+    );
+
+    let files = cli(
+        &app,
+        &["files", "--project", &project, "--import", &import_id],
+    )
+    .await
+    .ok();
+    let names: Vec<&str> = files
+        .lines()
+        .iter()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "HTP0004.cram",
+            "HTP0004.cram.crai",
+            "HTP0004.consensus_somatic.vep.maf",
+            "3 files"
+        ],
+        "{files}"
+    );
+    assert!(
+        files.stdout.contains(
+            "HTP0004.cram\t18.51 GiB\tdrs://data.kidsfirstdrc.org/2a9f4c7e-1d3b-4b6a-8e2f-7c5d0b9a3e18\t-"
+        ),
+        "{files}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_found_by_the_metadata_given_on_import() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let project = new_project(&app, "kf-meta").await;
+    let ndjson = sample("document-references.ndjson");
+    let bundle = sample("bundle.json");
+    for (file, study) in [(&ndjson, "study=SD_BHJXBDQK"), (&bundle, "study=SD_OTHER")] {
+        cli(
+            &app,
+            &[
+                "import",
+                "--project",
+                &project,
+                file,
+                "--metadata",
+                study,
+                "--metadata",
+                "release=v1",
+                "--watch",
+            ],
+        )
+        .await
+        .ok();
+    }
+
+    let files = |filters: Vec<&'static str>| {
+        let project = project.clone();
+        let app = &app;
+        async move {
+            let mut args = vec!["files", "--project", project.as_str()];
+            for filter in &filters {
+                args.extend(["--where", filter]);
+            }
+            cli(app, &args).await.ok()
+        }
+    };
+    let first_study = files(vec!["study=SD_BHJXBDQK"]).await;
+    let lines = first_study.lines();
+    assert_eq!(lines.len(), 8, "{first_study}");
+    assert_eq!(lines[7], "7 files");
+    assert!(
+        lines[..7]
+            .iter()
+            .all(|l| l.ends_with("\trelease=v1, study=SD_BHJXBDQK")),
+        "{first_study}"
+    );
+    assert_eq!(
+        files(vec!["study=SD_OTHER", "release=v1"])
+            .await
+            .lines()
+            .last()
+            .copied(),
+        Some("3 files")
+    );
+    assert_eq!(
+        files(vec!["study=SD_OTHER", "release=v2"]).await.lines(),
+        vec!["0 files"]
+    );
+
+    let limited = cli(&app, &["files", "--project", &project, "--limit", "2"])
+        .await
+        .ok();
+    assert_eq!(limited.lines().len(), 3, "{limited}");
+    assert_eq!(
+        limited.lines()[2],
+        "2 files (limit reached; there are more)"
+    );
+
+    let bad = cli(
+        &app,
+        &["files", "--project", &project, "--where", "no-equals-sign"],
+    )
+    .await
+    .failed();
+    assert!(bad.stderr.contains("expected KEY=VALUE"), "{bad}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdin_takes_one_pretty_printed_resource_or_ndjson() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let project = new_project(&app, "kf-stdin").await;
+    let ndjson = std::fs::read_to_string(sample("document-references.ndjson")).expect("sample");
+    let first: serde_json::Value =
+        serde_json::from_str(ndjson.lines().next().expect("a line")).expect("json");
+    let pretty = serde_json::to_string_pretty(&first).expect("pretty");
+
+    let args = [
+        "import",
+        "--project",
+        project.as_str(),
+        "-",
+        "--validate-only",
+    ];
+    let run = run_with(command(&app.endpoint(), &args), Some(pretty))
+        .await
+        .ok();
+    assert!(
+        run.stdout
+            .starts_with("validation only: nothing was imported\n"),
+        "{run}"
+    );
+    assert_eq!(field(&run, "received:"), "1  accepted: 1  rejected: 0");
+
+    let lines = "not json\n\n{\"resourceType\":\"Patient\",\"id\":\"p\"}\n".to_owned();
+    let args = ["import", "--project", project.as_str(), "-"];
+    let run = run_with(command(&app.endpoint(), &args), Some(lines))
+        .await
+        .ok();
+    assert_eq!(field(&run, "received:"), "2  accepted: 0  rejected: 2");
+    assert!(run.stdout.contains("\n  #0 - INVALID_JSON: "), "{run}");
+    assert!(
+        run.stdout.contains("\n  #1 - WRONG_RESOURCE_TYPE: "),
+        "{run}"
+    );
+    assert_eq!(field(&run, "state:"), "failed");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_say_what_went_wrong() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let bundle = sample("bundle.json");
+
+    let run = cli(&app, &["import", "--project", "local/nope", &bundle])
+        .await
+        .failed();
+    assert_eq!(
+        run.stderr.trim(),
+        "error: NOT_FOUND: project local/nope not found"
+    );
+
+    let run = cli(
+        &app,
+        &["import", "--project", "local/nope", "/no/such/file.ndjson"],
+    )
+    .await
+    .failed();
+    assert!(
+        run.stderr
+            .starts_with("error: cannot open /no/such/file.ndjson: "),
+        "{run}"
+    );
+
+    // A port nothing listens on.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let server = format!("http://{}", free.local_addr().expect("addr"));
+    drop(free);
+    let run = run_with(command(&server, &["projects", "list"]), None)
+        .await
+        .failed();
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: could not reach the fhir-import server at {server}: "
+        )),
+        "{run}"
+    );
+    assert!(run.stderr.contains("--server"), "{run}");
+    assert!(run.stderr.contains("FHIR_IMPORT_SERVER"), "{run}");
+    app.stop().await;
+}
+
+/// Kills the child if the test ends before it exited.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn serve_prints_its_address_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("x.db").display());
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &database,
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start fhir-import serve");
+    let mut serve = Running(child);
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+
+    let stdout = serve.0.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut stdout = BufReader::new(stdout);
+        let mut first = String::new();
+        let _ = stdout.read_line(&mut first);
+        let _ = tx.send(first);
+        let mut rest = String::new();
+        let _ = stdout.read_to_string(&mut rest);
+        rest
+    });
+    let first = rx
+        .recv_timeout(TIMEOUT)
+        .unwrap_or_else(|_| panic!("serve printed nothing; its log:\n{}", log()));
+    let addr = first
+        .strip_suffix('\n')
+        .and_then(|l| l.strip_prefix("listening on 127.0.0.1:"))
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}; log:\n{}", log()));
+    let server = format!("http://127.0.0.1:{addr}");
+
+    let list = Command::new(BIN)
+        .args(["--server", &server, "projects", "list"])
+        .env_remove("FHIR_IMPORT_SERVER")
+        .output()
+        .expect("run projects list");
+    let list = Run::from(list).ok();
+    assert!(list.stdout.starts_with("no projects yet"), "{list}");
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &serve.0.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = serve.0.try_wait().expect("wait for serve") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop after SIGTERM; log:\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.success(),
+        "serve exited with {status}; log:\n{}",
+        log()
+    );
+    let rest = reader.join().expect("stdout reader");
+    assert_eq!(rest, "", "serve prints one line on stdout only");
+    assert!(log().contains("stopped"), "log:\n{}", log());
+}
+
+#[test]
+fn serve_refuses_a_bad_configuration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "mysql://db/x",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("run serve");
+    let run = Run::from(output).failed();
+    assert_eq!(
+        run.stderr.trim(),
+        "error: database_url: expected sqlite://… or postgres://…, got mysql://db/x"
+    );
+    assert_eq!(run.stdout, "");
+}
