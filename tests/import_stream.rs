@@ -367,3 +367,41 @@ async fn oversized_documents_are_rejected_alone(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(oversized_documents_are_rejected_alone);
+
+async fn an_oversized_message_ends_the_stream_but_keeps_what_came_before(backend: Backend) {
+    let app = common::spawn_app_with(backend, |config| {
+        config.import.max_document_bytes = 64 * 1024;
+        config.import.max_message_bytes = 64 * 1024;
+    })
+    .await;
+    let project = app.create_project("huge").await;
+    let mut huge = docs::document(1);
+    huge["description"] = json!("x".repeat(100 * 1024));
+    let inputs = vec![
+        docs::input(&docs::document(0)),
+        docs::input(&huge),
+        docs::input(&docs::document(2)),
+    ];
+    let status = app
+        .import(header(&project.id), inputs)
+        .await
+        .expect_err("the transport cannot read past an oversized message");
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    assert!(
+        status.message().contains("document index 1"),
+        "{}",
+        status.message()
+    );
+    assert!(
+        status.message().contains("max_message_bytes"),
+        "{}",
+        status.message()
+    );
+
+    let (imports, _) = list_imports(&app, &project.id).await;
+    let import = app.wait_until_finished(&imports[0].id).await;
+    assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
+    assert_eq!(import.counts.expect("counts").imported, 1);
+    app.stop().await;
+}
+on_both_stores!(an_oversized_message_ends_the_stream_but_keeps_what_came_before);

@@ -49,6 +49,7 @@ impl From<ImportError> for Status {
             ImportError::OutOfRange(msg) => Status::out_of_range(msg),
             ImportError::StreamBroken(_) => Status::cancelled(err.to_string()),
             ImportError::ShuttingDown(msg) => Status::unavailable(msg),
+            ImportError::MessageTooLarge(msg) => Status::resource_exhausted(msg),
             ImportError::Project(err) => err.into(),
             ImportError::Store(err) => err.into(),
         }

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status, Streaming};
+use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::convert;
 use crate::auth::Caller;
@@ -40,7 +40,13 @@ fn spec(header: pb::ImportHeader) -> Result<ImportSpec, Status> {
 }
 
 fn incoming(message: Result<pb::ImportDocumentsRequest, Status>) -> Result<Incoming, StreamFault> {
-    let message = message.map_err(|status| StreamFault(status.message().to_owned()))?;
+    let message = message.map_err(|status| match status.code() {
+        // tonic's decoder refuses a message over max_decoding_message_size.
+        Code::OutOfRange | Code::ResourceExhausted => {
+            StreamFault::MessageTooLarge(status.message().to_owned())
+        }
+        _ => StreamFault::Broken(status.message().to_owned()),
+    })?;
     Ok(match message.kind {
         Some(Kind::Header(_)) => Incoming::Header,
         Some(Kind::Document(doc)) => Incoming::Document(DocumentMessage {

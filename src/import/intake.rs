@@ -36,9 +36,15 @@ pub enum DocumentSource {
     Missing,
 }
 
-/// The transport failed mid-stream (client gone, reset, bad frame).
+/// The stream failed before its end.
 #[derive(Debug)]
-pub struct StreamFault(pub String);
+pub enum StreamFault {
+    /// The client went away, or the transport broke.
+    Broken(String),
+    /// A message was over the server's size limit; nothing after it can be
+    /// read.
+    MessageTooLarge(String),
+}
 
 #[derive(Debug, Default)]
 pub struct IntakeSummary {
@@ -175,11 +181,25 @@ impl Imports {
                         import.id, summary.accepted
                     )));
                 }
-                Some(Err(StreamFault(why))) => {
-                    warn!(error = %why, received = summary.received, "document stream broke");
+                Some(Err(fault)) => {
+                    let at = summary.received;
+                    warn!(?fault, received = at, "document stream ended early");
                     self.flush(&import, &mut batch, &mut summary).await?;
-                    self.end_intake(&import, Some(why.clone())).await?;
-                    return Err(ImportError::StreamBroken(why));
+                    return Err(match fault {
+                        StreamFault::Broken(why) => {
+                            self.end_intake(&import, Some(why.clone())).await?;
+                            ImportError::StreamBroken(why)
+                        }
+                        StreamFault::MessageTooLarge(why) => {
+                            let cut =
+                                format!("the message at document index {at} was too large ({why})");
+                            self.end_intake(&import, Some(cut.clone())).await?;
+                            ImportError::MessageTooLarge(format!(
+                                "{cut}; import {} stopped there and the {} documents accepted before it are imported; send smaller documents or raise import.max_message_bytes",
+                                import.id, summary.accepted
+                            ))
+                        }
+                    });
                 }
             }
         }
@@ -298,7 +318,13 @@ impl Imports {
                         summary.received
                     )))
                 }
-                Err(StreamFault(why)) => return Err(ImportError::StreamBroken(why)),
+                Err(StreamFault::Broken(why)) => return Err(ImportError::StreamBroken(why)),
+                Err(StreamFault::MessageTooLarge(why)) => {
+                    return Err(ImportError::MessageTooLarge(format!(
+                        "the message at document index {} was too large ({why})",
+                        summary.received
+                    )))
+                }
             }
         }
         Ok(summary)
@@ -371,13 +397,13 @@ where
                         // and drops the call in the same turn; let that land.
                         tokio::task::yield_now().await;
                         if client_gone.is_cancelled() {
-                            yield Err(StreamFault(CLIENT_GONE.to_owned()));
+                            yield Err(StreamFault::Broken(CLIENT_GONE.to_owned()));
                         }
                         break;
                     }
                 },
                 _ = client_gone.cancelled() => {
-                    yield Err(StreamFault(CLIENT_GONE.to_owned()));
+                    yield Err(StreamFault::Broken(CLIENT_GONE.to_owned()));
                     break;
                 }
             }

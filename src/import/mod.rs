@@ -39,6 +39,8 @@ pub enum ImportError {
     StreamBroken(String),
     #[error("{0}")]
     ShuttingDown(String),
+    #[error("{0}")]
+    MessageTooLarge(String),
     #[error(transparent)]
     Project(#[from] ProjectError),
     #[error(transparent)]
