@@ -8,6 +8,9 @@ use futures::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
+use std::mem::take;
+
+use super::writer::IntakeWriter;
 use super::{ImportError, ImportSpec, Imports};
 use crate::auth::Caller;
 use crate::domain::{
@@ -58,7 +61,7 @@ pub struct IntakeSummary {
 }
 
 impl IntakeSummary {
-    fn note_rejection(&mut self, index: u64, rejection: &Rejection, max: usize) {
+    pub(super) fn note_rejection(&mut self, index: u64, rejection: &Rejection, max: usize) {
         self.rejected += 1;
         if self.rejections.len() < max {
             self.rejections.push((index, rejection.clone()));
@@ -144,6 +147,7 @@ impl Imports {
             ..IntakeSummary::default()
         };
         let mut batch = Vec::with_capacity(self.limits.batch_size);
+        let mut writer = IntakeWriter::new(self.clone(), import.id.clone());
         loop {
             let next = if batch.is_empty() {
                 stream.next().await
@@ -152,7 +156,7 @@ impl Imports {
                     Ok(next) => next,
                     Err(_) => {
                         // A slow stream: store what came so far so watchers see it.
-                        if !self.flush(&import, &mut batch, &mut summary).await? {
+                        if !writer.finish(take(&mut batch), &mut summary).await? {
                             return Ok(summary);
                         }
                         continue;
@@ -166,14 +170,14 @@ impl Imports {
                     summary.received += 1;
                     batch.push(item);
                     if batch.len() >= self.limits.batch_size
-                        && !self.flush(&import, &mut batch, &mut summary).await?
+                        && !writer.submit(take(&mut batch), &mut summary).await?
                     {
                         return Ok(summary);
                     }
                 }
                 Some(Ok(Incoming::Header)) => {
                     let at = summary.received;
-                    self.flush(&import, &mut batch, &mut summary).await?;
+                    writer.finish(take(&mut batch), &mut summary).await?;
                     let why = format!("a second header arrived at document index {at}");
                     self.end_intake(&import, Some(why.clone())).await?;
                     return Err(ImportError::InvalidArgument(format!(
@@ -184,7 +188,7 @@ impl Imports {
                 Some(Err(fault)) => {
                     let at = summary.received;
                     warn!(?fault, received = at, "document stream ended early");
-                    self.flush(&import, &mut batch, &mut summary).await?;
+                    writer.finish(take(&mut batch), &mut summary).await?;
                     return Err(match fault {
                         StreamFault::Broken(why) => {
                             self.end_intake(&import, Some(why.clone())).await?;
@@ -203,7 +207,7 @@ impl Imports {
                 }
             }
         }
-        if !self.flush(&import, &mut batch, &mut summary).await? {
+        if !writer.finish(take(&mut batch), &mut summary).await? {
             return Ok(summary);
         }
         summary.import = Some(self.end_intake(&import, None).await?);
@@ -237,48 +241,14 @@ impl Imports {
             },
             DocumentSource::Json(json) => {
                 validate_document_json(&json, self.limits.max_document_bytes).and_then(|doc| {
-                    validate_metadata(message.metadata)
-                        .map(|metadata| (doc.clone(), metadata))
-                        .map_err(|r| r.with_document_id(Some(doc.id.clone())))
+                    match validate_metadata(message.metadata) {
+                        Ok(metadata) => Ok((doc, metadata)),
+                        Err(rejection) => Err(rejection.with_document_id(Some(doc.id))),
+                    }
                 })
             }
         };
         IntakeItem { index, outcome }
-    }
-
-    /// Stores the batch; `false` when the import stopped receiving
-    /// (cancelled), so the caller ends the intake.
-    async fn flush(
-        &self,
-        import: &Import,
-        batch: &mut Vec<IntakeItem>,
-        summary: &mut IntakeSummary,
-    ) -> Result<bool, ImportError> {
-        if batch.is_empty() {
-            return Ok(true);
-        }
-        let max = self.limits.max_listed_rejections;
-        let items: Vec<IntakeItem> = std::mem::take(batch);
-        let rejections: Vec<(u64, Rejection)> = items
-            .iter()
-            .filter_map(|i| i.outcome.as_ref().err().map(|r| (i.index, r.clone())))
-            .collect();
-        let outcome = self.store.record_intake(&import.id, items).await?;
-        if outcome.import.state != ImportState::Receiving {
-            summary.import = Some(outcome.import);
-            return Ok(false);
-        }
-        summary.accepted += outcome.accepted;
-        for (index, rejection) in &rejections {
-            summary.note_rejection(*index, rejection, max);
-        }
-        self.notifier
-            .publish(&import.id, outcome.import.last_sequence);
-        if outcome.accepted > 0 {
-            self.processor.enqueue(&import.id);
-        }
-        summary.import = Some(outcome.import);
-        Ok(true)
     }
 
     async fn end_intake(

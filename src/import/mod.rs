@@ -6,6 +6,7 @@ mod notify;
 mod processor;
 mod spec;
 mod watch;
+mod writer;
 
 pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, StreamFault};
 pub use notify::Notifier;

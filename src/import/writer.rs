@@ -1,0 +1,107 @@
+//! Stores intake batches one step behind the reader: while one batch is
+//! written, the next is read and validated. At most two batches are held.
+
+use tokio::task::JoinHandle;
+
+use super::{ImportError, Imports, IntakeSummary};
+use crate::domain::{
+    ids::ImportId,
+    import::{Import, ImportState},
+    rejection::Rejection,
+};
+use crate::store::IntakeItem;
+
+struct Written {
+    import: Import,
+    accepted: u64,
+    rejections: Vec<(u64, Rejection)>,
+}
+
+pub(super) struct IntakeWriter {
+    imports: Imports,
+    import_id: ImportId,
+    in_flight: Option<JoinHandle<Result<Written, ImportError>>>,
+}
+
+impl IntakeWriter {
+    pub(super) fn new(imports: Imports, import_id: ImportId) -> Self {
+        Self {
+            imports,
+            import_id,
+            in_flight: None,
+        }
+    }
+
+    /// Waits for the batch being written, then starts writing `items`.
+    /// `false` when the import stopped receiving (cancelled): the caller
+    /// ends the intake.
+    pub(super) async fn submit(
+        &mut self,
+        items: Vec<IntakeItem>,
+        summary: &mut IntakeSummary,
+    ) -> Result<bool, ImportError> {
+        if !self.settle(summary).await? {
+            return Ok(false);
+        }
+        if items.is_empty() {
+            return Ok(true);
+        }
+        let imports = self.imports.clone();
+        let import_id = self.import_id.clone();
+        self.in_flight = Some(tokio::spawn(async move {
+            let rejections = items
+                .iter()
+                .filter_map(|i| i.outcome.as_ref().err().map(|r| (i.index, r.clone())))
+                .collect();
+            let outcome = imports.store.record_intake(&import_id, items).await?;
+            if outcome.import.state == ImportState::Receiving {
+                imports
+                    .notifier
+                    .publish(&import_id, outcome.import.last_sequence);
+                if outcome.accepted > 0 {
+                    imports.processor.enqueue(&import_id);
+                }
+            }
+            Ok(Written {
+                import: outcome.import,
+                accepted: outcome.accepted,
+                rejections,
+            })
+        }));
+        Ok(true)
+    }
+
+    /// Waits for the batch being written and counts it in `summary`.
+    pub(super) async fn settle(
+        &mut self,
+        summary: &mut IntakeSummary,
+    ) -> Result<bool, ImportError> {
+        let Some(in_flight) = self.in_flight.take() else {
+            return Ok(true);
+        };
+        let written = in_flight.await.map_err(|e| {
+            ImportError::StreamBroken(format!("a batch write ended abnormally: {e}"))
+        })??;
+        let receiving = written.import.state == ImportState::Receiving;
+        summary.import = Some(written.import);
+        if !receiving {
+            // Cancelled: nothing of this batch was stored.
+            return Ok(false);
+        }
+        summary.accepted += written.accepted;
+        let max = self.imports.limits.max_listed_rejections;
+        for (index, rejection) in &written.rejections {
+            summary.note_rejection(*index, rejection, max);
+        }
+        Ok(true)
+    }
+
+    /// Writes `items` and waits for everything to be stored.
+    pub(super) async fn finish(
+        &mut self,
+        items: Vec<IntakeItem>,
+        summary: &mut IntakeSummary,
+    ) -> Result<bool, ImportError> {
+        Ok(self.submit(items, summary).await? && self.settle(summary).await?)
+    }
+}
