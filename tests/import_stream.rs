@@ -405,3 +405,47 @@ async fn an_oversized_message_ends_the_stream_but_keeps_what_came_before(backend
     app.stop().await;
 }
 on_both_stores!(an_oversized_message_ends_the_stream_but_keeps_what_came_before);
+
+async fn a_shutdown_cuts_open_streams_cleanly(backend: Backend) {
+    let mut app = spawn_app(backend).await;
+    let project = app.create_project("shutdown").await;
+    let (tx, rx) = mpsc::channel(16);
+    let mut client = app.imports.clone();
+    let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
+    tx.send(docs::header_message(header(&project.id)))
+        .await
+        .expect("header");
+    for doc in docs::valid_inputs(0..30) {
+        tx.send(docs::document_message(doc)).await.expect("send");
+    }
+    let import_id = loop {
+        let (imports, _) = list_imports(&app, &project.id).await;
+        match imports.first() {
+            Some(i) if i.counts.as_ref().is_some_and(|c| c.received == 30) => break i.id.clone(),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    };
+
+    app.stop_server().await;
+    let status = call.await.expect("task").expect_err("the stream is cut");
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(
+        status.message().contains("shutting down"),
+        "{}",
+        status.message()
+    );
+    assert!(
+        status.message().contains(&import_id),
+        "{}",
+        status.message()
+    );
+
+    let app = app.restart().await;
+    let import = app.wait_until_finished(&import_id).await;
+    assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
+    assert!(import.error.contains("shut down"), "{}", import.error);
+    assert_eq!(import.counts.expect("counts").imported, 30);
+    drop(tx);
+    app.stop().await;
+}
+on_both_stores!(a_shutdown_cuts_open_streams_cleanly);

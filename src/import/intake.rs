@@ -10,6 +10,7 @@ use tracing::{info, instrument, warn};
 
 use std::mem::take;
 
+use super::cut::until_cut;
 use super::writer::IntakeWriter;
 use super::{ImportError, ImportSpec, Imports};
 use crate::auth::Caller;
@@ -47,6 +48,8 @@ pub enum StreamFault {
     /// A message was over the server's size limit; nothing after it can be
     /// read.
     MessageTooLarge(String),
+    /// The server began to shut down.
+    ServerStopping,
 }
 
 #[derive(Debug, Default)]
@@ -91,7 +94,7 @@ impl Imports {
     {
         let this = self.clone();
         let caller = caller.clone();
-        let stream = until_client_gone(stream, client_gone);
+        let stream = until_cut(stream, client_gone, self.stopping.clone());
         tokio::spawn(async move { this.intake(&caller, spec, stream).await })
             .await
             .map_err(|e| ImportError::StreamBroken(format!("intake task ended abnormally: {e}")))?
@@ -194,6 +197,17 @@ impl Imports {
                             self.end_intake(&import, Some(why.clone())).await?;
                             ImportError::StreamBroken(why)
                         }
+                        StreamFault::ServerStopping => {
+                            self.end_intake(
+                                &import,
+                                Some("the server shut down while the stream was open".to_owned()),
+                            )
+                            .await?;
+                            ImportError::ShuttingDown(format!(
+                                "the server is shutting down; import {} kept the {} documents accepted so far; send the stream again (on_conflict SKIP adds only what is missing)",
+                                import.id, summary.accepted
+                            ))
+                        }
                         StreamFault::MessageTooLarge(why) => {
                             let cut =
                                 format!("the message at document index {at} was too large ({why})");
@@ -289,6 +303,11 @@ impl Imports {
                     )))
                 }
                 Err(StreamFault::Broken(why)) => return Err(ImportError::StreamBroken(why)),
+                Err(StreamFault::ServerStopping) => {
+                    return Err(ImportError::ShuttingDown(
+                        "the server is shutting down; send the stream again".to_owned(),
+                    ))
+                }
                 Err(StreamFault::MessageTooLarge(why)) => {
                     return Err(ImportError::MessageTooLarge(format!(
                         "the message at document index {} was too large ({why})",
@@ -343,40 +362,4 @@ impl Imports {
         summary.import = Some(earlier);
         Ok(summary)
     }
-}
-
-const CLIENT_GONE: &str = "the client cancelled the call or disconnected";
-
-/// The stream, ending in a fault when the client goes away: either while a
-/// message is awaited, or right at what looks like a clean end.
-fn until_client_gone<S>(
-    mut stream: S,
-    client_gone: CancellationToken,
-) -> impl Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send
-where
-    S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send + 'static,
-{
-    Box::pin(async_stream::stream! {
-        loop {
-            tokio::select! {
-                biased;
-                next = stream.next() => match next {
-                    Some(item) => yield item,
-                    None => {
-                        // The transport reports a cancelled stream as ended
-                        // and drops the call in the same turn; let that land.
-                        tokio::task::yield_now().await;
-                        if client_gone.is_cancelled() {
-                            yield Err(StreamFault::Broken(CLIENT_GONE.to_owned()));
-                        }
-                        break;
-                    }
-                },
-                _ = client_gone.cancelled() => {
-                    yield Err(StreamFault::Broken(CLIENT_GONE.to_owned()));
-                    break;
-                }
-            }
-        }
-    })
 }

@@ -1,6 +1,7 @@
 //! The import pipeline: intake of a document stream, the processing stage,
 //! progress events, and the queries on imports.
 
+mod cut;
 mod intake;
 mod notify;
 mod processor;
