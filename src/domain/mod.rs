@@ -2,6 +2,8 @@
 
 pub mod conflict;
 pub mod document;
+mod fhir_values;
+mod file_name;
 pub mod ids;
 pub mod import;
 pub mod metadata;

@@ -16,7 +16,7 @@ use super::{ImportError, ImportSpec, Imports};
 use crate::auth::Caller;
 use crate::domain::{
     document::{parse_reference, validate_document_json},
-    import::{Import, ImportState, ItemState},
+    import::Import,
     metadata::validate_metadata,
     rejection::{Rejection, RejectionCode},
 };
@@ -234,7 +234,12 @@ impl Imports {
         Ok(summary)
     }
 
-    fn check(&self, index: u64, message: DocumentMessage, spec: &ImportSpec) -> IntakeItem {
+    pub(super) fn check(
+        &self,
+        index: u64,
+        message: DocumentMessage,
+        spec: &ImportSpec,
+    ) -> IntakeItem {
         let outcome = match message.source {
             DocumentSource::Missing => Err(Rejection::new(
                 RejectionCode::EmptyDocument,
@@ -274,92 +279,5 @@ impl Imports {
         self.notifier.publish(&import.id, ended.last_sequence);
         self.processor.enqueue(&import.id);
         Ok(ended)
-    }
-
-    async fn validate_only<S>(
-        &self,
-        spec: &ImportSpec,
-        mut stream: S,
-    ) -> Result<IntakeSummary, ImportError>
-    where
-        S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
-    {
-        let max = self.limits.max_listed_rejections;
-        let mut summary = IntakeSummary::default();
-        while let Some(next) = stream.next().await {
-            match next {
-                Ok(Incoming::Document(message)) => {
-                    let item = self.check(summary.received, message, spec);
-                    summary.received += 1;
-                    match &item.outcome {
-                        Ok(_) => summary.accepted += 1,
-                        Err(rejection) => summary.note_rejection(item.index, rejection, max),
-                    }
-                }
-                Ok(Incoming::Header) => {
-                    return Err(ImportError::InvalidArgument(format!(
-                        "header: only the first message may be a header, but another arrived at document index {}",
-                        summary.received
-                    )))
-                }
-                Err(StreamFault::Broken(why)) => return Err(ImportError::StreamBroken(why)),
-                Err(StreamFault::ServerStopping) => {
-                    return Err(ImportError::ShuttingDown(
-                        "the server is shutting down; send the stream again".to_owned(),
-                    ))
-                }
-                Err(StreamFault::MessageTooLarge(why)) => {
-                    return Err(ImportError::MessageTooLarge(format!(
-                        "the message at document index {} was too large ({why})",
-                        summary.received
-                    )))
-                }
-            }
-        }
-        Ok(summary)
-    }
-
-    /// The response of an earlier import with the same idempotency key.
-    async fn replay(&self, earlier: Import) -> Result<IntakeSummary, ImportError> {
-        if earlier.state == ImportState::Receiving {
-            return Err(ImportError::AlreadyExists(format!(
-                "import {} with this idempotency key is still receiving its stream; wait for it to end, or use another key",
-                earlier.id
-            )));
-        }
-        let max = self.limits.max_listed_rejections;
-        let rejected_items = self
-            .store
-            .list_items(&earlier.id, &[ItemState::Rejected], None, max as u64 + 1)
-            .await?;
-        let counts = earlier.counts;
-        let mut summary = IntakeSummary {
-            received: counts.received,
-            accepted: counts.received - counts.rejected.min(counts.received),
-            rejected: counts.rejected,
-            truncated: rejected_items.len() > max,
-            replayed: true,
-            ..IntakeSummary::default()
-        };
-        summary.rejections = rejected_items
-            .into_iter()
-            .take(max)
-            .map(|item| {
-                let stored =
-                    item.rejection
-                        .unwrap_or_else(|| crate::domain::import::StoredRejection {
-                            code: RejectionCode::InvalidResource.as_str().to_owned(),
-                            message: String::new(),
-                        });
-                let rejection = Rejection::new(
-                    stored.code().unwrap_or(RejectionCode::InvalidResource),
-                    stored.message,
-                )
-                .with_document_id(item.document_id);
-                (item.index, rejection)
-            })
-            .collect();
-        summary.import = Some(earlier);
-        Ok(summary)
     }
 }

@@ -5,6 +5,7 @@ mod cut;
 mod intake;
 mod notify;
 mod processor;
+mod replay;
 mod spec;
 mod watch;
 mod writer;

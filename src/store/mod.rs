@@ -7,6 +7,7 @@ mod entities;
 mod files;
 mod imports;
 mod intake;
+mod names;
 mod processing;
 mod projects;
 

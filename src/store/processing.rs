@@ -1,7 +1,7 @@
 //! Writes of the record-file stage: pending items become files, in batches,
 //! each batch one transaction with its item states, events and counts.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::Utc;
 use sea_orm::{
@@ -12,9 +12,10 @@ use sea_orm::{
 use super::convert::{counts_of, event_row, item_row, set_counts, to_i64};
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::{insert_chunked, Transition};
-use super::{Store, StoreError, StoreResult, WriteTx};
+use super::names::{existing_files, free_name, taken_names};
+use super::{Store, StoreError, StoreResult};
 use crate::domain::{
-    conflict::{decide, unique_name, FileAction},
+    conflict::{decide, FileAction},
     document::ValidDocument,
     ids::{FileId, ImportId},
     import::{Change, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
@@ -274,80 +275,6 @@ impl Store {
         tx.commit().await?;
         model.try_into()
     }
-}
-
-/// The newest file made from each of `doc_ids`, with its name.
-async fn existing_files(
-    tx: &WriteTx,
-    project: &str,
-    fhir_server: &str,
-    doc_ids: &[&str],
-) -> StoreResult<HashMap<String, (String, String)>> {
-    let mut found = HashMap::new();
-    for chunk in doc_ids.chunks(500) {
-        let rows = file::Entity::find()
-            .filter(file::Column::ProjectId.eq(project))
-            .filter(file::Column::FhirServer.eq(fhir_server))
-            .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
-            .order_by_asc(file::Column::Id)
-            .all(&**tx)
-            .await?;
-        for row in rows {
-            found.insert(row.document_reference_id, (row.id, row.name));
-        }
-    }
-    Ok(found)
-}
-
-async fn taken_names(tx: &WriteTx, project: &str, names: &[&str]) -> StoreResult<HashSet<String>> {
-    let mut taken = HashSet::new();
-    for chunk in names.chunks(500) {
-        let rows: Vec<String> = file::Entity::find()
-            .select_only()
-            .column(file::Column::Name)
-            .filter(file::Column::ProjectId.eq(project))
-            .filter(file::Column::Name.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(&**tx)
-            .await?;
-        taken.extend(rows);
-    }
-    Ok(taken)
-}
-
-/// A name for a file that no other file of the project has. `own` is the
-/// name the file holds already, which it may keep.
-async fn free_name(
-    tx: &WriteTx,
-    project: &str,
-    wanted: &str,
-    taken: &mut HashSet<String>,
-    own: Option<&str>,
-) -> StoreResult<String> {
-    if own == Some(wanted) {
-        return Ok(wanted.to_owned());
-    }
-    let mut candidate = unique_name(wanted, |n| taken.contains(n));
-    // The batch's prefetch only knew the wanted names; a `_N_` copy name
-    // may exist already, so confirm it against the table.
-    while candidate != wanted && name_exists(tx, project, &candidate).await? {
-        taken.insert(candidate.clone());
-        candidate = unique_name(wanted, |n| taken.contains(n));
-    }
-    if let Some(own) = own {
-        taken.remove(own);
-    }
-    taken.insert(candidate.clone());
-    Ok(candidate)
-}
-
-async fn name_exists(tx: &WriteTx, project: &str, name: &str) -> StoreResult<bool> {
-    Ok(file::Entity::find()
-        .filter(file::Column::ProjectId.eq(project))
-        .filter(file::Column::Name.eq(name))
-        .count(&**tx)
-        .await?
-        > 0)
 }
 
 fn file_row(

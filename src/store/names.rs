@@ -1,0 +1,88 @@
+//! File names and document look-ups of the record-file stage: which files
+//! a batch's documents made before, and names no other file has.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::entities::file;
+use super::{StoreResult, WriteTx};
+use crate::domain::conflict::unique_name;
+
+/// The newest file made from each of `doc_ids`, with its name.
+pub(super) async fn existing_files(
+    tx: &WriteTx,
+    project: &str,
+    fhir_server: &str,
+    doc_ids: &[&str],
+) -> StoreResult<HashMap<String, (String, String)>> {
+    let mut found = HashMap::new();
+    for chunk in doc_ids.chunks(500) {
+        let rows = file::Entity::find()
+            .filter(file::Column::ProjectId.eq(project))
+            .filter(file::Column::FhirServer.eq(fhir_server))
+            .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
+            .order_by_asc(file::Column::Id)
+            .all(&**tx)
+            .await?;
+        for row in rows {
+            found.insert(row.document_reference_id, (row.id, row.name));
+        }
+    }
+    Ok(found)
+}
+
+pub(super) async fn taken_names(
+    tx: &WriteTx,
+    project: &str,
+    names: &[&str],
+) -> StoreResult<HashSet<String>> {
+    let mut taken = HashSet::new();
+    for chunk in names.chunks(500) {
+        let rows: Vec<String> = file::Entity::find()
+            .select_only()
+            .column(file::Column::Name)
+            .filter(file::Column::ProjectId.eq(project))
+            .filter(file::Column::Name.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(&**tx)
+            .await?;
+        taken.extend(rows);
+    }
+    Ok(taken)
+}
+
+/// A name for a file that no other file of the project has. `own` is the
+/// name the file holds already, which it may keep.
+pub(super) async fn free_name(
+    tx: &WriteTx,
+    project: &str,
+    wanted: &str,
+    taken: &mut HashSet<String>,
+    own: Option<&str>,
+) -> StoreResult<String> {
+    if own == Some(wanted) {
+        return Ok(wanted.to_owned());
+    }
+    let mut candidate = unique_name(wanted, |n| taken.contains(n));
+    // The batch's prefetch only knew the wanted names; a `_N_` copy name
+    // may exist already, so confirm it against the table.
+    while candidate != wanted && name_exists(tx, project, &candidate).await? {
+        taken.insert(candidate.clone());
+        candidate = unique_name(wanted, |n| taken.contains(n));
+    }
+    if let Some(own) = own {
+        taken.remove(own);
+    }
+    taken.insert(candidate.clone());
+    Ok(candidate)
+}
+
+async fn name_exists(tx: &WriteTx, project: &str, name: &str) -> StoreResult<bool> {
+    Ok(file::Entity::find()
+        .filter(file::Column::ProjectId.eq(project))
+        .filter(file::Column::Name.eq(name))
+        .count(&**tx)
+        .await?
+        > 0)
+}
