@@ -193,50 +193,20 @@ on_both_stores!(a_replayed_key_returns_the_original_import);
 async fn a_key_still_receiving_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("busy").await;
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let mut client = app.imports.clone();
-    let first = tokio::spawn(async move {
-        client
-            .import_documents(tokio_stream::wrappers::ReceiverStream::new(rx))
-            .await
-    });
+    let (stream, first) = app.open_import();
     let mut h = header(&project.id);
     h.idempotency_key = "k".into();
-    tx.send(docs::header_message(h.clone()))
-        .await
-        .expect("header");
-    tx.send(docs::document_message(docs::input(&docs::document(0))))
-        .await
-        .expect("doc");
-    // Wait for the first stream's import to exist.
-    loop {
-        let page = app
-            .imports
-            .clone()
-            .list_imports(pb::ListImportsRequest {
-                project: project.id.clone(),
-                ..Default::default()
-            })
-            .await
-            .expect("list")
-            .into_inner();
-        if !page.imports.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    stream.header(h.clone()).await;
+    stream.documents(docs::valid_inputs(0..1)).await;
+    app.wait_for_received(&project.id, 1).await;
     let second = app
         .import(h, docs::valid_inputs(0..1))
         .await
         .expect_err("busy key");
     assert_eq!(second.code(), Code::AlreadyExists);
     assert!(second.message().contains("still receiving"));
-    drop(tx);
-    let first = first
-        .await
-        .expect("task")
-        .expect("first import")
-        .into_inner();
+    drop(stream);
+    let first = first.await.expect("task").expect("first import");
     assert_eq!(first.accepted, 1);
     app.stop().await;
 }

@@ -6,8 +6,6 @@ mod common;
 use common::{docs, header, spawn_app, Backend};
 use fhir_import::proto::v1::{self as pb, document_input::Source};
 use serde_json::json;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::Code;
 
 async fn ten_thousand_documents_in_one_stream(backend: Backend) {
@@ -272,25 +270,13 @@ on_both_stores!(validate_only_stores_nothing);
 async fn a_client_that_disconnects_keeps_what_was_accepted(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("cut").await;
-    let (tx, rx) = mpsc::channel(16);
-    let mut client = app.imports.clone();
-    let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
+    let (stream, call) = app.open_import();
     let mut h = header(&project.id);
     h.idempotency_key = "nightly-sync".into();
-    tx.send(docs::header_message(h)).await.expect("send header");
-    for doc in docs::valid_inputs(0..40) {
-        tx.send(docs::document_message(doc)).await.expect("send");
-    }
+    stream.header(h).await;
+    stream.documents(docs::valid_inputs(0..40)).await;
     // Wait until the server has stored the 40 documents, then vanish.
-    let import_id = loop {
-        let (imports, _) = list_imports(&app, &project.id).await;
-        if let Some(import) = imports.first() {
-            if import.counts.as_ref().is_some_and(|c| c.received == 40) {
-                break import.id.clone();
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let import_id = app.wait_for_received(&project.id, 40).await;
     // The sender stays alive: the stream never ends cleanly, the client
     // just goes away.
     call.abort();
@@ -318,7 +304,7 @@ async fn a_client_that_disconnects_keeps_what_was_accepted(backend: Backend) {
     let counts = done.counts.expect("counts");
     assert_eq!((counts.skipped, counts.imported), (40, 20));
     assert_eq!(app.all_files(&project.id, &[]).await.len(), 60);
-    drop(tx);
+    drop(stream);
     app.stop().await;
 }
 on_both_stores!(a_client_that_disconnects_keeps_what_was_accepted);
@@ -409,22 +395,10 @@ on_both_stores!(an_oversized_message_ends_the_stream_but_keeps_what_came_before)
 async fn a_shutdown_cuts_open_streams_cleanly(backend: Backend) {
     let mut app = spawn_app(backend).await;
     let project = app.create_project("shutdown").await;
-    let (tx, rx) = mpsc::channel(16);
-    let mut client = app.imports.clone();
-    let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
-    tx.send(docs::header_message(header(&project.id)))
-        .await
-        .expect("header");
-    for doc in docs::valid_inputs(0..30) {
-        tx.send(docs::document_message(doc)).await.expect("send");
-    }
-    let import_id = loop {
-        let (imports, _) = list_imports(&app, &project.id).await;
-        match imports.first() {
-            Some(i) if i.counts.as_ref().is_some_and(|c| c.received == 30) => break i.id.clone(),
-            _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
-        }
-    };
+    let (stream, call) = app.open_import();
+    stream.header(header(&project.id)).await;
+    stream.documents(docs::valid_inputs(0..30)).await;
+    let import_id = app.wait_for_received(&project.id, 30).await;
 
     app.stop_server().await;
     let status = call.await.expect("task").expect_err("the stream is cut");
@@ -445,7 +419,7 @@ async fn a_shutdown_cuts_open_streams_cleanly(backend: Backend) {
     assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
     assert!(import.error.contains("shut down"), "{}", import.error);
     assert_eq!(import.counts.expect("counts").imported, 30);
-    drop(tx);
+    drop(stream);
     app.stop().await;
 }
 on_both_stores!(a_shutdown_cuts_open_streams_cleanly);

@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use common::{docs, header, spawn_app, Backend, TestApp};
 use fhir_import::proto::v1::{self as pb, import_event::Kind};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::Code;
 
 async fn watch(app: &TestApp, import_id: &str, after: u64) -> tonic::Streaming<pb::ImportEvent> {
@@ -49,41 +47,16 @@ fn item_events(events: &[pb::ImportEvent]) -> Vec<(u64, pb::ItemState)> {
 async fn live_events_from_the_start_and_resumed(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("live").await;
-    let (tx, rx) = mpsc::channel(8);
-    let mut client = app.imports.clone();
-    let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
-    tx.send(docs::header_message(header(&project.id)))
-        .await
-        .expect("header");
-    tx.send(docs::document_message(docs::input(&docs::document(0))))
-        .await
-        .expect("doc");
+    let (stream, call) = app.open_import();
+    stream.header(header(&project.id)).await;
+    stream.documents(docs::valid_inputs(0..1)).await;
 
     // Subscribe while the stream is still open.
-    let import_id = loop {
-        let page = app
-            .imports
-            .clone()
-            .list_imports(pb::ListImportsRequest {
-                project: project.id.clone(),
-                ..Default::default()
-            })
-            .await
-            .expect("list")
-            .into_inner();
-        if let Some(import) = page.imports.first() {
-            break import.id.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
+    let import_id = app.wait_for_received(&project.id, 1).await;
     let live = watch(&app, &import_id, 0).await;
-    tx.send(docs::document_message(docs::raw("nonsense")))
-        .await
-        .expect("bad doc");
-    for doc in docs::valid_inputs(2..5) {
-        tx.send(docs::document_message(doc)).await.expect("doc");
-    }
-    drop(tx);
+    stream.documents(vec![docs::raw("nonsense")]).await;
+    stream.documents(docs::valid_inputs(2..5)).await;
+    drop(stream);
     call.await.expect("task").expect("import");
     let events = collect(live).await;
 
@@ -186,31 +159,10 @@ on_both_stores!(watching_needs_a_real_import_and_sequence);
 async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("cancel").await;
-    let (tx, rx) = mpsc::channel(8);
-    let mut client = app.imports.clone();
-    let call = tokio::spawn(async move { client.import_documents(ReceiverStream::new(rx)).await });
-    tx.send(docs::header_message(header(&project.id)))
-        .await
-        .expect("header");
-    for doc in docs::valid_inputs(0..10) {
-        tx.send(docs::document_message(doc)).await.expect("doc");
-    }
-    let import_id = loop {
-        let page = app
-            .imports
-            .clone()
-            .list_imports(pb::ListImportsRequest {
-                project: project.id.clone(),
-                ..Default::default()
-            })
-            .await
-            .expect("list")
-            .into_inner();
-        match page.imports.first() {
-            Some(i) if i.counts.as_ref().is_some_and(|c| c.received == 10) => break i.id.clone(),
-            _ => tokio::time::sleep(Duration::from_millis(10)).await,
-        }
-    };
+    let (stream, call) = app.open_import();
+    stream.header(header(&project.id)).await;
+    stream.documents(docs::valid_inputs(0..10)).await;
+    let import_id = app.wait_for_received(&project.id, 10).await;
     let cancelled = app
         .imports
         .clone()
@@ -222,15 +174,9 @@ async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
         .into_inner();
     assert_eq!(cancelled.state(), pb::ImportState::Cancelled);
     // Documents sent after the cancel are not taken.
-    let _ = tx
-        .send(docs::document_message(docs::input(&docs::document(10))))
-        .await;
-    drop(tx);
-    let response = call
-        .await
-        .expect("task")
-        .expect("the call answers")
-        .into_inner();
+    stream.documents(docs::valid_inputs(10..11)).await;
+    drop(stream);
+    let response = call.await.expect("task").expect("the call answers");
     assert_eq!(
         response.import.expect("import").state(),
         pb::ImportState::Cancelled

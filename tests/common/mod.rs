@@ -222,6 +222,55 @@ impl TestApp {
             .map(|r| r.into_inner())
     }
 
+    /// The project's newest import, if any.
+    pub async fn newest_import(&self, project: &str) -> Option<pb::Import> {
+        self.imports
+            .clone()
+            .list_imports(pb::ListImportsRequest {
+                project: project.to_owned(),
+                page_size: 1,
+                page_token: String::new(),
+            })
+            .await
+            .expect("list imports")
+            .into_inner()
+            .imports
+            .into_iter()
+            .next()
+    }
+
+    /// Waits until the project's newest import has stored `received`
+    /// documents, and returns its id.
+    pub async fn wait_for_received(&self, project: &str, received: u64) -> String {
+        let wait = async {
+            loop {
+                if let Some(import) = self.newest_import(project).await {
+                    if import.counts.is_some_and(|c| c.received >= received) {
+                        return import.id;
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), wait)
+            .await
+            .expect("the documents arrive")
+    }
+
+    /// Opens an ImportDocuments stream that stays open until the returned
+    /// sender is dropped; the handle yields the call's result.
+    pub fn open_import(&self) -> (OpenImport, ImportCall) {
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let mut client = self.imports.clone();
+        let call = tokio::spawn(async move {
+            client
+                .import_documents(tokio_stream::wrappers::ReceiverStream::new(rx))
+                .await
+                .map(|r| r.into_inner())
+        });
+        (OpenImport { tx }, call)
+    }
+
     /// Follows the import to its end and returns it as GetImport shows it.
     pub async fn wait_until_finished(&self, import_id: &str) -> pb::Import {
         let mut events = self
@@ -281,6 +330,36 @@ impl TestApp {
                 return files;
             }
             page_token = page.next_page_token;
+        }
+    }
+}
+
+pub type ImportCall = JoinHandle<Result<pb::ImportDocumentsResponse, tonic::Status>>;
+
+/// The sending side of an open ImportDocuments stream.
+pub struct OpenImport {
+    tx: tokio::sync::mpsc::Sender<pb::ImportDocumentsRequest>,
+}
+
+impl OpenImport {
+    pub async fn header(&self, header: pb::ImportHeader) {
+        self.tx
+            .send(docs::header_message(header))
+            .await
+            .expect("send header");
+    }
+
+    pub async fn documents(&self, documents: Vec<pb::DocumentInput>) {
+        for document in documents {
+            // Sending fails once the server has answered (cancelled import).
+            if self
+                .tx
+                .send(docs::document_message(document))
+                .await
+                .is_err()
+            {
+                return;
+            }
         }
     }
 }
