@@ -19,6 +19,8 @@ pub struct Config {
     /// `sqlite://PATH` (created when missing) or `postgres://…`.
     pub database_url: String,
     pub database_max_connections: u32,
+    /// How long in-flight calls get to finish on shutdown before they are cut.
+    pub shutdown_grace_ms: u64,
     pub auth: AuthConfig,
     pub import: ImportConfig,
 }
@@ -49,6 +51,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             database_url: "sqlite://fhir-import.db".to_owned(),
             database_max_connections: 10,
+            shutdown_grace_ms: 20_000,
             auth: AuthConfig::default(),
             import: ImportConfig::default(),
         }
@@ -144,6 +147,7 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("database_url", &redact_url(&self.database_url))
             .field("database_max_connections", &self.database_max_connections)
+            .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("auth", &self.auth)
             .field("import", &self.import)
             .finish()

@@ -24,9 +24,6 @@ use crate::proto::v1::{
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::store::Store;
 
-/// How long in-flight calls get to finish after shutdown begins.
-const GRACE: Duration = Duration::from_secs(20);
-
 pub struct Application {
     config: Config,
     listener: TcpListener,
@@ -93,6 +90,7 @@ impl Application {
         let files = Files::new(store.clone(), projects.clone());
         let identity = LocalIdentity::new(config.auth.local_user.clone());
         let max_message = config.import.max_message_bytes;
+        let grace = Duration::from_millis(config.shutdown_grace_ms);
 
         let (health, health_service) = tonic_health::server::health_reporter();
         health.set_serving::<ImportServiceServer<ImportApi>>().await;
@@ -129,7 +127,7 @@ impl Application {
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
         let drain = stopping.clone();
-        let server = tokio::spawn(
+        let mut server = tokio::spawn(
             router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
                 drain.cancelled().await
             }),
@@ -145,11 +143,16 @@ impl Application {
             .set_not_serving::<ProjectServiceServer<ProjectApi>>()
             .await;
         stopping.cancel();
-        match tokio::time::timeout(GRACE, server).await {
+        match tokio::time::timeout(grace, &mut server).await {
             Ok(result) => result??,
-            Err(_) => warn!("calls still running after the grace period were cut"),
+            Err(_) => {
+                // Long-lived calls (a health Watch, say) would hold the
+                // server open for ever.
+                warn!("calls still running after the grace period were cut");
+                server.abort();
+            }
         }
-        if tokio::time::timeout(GRACE, worker).await.is_err() {
+        if tokio::time::timeout(grace, worker).await.is_err() {
             warn!("the processing worker did not stop in time");
         }
         store.close().await;

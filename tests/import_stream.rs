@@ -7,6 +7,9 @@ use common::{docs, header, spawn_app, Backend};
 use fhir_import::proto::v1::{self as pb, document_input::Source};
 use serde_json::json;
 use tonic::Code;
+use tonic_health::pb::{
+    health_check_response::ServingStatus, health_client::HealthClient, HealthCheckRequest,
+};
 
 async fn ten_thousand_documents_in_one_stream(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -393,14 +396,38 @@ async fn an_oversized_message_ends_the_stream_but_keeps_what_came_before(backend
 on_both_stores!(an_oversized_message_ends_the_stream_but_keeps_what_came_before);
 
 async fn a_shutdown_cuts_open_streams_cleanly(backend: Backend) {
-    let mut app = spawn_app(backend).await;
+    let mut app = common::spawn_app_with(backend, |config| {
+        // The health watch below is a call that never ends by itself.
+        config.shutdown_grace_ms = 300;
+    })
+    .await;
     let project = app.create_project("shutdown").await;
     let (stream, call) = app.open_import();
     stream.header(header(&project.id)).await;
     stream.documents(docs::valid_inputs(0..30)).await;
     let import_id = app.wait_for_received(&project.id, 30).await;
+    let mut health = HealthClient::new(app.channel.clone())
+        .watch(HealthCheckRequest {
+            service: "fhir_import.v1.ImportService".into(),
+        })
+        .await
+        .expect("health watch")
+        .into_inner();
+    let first = health.message().await.expect("health").expect("status");
+    assert_eq!(first.status(), ServingStatus::Serving);
 
     app.stop_server().await;
+    // Health said NOT_SERVING as the shutdown began.
+    let not_serving = async {
+        while let Ok(Some(update)) = health.message().await {
+            if update.status() == ServingStatus::NotServing {
+                return true;
+            }
+        }
+        false
+    };
+    let said = tokio::time::timeout(std::time::Duration::from_secs(10), not_serving).await;
+    assert_eq!(said, Ok(true), "health reported NOT_SERVING");
     let status = call.await.expect("task").expect_err("the stream is cut");
     assert_eq!(status.code(), Code::Unavailable);
     assert!(

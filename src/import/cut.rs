@@ -7,6 +7,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Incoming, StreamFault};
 
+/// How long a stream's end waits for the call to be dropped before it counts
+/// as a clean end. A real end pays this once per import.
+const CANCEL_SETTLE: std::time::Duration = std::time::Duration::from_millis(25);
+
 const CLIENT_GONE: &str = "the client cancelled the call or disconnected";
 
 /// The stream, ending in a fault when the client goes away (while a message
@@ -28,9 +32,10 @@ where
                     Some(item) => yield item,
                     None => {
                         // The transport reports a cancelled stream as ended
-                        // and drops the call in the same turn; let that land.
-                        tokio::task::yield_now().await;
-                        if client_gone.is_cancelled() {
+                        // and drops the call from another task at about the
+                        // same time; give that a moment to land.
+                        let gone = tokio::time::timeout(CANCEL_SETTLE, client_gone.cancelled()).await;
+                        if gone.is_ok() {
                             yield Err(StreamFault::Broken(CLIENT_GONE.to_owned()));
                         }
                         break;

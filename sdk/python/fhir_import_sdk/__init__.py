@@ -1,0 +1,67 @@
+"""Python SDK for fhir-import: bulk import of FHIR R4 DocumentReferences into
+projects, over gRPC.
+
+``Client`` holds the helpers; every failed call raises ``FhirImportError``.
+The message and enum types are re-exported here (``Import``, ``ImportState``
+…); the generated modules are ``files_pb2``, ``import_pb2`` and
+``projects_pb2`` (and their ``*_pb2_grpc`` stubs), made from
+``proto/fhir_import/v1/`` by ``scripts/sdk-python.sh``.
+"""
+
+from ._generated.fhir_import.v1 import (
+    files_pb2,
+    files_pb2_grpc,
+    import_pb2,
+    import_pb2_grpc,
+    projects_pb2,
+    projects_pb2_grpc,
+)
+from ._generated.fhir_import.v1.files_pb2 import File, MetadataFilter, MetadataState
+from ._generated.fhir_import.v1.import_pb2 import (
+    ConflictPolicy,
+    DocumentInput,
+    Import,
+    ImportCounts,
+    ImportDocumentsResponse,
+    ImportEvent,
+    ImportItem,
+    ImportState,
+    ItemRejection,
+    ItemStage,
+    ItemState,
+    RejectionCode,
+)
+from ._generated.fhir_import.v1.projects_pb2 import Project
+from .client import DEFAULT_TARGET, TERMINAL_STATES, Client
+from .errors import FhirImportError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "DEFAULT_TARGET",
+    "TERMINAL_STATES",
+    "FhirImportError",
+    "ConflictPolicy",
+    "DocumentInput",
+    "File",
+    "Import",
+    "ImportCounts",
+    "ImportDocumentsResponse",
+    "ImportEvent",
+    "ImportItem",
+    "ImportState",
+    "ItemRejection",
+    "ItemStage",
+    "ItemState",
+    "MetadataFilter",
+    "MetadataState",
+    "Project",
+    "RejectionCode",
+    "files_pb2",
+    "files_pb2_grpc",
+    "import_pb2",
+    "import_pb2_grpc",
+    "projects_pb2",
+    "projects_pb2_grpc",
+]

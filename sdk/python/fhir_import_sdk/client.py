@@ -1,0 +1,341 @@
+"""The Client: thin, typed helpers over the generated fhir-import stubs, for
+the calls a data portal makes (projects, imports, watching, files)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    cast,
+)
+
+import grpc
+
+from ._documents import DocumentItem, Handoff, conflict_policy, document_input, item_state
+from ._generated.fhir_import.v1 import (
+    files_pb2,
+    files_pb2_grpc,
+    import_pb2,
+    import_pb2_grpc,
+    projects_pb2,
+    projects_pb2_grpc,
+)
+from .errors import translate_errors
+
+DEFAULT_TARGET = "127.0.0.1:50051"
+"""Where ``fhir-import serve`` listens unless told otherwise."""
+
+READ_AHEAD = 64
+"""Documents converted ahead of the network by ``import_documents``."""
+
+TERMINAL_STATES = frozenset(
+    {
+        import_pb2.IMPORT_STATE_COMPLETED,
+        import_pb2.IMPORT_STATE_COMPLETED_WITH_ERRORS,
+        import_pb2.IMPORT_STATE_FAILED,
+        import_pb2.IMPORT_STATE_CANCELLED,
+    }
+)
+"""Import states an import never leaves."""
+
+Metadata = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+"""gRPC call metadata: a mapping or ``(key, value)`` pairs, keys lowercase."""
+
+_T = TypeVar("_T")
+
+
+class Client:
+    """A connection to a fhir-import server.
+
+    Every method raises ``FhirImportError`` when the server answers with an
+    error status or cannot be reached. Use it as a context manager to close the
+    channel at the end::
+
+        with Client("127.0.0.1:50051") as client:
+            project = client.create_project("demo")
+
+    The generated stubs are there too, for anything the helpers don't cover:
+    ``project_service``, ``import_service`` and ``file_service``.
+    """
+
+    def __init__(
+        self,
+        target: str = DEFAULT_TARGET,
+        *,
+        token: Optional[str] = None,
+        metadata: Metadata = (),
+        secure: bool = False,
+        credentials: Optional[grpc.ChannelCredentials] = None,
+        timeout: Optional[float] = None,
+        options: Sequence[Tuple[str, Any]] = (),
+    ) -> None:
+        """Opens a channel to ``target`` (``host:port``; an ``http://`` or
+        ``https://`` prefix is accepted and picks plaintext or TLS).
+
+        - ``token``: an OAuth 2.0 access token, sent on every call as
+          ``authorization: Bearer <token>`` with ``x-sbg-advance-access:
+          advance``. The server does not check tokens yet; sending one is
+          harmless.
+        - ``metadata``: more metadata sent on every call.
+        - ``secure``: TLS with the system's root certificates (or with
+          ``credentials``, which implies TLS); plaintext otherwise.
+        - ``timeout``: a deadline in seconds for each unary call (streams
+          have their own ``timeout`` arguments).
+        - ``options``: gRPC channel options, e.g.
+          ``[("grpc.max_receive_message_length", 16 << 20)]``.
+        """
+        if target.startswith("https://"):
+            target, secure = target[len("https://") :], True
+        elif target.startswith("http://"):
+            target = target[len("http://") :]
+        target = target.rstrip("/")
+        if secure or credentials is not None:
+            creds = credentials or grpc.ssl_channel_credentials()
+            self._channel = grpc.secure_channel(target, creds, options=list(options))
+        else:
+            self._channel = grpc.insecure_channel(target, options=list(options))
+        pairs = list(metadata.items() if isinstance(metadata, Mapping) else metadata)
+        if token:
+            pairs += [("authorization", f"Bearer {token}"), ("x-sbg-advance-access", "advance")]
+        self._metadata: Tuple[Tuple[str, str], ...] = tuple(pairs)
+        self._timeout = timeout
+        self.target = target
+        """The server's ``host:port``."""
+        self.project_service = projects_pb2_grpc.ProjectServiceStub(self._channel)
+        """The generated ProjectService stub on this channel."""
+        self.import_service = import_pb2_grpc.ImportServiceStub(self._channel)
+        """The generated ImportService stub on this channel."""
+        self.file_service = files_pb2_grpc.FileServiceStub(self._channel)
+        """The generated FileService stub on this channel."""
+
+    @property
+    def metadata(self) -> Tuple[Tuple[str, str], ...]:
+        """The metadata sent on every call (pass it when using the stubs)."""
+        return self._metadata
+
+    def close(self) -> None:
+        """Closes the channel; calls in flight are cancelled."""
+        self._channel.close()
+
+    def __enter__(self) -> "Client":
+        """The client itself."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Closes the channel."""
+        self.close()
+
+    # Projects
+
+    def create_project(self, name: str, description: str = "") -> projects_pb2.Project:
+        """Creates a project owned by the caller (ALREADY_EXISTS if the caller
+        has one with that name)."""
+        request = projects_pb2.CreateProjectRequest(name=name, description=description)
+        return self._unary(self.project_service.CreateProject, request, projects_pb2.Project)
+
+    def get_project(self, ref: str) -> projects_pb2.Project:
+        """A project by id or ``owner/name`` slug (NOT_FOUND if unseen)."""
+        request = projects_pb2.GetProjectRequest(project=ref)
+        return self._unary(self.project_service.GetProject, request, projects_pb2.Project)
+
+    def list_projects(self, *, page_size: int = 0) -> Iterator[projects_pb2.Project]:
+        """Every project the caller can see, by name, fetching pages as needed."""
+        request = projects_pb2.ListProjectsRequest(page_size=page_size)
+        return self._pages(self.project_service.ListProjects, request, lambda r: r.projects)
+
+    # Imports
+
+    def import_documents(
+        self,
+        project: str,
+        documents: Iterable[DocumentItem],
+        *,
+        fhir_server: str = "",
+        on_conflict: Union[str, int] = "overwrite",
+        idempotency_key: str = "",
+        tags: Sequence[str] = (),
+        validate_only: bool = False,
+        metadata: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = None,
+    ) -> import_pb2.ImportDocumentsResponse:
+        """Streams ``documents`` into ``project`` in one ImportDocuments call
+        and returns the server's response.
+
+        ``documents`` is any iterable, a generator included; it is read
+        lazily, a few dozen documents ahead of the network, on the calling
+        thread, so memory stays flat however many there are. Each item is a
+        DocumentReference as a dict (sent as JSON), as JSON text (sent as-is),
+        or a ``(document, metadata)`` pair giving that document its own
+        metadata. ``metadata`` goes on every document; a document's own keys
+        win.
+
+        ``on_conflict`` is ``"overwrite"`` (default), ``"skip"`` or
+        ``"rename"`` (or a ConflictPolicy value). The other keywords fill the
+        ImportHeader (see ``proto/fhir_import/v1/import.proto``).
+
+        Invalid documents do not fail the call: they are counted in
+        ``rejected`` and listed in ``rejections`` with their index. A failed
+        call raises FhirImportError (NOT_FOUND for an unknown project, ...).
+        A bad ``on_conflict`` raises ValueError, an item of another type
+        TypeError.
+
+        If reading ``documents`` raises, the stream is reset rather than
+        ended (the server keeps what it accepted and ends the import
+        COMPLETED_WITH_ERRORS) and that exception is re-raised.
+        """
+        if isinstance(tags, str):
+            raise TypeError("tags: a sequence of strings, not one str")
+        header = import_pb2.ImportHeader(
+            project=project,
+            fhir_server=fhir_server,
+            on_conflict=conflict_policy(on_conflict),
+            idempotency_key=idempotency_key,
+            validate_only=validate_only,
+            tags=list(tags),
+        )
+        shared = dict(metadata or {})
+        handoff = Handoff(READ_AHEAD)
+        call = self.import_service.ImportDocuments.future(
+            iter(handoff), metadata=self._metadata, timeout=timeout
+        )
+        call.add_done_callback(handoff.call_done)
+        try:
+            if handoff.put(import_pb2.ImportDocumentsRequest(header=header)):
+                for index, item in enumerate(documents):
+                    request = import_pb2.ImportDocumentsRequest(
+                        document=document_input(item, index, shared)
+                    )
+                    # False: the server answered early (an error about the
+                    # header or the project); its status says why.
+                    if not handoff.put(request):
+                        break
+                else:
+                    handoff.finish()
+            with translate_errors():
+                return cast(import_pb2.ImportDocumentsResponse, call.result())
+        except BaseException:
+            # Cancelling (not finishing) the stream tells the server it was
+            # cut; a no-op once the call is over.
+            call.cancel()
+            raise
+
+    def import_ndjson(
+        self, project: str, path: Union[str, "os.PathLike[str]"], **kwargs: Any
+    ) -> import_pb2.ImportDocumentsResponse:
+        """Imports an NDJSON file (one DocumentReference per line), reading it
+        line by line. Blank lines are skipped, so a rejection's index counts
+        documents, not lines; bytes that are not UTF-8 become U+FFFD, as with
+        the CLI. Takes ``import_documents``' keywords."""
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            documents = (line.rstrip("\r\n") for line in lines if line.strip())
+            return self.import_documents(project, documents, **kwargs)
+
+    def get_import(self, import_id: str) -> import_pb2.Import:
+        """One import, as it stands now."""
+        request = import_pb2.GetImportRequest(import_id=import_id)
+        return self._unary(self.import_service.GetImport, request, import_pb2.Import)
+
+    def list_imports(self, project: str, *, page_size: int = 0) -> Iterator[import_pb2.Import]:
+        """A project's imports, newest first, fetching pages as needed."""
+        request = import_pb2.ListImportsRequest(project=project, page_size=page_size)
+        return self._pages(self.import_service.ListImports, request, lambda r: r.imports)
+
+    def list_import_items(
+        self, import_id: str, *, states: Iterable[Union[str, int]] = (), page_size: int = 0
+    ) -> Iterator[import_pb2.ImportItem]:
+        """An import's items in stream order, optionally only those in
+        ``states`` (e.g. ``["rejected"]``), fetching pages as needed."""
+        request = import_pb2.ListImportItemsRequest(
+            import_id=import_id,
+            states=[item_state(s) for s in states],
+            page_size=page_size,
+        )
+        return self._pages(self.import_service.ListImportItems, request, lambda r: r.items)
+
+    def cancel_import(self, import_id: str) -> import_pb2.Import:
+        """Cancels an import; items not yet processed are cancelled."""
+        request = import_pb2.CancelImportRequest(import_id=import_id)
+        return self._unary(self.import_service.CancelImport, request, import_pb2.Import)
+
+    def watch(
+        self, import_id: str, after_sequence: int = 0, *, timeout: Optional[float] = None
+    ) -> Iterator[import_pb2.ImportEvent]:
+        """Follows an import: a snapshot event first (``event.snapshot``),
+        then one event per change with strictly increasing ``sequence``,
+        until the import ends. Pass the last sequence seen as
+        ``after_sequence`` to resume without missing anything. Closing the
+        generator early cancels the stream."""
+        request = import_pb2.WatchImportRequest(import_id=import_id, after_sequence=after_sequence)
+        call = self.import_service.WatchImport(request, metadata=self._metadata, timeout=timeout)
+        try:
+            with translate_errors():
+                yield from call
+        finally:
+            call.cancel()
+
+    def wait(self, import_id: str, *, timeout: Optional[float] = None) -> import_pb2.Import:
+        """Blocks until the import is in a terminal state (COMPLETED,
+        COMPLETED_WITH_ERRORS, FAILED or CANCELLED) and returns it. Raises
+        FhirImportError (DEADLINE_EXCEEDED) after ``timeout`` seconds."""
+        started = time.monotonic()
+        current = self.get_import(import_id)
+        if current.state in TERMINAL_STATES:
+            return current
+        left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+        for _ in self.watch(import_id, current.last_sequence, timeout=left):
+            pass
+        return self.get_import(import_id)
+
+    # Files
+
+    def get_file(self, file_id: str) -> files_pb2.File:
+        """One file, with the DocumentReference it came from
+        (``document_reference_json``)."""
+        request = files_pb2.GetFileRequest(id=file_id)
+        return self._unary(self.file_service.GetFile, request, files_pb2.File)
+
+    def list_files(
+        self,
+        project: str,
+        where: Optional[Mapping[str, str]] = None,
+        *,
+        import_id: str = "",
+        page_size: int = 0,
+    ) -> Iterator[files_pb2.File]:
+        """A project's files, oldest first, fetching pages as needed. ``where``
+        keeps only files whose metadata has every key with exactly that value;
+        ``import_id`` only those created or last overwritten by that import."""
+        request = files_pb2.ListFilesRequest(
+            project=project,
+            filters=[files_pb2.MetadataFilter(key=k, value=v) for k, v in (where or {}).items()],
+            import_id=import_id,
+            page_size=page_size,
+        )
+        return self._pages(self.file_service.ListFiles, request, lambda r: r.files)
+
+    # Plumbing
+
+    def _unary(self, method: Callable[..., Any], request: object, response: Type[_T]) -> _T:
+        with translate_errors():
+            return cast(_T, method(request, metadata=self._metadata, timeout=self._timeout))
+
+    def _pages(
+        self, method: Callable[..., Any], request: Any, items: Callable[[Any], Iterable[_T]]
+    ) -> Iterator[_T]:
+        while True:
+            page: Any = self._unary(method, request, object)
+            yield from items(page)
+            if not page.next_page_token:
+                return
+            request.page_token = page.next_page_token

@@ -1,0 +1,94 @@
+"""Fixtures: the real fhir-import server (the binary, on a free port, with a
+fresh SQLite file) for the whole session, a Client, and a fresh project."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from fhir_import_sdk import Client, Project
+
+REPO = Path(__file__).resolve().parents[3]
+STARTUP_SECONDS = 60
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Runs ``fhir-import serve --listen 127.0.0.1:0`` and yields the address
+    it prints (``listening on ADDR``); SIGTERM stops it, which must exit 0."""
+    binary = Path(os.environ.get("FHIR_IMPORT_BIN", REPO / "target" / "debug" / "fhir-import"))
+    if not binary.exists():
+        subprocess.run(["cargo", "build", "-q"], cwd=REPO, check=True)
+    work = tmp_path_factory.mktemp("server")
+    # Only the flags configure it: no FHIR_IMPORT__* from the environment
+    # and no fhir-import.toml from the working directory.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FHIR_IMPORT__")}
+    stderr_path = work / "stderr"
+    with open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(
+            [
+                str(binary),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                f"sqlite://{work / 'sdk.db'}",
+            ],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+    try:
+        addr = _listening_address(process, stderr_path)
+        yield addr
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail("the server did not stop within 30 s of SIGTERM")
+        assert code == 0, f"the server exited with {code}:\n{stderr_path.read_text()}"
+
+
+def _listening_address(process: subprocess.Popen, stderr_path: Path) -> str:
+    """The ADDR of the server's ``listening on ADDR`` line on stdout."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + STARTUP_SECONDS
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=deadline - time.monotonic()):
+                break
+            line = process.stdout.readline().decode()
+            if line.startswith("listening on "):
+                return line[len("listening on ") :].strip()
+            if not line:  # stdout closed: the server exited
+                break
+    process.kill()
+    process.wait()
+    pytest.fail(f"the server did not start:\n{stderr_path.read_text()}")
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[Client]:
+    """A Client connected to the test server."""
+    with Client(server) as client:
+        yield client
+
+
+@pytest.fixture
+def project(client: Client) -> Project:
+    """A new project with a unique name."""
+    return client.create_project(f"sdk-{uuid.uuid4().hex[:12]}", description="SDK test")
