@@ -1,6 +1,7 @@
 //! fhir-import: bulk import of FHIR DocumentReferences into projects over
 //! gRPC, persisted with sea-orm and followed live.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod cli;

@@ -5,8 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fhir_import::cli::{
-    self, files::FilesQuery, import::ImportArgs, parse_key_value, serve::ServeArgs, CliError,
-    Server,
+    self, admin::StoreArgs, files::FilesQuery, import::ImportArgs, parse_key_value,
+    serve::ServeArgs, CliError, Server,
 };
 use fhir_import::proto::v1 as pb;
 
@@ -43,6 +43,53 @@ enum Command {
     /// Look at and cancel imports.
     #[command(subcommand)]
     Imports(Imports),
+    /// Bootstrap accounts in the store `serve` uses (prints JSON).
+    Admin(Admin),
+}
+
+#[derive(Args)]
+struct Admin {
+    /// TOML configuration file, as for `serve`.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// sqlite://PATH or postgres://…, as for `serve`.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user.
+    CreateUser {
+        /// Lowercase letters, digits, '-', '_' and '.'.
+        username: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Register a portal (OAuth client); prints its client_id and, once, its client_secret.
+    CreateClient {
+        #[arg(long)]
+        name: String,
+        /// The user who owns the registration.
+        #[arg(long)]
+        owner: String,
+        /// Where the authorization code flow may send the user back; repeatable.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// import:write, import:read, files:read, projects or admin; repeatable.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// Give a user a role (admin, write or read) in a project.
+    AddMember {
+        /// The project's id or owner/name slug.
+        project: String,
+        username: String,
+        role: String,
+    },
 }
 
 #[derive(Args)]
@@ -271,6 +318,35 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Imports(Imports::Cancel { import_id }) => {
             cli::imports::cancel(&server, &import_id, out).await
+        }
+        Command::Admin(admin) => {
+            let store = StoreArgs {
+                config: admin.config,
+                database_url: admin.database_url,
+            };
+            match admin.command {
+                AdminCommand::CreateUser {
+                    username,
+                    password_stdin,
+                } => {
+                    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+                    cli::admin::create_user(store, &username, password_stdin, &mut stdin, out).await
+                }
+                AdminCommand::CreateClient {
+                    name,
+                    owner,
+                    redirect_uris,
+                    scopes,
+                } => {
+                    cli::admin::create_client(store, &name, &owner, &redirect_uris, &scopes, out)
+                        .await
+                }
+                AdminCommand::AddMember {
+                    project,
+                    username,
+                    role,
+                } => cli::admin::add_member(store, &project, &username, &role, out).await,
+            }
         }
     }
 }

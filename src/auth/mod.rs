@@ -4,6 +4,9 @@
 //! Until OAuth 2.0 lands, the layer identifies every caller as the one local
 //! operator configured in `auth.local_user`.
 
+pub mod secrets;
+
+
 use tonic::{Request, Status};
 
 /// A verified caller: the user the call acts for, and the OAuth client

@@ -25,6 +25,9 @@ pub enum CliError {
     /// `serve` could not start or stopped with an error.
     #[error("{0}")]
     Startup(String),
+    /// An `admin` command was refused.
+    #[error("{0}")]
+    Admin(#[from] crate::accounts::AccountError),
     /// Writing to stdout failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),

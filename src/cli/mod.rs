@@ -1,6 +1,7 @@
 //! The command-line client and `serve`: one module per command, each taking
 //! already-parsed arguments and writing what it has to say to `out`.
 
+pub mod admin;
 pub mod error;
 pub mod files;
 pub mod import;

@@ -1,5 +1,6 @@
 //! Checked domain types, parsed once at the edge of the service.
 
+pub mod account;
 pub mod conflict;
 pub mod document;
 mod fhir_values;

@@ -2,6 +2,7 @@
 //! outside this module touches sea-orm; callers see domain types and
 //! `StoreError`.
 
+mod accounts;
 mod convert;
 mod entities;
 mod files;
@@ -20,6 +21,7 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use files::{FileFilter, FilePage, StoredFile};
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};

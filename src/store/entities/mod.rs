@@ -5,4 +5,8 @@ pub mod file_metadata;
 pub mod import;
 pub mod import_event;
 pub mod import_item;
+pub mod oauth_client;
 pub mod project;
+pub mod project_member;
+pub mod signing_key;
+pub mod user;

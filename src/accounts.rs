@@ -1,0 +1,172 @@
+//! Accounts: users, the portals (OAuth clients) that act for them, and who
+//! may use which project. Used by `fhir-import admin` now and by the OAuth
+//! endpoints as they land.
+
+use crate::auth::secrets::{self, Secret, SecretError};
+use crate::domain::{
+    account::{parse_scopes, Role, Username},
+    project::ProjectRef,
+};
+use crate::store::{NewClient, Store, StoreError, StoredClient, StoredProject, StoredUser};
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(msg) => Self::AlreadyExists(msg),
+            other => Self::Store(other),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: Store,
+}
+
+impl Accounts {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: Option<&str>,
+    ) -> Result<StoredUser, AccountError> {
+        let username = Username::parse(username).map_err(AccountError::InvalidArgument)?;
+        let password_hash = match password {
+            Some(password) => {
+                check_password(password)?;
+                Some(secrets::hash(password)?)
+            }
+            None => None,
+        };
+        Ok(self.store.create_user(&username, password_hash).await?)
+    }
+
+    /// Registers a portal; its secret is returned once and kept only hashed.
+    pub async fn create_client(
+        &self,
+        name: &str,
+        owner: &str,
+        redirect_uris: &[String],
+        scopes: &[String],
+    ) -> Result<(StoredClient, Secret), AccountError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AccountError::InvalidArgument(
+                "name: 1 to 200 characters".into(),
+            ));
+        }
+        let owner = Username::parse(owner).map_err(AccountError::InvalidArgument)?;
+        if self.store.find_user(owner.as_str()).await?.is_none() {
+            return Err(AccountError::NotFound(format!("user {owner}")));
+        }
+        for (i, uri) in redirect_uris.iter().enumerate() {
+            check_redirect_uri(uri).map_err(|why| {
+                AccountError::InvalidArgument(format!("redirect_uris[{i}]: {why}"))
+            })?;
+        }
+        let scopes = parse_scopes(scopes.iter().map(String::as_str))
+            .map_err(AccountError::InvalidArgument)?;
+        let secret = secrets::new_secret()?;
+        let client = self
+            .store
+            .create_client(NewClient {
+                client_id: secrets::random_id("fic_")?,
+                name: name.to_owned(),
+                owner,
+                secret_hash: secrets::hash(secret.expose())?,
+                redirect_uris: redirect_uris.to_vec(),
+                scopes,
+            })
+            .await?;
+        Ok((client, secret))
+    }
+
+    /// Gives a user a role in a project (replacing an earlier one).
+    pub async fn add_member(
+        &self,
+        project: &str,
+        username: &str,
+        role: &str,
+    ) -> Result<(StoredProject, Role), AccountError> {
+        let reference = ProjectRef::parse(project).map_err(AccountError::InvalidArgument)?;
+        let role = Role::parse(role).map_err(AccountError::InvalidArgument)?;
+        let username = Username::parse(username).map_err(AccountError::InvalidArgument)?;
+        let project = self
+            .store
+            .find_project(&reference)
+            .await?
+            .ok_or_else(|| AccountError::NotFound(format!("project {}", project.trim())))?;
+        if self.store.find_user(username.as_str()).await?.is_none() {
+            return Err(AccountError::NotFound(format!("user {username}")));
+        }
+        self.store.set_member(&project.id, &username, role).await?;
+        Ok((project, role))
+    }
+}
+
+fn check_password(password: &str) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(AccountError::InvalidArgument(format!(
+            "password: at least {MIN_PASSWORD_CHARS} characters and at most {MAX_PASSWORD_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// Redirect URIs are absolute, without fragments, and use https except on
+/// the loopback interface (RFC 8252 native apps).
+fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let parsed =
+        url::Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URL ({e})"))?;
+    if parsed.fragment().is_some() {
+        return Err(format!("{uri:?} must not have a fragment"));
+    }
+    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(format!(
+            "{uri:?} must use https (http only on 127.0.0.1, [::1] or localhost)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_follow_oauth_rules() {
+        assert!(check_redirect_uri("https://portal.example.org/callback").is_ok());
+        assert!(check_redirect_uri("http://127.0.0.1:8912/callback").is_ok());
+        assert!(check_redirect_uri("http://portal.example.org/callback").is_err());
+        assert!(check_redirect_uri("https://portal.example.org/cb#frag").is_err());
+        assert!(check_redirect_uri("/relative").is_err());
+    }
+
+    #[test]
+    fn passwords_have_a_floor() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("long enough").is_ok());
+    }
+}

@@ -1,0 +1,128 @@
+//! `fhir-import admin …`: bootstrapping accounts straight in the store that
+//! `serve` uses (same configuration), printing JSON.
+
+use std::{io::Write, path::PathBuf};
+
+use serde_json::json;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+use super::error::CliError;
+use crate::accounts::Accounts;
+use crate::config::{Config, Overrides};
+use crate::store::Store;
+
+/// Where the store is: the same settings `serve` reads.
+#[derive(Debug, Clone, Default)]
+pub struct StoreArgs {
+    pub config: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+async fn accounts(args: StoreArgs) -> Result<Accounts, CliError> {
+    let config = Config::load(
+        args.config.as_deref(),
+        Overrides {
+            listen: None,
+            database_url: args.database_url,
+        },
+    )
+    .map_err(CliError::Startup)?;
+    let store = Store::connect(&config.database_url, 2)
+        .await
+        .map_err(|e| CliError::Startup(format!("cannot open the store: {e}")))?;
+    Ok(Accounts::new(store))
+}
+
+fn print(out: &mut dyn Write, value: serde_json::Value) -> Result<(), CliError> {
+    writeln!(out, "{value:#}")?;
+    Ok(())
+}
+
+/// Reads the password from the first line of `input` (without its line end).
+async fn read_password(input: &mut (dyn AsyncBufRead + Unpin + Send)) -> Result<String, CliError> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .await
+        .map_err(|e| CliError::Input(format!("cannot read the password from stdin: {e}")))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        return Err(CliError::Input(
+            "--password-stdin: no password on stdin".into(),
+        ));
+    }
+    Ok(password)
+}
+
+pub async fn create_user(
+    args: StoreArgs,
+    username: &str,
+    password_stdin: bool,
+    input: &mut (dyn AsyncBufRead + Unpin + Send),
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let password = match password_stdin {
+        true => Some(read_password(input).await?),
+        false => None,
+    };
+    let user = accounts(args)
+        .await?
+        .create_user(username, password.as_deref())
+        .await?;
+    print(
+        out,
+        json!({
+            "username": user.username,
+            "has_password": user.password_hash.is_some(),
+            "created_at": user.created_at.to_rfc3339(),
+        }),
+    )
+}
+
+pub async fn create_client(
+    args: StoreArgs,
+    name: &str,
+    owner: &str,
+    redirect_uris: &[String],
+    scopes: &[String],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (client, secret) = accounts(args)
+        .await?
+        .create_client(name, owner, redirect_uris, scopes)
+        .await?;
+    print(
+        out,
+        json!({
+            "client_id": client.client_id,
+            "client_secret": secret.expose(),
+            "name": client.name,
+            "owner": client.owner,
+            "redirect_uris": client.redirect_uris,
+            "scopes": client.scopes,
+            "note": "the client_secret is shown only now; it is stored hashed",
+        }),
+    )
+}
+
+pub async fn add_member(
+    args: StoreArgs,
+    project: &str,
+    username: &str,
+    role: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (project, role) = accounts(args)
+        .await?
+        .add_member(project, username, role)
+        .await?;
+    print(
+        out,
+        json!({
+            "project": project.id.as_str(),
+            "slug": project.slug,
+            "username": username,
+            "role": role.as_str(),
+        }),
+    )
+}

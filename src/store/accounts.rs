@@ -1,0 +1,219 @@
+//! Queries on users, OAuth clients, project members and signing keys.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::entities::{oauth_client, project_member, signing_key, user};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::{
+    account::{Role, Username},
+    ids::ProjectId,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUser {
+    pub username: String,
+    pub password_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A registered client. Its secret is only ever held as a hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredClient {
+    pub client_id: String,
+    pub name: String,
+    pub owner: String,
+    pub secret_hash: String,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewClient {
+    pub client_id: String,
+    pub name: String,
+    pub owner: Username,
+    pub secret_hash: String,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct StoredSigningKey {
+    pub kid: String,
+    pub private_pem: String,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+fn json_list(raw: &str, what: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(raw).map_err(|_| StoreError::Corrupt(format!("unreadable {what}")))
+}
+
+fn to_json(list: &[String]) -> StoreResult<String> {
+    serde_json::to_string(list).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl TryFrom<oauth_client::Model> for StoredClient {
+    type Error = StoreError;
+
+    fn try_from(m: oauth_client::Model) -> StoreResult<Self> {
+        Ok(Self {
+            redirect_uris: json_list(&m.redirect_uris, "redirect uris")?,
+            scopes: json_list(&m.scopes, "scopes")?,
+            client_id: m.client_id,
+            name: m.name,
+            owner: m.owner,
+            secret_hash: m.secret_hash,
+            revoked_at: m.revoked_at,
+            created_at: m.created_at,
+        })
+    }
+}
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        username: &Username,
+        password_hash: Option<String>,
+    ) -> StoreResult<StoredUser> {
+        let row = user::ActiveModel {
+            username: Set(username.as_str().to_owned()),
+            password_hash: Set(password_hash),
+            created_at: Set(Utc::now()),
+        };
+        let tx = self.begin_write().await?;
+        let model = user::Entity::insert(row)
+            .exec_with_returning(&*tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict(format!("user {username} already exists"))
+                }
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(StoredUser {
+            username: model.username,
+            password_hash: model.password_hash,
+            created_at: model.created_at,
+        })
+    }
+
+    pub async fn find_user(&self, username: &str) -> StoreResult<Option<StoredUser>> {
+        Ok(user::Entity::find_by_id(username.to_owned())
+            .one(&self.db)
+            .await?
+            .map(|m| StoredUser {
+                username: m.username,
+                password_hash: m.password_hash,
+                created_at: m.created_at,
+            }))
+    }
+
+    pub async fn create_client(&self, new: NewClient) -> StoreResult<StoredClient> {
+        let now = Utc::now();
+        let row = oauth_client::ActiveModel {
+            client_id: Set(new.client_id),
+            name: Set(new.name),
+            owner: Set(new.owner.as_str().to_owned()),
+            secret_hash: Set(new.secret_hash),
+            redirect_uris: Set(to_json(&new.redirect_uris)?),
+            scopes: Set(to_json(&new.scopes)?),
+            revoked_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let tx = self.begin_write().await?;
+        let model = oauth_client::Entity::insert(row)
+            .exec_with_returning(&*tx)
+            .await?;
+        tx.commit().await?;
+        model.try_into()
+    }
+
+    pub async fn find_client(&self, client_id: &str) -> StoreResult<Option<StoredClient>> {
+        oauth_client::Entity::find_by_id(client_id.to_owned())
+            .one(&self.db)
+            .await?
+            .map(StoredClient::try_from)
+            .transpose()
+    }
+
+    /// Gives `username` the role in the project, replacing any earlier one.
+    pub async fn set_member(
+        &self,
+        project_id: &ProjectId,
+        username: &Username,
+        role: Role,
+    ) -> StoreResult<()> {
+        let row = project_member::ActiveModel {
+            project_id: Set(project_id.as_str().to_owned()),
+            username: Set(username.as_str().to_owned()),
+            role: Set(role.as_str().to_owned()),
+            created_at: Set(Utc::now()),
+        };
+        let tx = self.begin_write().await?;
+        project_member::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    project_member::Column::ProjectId,
+                    project_member::Column::Username,
+                ])
+                .update_column(project_member::Column::Role)
+                .to_owned(),
+            )
+            .exec(&*tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn member_role(
+        &self,
+        project_id: &ProjectId,
+        username: &str,
+    ) -> StoreResult<Option<Role>> {
+        let row = project_member::Entity::find()
+            .filter(project_member::Column::ProjectId.eq(project_id.as_str()))
+            .filter(project_member::Column::Username.eq(username))
+            .one(&self.db)
+            .await?;
+        row.map(|m| {
+            Role::parse(&m.role)
+                .map_err(|_| StoreError::Corrupt(format!("unknown role {:?}", m.role)))
+        })
+        .transpose()
+    }
+
+    pub async fn signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {
+        Ok(signing_key::Entity::find()
+            .order_by_asc(signing_key::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| StoredSigningKey {
+                kid: m.kid,
+                private_pem: m.private_pem,
+                created_at: m.created_at,
+                retired_at: m.retired_at,
+            })
+            .collect())
+    }
+
+    pub async fn insert_signing_key(&self, key: &StoredSigningKey) -> StoreResult<()> {
+        let row = signing_key::ActiveModel {
+            kid: Set(key.kid.clone()),
+            private_pem: Set(key.private_pem.clone()),
+            created_at: Set(key.created_at),
+            retired_at: Set(key.retired_at),
+        };
+        let tx = self.begin_write().await?;
+        signing_key::Entity::insert(row).exec(&*tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! `fhir-import admin`: bootstrapping users, portals and memberships in the
+//! store a running server uses, as an operator would from a shell.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::{spawn_app, Backend, TestApp};
+use sea_orm::{ConnectionTrait, Database, Statement};
+
+fn admin(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fhir-import"))
+        .arg("admin")
+        .args(["--database-url", &app.database_url])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fhir-import admin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("admin finishes")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "admin failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn refused(output: &Output) -> String {
+    assert!(!output.status.success(), "expected a refusal");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn operators_bootstrap_users_portals_and_members(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("cohort").await;
+    let password = "correct horse battery";
+
+    let user = json(&admin(
+        &app,
+        &["create-user", "alice", "--password-stdin"],
+        &format!("{password}\n"),
+    ));
+    assert_eq!(user["username"], "alice");
+    assert_eq!(user["has_password"], true);
+    let again = admin(
+        &app,
+        &["create-user", "alice", "--password-stdin"],
+        &format!("{password}\n"),
+    );
+    assert!(refused(&again).contains("already exists"));
+    let short = admin(&app, &["create-user", "bob", "--password-stdin"], "short\n");
+    assert!(refused(&short).contains("at least 8"));
+
+    let client = json(&admin(
+        &app,
+        &[
+            "create-client",
+            "--name",
+            "Kids First portal",
+            "--owner",
+            "alice",
+            "--redirect-uri",
+            "https://portal.example.org/callback",
+            "--scope",
+            "import:write",
+            "--scope",
+            "import:read",
+        ],
+        "",
+    ));
+    let client_id = client["client_id"].as_str().expect("client_id").to_owned();
+    let secret = client["client_secret"]
+        .as_str()
+        .expect("client_secret")
+        .to_owned();
+    assert!(client_id.starts_with("fic_"));
+    assert!(secret.len() >= 40, "a long random secret");
+    assert_eq!(
+        client["scopes"],
+        serde_json::json!(["import:write", "import:read"])
+    );
+
+    // At rest there is only an argon2 hash of the secret and the password.
+    let db = Database::connect(&app.database_url).await.expect("db");
+    let backend_kind = db.get_database_backend();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend_kind,
+            match backend {
+                Backend::Sqlite => "SELECT secret_hash FROM oauth_clients WHERE client_id = ?",
+                Backend::Postgres => "SELECT secret_hash FROM oauth_clients WHERE client_id = $1",
+            },
+            [client_id.clone().into()],
+        ))
+        .await
+        .expect("query")
+        .expect("client row");
+    let stored: String = row.try_get("", "secret_hash").expect("hash");
+    assert!(stored.starts_with("$argon2id$"));
+    assert!(!stored.contains(&secret));
+    assert!(fhir_import::auth::secrets::verify(&secret, &stored));
+    let users = db
+        .query_all(Statement::from_string(
+            backend_kind,
+            "SELECT password_hash FROM users",
+        ))
+        .await
+        .expect("users");
+    for row in users {
+        let hash: Option<String> = row.try_get("", "password_hash").expect("hash");
+        assert!(hash.is_none_or(|h| h.starts_with("$argon2id$") && !h.contains(password)));
+    }
+    let _ = db.close().await;
+
+    let bad_scope = admin(
+        &app,
+        &[
+            "create-client",
+            "--name",
+            "x",
+            "--owner",
+            "alice",
+            "--scope",
+            "everything",
+        ],
+        "",
+    );
+    assert!(refused(&bad_scope).contains("import:write"));
+    let plain_http = admin(
+        &app,
+        &[
+            "create-client",
+            "--name",
+            "x",
+            "--owner",
+            "alice",
+            "--redirect-uri",
+            "http://portal.example.org/cb",
+        ],
+        "",
+    );
+    assert!(refused(&plain_http).contains("https"));
+    let no_owner = admin(
+        &app,
+        &["create-client", "--name", "x", "--owner", "nobody"],
+        "",
+    );
+    assert!(refused(&no_owner).contains("user nobody not found"));
+
+    let member = json(&admin(
+        &app,
+        &["add-member", &project.slug, "alice", "write"],
+        "",
+    ));
+    assert_eq!(member["project"], project.id.as_str());
+    assert_eq!(member["role"], "write");
+    let bad_role = admin(&app, &["add-member", &project.id, "alice", "owner"], "");
+    assert!(refused(&bad_role).contains("admin, write, read"));
+    let no_project = admin(&app, &["add-member", "local/none", "alice", "read"], "");
+    assert!(refused(&no_project).contains("not found"));
+
+    // Nothing secret is ever printed back.
+    for output in [&again, &short] {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!text.contains(password) && !text.contains("short\n"));
+    }
+    app.stop().await;
+}
+on_both_stores!(operators_bootstrap_users_portals_and_members);
