@@ -4,8 +4,9 @@
 //! Until OAuth 2.0 lands, the layer identifies every caller as the one local
 //! operator configured in `auth.local_user`.
 
+pub mod jwt;
+pub mod keys;
 pub mod secrets;
-
 
 use tonic::{Request, Status};
 
