@@ -124,6 +124,38 @@ impl Accounts {
     }
 }
 
+impl Accounts {
+    /// The client whose id and secret these are, if it is not revoked. An
+    /// unknown id costs the same hashing as a known one, so response times
+    /// do not tell which ids exist.
+    pub async fn authenticate_client(
+        &self,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<Option<StoredClient>, AccountError> {
+        let client = self.store.find_client(client_id).await?;
+        let stored_hash = match &client {
+            Some(c) => c.secret_hash.clone(),
+            None => decoy_hash()?,
+        };
+        let secret = secret.to_owned();
+        let matches = tokio::task::spawn_blocking(move || secrets::verify(&secret, &stored_hash))
+            .await
+            .unwrap_or(false);
+        Ok(client.filter(|c| matches && c.revoked_at.is_none()))
+    }
+}
+
+/// A hash to verify against when no client has the given id.
+fn decoy_hash() -> Result<String, AccountError> {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(hash) = DECOY.get() {
+        return Ok(hash.clone());
+    }
+    let hash = secrets::hash(secrets::new_secret()?.expose())?;
+    Ok(DECOY.get_or_init(|| hash).clone())
+}
+
 fn check_password(password: &str) -> Result<(), AccountError> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
         return Err(AccountError::InvalidArgument(format!(

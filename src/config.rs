@@ -30,6 +30,13 @@ pub struct Config {
 pub struct AuthConfig {
     /// The identity every call acts as until OAuth 2.0 is configured.
     pub local_user: String,
+    /// The `iss` of the tokens this server issues; empty means
+    /// `http://LISTEN_ADDRESS`.
+    pub issuer: String,
+    /// The `aud` of the tokens this server issues and accepts.
+    pub audience: String,
+    /// How long an access token lives, in seconds.
+    pub token_lifetime_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,6 +69,9 @@ impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             local_user: "local".to_owned(),
+            issuer: String::new(),
+            audience: "fhir-import".to_owned(),
+            token_lifetime_secs: 15 * 60,
         }
     }
 }
@@ -122,6 +132,9 @@ impl Config {
             return Err(
                 "import.max_document_bytes: must not exceed import.max_message_bytes".into(),
             );
+        }
+        if !(60..=24 * 3600).contains(&self.auth.token_lifetime_secs) {
+            return Err("auth.token_lifetime_secs: between 60 and 86400".into());
         }
         if self.auth.local_user.is_empty() || self.auth.local_user.contains('/') {
             return Err("auth.local_user: a user name without '/'".into());

@@ -2,17 +2,23 @@
 //! and binds the listener (port 0 works); `run_until` serves until the
 //! shutdown future resolves, then stops cleanly.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
-use tonic::service::interceptor::InterceptedService;
+use tonic::service::{interceptor::InterceptedService, Routes};
 use tracing::{info, warn};
 
+use crate::accounts::Accounts;
 use crate::api::{FileApi, ImportApi, ProjectApi};
-use crate::auth::LocalIdentity;
+use crate::auth::{
+    jwt::TokenIssuer,
+    signing::load_key_ring,
+    token_endpoint::{self, TokenService},
+    LocalIdentity,
+};
 use crate::config::{redact_url, Config};
 use crate::files::Files;
 use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor};
@@ -88,6 +94,22 @@ impl Application {
             stopping.clone(),
         );
         let files = Files::new(store.clone(), projects.clone());
+        let token_lifetime = Duration::from_secs(config.auth.token_lifetime_secs);
+        let keys = Arc::new(load_key_ring(&store, token_lifetime).await?);
+        let issuer_url = match config.auth.issuer.as_str() {
+            "" => format!("http://{local_addr}"),
+            configured => configured.to_owned(),
+        };
+        let oauth_http = token_endpoint::router(TokenService {
+            accounts: Accounts::new(store.clone()),
+            keys,
+            issuer: Arc::new(TokenIssuer::new(
+                issuer_url.clone(),
+                config.auth.audience.clone(),
+                token_lifetime,
+            )),
+            issuer_url,
+        });
         let identity = LocalIdentity::new(config.auth.local_user.clone());
         let max_message = config.import.max_message_bytes;
         let grace = Duration::from_millis(config.shutdown_grace_ms);
@@ -107,7 +129,10 @@ impl Application {
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .build_v1alpha()?;
 
+        // HTTP/1.1 too: the OAuth endpoints share the port with gRPC.
         let router = tonic::transport::Server::builder()
+            .accept_http1(true)
+            .add_routes(Routes::from(oauth_http))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)

@@ -7,6 +7,8 @@
 pub mod jwt;
 pub mod keys;
 pub mod secrets;
+pub mod signing;
+pub mod token_endpoint;
 
 use tonic::{Request, Status};
 

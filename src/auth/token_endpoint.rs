@@ -1,0 +1,238 @@
+//! The authorization server's HTTP side, served on the gRPC port: the token
+//! endpoint (RFC 6749) with client authentication by `client_secret_basic`
+//! or `client_secret_post`, server metadata (RFC 8414) and the JWKS.
+//!
+//! Grants so far: `client_credentials`. Secrets never reach a log.
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use serde_json::json;
+use tracing::{info, warn};
+
+use super::jwt::TokenIssuer;
+use super::keys::KeyRing;
+use crate::accounts::Accounts;
+use crate::domain::account::SCOPES;
+
+const GRANTS: [&str; 1] = ["client_credentials"];
+
+#[derive(Clone)]
+pub struct TokenService {
+    pub accounts: Accounts,
+    pub keys: Arc<KeyRing>,
+    pub issuer: Arc<TokenIssuer>,
+    pub issuer_url: String,
+}
+
+pub fn router(service: TokenService) -> Router {
+    Router::new()
+        .route("/oauth/token", post(token))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route("/.well-known/jwks.json", get(jwks))
+        .with_state(service)
+}
+
+/// An RFC 6749 error answer.
+#[derive(Debug)]
+pub enum OAuthError {
+    InvalidRequest(String),
+    InvalidClient(String),
+    UnsupportedGrantType(String),
+    InvalidScope(String),
+    ServerError,
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let (status, code, description) = match self {
+            Self::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d),
+            Self::InvalidClient(d) => (StatusCode::UNAUTHORIZED, "invalid_client", d),
+            Self::UnsupportedGrantType(d) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", d),
+            Self::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d),
+            Self::ServerError => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the server could not complete the request".to_owned(),
+            ),
+        };
+        let mut response = (
+            status,
+            Json(json!({ "error": code, "error_description": description })),
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"fhir-import\""),
+            );
+        }
+        response
+    }
+}
+
+/// The form's parameters; a parameter given twice is refused (RFC 6749 §3.2).
+fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_type {
+        return Err(OAuthError::InvalidRequest(
+            "the body must be application/x-www-form-urlencoded".into(),
+        ));
+    }
+    let mut params = HashMap::new();
+    for (key, value) in url::form_urlencoded::parse(body) {
+        if params.insert(key.to_string(), value.to_string()).is_some() {
+            return Err(OAuthError::InvalidRequest(format!(
+                "parameter {key} is repeated"
+            )));
+        }
+    }
+    Ok(params)
+}
+
+/// The client's id and secret from HTTP Basic or from the form, not both.
+fn client_credentials(
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<(String, String), OAuthError> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "));
+    let posted = params.get("client_secret");
+    match (basic, posted) {
+        (Some(_), Some(_)) => Err(OAuthError::InvalidRequest(
+            "authenticate the client with one method: HTTP Basic or client_secret in the body"
+                .into(),
+        )),
+        (Some(encoded), None) => {
+            let decoded = STANDARD
+                .decode(encoded.trim())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| OAuthError::InvalidClient("malformed Basic credentials".into()))?;
+            let (id, secret) = decoded
+                .split_once(':')
+                .ok_or_else(|| OAuthError::InvalidClient("malformed Basic credentials".into()))?;
+            let unescape = |s: &str| {
+                url::form_urlencoded::parse(format!("v={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            Ok((unescape(id), unescape(secret)))
+        }
+        (None, Some(secret)) => {
+            let id = params.get("client_id").ok_or_else(|| {
+                OAuthError::InvalidRequest("client_id is required with client_secret".into())
+            })?;
+            Ok((id.clone(), secret.clone()))
+        }
+        (None, None) => Err(OAuthError::InvalidClient(
+            "client authentication is required (client_secret_basic or client_secret_post)".into(),
+        )),
+    }
+}
+
+async fn token(State(service): State<TokenService>, headers: HeaderMap, body: Bytes) -> Response {
+    match issue_token(&service, &headers, &body).await {
+        Ok(response) => response,
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn issue_token(
+    service: &TokenService,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
+    let params = parse_form(headers, body)?;
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::InvalidRequest("grant_type is required".into()))?;
+    if !GRANTS.contains(&grant_type.as_str()) {
+        return Err(OAuthError::UnsupportedGrantType(format!(
+            "grant_type {grant_type:?} is not supported; supported: {}",
+            GRANTS.join(", ")
+        )));
+    }
+    let (client_id, secret) = client_credentials(headers, &params)?;
+    let client = service
+        .accounts
+        .authenticate_client(&client_id, &secret)
+        .await
+        .map_err(|err| {
+            warn!(error = %err, "client authentication failed to run");
+            OAuthError::ServerError
+        })?
+        .ok_or_else(|| {
+            info!(client_id = %client_id, "client authentication refused");
+            OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
+        })?;
+
+    let scopes: Vec<String> = match params.get("scope").map(|s| s.split_whitespace()) {
+        None => client.scopes.clone(),
+        Some(requested) => {
+            let requested: Vec<String> = requested.map(str::to_owned).collect();
+            if let Some(extra) = requested.iter().find(|s| !client.scopes.contains(s)) {
+                return Err(OAuthError::InvalidScope(format!(
+                    "scope {extra:?} was never granted to this client; it may ask for: {}",
+                    client.scopes.join(" ")
+                )));
+            }
+            requested
+        }
+    };
+    if scopes.is_empty() {
+        return Err(OAuthError::InvalidScope("no scope to grant".into()));
+    }
+    let (jwt, claims) = service
+        .issuer
+        .issue(&service.keys, &client.client_id, &client.client_id, &scopes)
+        .map_err(|err| {
+            warn!(error = %err, "token signing failed");
+            OAuthError::ServerError
+        })?;
+    info!(client_id = %client.client_id, scope = %claims.scope, "issued an access token");
+    let mut response = Json(json!({
+        "access_token": jwt,
+        "token_type": "Bearer",
+        "expires_in": claims.exp - claims.iat,
+        "scope": claims.scope,
+    }))
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value> {
+    let base = service.issuer_url.trim_end_matches('/');
+    Json(json!({
+        "issuer": service.issuer_url,
+        "token_endpoint": format!("{base}/oauth/token"),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "grant_types_supported": GRANTS,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": SCOPES,
+        "response_types_supported": [],
+    }))
+}
+
+async fn jwks(State(service): State<TokenService>) -> Json<serde_json::Value> {
+    Json(service.keys.jwks())
+}
