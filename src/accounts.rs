@@ -146,6 +146,35 @@ impl Accounts {
     }
 }
 
+impl Accounts {
+    /// The user with this name and password, if both are right. Unknown
+    /// names cost the same hashing as known ones.
+    pub async fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<StoredUser>, AccountError> {
+        let user = self.store.find_user(username).await?;
+        let stored_hash = match user.as_ref().and_then(|u| u.password_hash.clone()) {
+            Some(hash) => hash,
+            None => decoy_hash()?,
+        };
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || secrets::verify(&password, &stored_hash))
+            .await
+            .unwrap_or(false);
+        Ok(user.filter(|u| matches && u.password_hash.is_some()))
+    }
+
+    pub async fn find_client(&self, client_id: &str) -> Result<Option<StoredClient>, AccountError> {
+        Ok(self
+            .store
+            .find_client(client_id)
+            .await?
+            .filter(|c| c.revoked_at.is_none()))
+    }
+}
+
 /// A hash to verify against when no client has the given id.
 fn decoy_hash() -> Result<String, AccountError> {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

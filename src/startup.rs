@@ -102,6 +102,7 @@ impl Application {
         };
         let oauth_http = token_endpoint::router(TokenService {
             accounts: Accounts::new(store.clone()),
+            store: store.clone(),
             keys,
             issuer: Arc::new(TokenIssuer::new(
                 issuer_url.clone(),

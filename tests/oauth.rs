@@ -13,7 +13,8 @@ use fhir_import::{accounts::Accounts, store::Store};
 use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, Validation};
 use oauth2::{
     basic::{BasicClient, BasicErrorResponseType},
-    AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 use serde_json::Value;
 
@@ -53,6 +54,8 @@ struct Portal {
     secret: String,
 }
 
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
 async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
     let store = Store::connect(&app.database_url, 2).await.expect("store");
     let accounts = Accounts::new(store);
@@ -65,7 +68,12 @@ async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
     }
     let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
     let (client, secret) = accounts
-        .create_client("Kids First portal", "alice", &[], &scopes)
+        .create_client(
+            "Kids First portal",
+            "alice",
+            &[REDIRECT.to_owned()],
+            &scopes,
+        )
         .await
         .expect("register portal");
     Portal {
@@ -274,3 +282,237 @@ fn assert_oauth_error<RE: std::error::Error + 'static>(
         other => panic!("expected {expected:?}, got {other:?}"),
     }
 }
+
+/// The hidden and named inputs of the first form on a page, as a browser
+/// would submit them.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for tag in html.split("<input").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let attribute = |name: &str| {
+            let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = tag[start..].find('"')? + start;
+            Some(html_unescape(&tag[start..end]))
+        };
+        if tag.contains("type=\"hidden\"") {
+            if let (Some(name), Some(value)) = (attribute("name"), attribute("value")) {
+                fields.push((name, value));
+            }
+        }
+    }
+    fields
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Opens the authorization page, then logs in and decides as a user would.
+async fn consent(
+    auth_url: &url::Url,
+    username: &str,
+    password: &str,
+    decision: &str,
+) -> reqwest::Response {
+    let page = http()
+        .get(auth_url.as_str())
+        .send()
+        .await
+        .expect("authorize page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains("Kids First portal"),
+        "the page names the portal"
+    );
+    let mut form = form_fields(&html);
+    form.push(("username".into(), username.into()));
+    form.push(("password".into(), password.into()));
+    form.push(("decision".into(), decision.into()));
+    let mut action = auth_url.clone();
+    action.set_query(None);
+    http()
+        .post(action.as_str())
+        .form(&form)
+        .send()
+        .await
+        .expect("post consent")
+}
+
+fn redirect_params(response: &reqwest::Response) -> std::collections::HashMap<String, String> {
+    assert_eq!(response.status(), 303, "a redirect back to the portal");
+    let location = response.headers()["location"].to_str().expect("location");
+    assert!(location.starts_with(REDIRECT), "{location}");
+    url::Url::parse(location)
+        .expect("location URL")
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
+    let logs = captured_logs();
+    let app = spawn_app(backend).await;
+    let portal = register_portal(&app, &["import:write", "import:read", "files:read"]).await;
+    let metadata = discover(&app).await;
+    assert_eq!(
+        metadata["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
+        .set_client_secret(ClientSecret::new(portal.secret.clone()))
+        .set_auth_uri(
+            AuthUrl::new(
+                metadata["authorization_endpoint"]
+                    .as_str()
+                    .expect("auth")
+                    .into(),
+            )
+            .expect("url"),
+        )
+        .set_token_uri(
+            TokenUrl::new(metadata["token_endpoint"].as_str().expect("token").into()).expect("url"),
+        )
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"));
+
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("import:write".into()))
+        .add_scope(Scope::new("files:read".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    // A wrong password shows the page again and issues nothing.
+    let wrong = consent(&auth_url, "alice", "not her password", "allow").await;
+    assert_eq!(wrong.status(), 401);
+    assert!(wrong
+        .text()
+        .await
+        .expect("html")
+        .contains("Wrong username or password"));
+
+    let allowed = consent(&auth_url, "alice", "correct horse battery", "allow").await;
+    let params = redirect_params(&allowed);
+    assert_eq!(params.get("state"), Some(state.secret()));
+    let code = params.get("code").expect("code").clone();
+    let first_code = code.clone();
+
+    let verifier_secret = verifier.secret().clone();
+    let token = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .expect("token for the code");
+    let claims = verify_with_jwks(&app, token.access_token().secret(), None).await;
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["client_id"], portal.client_id.as_str());
+    assert_eq!(claims["scope"], "import:write files:read");
+
+    // The code is single use.
+    let reused = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier_secret))
+        .request_async(&http())
+        .await
+        .expect_err("a reused code");
+    assert_oauth_error(reused, BasicErrorResponseType::InvalidGrant);
+
+    // A wrong PKCE verifier gets nothing.
+    let (challenge, _verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let code =
+        redirect_params(&consent(&auth_url, "alice", "correct horse battery", "allow").await)
+            ["code"]
+            .clone();
+    let (_, other_verifier) = PkceCodeChallenge::new_random_sha256();
+    let wrong_verifier = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(other_verifier)
+        .request_async(&http())
+        .await
+        .expect_err("wrong verifier");
+    assert_oauth_error(wrong_verifier, BasicErrorResponseType::InvalidGrant);
+
+    // Denying sends access_denied back with the state.
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let denied = redirect_params(&consent(&auth_url, "alice", "", "deny").await);
+    assert_eq!(
+        denied.get("error").map(String::as_str),
+        Some("access_denied")
+    );
+    assert_eq!(denied.get("state"), Some(state.secret()));
+
+    // Without PKCE the portal is sent back with invalid_request.
+    let (no_pkce, _) = client.authorize_url(CsrfToken::new_random).url();
+    let answer = http()
+        .get(no_pkce.as_str())
+        .send()
+        .await
+        .expect("authorize");
+    assert_eq!(
+        redirect_params(&answer).get("error").map(String::as_str),
+        Some("invalid_request")
+    );
+
+    // A redirect URI that was never registered is never redirected to.
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let (rogue, _) = client
+        .clone()
+        .set_redirect_uri(RedirectUrl::new("https://evil.example.org/steal".into()).expect("url"))
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let answer = http().get(rogue.as_str()).send().await.expect("authorize");
+    assert_eq!(answer.status(), 400);
+    assert!(answer.headers().get("location").is_none());
+    assert!(answer
+        .text()
+        .await
+        .expect("html")
+        .contains("not one registered"));
+
+    // A scope the client was never registered for is refused.
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let (greedy, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("admin".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let answer = http().get(greedy.as_str()).send().await.expect("authorize");
+    assert_eq!(
+        redirect_params(&answer).get("error").map(String::as_str),
+        Some("invalid_scope")
+    );
+
+    let logged =
+        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    assert!(
+        logged.contains("authorization granted"),
+        "the logs were captured"
+    );
+    let access_token = token.access_token().secret();
+    for secret in [
+        "correct horse battery",
+        "not her password",
+        first_code.as_str(),
+        portal.secret.as_str(),
+        access_token.as_str(),
+    ] {
+        assert!(!logged.contains(secret), "a secret reached the logs");
+    }
+    app.stop().await;
+}
+on_both_stores!(users_grant_portals_access_with_code_and_pkce);

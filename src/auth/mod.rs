@@ -4,8 +4,10 @@
 //! Until OAuth 2.0 lands, the layer identifies every caller as the one local
 //! operator configured in `auth.local_user`.
 
+pub mod authorize;
 pub mod jwt;
 pub mod keys;
+pub mod pkce;
 pub mod secrets;
 pub mod signing;
 pub mod token_endpoint;

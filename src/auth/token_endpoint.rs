@@ -2,7 +2,8 @@
 //! endpoint (RFC 6749) with client authentication by `client_secret_basic`
 //! or `client_secret_post`, server metadata (RFC 8414) and the JWKS.
 //!
-//! Grants so far: `client_credentials`. Secrets never reach a log.
+//! Grants so far: `authorization_code` (with PKCE) and `client_credentials`.
+//! Secrets never reach a log.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -18,16 +19,20 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::json;
 use tracing::{info, warn};
 
+use super::authorize;
 use super::jwt::TokenIssuer;
 use super::keys::KeyRing;
+use super::pkce::{code_hash, is_valid_verifier, s256};
 use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
+use crate::store::Store;
 
-const GRANTS: [&str; 1] = ["client_credentials"];
+const GRANTS: [&str; 2] = ["authorization_code", "client_credentials"];
 
 #[derive(Clone)]
 pub struct TokenService {
     pub accounts: Accounts,
+    pub store: Store,
     pub keys: Arc<KeyRing>,
     pub issuer: Arc<TokenIssuer>,
     pub issuer_url: String,
@@ -36,6 +41,10 @@ pub struct TokenService {
 pub fn router(service: TokenService) -> Router {
     Router::new()
         .route("/oauth/token", post(token))
+        .route(
+            "/oauth/authorize",
+            get(authorize::show).post(authorize::decide),
+        )
         .route("/.well-known/oauth-authorization-server", get(metadata))
         .route("/.well-known/jwks.json", get(jwks))
         .with_state(service)
@@ -48,6 +57,7 @@ pub enum OAuthError {
     InvalidClient(String),
     UnsupportedGrantType(String),
     InvalidScope(String),
+    InvalidGrant(String),
     ServerError,
 }
 
@@ -58,6 +68,7 @@ impl IntoResponse for OAuthError {
             Self::InvalidClient(d) => (StatusCode::UNAUTHORIZED, "invalid_client", d),
             Self::UnsupportedGrantType(d) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", d),
             Self::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d),
+            Self::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", d),
             Self::ServerError => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -183,6 +194,37 @@ async fn issue_token(
             OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
         })?;
 
+    let (subject, scopes) = match grant_type.as_str() {
+        "authorization_code" => redeem_code(service, &client.client_id, &params).await?,
+        _ => (client.client_id.clone(), client_scopes(&client, &params)?),
+    };
+    let (jwt, claims) = service
+        .issuer
+        .issue(&service.keys, &subject, &client.client_id, &scopes)
+        .map_err(|err| {
+            warn!(error = %err, "token signing failed");
+            OAuthError::ServerError
+        })?;
+    info!(client_id = %client.client_id, grant = %grant_type, scope = %claims.scope, "issued an access token");
+    let mut response = Json(json!({
+        "access_token": jwt,
+        "token_type": "Bearer",
+        "expires_in": claims.exp - claims.iat,
+        "scope": claims.scope,
+    }))
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// The scopes a client_credentials request gets: those asked for, all of
+/// them registered, or else every registered one.
+fn client_scopes(
+    client: &crate::store::StoredClient,
+    params: &HashMap<String, String>,
+) -> Result<Vec<String>, OAuthError> {
     let scopes: Vec<String> = match params.get("scope").map(|s| s.split_whitespace()) {
         None => client.scopes.clone(),
         Some(requested) => {
@@ -199,25 +241,56 @@ async fn issue_token(
     if scopes.is_empty() {
         return Err(OAuthError::InvalidScope("no scope to grant".into()));
     }
-    let (jwt, claims) = service
-        .issuer
-        .issue(&service.keys, &client.client_id, &client.client_id, &scopes)
+    Ok(scopes)
+}
+
+/// Redeems an authorization code for the client that got it: once, before
+/// it expires, from the same redirect URI, with the PKCE verifier.
+async fn redeem_code(
+    service: &TokenService,
+    client_id: &str,
+    params: &HashMap<String, String>,
+) -> Result<(String, Vec<String>), OAuthError> {
+    let required = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| OAuthError::InvalidRequest(format!("{name} is required")))
+    };
+    let code = required("code")?;
+    let redirect_uri = required("redirect_uri")?;
+    let verifier = required("code_verifier")?;
+    if !is_valid_verifier(verifier) {
+        return Err(OAuthError::InvalidRequest(
+            "code_verifier must be 43 to 128 unreserved characters".into(),
+        ));
+    }
+    let invalid = || {
+        OAuthError::InvalidGrant("the code is invalid, expired, used, or not this client's".into())
+    };
+    let stored = service
+        .store
+        .redeem_code(&code_hash(code))
+        .await
         .map_err(|err| {
-            warn!(error = %err, "token signing failed");
+            warn!(error = %err, "code redemption failed to run");
             OAuthError::ServerError
-        })?;
-    info!(client_id = %client.client_id, scope = %claims.scope, "issued an access token");
-    let mut response = Json(json!({
-        "access_token": jwt,
-        "token_type": "Bearer",
-        "expires_in": claims.exp - claims.iat,
-        "scope": claims.scope,
-    }))
-    .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    Ok(response)
+        })?
+        .ok_or_else(invalid)?;
+    if stored.client_id != client_id || stored.expires_at < chrono::Utc::now() {
+        return Err(invalid());
+    }
+    if stored.redirect_uri != *redirect_uri {
+        return Err(OAuthError::InvalidGrant(
+            "redirect_uri differs from the one the code was issued for".into(),
+        ));
+    }
+    if s256(verifier) != stored.code_challenge {
+        return Err(OAuthError::InvalidGrant(
+            "the code_verifier does not match the code_challenge".into(),
+        ));
+    }
+    Ok((stored.username, stored.scopes))
 }
 
 async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value> {
@@ -229,7 +302,9 @@ async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value
         "grant_types_supported": GRANTS,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": SCOPES,
-        "response_types_supported": [],
+        "authorization_endpoint": format!("{base}/oauth/authorize"),
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
     }))
 }
 

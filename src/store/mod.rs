@@ -3,6 +3,7 @@
 //! `StoreError`.
 
 mod accounts;
+mod codes;
 mod convert;
 mod entities;
 mod files;
@@ -22,6 +23,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
+pub use codes::StoredCode;
 pub use files::{FileFilter, FilePage, StoredFile};
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};

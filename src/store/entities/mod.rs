@@ -1,5 +1,6 @@
 //! sea-orm table models. They are rows, not domain types: the store converts.
 
+pub mod authorization_code;
 pub mod file;
 pub mod file_metadata;
 pub mod import;
