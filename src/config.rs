@@ -28,7 +28,10 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
-    /// The identity every call acts as until OAuth 2.0 is configured.
+    /// Require an access token this server issued on every API call. Off,
+    /// every call acts as `local_user` with every scope.
+    pub require_tokens: bool,
+    /// The identity every call acts as when tokens are not required.
     pub local_user: String,
     /// The `iss` of the tokens this server issues; empty means
     /// `http://LISTEN_ADDRESS`.
@@ -68,6 +71,7 @@ impl Default for Config {
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
+            require_tokens: false,
             local_user: "local".to_owned(),
             issuer: String::new(),
             audience: "fhir-import".to_owned(),

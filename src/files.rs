@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::domain::{
+    account::Role,
     ids::{FileId, ImportId},
     page::{decode_token, next_token, page_size},
 };
@@ -47,7 +48,7 @@ impl Files {
         let file_id = FileId::parse(id).ok_or_else(not_found)?;
         let file = self.store.get_file(&file_id).await?.ok_or_else(not_found)?;
         self.projects
-            .authorize(caller, file.project_id.as_str())
+            .authorize(caller, file.project_id.as_str(), Role::Read)
             .await
             .map_err(|err| match err {
                 ProjectError::NotFound(_) => not_found(),
@@ -61,7 +62,10 @@ impl Files {
         caller: &Caller,
         query: FileQuery,
     ) -> Result<(Vec<StoredFile>, String), FileError> {
-        let project = self.projects.authorize(caller, &query.project).await?;
+        let project = self
+            .projects
+            .authorize(caller, &query.project, Role::Read)
+            .await?;
         if query.filters.len() > MAX_FILTERS {
             return Err(FileError::InvalidArgument(format!(
                 "filters: at most {MAX_FILTERS}, got {}",

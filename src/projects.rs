@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::domain::{
+    account::Role,
     page::{decode_token, next_token, page_size},
     project::{ProjectName, ProjectRef, MAX_DESCRIPTION_CHARS},
 };
@@ -16,8 +17,19 @@ pub enum ProjectError {
     NotFound(String),
     #[error("{0}")]
     AlreadyExists(String),
+    #[error("{0}")]
+    PermissionDenied(String),
     #[error(transparent)]
     Store(StoreError),
+}
+
+/// The user a call acts for; a portal's own token acts for none.
+pub fn acting_user(caller: &Caller) -> Result<&str, ProjectError> {
+    caller.user.as_deref().ok_or_else(|| {
+        ProjectError::PermissionDenied(
+            "this token acts for no user (client credentials); projects need a token a user granted".into(),
+        )
+    })
 }
 
 impl From<StoreError> for ProjectError {
@@ -53,23 +65,45 @@ impl Projects {
         }
         Ok(self
             .store
-            .create_project(&caller.user, &name, description)
+            .create_project(acting_user(caller)?, &name, description)
             .await?)
     }
 
-    /// The project `reference` names, if the caller may use it. A project
-    /// the caller may not use is reported as not found, so that project
-    /// names do not leak.
+    /// The project `reference` names, if the caller has at least the role
+    /// `needed` in it (owners are admins). A project the caller is not a
+    /// member of is reported as not found, so that project names do not
+    /// leak; a member with too small a role is told which role is needed.
     pub async fn authorize(
         &self,
         caller: &Caller,
         reference: &str,
+        needed: Role,
     ) -> Result<StoredProject, ProjectError> {
+        let user = acting_user(caller)?;
         let parsed = ProjectRef::parse(reference).map_err(ProjectError::InvalidArgument)?;
-        match self.store.find_project(&parsed).await? {
-            Some(project) if project.owner == caller.user => Ok(project),
-            _ => Err(ProjectError::NotFound(reference.trim().to_owned())),
+        let not_found = || ProjectError::NotFound(reference.trim().to_owned());
+        let project = self
+            .store
+            .find_project(&parsed)
+            .await?
+            .ok_or_else(not_found)?;
+        let role = match project.owner == user {
+            true => Role::Admin,
+            false => self
+                .store
+                .member_role(&project.id, user)
+                .await?
+                .ok_or_else(not_found)?,
+        };
+        if role < needed {
+            return Err(ProjectError::PermissionDenied(format!(
+                "your role in project {} is {}; this needs {}",
+                project.slug,
+                role.as_str(),
+                needed.as_str()
+            )));
         }
+        Ok(project)
     }
 
     pub async fn list(
@@ -82,7 +116,7 @@ impl Projects {
         let limit = page_size(requested_page_size);
         let mut projects = self
             .store
-            .list_projects(&caller.user, after.as_deref(), limit + 1)
+            .list_projects(acting_user(caller)?, after.as_deref(), limit + 1)
             .await?;
         let next = next_token(&mut projects, limit, |p| p.name.clone());
         Ok((projects, next))

@@ -8,16 +8,17 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
-use tonic::service::{interceptor::InterceptedService, Routes};
+use tonic::service::Routes;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
 use crate::api::{FileApi, ImportApi, ProjectApi};
 use crate::auth::{
-    jwt::TokenIssuer,
+    jwt::{TokenIssuer, TokenVerifier},
+    layer::{AuthLayer, Gate},
     signing::load_key_ring,
     token_endpoint::{self, TokenService},
-    LocalIdentity,
+    Caller,
 };
 use crate::config::{redact_url, Config};
 use crate::files::Files;
@@ -103,15 +104,21 @@ impl Application {
         let oauth_http = token_endpoint::router(TokenService {
             accounts: Accounts::new(store.clone()),
             store: store.clone(),
-            keys,
+            keys: keys.clone(),
             issuer: Arc::new(TokenIssuer::new(
                 issuer_url.clone(),
                 config.auth.audience.clone(),
                 token_lifetime,
             )),
-            issuer_url,
+            issuer_url: issuer_url.clone(),
         });
-        let identity = LocalIdentity::new(config.auth.local_user.clone());
+        let gate = match config.auth.require_tokens {
+            true => Gate::Tokens {
+                keys,
+                verifier: TokenVerifier::new(issuer_url, config.auth.audience.clone()),
+            },
+            false => Gate::Local(Caller::local(config.auth.local_user.clone())),
+        };
         let max_message = config.import.max_message_bytes;
         let grace = Duration::from_millis(config.shutdown_grace_ms);
 
@@ -133,23 +140,17 @@ impl Application {
         // HTTP/1.1 too: the OAuth endpoints share the port with gRPC.
         let router = tonic::transport::Server::builder()
             .accept_http1(true)
+            .layer(AuthLayer::new(gate))
             .add_routes(Routes::from(oauth_http))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
-            .add_service(InterceptedService::new(
+            .add_service(
                 ImportServiceServer::new(ImportApi::new(imports))
                     .max_decoding_message_size(max_message),
-                identity.clone(),
-            ))
-            .add_service(InterceptedService::new(
-                FileServiceServer::new(FileApi::new(files)),
-                identity.clone(),
-            ))
-            .add_service(InterceptedService::new(
-                ProjectServiceServer::new(ProjectApi::new(projects)),
-                identity,
-            ));
+            )
+            .add_service(FileServiceServer::new(FileApi::new(files)))
+            .add_service(ProjectServiceServer::new(ProjectApi::new(projects)));
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
         let drain = stopping.clone();

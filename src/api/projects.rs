@@ -4,6 +4,7 @@ use tonic::{Request, Response, Status};
 
 use super::convert;
 use crate::auth::Caller;
+use crate::domain::account::Role;
 use crate::projects::Projects;
 use crate::proto::v1::{self as pb, project_service_server::ProjectService};
 
@@ -39,7 +40,7 @@ impl ProjectService for ProjectApi {
         let caller = Caller::of(&request)?;
         let project = self
             .projects
-            .authorize(&caller, &request.into_inner().project)
+            .authorize(&caller, &request.into_inner().project, Role::Read)
             .await?;
         Ok(Response::new(convert::project(project)))
     }

@@ -1,12 +1,13 @@
 //! Who is calling. Every RPC handler reads the verified caller from the
 //! request extensions; the layer in front of the services puts it there.
 //!
-//! Until OAuth 2.0 lands, the layer identifies every caller as the one local
-//! operator configured in `auth.local_user`.
+//! With `auth.require_tokens` off, the layer identifies every caller as the
+//! one local operator configured in `auth.local_user`.
 
 pub mod authorize;
 pub mod jwt;
 pub mod keys;
+pub mod layer;
 pub mod pkce;
 pub mod secrets;
 pub mod signing;
@@ -14,20 +15,31 @@ pub mod token_endpoint;
 
 use tonic::{Request, Status};
 
-/// A verified caller: the user the call acts for, and the OAuth client
-/// (portal) making it, when there is one.
+use crate::domain::account::SCOPES;
+
+/// A verified caller: the user the call acts for (none for a portal's own
+/// client-credentials token), the OAuth client making it, and the scopes
+/// its token carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub user: String,
+    pub user: Option<String>,
     pub client_id: Option<String>,
+    pub scopes: Vec<String>,
 }
 
 impl Caller {
-    pub fn user(user: impl Into<String>) -> Self {
+    /// The operator of a server that does not require tokens: one user with
+    /// every scope.
+    pub fn local(user: impl Into<String>) -> Self {
         Self {
-            user: user.into(),
+            user: Some(user.into()),
             client_id: None,
+            scopes: SCOPES.iter().map(|s| (*s).to_owned()).collect(),
         }
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
     }
 
     /// The caller of a request that passed the auth layer.
@@ -37,26 +49,5 @@ impl Caller {
             .get::<Caller>()
             .cloned()
             .ok_or_else(|| Status::unauthenticated("this call carries no verified identity"))
-    }
-}
-
-/// The interceptor that attaches the caller to every request.
-#[derive(Clone)]
-pub struct LocalIdentity {
-    caller: Caller,
-}
-
-impl LocalIdentity {
-    pub fn new(user: impl Into<String>) -> Self {
-        Self {
-            caller: Caller::user(user),
-        }
-    }
-}
-
-impl tonic::service::Interceptor for LocalIdentity {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        request.extensions_mut().insert(self.caller.clone());
-        Ok(request)
     }
 }

@@ -14,12 +14,14 @@ use super::cut::until_cut;
 use super::writer::IntakeWriter;
 use super::{ImportError, ImportSpec, Imports};
 use crate::auth::Caller;
+use crate::domain::account::Role;
 use crate::domain::{
     document::{parse_reference, validate_document_json},
     import::Import,
     metadata::validate_metadata,
     rejection::{Rejection, RejectionCode},
 };
+use crate::projects::acting_user;
 use crate::store::{IntakeItem, NewImport, StoreError};
 
 /// One message of the stream after the header.
@@ -110,7 +112,10 @@ impl Imports {
     where
         S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
     {
-        let project = self.projects.authorize(caller, &spec.project).await?;
+        let project = self
+            .projects
+            .authorize(caller, &spec.project, Role::Write)
+            .await?;
         if spec.validate_only {
             return self.validate_only(&spec, stream).await;
         }
@@ -127,7 +132,7 @@ impl Imports {
                 on_conflict: spec.on_conflict,
                 idempotency_key: spec.idempotency_key.clone(),
                 tags: spec.tags.clone(),
-                created_by: caller.user.clone(),
+                created_by: acting_user(caller)?.to_owned(),
             })
             .await;
         let import = match (created, &spec.idempotency_key) {
@@ -143,7 +148,7 @@ impl Imports {
             (Err(err), _) => return Err(err.into()),
         };
         tracing::Span::current().record("import_id", import.id.as_str());
-        info!(user = %caller.user, "import started");
+        info!(user = ?caller.user, client_id = ?caller.client_id, "import started");
 
         let mut summary = IntakeSummary {
             import: Some(import.clone()),

@@ -18,6 +18,7 @@ pub use watch::WatchUpdate;
 
 use crate::auth::Caller;
 use crate::domain::{
+    account::Role,
     ids::ImportId,
     import::{Import, Item, ItemState},
     page::{decode_token, next_token, page_size},
@@ -100,6 +101,16 @@ impl Imports {
 
     /// The import with this id, if the caller may see its project.
     pub async fn get(&self, caller: &Caller, id: &str) -> Result<Import, ImportError> {
+        self.authorized(caller, id, Role::Read).await
+    }
+
+    /// The import with this id, if the caller has `needed` in its project.
+    async fn authorized(
+        &self,
+        caller: &Caller,
+        id: &str,
+        needed: Role,
+    ) -> Result<Import, ImportError> {
         let not_found = || ImportError::NotFound(id.trim().to_owned());
         let import_id = ImportId::parse(id).ok_or_else(not_found)?;
         let import = self
@@ -108,7 +119,7 @@ impl Imports {
             .await?
             .ok_or_else(not_found)?;
         self.projects
-            .authorize(caller, import.project_id.as_str())
+            .authorize(caller, import.project_id.as_str(), needed)
             .await
             .map_err(|err| match err {
                 ProjectError::NotFound(_) => not_found(),
@@ -124,7 +135,7 @@ impl Imports {
         requested_page_size: u32,
         page_token: &str,
     ) -> Result<(Vec<Import>, String), ImportError> {
-        let project = self.projects.authorize(caller, project).await?;
+        let project = self.projects.authorize(caller, project, Role::Read).await?;
         let before = decode_token(page_token).map_err(ImportError::InvalidArgument)?;
         let limit = page_size(requested_page_size);
         let mut imports = self
@@ -160,7 +171,7 @@ impl Imports {
     }
 
     pub async fn cancel(&self, caller: &Caller, import_id: &str) -> Result<Import, ImportError> {
-        let import = self.get(caller, import_id).await?;
+        let import = self.authorized(caller, import_id, Role::Write).await?;
         match self.store.cancel_import(&import.id).await? {
             CancelOutcome::Cancelled(import) => {
                 self.notifier.publish(&import.id, import.last_sequence);
