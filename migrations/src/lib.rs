@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_core;
 mod m20261128_000002_accounts;
 mod m20261128_000003_authorization_codes;
+mod m20261128_000004_refresh_tokens;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_core::Migration),
             Box::new(m20261128_000002_accounts::Migration),
             Box::new(m20261128_000003_authorization_codes::Migration),
+            Box::new(m20261128_000004_refresh_tokens::Migration),
         ]
     }
 }

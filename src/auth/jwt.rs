@@ -68,6 +68,11 @@ impl TokenIssuer {
 
     /// A token for `subject`, obtained through `client_id`, carrying `scopes`
     /// (each an RFC 6749 scope token: printable ASCII without space, `"` or `\`).
+    /// The `aud` of the tokens this issuer signs.
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
     pub fn issue(
         &self,
         keys: &KeyRing,

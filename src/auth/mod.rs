@@ -5,10 +5,12 @@
 //! one local operator configured in `auth.local_user`.
 
 pub mod authorize;
+pub mod grants;
 pub mod jwt;
 pub mod keys;
 pub mod layer;
 pub mod pkce;
+pub mod revocation;
 pub mod secrets;
 pub mod signing;
 pub mod token_endpoint;

@@ -2,7 +2,8 @@
 //! endpoint (RFC 6749) with client authentication by `client_secret_basic`
 //! or `client_secret_post`, server metadata (RFC 8414) and the JWKS.
 //!
-//! Grants so far: `authorization_code` (with PKCE) and `client_credentials`.
+//! Grants: `authorization_code` (with PKCE), `refresh_token` (rotated) and
+//! `client_credentials`; revocation and introspection live beside them.
 //! Secrets never reach a log.
 
 use std::{collections::HashMap, sync::Arc};
@@ -19,15 +20,15 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::authorize;
+use super::grants::{self, Grant};
 use super::jwt::TokenIssuer;
 use super::keys::KeyRing;
-use super::pkce::{code_hash, is_valid_verifier, s256};
+use super::{authorize, revocation};
 use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
-use crate::store::Store;
+use crate::store::{Store, StoredClient};
 
-const GRANTS: [&str; 2] = ["authorization_code", "client_credentials"];
+const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
 #[derive(Clone)]
 pub struct TokenService {
@@ -45,6 +46,8 @@ pub fn router(service: TokenService) -> Router {
             "/oauth/authorize",
             get(authorize::show).post(authorize::decide),
         )
+        .route("/oauth/revoke", post(revocation::revoke))
+        .route("/oauth/introspect", post(revocation::introspect))
         .route("/.well-known/oauth-authorization-server", get(metadata))
         .route("/.well-known/jwks.json", get(jwks))
         .with_state(service)
@@ -93,7 +96,10 @@ impl IntoResponse for OAuthError {
 }
 
 /// The form's parameters; a parameter given twice is refused (RFC 6749 §3.2).
-fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+pub(super) fn parse_form(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<HashMap<String, String>, OAuthError> {
     let form_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -158,6 +164,27 @@ fn client_credentials(
     }
 }
 
+/// The client authenticated by the request, or `invalid_client`.
+pub(super) async fn authenticate(
+    service: &TokenService,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<StoredClient, OAuthError> {
+    let (client_id, secret) = client_credentials(headers, params)?;
+    service
+        .accounts
+        .authenticate_client(&client_id, &secret)
+        .await
+        .map_err(|err| {
+            warn!(error = %err, "client authentication failed to run");
+            OAuthError::ServerError
+        })?
+        .ok_or_else(|| {
+            info!(client_id = %client_id, "client authentication refused");
+            OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
+        })
+}
+
 async fn token(State(service): State<TokenService>, headers: HeaderMap, body: Bytes) -> Response {
     match issue_token(&service, &headers, &body).await {
         Ok(response) => response,
@@ -180,24 +207,18 @@ async fn issue_token(
             GRANTS.join(", ")
         )));
     }
-    let (client_id, secret) = client_credentials(headers, &params)?;
-    let client = service
-        .accounts
-        .authenticate_client(&client_id, &secret)
-        .await
-        .map_err(|err| {
-            warn!(error = %err, "client authentication failed to run");
-            OAuthError::ServerError
-        })?
-        .ok_or_else(|| {
-            info!(client_id = %client_id, "client authentication refused");
-            OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
-        })?;
+    let client = authenticate(service, headers, &params).await?;
 
-    let (subject, scopes) = match grant_type.as_str() {
-        "authorization_code" => redeem_code(service, &client.client_id, &params).await?,
-        _ => (client.client_id.clone(), client_scopes(&client, &params)?),
+    let grant = match grant_type.as_str() {
+        "authorization_code" => grants::authorization_code(service, &client, &params).await?,
+        "refresh_token" => grants::refresh(service, &client, &params).await?,
+        _ => grants::client_credentials(&client, &params)?,
     };
+    let Grant {
+        subject,
+        scopes,
+        refresh_token,
+    } = grant;
     let (jwt, claims) = service
         .issuer
         .issue(&service.keys, &subject, &client.client_id, &scopes)
@@ -206,91 +227,20 @@ async fn issue_token(
             OAuthError::ServerError
         })?;
     info!(client_id = %client.client_id, grant = %grant_type, scope = %claims.scope, "issued an access token");
-    let mut response = Json(json!({
+    let mut body = json!({
         "access_token": jwt,
         "token_type": "Bearer",
         "expires_in": claims.exp - claims.iat,
         "scope": claims.scope,
-    }))
-    .into_response();
+    });
+    if let Some(refresh_token) = refresh_token {
+        body["refresh_token"] = json!(refresh_token.expose());
+    }
+    let mut response = Json(body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(response)
-}
-
-/// The scopes a client_credentials request gets: those asked for, all of
-/// them registered, or else every registered one.
-fn client_scopes(
-    client: &crate::store::StoredClient,
-    params: &HashMap<String, String>,
-) -> Result<Vec<String>, OAuthError> {
-    let scopes: Vec<String> = match params.get("scope").map(|s| s.split_whitespace()) {
-        None => client.scopes.clone(),
-        Some(requested) => {
-            let requested: Vec<String> = requested.map(str::to_owned).collect();
-            if let Some(extra) = requested.iter().find(|s| !client.scopes.contains(s)) {
-                return Err(OAuthError::InvalidScope(format!(
-                    "scope {extra:?} was never granted to this client; it may ask for: {}",
-                    client.scopes.join(" ")
-                )));
-            }
-            requested
-        }
-    };
-    if scopes.is_empty() {
-        return Err(OAuthError::InvalidScope("no scope to grant".into()));
-    }
-    Ok(scopes)
-}
-
-/// Redeems an authorization code for the client that got it: once, before
-/// it expires, from the same redirect URI, with the PKCE verifier.
-async fn redeem_code(
-    service: &TokenService,
-    client_id: &str,
-    params: &HashMap<String, String>,
-) -> Result<(String, Vec<String>), OAuthError> {
-    let required = |name: &str| {
-        params
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| OAuthError::InvalidRequest(format!("{name} is required")))
-    };
-    let code = required("code")?;
-    let redirect_uri = required("redirect_uri")?;
-    let verifier = required("code_verifier")?;
-    if !is_valid_verifier(verifier) {
-        return Err(OAuthError::InvalidRequest(
-            "code_verifier must be 43 to 128 unreserved characters".into(),
-        ));
-    }
-    let invalid = || {
-        OAuthError::InvalidGrant("the code is invalid, expired, used, or not this client's".into())
-    };
-    let stored = service
-        .store
-        .redeem_code(&code_hash(code))
-        .await
-        .map_err(|err| {
-            warn!(error = %err, "code redemption failed to run");
-            OAuthError::ServerError
-        })?
-        .ok_or_else(invalid)?;
-    if stored.client_id != client_id || stored.expires_at < chrono::Utc::now() {
-        return Err(invalid());
-    }
-    if stored.redirect_uri != *redirect_uri {
-        return Err(OAuthError::InvalidGrant(
-            "redirect_uri differs from the one the code was issued for".into(),
-        ));
-    }
-    if s256(verifier) != stored.code_challenge {
-        return Err(OAuthError::InvalidGrant(
-            "the code_verifier does not match the code_challenge".into(),
-        ));
-    }
-    Ok((stored.username, stored.scopes))
 }
 
 async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value> {
@@ -305,6 +255,8 @@ async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
+        "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "introspection_endpoint": format!("{base}/oauth/introspect"),
     }))
 }
 

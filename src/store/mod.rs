@@ -12,6 +12,7 @@ mod intake;
 mod names;
 mod processing;
 mod projects;
+mod refresh;
 
 use std::{sync::Arc, time::Duration};
 
@@ -29,6 +30,7 @@ pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
 pub use processing::{PendingItem, ProcessedBatch, RecordRequest};
 pub use projects::StoredProject;
+pub use refresh::{Redeemed, StoredRefresh};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -9,5 +9,7 @@ pub mod import_item;
 pub mod oauth_client;
 pub mod project;
 pub mod project_member;
+pub mod refresh_token;
+pub mod revoked_access_token;
 pub mod signing_key;
 pub mod user;

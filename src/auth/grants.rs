@@ -1,0 +1,193 @@
+//! The grants the token endpoint knows: what each checks, and who and what
+//! the resulting token is for.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use tracing::{info, warn};
+
+use super::pkce::{code_hash, is_valid_verifier, s256};
+use super::secrets::{self, Secret};
+use super::token_endpoint::{OAuthError, TokenService};
+use crate::store::{Redeemed, StoredClient, StoredRefresh};
+
+/// How long a refresh token lives unless used (and so rotated) first.
+pub const REFRESH_LIFETIME_DAYS: i64 = 30;
+
+/// What a grant yields: the token's subject and scopes, and a new refresh
+/// token when the grant acts for a user.
+pub struct Grant {
+    pub subject: String,
+    pub scopes: Vec<String>,
+    pub refresh_token: Option<Secret>,
+}
+
+fn server_error(err: impl std::fmt::Display) -> OAuthError {
+    warn!(error = %err, "a grant failed to run");
+    OAuthError::ServerError
+}
+
+/// `client_credentials`: the portal's own token, for no user.
+pub fn client_credentials(
+    client: &StoredClient,
+    params: &HashMap<String, String>,
+) -> Result<Grant, OAuthError> {
+    Ok(Grant {
+        subject: client.client_id.clone(),
+        scopes: narrowed(&client.scopes, params)?,
+        refresh_token: None,
+    })
+}
+
+/// The scopes asked for (all within `allowed`), or all of `allowed`.
+fn narrowed(
+    allowed: &[String],
+    params: &HashMap<String, String>,
+) -> Result<Vec<String>, OAuthError> {
+    let scopes: Vec<String> = match params.get("scope").map(|s| s.split_whitespace()) {
+        None => allowed.to_vec(),
+        Some(requested) => {
+            let requested: Vec<String> = requested.map(str::to_owned).collect();
+            if let Some(extra) = requested.iter().find(|s| !allowed.contains(s)) {
+                return Err(OAuthError::InvalidScope(format!(
+                    "scope {extra:?} was never granted to this client; it may ask for: {}",
+                    allowed.join(" ")
+                )));
+            }
+            requested
+        }
+    };
+    if scopes.is_empty() {
+        return Err(OAuthError::InvalidScope("no scope to grant".into()));
+    }
+    Ok(scopes)
+}
+
+/// Redeems an authorization code for the client that got it: once, before
+/// it expires, from the same redirect URI, with the PKCE verifier.
+pub async fn authorization_code(
+    service: &TokenService,
+    client: &StoredClient,
+    params: &HashMap<String, String>,
+) -> Result<Grant, OAuthError> {
+    let client_id = client.client_id.as_str();
+    let required = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| OAuthError::InvalidRequest(format!("{name} is required")))
+    };
+    let code = required("code")?;
+    let redirect_uri = required("redirect_uri")?;
+    let verifier = required("code_verifier")?;
+    if !is_valid_verifier(verifier) {
+        return Err(OAuthError::InvalidRequest(
+            "code_verifier must be 43 to 128 unreserved characters".into(),
+        ));
+    }
+    let invalid = || {
+        OAuthError::InvalidGrant("the code is invalid, expired, used, or not this client's".into())
+    };
+    let stored = service
+        .store
+        .redeem_code(&code_hash(code))
+        .await
+        .map_err(|err| {
+            warn!(error = %err, "code redemption failed to run");
+            OAuthError::ServerError
+        })?
+        .ok_or_else(invalid)?;
+    if stored.client_id != client_id || stored.expires_at < chrono::Utc::now() {
+        return Err(invalid());
+    }
+    if stored.redirect_uri != *redirect_uri {
+        return Err(OAuthError::InvalidGrant(
+            "redirect_uri differs from the one the code was issued for".into(),
+        ));
+    }
+    if s256(verifier) != stored.code_challenge {
+        return Err(OAuthError::InvalidGrant(
+            "the code_verifier does not match the code_challenge".into(),
+        ));
+    }
+    let family = secrets::random_id("rtf_").map_err(server_error)?;
+    let refresh_token =
+        new_refresh(service, client_id, &stored.username, &stored.scopes, family).await?;
+    Ok(Grant {
+        subject: stored.username,
+        scopes: stored.scopes,
+        refresh_token: Some(refresh_token),
+    })
+}
+
+/// `refresh_token`: used once, replaced by a new one of the same family; a
+/// replayed one revokes the family.
+pub async fn refresh(
+    service: &TokenService,
+    client: &StoredClient,
+    params: &HashMap<String, String>,
+) -> Result<Grant, OAuthError> {
+    let token = params
+        .get("refresh_token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| OAuthError::InvalidRequest("refresh_token is required".into()))?;
+    let stored = match service
+        .store
+        .redeem_refresh(&code_hash(token), &client.client_id)
+        .await
+        .map_err(server_error)?
+    {
+        Redeemed::Fresh(stored) => stored,
+        Redeemed::Replayed => {
+            info!(client_id = %client.client_id, "a used refresh token came back; its family is revoked");
+            return Err(OAuthError::InvalidGrant(
+                "the refresh token was used before; every token of its family is now revoked"
+                    .into(),
+            ));
+        }
+        Redeemed::Invalid => {
+            return Err(OAuthError::InvalidGrant(
+                "the refresh token is invalid, expired, revoked, or not this client's".into(),
+            ))
+        }
+    };
+    let scopes = narrowed(&stored.scopes, params)?;
+    let refresh_token = new_refresh(
+        service,
+        &client.client_id,
+        &stored.username,
+        &stored.scopes,
+        stored.family_id,
+    )
+    .await?;
+    Ok(Grant {
+        subject: stored.username,
+        scopes,
+        refresh_token: Some(refresh_token),
+    })
+}
+
+async fn new_refresh(
+    service: &TokenService,
+    client_id: &str,
+    username: &str,
+    scopes: &[String],
+    family_id: String,
+) -> Result<Secret, OAuthError> {
+    let token = secrets::new_secret().map_err(server_error)?;
+    let stored = StoredRefresh {
+        family_id,
+        client_id: client_id.to_owned(),
+        username: username.to_owned(),
+        scopes: scopes.to_vec(),
+        expires_at: Utc::now() + Duration::days(REFRESH_LIFETIME_DAYS),
+        used_at: None,
+        revoked_at: None,
+    };
+    service
+        .store
+        .insert_refresh(&code_hash(token.expose()), &stored)
+        .await
+        .map_err(server_error)?;
+    Ok(token)
+}

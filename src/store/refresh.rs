@@ -1,0 +1,151 @@
+//! Queries on refresh tokens and revoked access tokens.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter,
+};
+
+use super::entities::{refresh_token, revoked_access_token};
+use super::{Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRefresh {
+    pub family_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub scopes: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What redeeming a refresh token found.
+#[derive(Debug, PartialEq)]
+pub enum Redeemed {
+    /// Valid and now used: the caller issues its successor.
+    Fresh(StoredRefresh),
+    /// Used before: a replay. Its whole family has been revoked.
+    Replayed,
+    /// Unknown, revoked or expired.
+    Invalid,
+}
+
+fn to_refresh(m: refresh_token::Model) -> StoreResult<StoredRefresh> {
+    Ok(StoredRefresh {
+        scopes: serde_json::from_str(&m.scopes)
+            .map_err(|_| StoreError::Corrupt("unreadable refresh scopes".into()))?,
+        family_id: m.family_id,
+        client_id: m.client_id,
+        username: m.username,
+        expires_at: m.expires_at,
+        used_at: m.used_at,
+        revoked_at: m.revoked_at,
+    })
+}
+
+impl Store {
+    pub async fn insert_refresh(&self, token_hash: &str, token: &StoredRefresh) -> StoreResult<()> {
+        let row = refresh_token::ActiveModel {
+            token_hash: Set(token_hash.to_owned()),
+            family_id: Set(token.family_id.clone()),
+            client_id: Set(token.client_id.clone()),
+            username: Set(token.username.clone()),
+            scopes: Set(serde_json::to_string(&token.scopes)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?),
+            expires_at: Set(token.expires_at),
+            used_at: Set(None),
+            revoked_at: Set(None),
+            created_at: Set(Utc::now()),
+        };
+        let tx = self.begin_write().await?;
+        refresh_token::Entity::insert(row).exec(&*tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn find_refresh(&self, token_hash: &str) -> StoreResult<Option<StoredRefresh>> {
+        refresh_token::Entity::find_by_id(token_hash.to_owned())
+            .one(&self.db)
+            .await?
+            .map(to_refresh)
+            .transpose()
+    }
+
+    /// Uses a refresh token of `client_id` once. A second use revokes every
+    /// token of its family (RFC 6819 §5.2.2.3, OAuth 2.0 Security BCP).
+    pub async fn redeem_refresh(&self, token_hash: &str, client_id: &str) -> StoreResult<Redeemed> {
+        let tx = self.begin_write().await?;
+        let Some(row) = refresh_token::Entity::find_by_id(token_hash.to_owned())
+            .one(&*tx)
+            .await?
+        else {
+            return Ok(Redeemed::Invalid);
+        };
+        let now = Utc::now();
+        if row.client_id != client_id || row.revoked_at.is_some() || row.expires_at < now {
+            return Ok(Redeemed::Invalid);
+        }
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        if claimed != 1 {
+            refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+                .filter(refresh_token::Column::FamilyId.eq(row.family_id.as_str()))
+                .filter(refresh_token::Column::RevokedAt.is_null())
+                .exec(&*tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(Redeemed::Replayed);
+        }
+        tx.commit().await?;
+        Ok(Redeemed::Fresh(to_refresh(row)?))
+    }
+
+    /// Revokes every refresh token of a family.
+    pub async fn revoke_family(&self, family_id: &str) -> StoreResult<()> {
+        let tx = self.begin_write().await?;
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&*tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn revoke_access_token(
+        &self,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let tx = self.begin_write().await?;
+        revoked_access_token::Entity::insert(revoked_access_token::ActiveModel {
+            jti: Set(jti.to_owned()),
+            expires_at: Set(expires_at),
+        })
+        .on_conflict(
+            OnConflict::column(revoked_access_token::Column::Jti)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&*tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
+        Ok(revoked_access_token::Entity::find_by_id(jti.to_owned())
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+}
