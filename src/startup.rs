@@ -15,6 +15,7 @@ use crate::accounts::Accounts;
 use crate::api::{FileApi, ImportApi, ProjectApi};
 use crate::auth::{
     jwt::{TokenIssuer, TokenVerifier},
+    keys::KeyRing,
     layer::{AuthLayer, Gate},
     signing::load_key_ring,
     token_endpoint::{self, TokenService},
@@ -36,6 +37,7 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     store: Store,
+    keys: Arc<KeyRing>,
 }
 
 impl Application {
@@ -47,11 +49,15 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let local_addr = listener.local_addr()?;
+        let keys = load_key_ring(&store, Duration::from_secs(config.auth.token_lifetime_secs))
+            .await
+            .context("loading the token signing keys")?;
         Ok(Self {
             config,
             listener,
             local_addr,
             store,
+            keys: Arc::new(keys),
         })
     }
 
@@ -69,6 +75,7 @@ impl Application {
             listener,
             local_addr,
             store,
+            keys,
         } = self;
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
@@ -96,7 +103,6 @@ impl Application {
         );
         let files = Files::new(store.clone(), projects.clone());
         let token_lifetime = Duration::from_secs(config.auth.token_lifetime_secs);
-        let keys = Arc::new(load_key_ring(&store, token_lifetime).await?);
         let issuer_url = match config.auth.issuer.as_str() {
             "" => format!("http://{local_addr}"),
             configured => configured.to_owned(),

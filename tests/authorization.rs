@@ -30,6 +30,14 @@ struct Tokens {
 
 impl Tokens {
     async fn new(app: &TestApp) -> Self {
+        // Once the server publishes its JWKS, its signing key is stored.
+        let mut health = tonic_health::pb::health_client::HealthClient::new(app.channel.clone());
+        health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .expect("the server is up");
         let store = Store::connect(&app.database_url, 2).await.expect("store");
         let keys = load_key_ring(&store, Duration::from_secs(900))
             .await

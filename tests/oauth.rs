@@ -653,3 +653,91 @@ async fn refresh_tokens_rotate_and_replays_revoke_the_family(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(refresh_tokens_rotate_and_replays_revoke_the_family);
+
+async fn people_sign_up_then_grant_portals_access(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let signup = format!("{}/signup", app.endpoint());
+    let page = http().get(&signup).send().await.expect("signup page");
+    assert_eq!(page.status(), 200);
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("name=\"password\""));
+
+    // The HTML form, as a browser posts it.
+    let created = http()
+        .post(&signup)
+        .form(&[("username", "carol"), ("password", "a long enough secret")])
+        .send()
+        .await
+        .expect("sign up");
+    assert_eq!(created.status(), 201);
+    assert!(created.text().await.expect("html").contains("carol"));
+    let taken = http()
+        .post(&signup)
+        .form(&[("username", "carol"), ("password", "another long secret")])
+        .send()
+        .await
+        .expect("sign up again");
+    assert_eq!(taken.status(), 409);
+
+    // The JSON endpoint.
+    let json = http()
+        .post(&signup)
+        .json(&serde_json::json!({"username": "dave", "password": "short"}))
+        .send()
+        .await
+        .expect("json sign up");
+    assert_eq!(json.status(), 400);
+    let body: Value = json.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_request");
+    assert!(body["error_description"]
+        .as_str()
+        .expect("description")
+        .contains("at least 8"));
+    let json = http()
+        .post(&signup)
+        .json(&serde_json::json!({"username": "dave", "password": "long enough password"}))
+        .send()
+        .await
+        .expect("json sign up");
+    assert_eq!(json.status(), 201);
+
+    // The new user logs in on the consent page.
+    let portal = register_portal(&app, &["import:read"]).await;
+    let metadata = discover(&app).await;
+    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
+        .set_client_secret(ClientSecret::new(portal.secret.clone()))
+        .set_auth_uri(
+            AuthUrl::new(
+                metadata["authorization_endpoint"]
+                    .as_str()
+                    .expect("auth")
+                    .into(),
+            )
+            .expect("url"),
+        )
+        .set_token_uri(
+            TokenUrl::new(metadata["token_endpoint"].as_str().expect("token").into()).expect("url"),
+        )
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"));
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let code = redirect_params(&consent(&auth_url, "dave", "long enough password", "allow").await)
+        ["code"]
+        .clone();
+    let token = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .expect("token");
+    let claims = verify_with_jwks(&app, token.access_token().secret(), None).await;
+    assert_eq!(claims["sub"], "dave");
+    app.stop().await;
+}
+on_both_stores!(people_sign_up_then_grant_portals_access);

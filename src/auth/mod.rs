@@ -13,6 +13,7 @@ pub mod pkce;
 pub mod revocation;
 pub mod secrets;
 pub mod signing;
+pub mod signup;
 pub mod token_endpoint;
 
 use tonic::{Request, Status};

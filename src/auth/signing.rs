@@ -48,7 +48,14 @@ pub async fn load_key_ring(
             })
             .await?;
         info!(kid = %key.kid, "created a token signing key");
-        keys.push(key);
+        // Another instance starting at the same moment may have created
+        // one too: take every stored key, so both verify each other's.
+        keys = store
+            .signing_keys()
+            .await?
+            .into_iter()
+            .map(from_stored)
+            .collect();
     }
     Ok(KeyRing::new(keys, token_lifetime)?)
 }

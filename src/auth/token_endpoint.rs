@@ -23,7 +23,7 @@ use tracing::{info, warn};
 use super::grants::{self, Grant};
 use super::jwt::TokenIssuer;
 use super::keys::KeyRing;
-use super::{authorize, revocation};
+use super::{authorize, revocation, signup};
 use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
 use crate::store::{Store, StoredClient};
@@ -46,6 +46,7 @@ pub fn router(service: TokenService) -> Router {
             "/oauth/authorize",
             get(authorize::show).post(authorize::decide),
         )
+        .route("/signup", get(signup::show).post(signup::create))
         .route("/oauth/revoke", post(revocation::revoke))
         .route("/oauth/introspect", post(revocation::introspect))
         .route("/.well-known/oauth-authorization-server", get(metadata))
