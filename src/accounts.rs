@@ -101,6 +101,27 @@ impl Accounts {
         Ok((client, secret))
     }
 
+    /// A new secret for a client; the old one stops working at once.
+    pub async fn rotate_secret(&self, client_id: &str) -> Result<Secret, AccountError> {
+        let secret = secrets::new_secret()?;
+        match self
+            .store
+            .set_client_secret(client_id, &secrets::hash(secret.expose())?)
+            .await?
+        {
+            true => Ok(secret),
+            false => Err(AccountError::NotFound(format!("client {client_id}"))),
+        }
+    }
+
+    /// Revokes a client: it gets no more tokens, and its tokens stop working.
+    pub async fn revoke_client(&self, client_id: &str) -> Result<(), AccountError> {
+        match self.store.revoke_client(client_id).await? {
+            true => Ok(()),
+            false => Err(AccountError::NotFound(format!("client {client_id}"))),
+        }
+    }
+
     /// Gives a user a role in a project (replacing an earlier one).
     pub async fn add_member(
         &self,

@@ -83,6 +83,10 @@ enum AdminCommand {
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
     },
+    /// Give a client a new secret (printed once); the old one stops working.
+    RotateClientSecret { client_id: String },
+    /// Revoke a client: no new tokens, and its tokens stop working.
+    RevokeClient { client_id: String },
     /// Give a user a role (admin, write or read) in a project.
     AddMember {
         /// The project's id or owner/name slug.
@@ -346,6 +350,12 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                     username,
                     role,
                 } => cli::admin::add_member(store, &project, &username, &role, out).await,
+                AdminCommand::RotateClientSecret { client_id } => {
+                    cli::admin::rotate_client_secret(store, &client_id, out).await
+                }
+                AdminCommand::RevokeClient { client_id } => {
+                    cli::admin::revoke_client(store, &client_id, out).await
+                }
             }
         }
     }

@@ -120,6 +120,7 @@ impl Application {
         });
         let gate = match config.auth.require_tokens {
             true => Gate::Tokens {
+                store: store.clone(),
                 keys,
                 verifier: TokenVerifier::new(issuer_url, config.auth.audience.clone()),
             },

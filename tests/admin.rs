@@ -124,6 +124,38 @@ async fn operators_bootstrap_users_portals_and_members(backend: Backend) {
     }
     let _ = db.close().await;
 
+    // Rotation: a new secret, shown once; only it authenticates now.
+    let rotated = json(&admin(&app, &["rotate-client-secret", &client_id], ""));
+    let new_secret = rotated["client_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    assert_ne!(new_secret, secret);
+    let accounts = fhir_import::accounts::Accounts::new(
+        fhir_import::store::Store::connect(&app.database_url, 2)
+            .await
+            .expect("store"),
+    );
+    let old = accounts
+        .authenticate_client(&client_id, &secret)
+        .await
+        .expect("auth");
+    assert!(old.is_none(), "the old secret no longer works");
+    let new = accounts
+        .authenticate_client(&client_id, &new_secret)
+        .await
+        .expect("auth");
+    assert!(new.is_some());
+    let revoked = json(&admin(&app, &["revoke-client", &client_id], ""));
+    assert_eq!(revoked["revoked"], true);
+    let after = accounts
+        .authenticate_client(&client_id, &new_secret)
+        .await
+        .expect("auth");
+    assert!(after.is_none(), "a revoked client does not authenticate");
+    let unknown = admin(&app, &["revoke-client", "fic_nobody"], "");
+    assert!(refused(&unknown).contains("not found"));
+
     let bad_scope = admin(
         &app,
         &[

@@ -26,11 +26,12 @@ struct Tokens {
     issuer: String,
     keys: KeyRing,
     store: Store,
+    client_id: String,
 }
 
 impl Tokens {
     async fn new(app: &TestApp) -> Self {
-        // Once the server publishes its JWKS, its signing key is stored.
+        // Once the server answers, its signing key is stored.
         let mut health = tonic_health::pb::health_client::HealthClient::new(app.channel.clone());
         health
             .check(tonic_health::pb::HealthCheckRequest {
@@ -42,10 +43,21 @@ impl Tokens {
         let keys = load_key_ring(&store, Duration::from_secs(900))
             .await
             .expect("keys");
+        let accounts = Accounts::new(store.clone());
+        accounts
+            .create_user("portal-owner", None)
+            .await
+            .expect("owner");
+        let scopes: Vec<String> = ALL.iter().map(|s| (*s).to_owned()).collect();
+        let (client, _secret) = accounts
+            .create_client("Kids First portal", "portal-owner", &[], &scopes)
+            .await
+            .expect("client");
         Self {
             issuer: app.endpoint(),
             keys,
             store,
+            client_id: client.client_id,
         }
     }
 
@@ -59,7 +71,7 @@ impl Tokens {
     }
 
     fn for_user(&self, user: &str, scopes: &[&str]) -> String {
-        self.issue(user, "fic_portal", scopes)
+        self.issue(user, &self.client_id, scopes)
     }
 }
 
@@ -162,7 +174,7 @@ async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
 
     let now = chrono::Utc::now().timestamp();
     let claims = |iss: &str, aud: &str, exp: i64| {
-        serde_json::json!({"iss": iss, "sub": "alice", "client_id": "fic_portal", "aud": aud,
+        serde_json::json!({"iss": iss, "sub": "alice", "client_id": tokens.client_id, "aud": aud,
             "scope": ALL.join(" "), "iat": now - 10, "nbf": now - 10, "exp": exp, "jti": "j1"})
     };
     let header = |alg: &str| serde_json::json!({"alg": alg, "typ": "at+jwt", "kid": signer_kid});
@@ -251,6 +263,35 @@ async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
         list_projects(&app, Some(&good), false).await,
         Code::FailedPrecondition,
         "x-sbg-advance-access: advance",
+    );
+
+    // A revoked token, and any token of a revoked client, stop working.
+    let revoked = tokens.for_user("alice", &ALL);
+    let jti = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(&revoked)
+        .expect("claims")
+        .claims["jti"]
+        .as_str()
+        .expect("jti")
+        .to_owned();
+    assert!(list_projects(&app, Some(&revoked), true).await.is_ok());
+    tokens
+        .store
+        .revoke_access_token(&jti, chrono::Utc::now() + chrono::Duration::minutes(15))
+        .await
+        .expect("revoke");
+    refused(
+        list_projects(&app, Some(&revoked), true).await,
+        Code::Unauthenticated,
+        "revoked",
+    );
+    Accounts::new(tokens.store.clone())
+        .revoke_client(&tokens.client_id)
+        .await
+        .expect("revoke client");
+    refused(
+        list_projects(&app, Some(&good), true).await,
+        Code::Unauthenticated,
+        "client",
     );
 
     // Health stays open.
@@ -356,7 +397,7 @@ async fn scopes_and_project_roles_bound_what_a_token_does(backend: Backend) {
     );
 
     // A portal's own token (client credentials) acts for no user.
-    let portal_only = tokens.issue("fic_portal", "fic_portal", &ALL);
+    let portal_only = tokens.issue(&tokens.client_id, &tokens.client_id, &ALL);
     refused(
         list_projects(&app, Some(&portal_only), true).await,
         Code::PermissionDenied,

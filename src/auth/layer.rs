@@ -12,11 +12,12 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, Request, Response};
 use tonic::Status;
 use tower::{Layer, Service};
-use tracing::debug;
+use tracing::{debug, warn};
 
 use super::jwt::{TokenError, TokenVerifier};
 use super::keys::KeyRing;
 use super::Caller;
+use crate::store::Store;
 
 pub const ADVANCE_ACCESS_HEADER: &str = "x-sbg-advance-access";
 pub const ADVANCE_ACCESS_VALUE: &str = "advance";
@@ -47,19 +48,28 @@ fn is_open(path: &str) -> bool {
 pub enum Gate {
     /// Every call acts as the local operator.
     Local(Caller),
-    /// Every call needs a token this server issued.
+    /// Every call needs a token this server issued, not revoked, from a
+    /// client that is not revoked.
     Tokens {
         keys: Arc<KeyRing>,
         verifier: TokenVerifier,
+        store: Store,
     },
+}
+
+/// A caller whose token verified; `jti` still to be checked for revocation.
+struct Admitted {
+    caller: Caller,
+    jti: Option<String>,
 }
 
 impl Gate {
     /// The verified caller of an API call, or the status that refuses it.
-    fn admit(&self, path: &str, headers: &HeaderMap) -> Result<Caller, Status> {
+    fn admit(&self, path: &str, headers: &HeaderMap) -> Result<Admitted, Status> {
+        let mut jti = None;
         let caller = match self {
             Self::Local(caller) => caller.clone(),
-            Self::Tokens { keys, verifier } => {
+            Self::Tokens { keys, verifier, .. } => {
                 let token = bearer(headers)?;
                 let claims = verifier.verify(keys, token).map_err(|err| {
                     debug!(error = %err, "token refused");
@@ -74,6 +84,7 @@ impl Gate {
                     )));
                 }
                 let user = (claims.sub != claims.client_id).then(|| claims.sub.clone());
+                jti = Some(claims.jti.clone());
                 Caller {
                     user,
                     scopes: claims.scopes().map(str::to_owned).collect(),
@@ -89,7 +100,34 @@ impl Gate {
                 "{method} needs the scope `{scope}`, which this token does not carry"
             )));
         }
-        Ok(caller)
+        Ok(Admitted { caller, jti })
+    }
+
+    /// Refuses a token revoked before it expired, or one whose client has
+    /// been revoked since.
+    async fn still_valid(&self, admitted: &Admitted) -> Result<(), Status> {
+        let (Self::Tokens { store, .. }, Some(jti)) = (self, &admitted.jti) else {
+            return Ok(());
+        };
+        let unavailable = |err: crate::store::StoreError| {
+            warn!(error = %err, "revocation check failed");
+            Status::unavailable("cannot check the token right now; retry")
+        };
+        if store
+            .is_access_token_revoked(jti)
+            .await
+            .map_err(unavailable)?
+        {
+            return Err(Status::unauthenticated("the access token was revoked"));
+        }
+        let client_id = admitted.caller.client_id.as_deref().unwrap_or_default();
+        let client = store.find_client(client_id).await.map_err(unavailable)?;
+        if client.is_none_or(|c| c.revoked_at.is_some()) {
+            return Err(Status::unauthenticated(
+                "the client this token was issued to is revoked",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -147,9 +185,10 @@ pub struct AuthService<S> {
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for AuthService<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
+    ReqBody: Send + 'static,
     ResBody: Default + Send + 'static,
 {
     type Response = S::Response;
@@ -165,13 +204,22 @@ where
         if is_open(&path) {
             return Box::pin(self.inner.call(request));
         }
-        match self.gate.admit(&path, request.headers()) {
-            Ok(caller) => {
-                request.extensions_mut().insert(caller);
-                Box::pin(self.inner.call(request))
+        let admitted = match self.gate.admit(&path, request.headers()) {
+            Ok(admitted) => admitted,
+            Err(status) => return Box::pin(async move { Ok(status.into_http()) }),
+        };
+        // The service that was polled ready goes into the future; a fresh
+        // clone stays for the next call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let gate = self.gate.clone();
+        Box::pin(async move {
+            if let Err(status) = gate.still_valid(&admitted).await {
+                return Ok(status.into_http());
             }
-            Err(status) => Box::pin(async move { Ok(status.into_http()) }),
-        }
+            request.extensions_mut().insert(admitted.caller);
+            inner.call(request).await
+        })
     }
 }
 

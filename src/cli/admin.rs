@@ -126,3 +126,28 @@ pub async fn add_member(
         }),
     )
 }
+
+pub async fn rotate_client_secret(
+    args: StoreArgs,
+    client_id: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let secret = accounts(args).await?.rotate_secret(client_id).await?;
+    print(
+        out,
+        json!({
+            "client_id": client_id,
+            "client_secret": secret.expose(),
+            "note": "the old secret no longer works; this one is shown only now",
+        }),
+    )
+}
+
+pub async fn revoke_client(
+    args: StoreArgs,
+    client_id: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    accounts(args).await?.revoke_client(client_id).await?;
+    print(out, json!({ "client_id": client_id, "revoked": true }))
+}

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
 use super::entities::{oauth_client, project_member, signing_key, user};
@@ -141,6 +143,35 @@ impl Store {
             .await?
             .map(StoredClient::try_from)
             .transpose()
+    }
+
+    /// Replaces a client's secret hash; false when there is no such client.
+    pub async fn set_client_secret(&self, client_id: &str, secret_hash: &str) -> StoreResult<bool> {
+        let tx = self.begin_write().await?;
+        let updated = oauth_client::Entity::update_many()
+            .col_expr(oauth_client::Column::SecretHash, Expr::value(secret_hash))
+            .col_expr(oauth_client::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(oauth_client::Column::ClientId.eq(client_id))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        tx.commit().await?;
+        Ok(updated == 1)
+    }
+
+    /// Marks a client revoked; false when there is no such client.
+    pub async fn revoke_client(&self, client_id: &str) -> StoreResult<bool> {
+        let tx = self.begin_write().await?;
+        let now = Utc::now();
+        let updated = oauth_client::Entity::update_many()
+            .col_expr(oauth_client::Column::RevokedAt, Expr::value(now))
+            .col_expr(oauth_client::Column::UpdatedAt, Expr::value(now))
+            .filter(oauth_client::Column::ClientId.eq(client_id))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        tx.commit().await?;
+        Ok(updated == 1)
     }
 
     /// Gives `username` the role in the project, replacing any earlier one.
