@@ -101,6 +101,34 @@ impl Accounts {
         Ok((client, secret))
     }
 
+    /// A single-use token that lets a portal register itself for `owner`
+    /// (RFC 7591), valid for `hours`.
+    pub async fn issue_initial_access_token(
+        &self,
+        owner: &str,
+        hours: u32,
+    ) -> Result<(Secret, chrono::DateTime<chrono::Utc>), AccountError> {
+        let owner = Username::parse(owner).map_err(AccountError::InvalidArgument)?;
+        if !(1..=24 * 30).contains(&hours) {
+            return Err(AccountError::InvalidArgument(
+                "hours: between 1 and 720".into(),
+            ));
+        }
+        if self.store.find_user(owner.as_str()).await?.is_none() {
+            return Err(AccountError::NotFound(format!("user {owner}")));
+        }
+        let token = secrets::new_secret()?;
+        let expires_at = chrono::Utc::now() + chrono::Duration::hours(i64::from(hours));
+        self.store
+            .insert_initial_access_token(
+                &crate::auth::pkce::code_hash(token.expose()),
+                owner.as_str(),
+                expires_at,
+            )
+            .await?;
+        Ok((token, expires_at))
+    }
+
     /// A new secret for a client; the old one stops working at once.
     pub async fn rotate_secret(&self, client_id: &str) -> Result<Secret, AccountError> {
         let secret = secrets::new_secret()?;

@@ -87,6 +87,15 @@ enum AdminCommand {
     RotateClientSecret { client_id: String },
     /// Revoke a client: no new tokens, and its tokens stop working.
     RevokeClient { client_id: String },
+    /// Issue a single-use token a portal registers itself with (POST /oauth/register).
+    IssueInitialAccessToken {
+        /// The user who will own the registered client.
+        #[arg(long)]
+        owner: String,
+        /// How long the token stays valid.
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+    },
     /// Give a user a role (admin, write or read) in a project.
     AddMember {
         /// The project's id or owner/name slug.
@@ -355,6 +364,9 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 }
                 AdminCommand::RevokeClient { client_id } => {
                     cli::admin::revoke_client(store, &client_id, out).await
+                }
+                AdminCommand::IssueInitialAccessToken { owner, hours } => {
+                    cli::admin::issue_initial_access_token(store, &owner, hours, out).await
                 }
             }
         }

@@ -741,3 +741,137 @@ async fn people_sign_up_then_grant_portals_access(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(people_sign_up_then_grant_portals_access);
+
+async fn portals_register_themselves(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let portal = register_portal(&app, &["import:read", "projects"]).await;
+    let metadata = discover(&app).await;
+    let register_url = metadata["registration_endpoint"]
+        .as_str()
+        .expect("registration")
+        .to_owned();
+    let token_url =
+        TokenUrl::new(metadata["token_endpoint"].as_str().expect("token").into()).expect("url");
+    let register = |bearer: Option<String>, body: Value| {
+        let url = register_url.clone();
+        async move {
+            let mut request = http().post(url).json(&body);
+            if let Some(bearer) = bearer {
+                request = request.bearer_auth(bearer);
+            }
+            let answer = request.send().await.expect("register");
+            let status = answer.status().as_u16();
+            (status, answer.json::<Value>().await.expect("json"))
+        }
+    };
+    let wanted = serde_json::json!({
+        "client_name": "Research portal",
+        "redirect_uris": [REDIRECT],
+        "scope": "import:read",
+    });
+
+    // With a user's access token (from the code flow): the user owns it.
+    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
+        .set_client_secret(ClientSecret::new(portal.secret.clone()))
+        .set_auth_uri(
+            AuthUrl::new(
+                metadata["authorization_endpoint"]
+                    .as_str()
+                    .expect("auth")
+                    .into(),
+            )
+            .expect("url"),
+        )
+        .set_token_uri(token_url.clone())
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"));
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let code =
+        redirect_params(&consent(&auth_url, "alice", "correct horse battery", "allow").await)
+            ["code"]
+            .clone();
+    let user_token = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .expect("token")
+        .access_token()
+        .secret()
+        .clone();
+    let (status, registered) = register(Some(user_token.clone()), wanted.clone()).await;
+    assert_eq!(status, 201, "{registered}");
+    assert_eq!(registered["scope"], "import:read");
+    assert_eq!(
+        registered["token_endpoint_auth_method"],
+        "client_secret_basic"
+    );
+    // The new portal authenticates with what it was given.
+    let new_client = BasicClient::new(ClientId::new(
+        registered["client_id"].as_str().expect("id").into(),
+    ))
+    .set_client_secret(ClientSecret::new(
+        registered["client_secret"].as_str().expect("secret").into(),
+    ))
+    .set_token_uri(token_url.clone());
+    let token = new_client
+        .exchange_client_credentials()
+        .request_async(&http())
+        .await
+        .expect("token");
+    let claims = verify_with_jwks(&app, token.access_token().secret(), None).await;
+    assert_eq!(claims["scope"], "import:read");
+
+    // With an initial access token an operator issued: single use.
+    let store = Store::connect(&app.database_url, 2).await.expect("store");
+    let (initial, _) = Accounts::new(store)
+        .issue_initial_access_token("alice", 1)
+        .await
+        .expect("initial token");
+    let (status, _) = register(Some(initial.expose().to_owned()), wanted.clone()).await;
+    assert_eq!(status, 201);
+    let (status, body) = register(Some(initial.expose().to_owned()), wanted.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
+
+    // Refusals.
+    let (status, body) = register(None, wanted.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
+    let portal_token = BasicClient::new(ClientId::new(portal.client_id.clone()))
+        .set_client_secret(ClientSecret::new(portal.secret.clone()))
+        .set_token_uri(token_url)
+        .exchange_client_credentials()
+        .request_async(&http())
+        .await
+        .expect("portal token");
+    let (status, _) = register(Some(portal_token.access_token().secret().clone()), wanted).await;
+    assert_eq!(status, 401, "a client's own token registers nothing");
+    let (status, body) = register(
+        Some(user_token.clone()),
+        serde_json::json!({"client_name": "x", "scope": "admin"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client_metadata"))
+    );
+    let (status, body) = register(
+        Some(user_token),
+        serde_json::json!({"client_name": "x", "redirect_uris": ["http://portal.example.org/cb"]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_redirect_uri"))
+    );
+    app.stop().await;
+}
+on_both_stores!(portals_register_themselves);

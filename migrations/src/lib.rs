@@ -7,6 +7,7 @@ mod m20261128_000001_core;
 mod m20261128_000002_accounts;
 mod m20261128_000003_authorization_codes;
 mod m20261128_000004_refresh_tokens;
+mod m20261128_000005_initial_access_tokens;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_accounts::Migration),
             Box::new(m20261128_000003_authorization_codes::Migration),
             Box::new(m20261128_000004_refresh_tokens::Migration),
+            Box::new(m20261128_000005_initial_access_tokens::Migration),
         ]
     }
 }

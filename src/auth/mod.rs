@@ -10,6 +10,7 @@ pub mod jwt;
 pub mod keys;
 pub mod layer;
 pub mod pkce;
+pub mod registration;
 pub mod revocation;
 pub mod secrets;
 pub mod signing;

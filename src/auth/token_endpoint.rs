@@ -23,7 +23,7 @@ use tracing::{info, warn};
 use super::grants::{self, Grant};
 use super::jwt::TokenIssuer;
 use super::keys::KeyRing;
-use super::{authorize, revocation, signup};
+use super::{authorize, registration, revocation, signup};
 use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
 use crate::store::{Store, StoredClient};
@@ -47,6 +47,7 @@ pub fn router(service: TokenService) -> Router {
             get(authorize::show).post(authorize::decide),
         )
         .route("/signup", get(signup::show).post(signup::create))
+        .route("/oauth/register", post(registration::register))
         .route("/oauth/revoke", post(revocation::revoke))
         .route("/oauth/introspect", post(revocation::introspect))
         .route("/.well-known/oauth-authorization-server", get(metadata))
@@ -258,6 +259,7 @@ async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value
         "code_challenge_methods_supported": ["S256"],
         "revocation_endpoint": format!("{base}/oauth/revoke"),
         "introspection_endpoint": format!("{base}/oauth/introspect"),
+        "registration_endpoint": format!("{base}/oauth/register"),
     }))
 }
 

@@ -151,3 +151,24 @@ pub async fn revoke_client(
     accounts(args).await?.revoke_client(client_id).await?;
     print(out, json!({ "client_id": client_id, "revoked": true }))
 }
+
+pub async fn issue_initial_access_token(
+    args: StoreArgs,
+    owner: &str,
+    hours: u32,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (token, expires_at) = accounts(args)
+        .await?
+        .issue_initial_access_token(owner, hours)
+        .await?;
+    print(
+        out,
+        json!({
+            "initial_access_token": token.expose(),
+            "owner": owner,
+            "expires_at": expires_at.to_rfc3339(),
+            "note": "single use: POST /oauth/register with it as a Bearer token",
+        }),
+    )
+}

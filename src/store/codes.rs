@@ -1,9 +1,10 @@
-//! Queries on authorization codes: stored by hash, redeemed at most once.
+//! Queries on single-use secrets kept by hash: authorization codes and
+//! initial access tokens.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use super::entities::authorization_code;
+use super::entities::{authorization_code, initial_access_token};
 use super::{Store, StoreError, StoreResult};
 
 /// What a code was issued for.
@@ -66,5 +67,52 @@ impl Store {
             code_challenge: row.code_challenge,
             expires_at: row.expires_at,
         }))
+    }
+}
+
+impl Store {
+    pub async fn insert_initial_access_token(
+        &self,
+        token_hash: &str,
+        owner: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let row = initial_access_token::ActiveModel {
+            token_hash: Set(token_hash.to_owned()),
+            owner: Set(owner.to_owned()),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+            created_at: Set(Utc::now()),
+        };
+        let tx = self.begin_write().await?;
+        initial_access_token::Entity::insert(row).exec(&*tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Uses an initial access token once; its owner, when it was valid.
+    pub async fn redeem_initial_access_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<String>> {
+        let tx = self.begin_write().await?;
+        let now = Utc::now();
+        let claimed = initial_access_token::Entity::update_many()
+            .col_expr(initial_access_token::Column::UsedAt, Expr::value(now))
+            .filter(initial_access_token::Column::TokenHash.eq(token_hash))
+            .filter(initial_access_token::Column::UsedAt.is_null())
+            .filter(initial_access_token::Column::ExpiresAt.gt(now))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        let owner = match claimed {
+            1 => initial_access_token::Entity::find_by_id(token_hash.to_owned())
+                .one(&*tx)
+                .await?
+                .map(|m| m.owner),
+            _ => None,
+        };
+        tx.commit().await?;
+        Ok(owner)
     }
 }

@@ -6,6 +6,7 @@ pub mod file_metadata;
 pub mod import;
 pub mod import_event;
 pub mod import_item;
+pub mod initial_access_token;
 pub mod oauth_client;
 pub mod project;
 pub mod project_member;
