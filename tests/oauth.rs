@@ -659,6 +659,11 @@ async fn people_sign_up_then_grant_portals_access(backend: Backend) {
     let signup = format!("{}/signup", app.endpoint());
     let page = http().get(&signup).send().await.expect("signup page");
     assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers()["x-frame-options"],
+        "DENY",
+        "no framing of password pages"
+    );
     assert!(page
         .text()
         .await

@@ -52,7 +52,24 @@ pub fn router(service: TokenService) -> Router {
         .route("/oauth/introspect", post(revocation::introspect))
         .route("/.well-known/oauth-authorization-server", get(metadata))
         .route("/.well-known/jwks.json", get(jwks))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(service)
+}
+
+/// Pages that take passwords must not be framed by other sites
+/// (clickjacking), and nothing here is to be sniffed as another type.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'; form-action 'self'"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// An RFC 6749 error answer.
