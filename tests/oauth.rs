@@ -12,10 +12,10 @@ use common::{spawn_app, Backend, TestApp};
 use fhir_import::{accounts::Accounts, store::Store};
 use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, Validation};
 use oauth2::{
-    basic::{BasicClient, BasicErrorResponseType},
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IntrospectionUrl,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
-    TokenIntrospectionResponse, TokenResponse, TokenUrl,
+    basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse},
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, IntrospectionUrl, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, TokenIntrospectionResponse, TokenResponse, TokenUrl,
 };
 use serde_json::Value;
 
@@ -344,6 +344,36 @@ async fn consent(
         .expect("post consent")
 }
 
+type PortalClient =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// The portal's oauth2 client, configured from the server's metadata.
+fn portal_client(metadata: &Value, portal: &Portal) -> PortalClient {
+    let url = |key: &str| metadata[key].as_str().expect(key).to_owned();
+    BasicClient::new(ClientId::new(portal.client_id.clone()))
+        .set_client_secret(ClientSecret::new(portal.secret.clone()))
+        .set_auth_uri(AuthUrl::new(url("authorization_endpoint")).expect("url"))
+        .set_token_uri(TokenUrl::new(url("token_endpoint")).expect("url"))
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"))
+}
+
+/// The whole code flow with PKCE: the user allows, the portal redeems.
+async fn code_flow(client: &PortalClient, username: &str, password: &str) -> BasicTokenResponse {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let code =
+        redirect_params(&consent(&auth_url, username, password, "allow").await)["code"].clone();
+    client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .expect("token")
+}
+
 fn redirect_params(response: &reqwest::Response) -> std::collections::HashMap<String, String> {
     assert_eq!(response.status(), 303, "a redirect back to the portal");
     let location = response.headers()["location"].to_str().expect("location");
@@ -364,21 +394,7 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         metadata["code_challenge_methods_supported"],
         serde_json::json!(["S256"])
     );
-    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
-        .set_client_secret(ClientSecret::new(portal.secret.clone()))
-        .set_auth_uri(
-            AuthUrl::new(
-                metadata["authorization_endpoint"]
-                    .as_str()
-                    .expect("auth")
-                    .into(),
-            )
-            .expect("url"),
-        )
-        .set_token_uri(
-            TokenUrl::new(metadata["token_endpoint"].as_str().expect("token").into()).expect("url"),
-        )
-        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"));
+    let client = portal_client(&metadata, &portal);
 
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, state) = client
@@ -523,35 +539,19 @@ async fn refresh_tokens_rotate_and_replays_revoke_the_family(backend: Backend) {
     let portal = register_portal(&app, &["import:write", "import:read"]).await;
     let metadata = discover(&app).await;
     let url = |key: &str| metadata[key].as_str().expect(key).to_owned();
-    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
-        .set_client_secret(ClientSecret::new(portal.secret.clone()))
-        .set_auth_uri(AuthUrl::new(url("authorization_endpoint")).expect("url"))
-        .set_token_uri(TokenUrl::new(url("token_endpoint")).expect("url"))
-        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"))
+    let client = portal_client(&metadata, &portal);
+    let inspector = client
+        .clone()
         .set_introspection_url(IntrospectionUrl::new(url("introspection_endpoint")).expect("url"));
 
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, _) = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let code =
-        redirect_params(&consent(&auth_url, "alice", "correct horse battery", "allow").await)
-            ["code"]
-            .clone();
-    let first = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&http())
-        .await
-        .expect("token");
+    let first = code_flow(&client, "alice", "correct horse battery").await;
     let refresh_1 = first
         .refresh_token()
         .expect("a refresh token for a user grant")
         .clone();
 
     // Introspection: the access token and the refresh token are active.
-    let introspected = client
+    let introspected = inspector
         .introspect(first.access_token())
         .request_async(&http())
         .await
@@ -591,21 +591,7 @@ async fn refresh_tokens_rotate_and_replays_revoke_the_family(backend: Backend) {
 
     // Revocation (RFC 7009): a revoked refresh token and access token are
     // no longer active.
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, _) = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let code =
-        redirect_params(&consent(&auth_url, "alice", "correct horse battery", "allow").await)
-            ["code"]
-            .clone();
-    let fresh = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&http())
-        .await
-        .expect("token");
+    let fresh = code_flow(&client, "alice", "correct horse battery").await;
     let refresh_3 = fresh.refresh_token().expect("refresh").clone();
     // (The oauth2 crate only revokes over https, as RFC 7009 asks of
     // deployments; the test server is plain http, so post the form.)
@@ -631,7 +617,7 @@ async fn refresh_tokens_rotate_and_replays_revoke_the_family(backend: Backend) {
         .expect_err("a revoked refresh token");
     assert_oauth_error(revoked, BasicErrorResponseType::InvalidGrant);
     revoke(fresh.access_token().secret().clone()).await;
-    let introspected = client
+    let introspected = inspector
         .introspect(fresh.access_token())
         .request_async(&http())
         .await
@@ -712,35 +698,8 @@ async fn people_sign_up_then_grant_portals_access(backend: Backend) {
     // The new user logs in on the consent page.
     let portal = register_portal(&app, &["import:read"]).await;
     let metadata = discover(&app).await;
-    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
-        .set_client_secret(ClientSecret::new(portal.secret.clone()))
-        .set_auth_uri(
-            AuthUrl::new(
-                metadata["authorization_endpoint"]
-                    .as_str()
-                    .expect("auth")
-                    .into(),
-            )
-            .expect("url"),
-        )
-        .set_token_uri(
-            TokenUrl::new(metadata["token_endpoint"].as_str().expect("token").into()).expect("url"),
-        )
-        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"));
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, _) = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let code = redirect_params(&consent(&auth_url, "dave", "long enough password", "allow").await)
-        ["code"]
-        .clone();
-    let token = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&http())
-        .await
-        .expect("token");
+    let client = portal_client(&metadata, &portal);
+    let token = code_flow(&client, "dave", "long enough password").await;
     let claims = verify_with_jwks(&app, token.access_token().secret(), None).await;
     assert_eq!(claims["sub"], "dave");
     app.stop().await;
@@ -776,34 +735,9 @@ async fn portals_register_themselves(backend: Backend) {
     });
 
     // With a user's access token (from the code flow): the user owns it.
-    let client = BasicClient::new(ClientId::new(portal.client_id.clone()))
-        .set_client_secret(ClientSecret::new(portal.secret.clone()))
-        .set_auth_uri(
-            AuthUrl::new(
-                metadata["authorization_endpoint"]
-                    .as_str()
-                    .expect("auth")
-                    .into(),
-            )
-            .expect("url"),
-        )
-        .set_token_uri(token_url.clone())
-        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"));
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, _) = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let code =
-        redirect_params(&consent(&auth_url, "alice", "correct horse battery", "allow").await)
-            ["code"]
-            .clone();
-    let user_token = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&http())
+    let client = portal_client(&metadata, &portal);
+    let user_token = code_flow(&client, "alice", "correct horse battery")
         .await
-        .expect("token")
         .access_token()
         .secret()
         .clone();
