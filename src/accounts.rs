@@ -183,14 +183,8 @@ impl Accounts {
         secret: &str,
     ) -> Result<Option<StoredClient>, AccountError> {
         let client = self.store.find_client(client_id).await?;
-        let stored_hash = match &client {
-            Some(c) => c.secret_hash.clone(),
-            None => decoy_hash()?,
-        };
-        let secret = secret.to_owned();
-        let matches = tokio::task::spawn_blocking(move || secrets::verify(&secret, &stored_hash))
-            .await
-            .unwrap_or(false);
+        let matches =
+            verify_or_decoy(secret, client.as_ref().map(|c| c.secret_hash.clone())).await?;
         Ok(client.filter(|c| matches && c.revoked_at.is_none()))
     }
 }
@@ -204,14 +198,11 @@ impl Accounts {
         password: &str,
     ) -> Result<Option<StoredUser>, AccountError> {
         let user = self.store.find_user(username).await?;
-        let stored_hash = match user.as_ref().and_then(|u| u.password_hash.clone()) {
-            Some(hash) => hash,
-            None => decoy_hash()?,
-        };
-        let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || secrets::verify(&password, &stored_hash))
-            .await
-            .unwrap_or(false);
+        let matches = verify_or_decoy(
+            password,
+            user.as_ref().and_then(|u| u.password_hash.clone()),
+        )
+        .await?;
         Ok(user.filter(|u| matches && u.password_hash.is_some()))
     }
 
@@ -224,7 +215,23 @@ impl Accounts {
     }
 }
 
-/// A hash to verify against when no client has the given id.
+/// Checks `secret` against `stored_hash` off the async threads (argon2 is
+/// slow on purpose). Without a stored hash it checks against a decoy, so
+/// response times do not tell which names exist; that never matches.
+async fn verify_or_decoy(secret: &str, stored_hash: Option<String>) -> Result<bool, AccountError> {
+    let known = stored_hash.is_some();
+    let hash = match stored_hash {
+        Some(hash) => hash,
+        None => decoy_hash()?,
+    };
+    let secret = secret.to_owned();
+    let matches = tokio::task::spawn_blocking(move || secrets::verify(&secret, &hash))
+        .await
+        .unwrap_or(false);
+    Ok(known && matches)
+}
+
+/// A hash to verify against when no account has the given name.
 fn decoy_hash() -> Result<String, AccountError> {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     if let Some(hash) = DECOY.get() {

@@ -98,8 +98,7 @@ impl Files {
         let mut files = self
             .store
             .list_files(&filter, after.as_deref(), limit + 1)
-            .await?
-            .files;
+            .await?;
         let next = next_token(&mut files, limit, |f| f.id.to_string());
         Ok((files, next))
     }

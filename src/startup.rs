@@ -65,10 +65,6 @@ impl Application {
         self.local_addr
     }
 
-    pub fn store_backend(&self) -> &'static str {
-        self.store.backend_name()
-    }
-
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let Self {
             config,
@@ -107,6 +103,10 @@ impl Application {
             "" => format!("http://{local_addr}"),
             configured => configured.to_owned(),
         };
+        let verifier = Arc::new(TokenVerifier::new(
+            issuer_url.clone(),
+            config.auth.audience.clone(),
+        ));
         let oauth_http = token_endpoint::router(TokenService {
             accounts: Accounts::new(store.clone()),
             store: store.clone(),
@@ -116,13 +116,14 @@ impl Application {
                 config.auth.audience.clone(),
                 token_lifetime,
             )),
-            issuer_url: issuer_url.clone(),
+            verifier: verifier.clone(),
+            issuer_url,
         });
         let gate = match config.auth.require_tokens {
             true => Gate::Tokens {
                 store: store.clone(),
                 keys,
-                verifier: TokenVerifier::new(issuer_url, config.auth.audience.clone()),
+                verifier,
             },
             false => Gate::Local(Caller::local(config.auth.local_user.clone())),
         };

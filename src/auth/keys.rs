@@ -190,11 +190,6 @@ impl KeyRing {
         json!({ "keys": keys })
     }
 
-    /// The lifetime the verifying window was computed for.
-    pub fn token_lifetime(&self) -> Duration {
-        self.token_lifetime
-    }
-
     /// The id and key that sign new tokens.
     pub(crate) fn signer(&self) -> (&str, &EncodingKey) {
         (&self.signer_kid, &self.signer)

@@ -52,7 +52,7 @@ pub enum Gate {
     /// client that is not revoked.
     Tokens {
         keys: Arc<KeyRing>,
-        verifier: TokenVerifier,
+        verifier: Arc<TokenVerifier>,
         store: Store,
     },
 }

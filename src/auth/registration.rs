@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::jwt::TokenVerifier;
 use super::pkce::code_hash;
 use super::token_endpoint::TokenService;
 use crate::accounts::AccountError;
@@ -61,11 +60,8 @@ async fn owner(service: &TokenService, headers: &HeaderMap) -> Result<String, Re
             unauthorized("send a user's access token or an initial access token as Bearer")
         })?;
     if token.matches('.').count() == 2 {
-        let verifier = TokenVerifier::new(
-            service.issuer_url.clone(),
-            service.issuer.audience().to_owned(),
-        );
-        let claims = verifier
+        let claims = service
+            .verifier
             .verify(&service.keys, token)
             .map_err(|_| unauthorized("the access token was refused"))?;
         if claims.sub == claims.client_id {

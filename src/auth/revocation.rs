@@ -14,17 +14,10 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::jwt::{AccessClaims, TokenVerifier};
+use super::jwt::AccessClaims;
 use super::pkce::code_hash;
 use super::token_endpoint::{authenticate, parse_form, OAuthError, TokenService};
 use crate::store::StoredClient;
-
-fn verifier(service: &TokenService) -> TokenVerifier {
-    TokenVerifier::new(
-        service.issuer_url.clone(),
-        service.issuer.audience().to_owned(),
-    )
-}
 
 /// The token's claims when it is an access token of this client.
 fn own_access_token(
@@ -32,7 +25,8 @@ fn own_access_token(
     client: &StoredClient,
     token: &str,
 ) -> Option<AccessClaims> {
-    verifier(service)
+    service
+        .verifier
         .verify(&service.keys, token)
         .ok()
         .filter(|claims| claims.client_id == client.client_id)

@@ -21,7 +21,7 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use super::grants::{self, Grant};
-use super::jwt::TokenIssuer;
+use super::jwt::{TokenIssuer, TokenVerifier};
 use super::keys::KeyRing;
 use super::{authorize, registration, revocation, signup};
 use crate::accounts::Accounts;
@@ -36,6 +36,8 @@ pub struct TokenService {
     pub store: Store,
     pub keys: Arc<KeyRing>,
     pub issuer: Arc<TokenIssuer>,
+    /// Checks this server's own tokens, for introspection and registration.
+    pub verifier: Arc<TokenVerifier>,
     pub issuer_url: String,
 }
 

@@ -118,8 +118,8 @@ impl Worker {
             })
             .collect();
         match self.store.record_files(import_id, requests).await {
-            Ok(Some(batch)) => {
-                self.notifier.publish(import_id, batch.import.last_sequence);
+            Ok(Some(import)) => {
+                self.notifier.publish(import_id, import.last_sequence);
                 Ok(if full { Progress::More } else { Progress::Done })
             }
             // The items changed under the batch (cancelled): look again.

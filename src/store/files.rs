@@ -41,10 +41,6 @@ pub struct FileFilter {
     pub import_id: Option<ImportId>,
 }
 
-pub struct FilePage {
-    pub files: Vec<StoredFile>,
-}
-
 fn to_file(
     m: file::Model,
     metadata: BTreeMap<String, String>,
@@ -95,7 +91,7 @@ impl Store {
         filter: &FileFilter,
         after: Option<&str>,
         limit: u64,
-    ) -> StoreResult<FilePage> {
+    ) -> StoreResult<Vec<StoredFile>> {
         let mut query =
             file::Entity::find().filter(file::Column::ProjectId.eq(filter.project_id.as_str()));
         for (key, value) in &filter.metadata {
@@ -123,14 +119,12 @@ impl Store {
             .await?;
         let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
         let mut metadata = self.metadata_of(&ids).await?;
-        let files = rows
-            .into_iter()
+        rows.into_iter()
             .map(|m| {
                 let own = metadata.remove(&m.id).unwrap_or_default();
                 to_file(m, own, false)
             })
-            .collect::<StoreResult<_>>()?;
-        Ok(FilePage { files })
+            .collect()
     }
 
     async fn metadata_of(

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::convert::{counts_of, event_row, item_row, set_counts};
 use super::entities::{import, import_event, import_item};
-use super::{Store, StoreError, StoreResult, WriteTx};
+use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     document::ValidDocument,
     ids::{ImportId, ProjectId},
@@ -282,21 +282,4 @@ pub(super) struct Transition {
     pub counts: Counts,
     pub state: ImportState,
     pub error: String,
-}
-
-/// Inserts rows in chunks that stay under the bind-parameter limits of
-/// SQLite (32766) and PostgreSQL (65535).
-pub(super) async fn insert_chunked<E, A>(tx: &WriteTx, rows: Vec<A>) -> StoreResult<()>
-where
-    E: EntityTrait,
-    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
-    E::Model: sea_orm::IntoActiveModel<A>,
-{
-    const ROWS_PER_STATEMENT: usize = 500;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-        E::insert_many(chunk).exec_without_returning(&**tx).await?;
-    }
-    Ok(())
 }

@@ -25,10 +25,10 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use codes::StoredCode;
-pub use files::{FileFilter, FilePage, StoredFile};
+pub use files::{FileFilter, StoredFile};
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
-pub use processing::{PendingItem, ProcessedBatch, RecordRequest};
+pub use processing::{PendingItem, RecordRequest};
 pub use projects::StoredProject;
 pub use refresh::{Redeemed, StoredRefresh};
 
@@ -142,13 +142,24 @@ impl Store {
         Ok(WriteTx { txn, _guard: guard })
     }
 
-    /// Checks that the database answers; used by health reporting.
-    pub async fn ping(&self) -> StoreResult<()> {
-        self.db.ping().await?;
-        Ok(())
-    }
-
     pub async fn close(self) {
         let _ = self.db.close().await;
     }
+}
+
+/// Inserts rows in chunks that stay under the bind-parameter limits of
+/// SQLite (32766) and PostgreSQL (65535).
+async fn insert_chunked<E, A>(tx: &WriteTx, rows: Vec<A>) -> StoreResult<()>
+where
+    E: sea_orm::EntityTrait,
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    E::Model: sea_orm::IntoActiveModel<A>,
+{
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        E::insert_many(chunk).exec_without_returning(&**tx).await?;
+    }
+    Ok(())
 }

@@ -11,9 +11,9 @@ use sea_orm::{
 
 use super::convert::{counts_of, event_row, item_row, set_counts, to_i64};
 use super::entities::{file, file_metadata, import_event, import_item};
-use super::intake::{insert_chunked, Transition};
+use super::intake::Transition;
 use super::names::{existing_files, free_name, taken_names};
-use super::{Store, StoreError, StoreResult};
+use super::{insert_chunked, Store, StoreError, StoreResult};
 use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
@@ -27,12 +27,6 @@ pub struct PendingItem {
     pub document_id: Option<String>,
     pub document_json: String,
     pub metadata: BTreeMap<String, String>,
-}
-
-/// What one batch did; `None` from `record_files` means the items changed
-/// under it (cancelled) and nothing was written.
-pub struct ProcessedBatch {
-    pub import: Import,
 }
 
 /// An item ready to be recorded: its document, or why it cannot be.
@@ -75,13 +69,14 @@ impl Store {
     }
 
     /// Records a batch of pending items as files following the import's
-    /// conflict policy. When the stream has ended and nothing is left, the
+    /// conflict policy, and returns the import after it; `None` when the
+    /// items changed under the batch (cancelled) and nothing was written. When the stream has ended and nothing is left, the
     /// import moves to its outcome in the same transaction.
     pub async fn record_files(
         &self,
         import_id: &ImportId,
         requests: Vec<RecordRequest>,
-    ) -> StoreResult<Option<ProcessedBatch>> {
+    ) -> StoreResult<Option<Import>> {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
         let import: Import = row.clone().try_into()?;
@@ -239,9 +234,7 @@ impl Store {
             update.update(&*tx).await?
         };
         tx.commit().await?;
-        Ok(Some(ProcessedBatch {
-            import: model.try_into()?,
-        }))
+        Ok(Some(model.try_into()?))
     }
 
     /// Moves an import whose stream ended and whose items are all done to
