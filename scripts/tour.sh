@@ -17,8 +17,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-./target/debug/fhir-import serve --listen 127.0.0.1:0 \
-  --database-url "sqlite://$work/tour.db" >"$work/stdout" 2>"$work/stderr" &
+# The server and the tour's `admin` commands share one configuration, as
+# they would on one machine: the store, and the issuer the tokens name.
+export FHIR_IMPORT__DATABASE_URL="sqlite://$work/tour.db"
+export FHIR_IMPORT__AUTH__ISSUER="http://fhir-import.tour"
+export FHIR_IMPORT_CREDENTIALS="$work/credentials.json"
+unset FHIR_IMPORT_TOKEN FHIR_IMPORT_CLIENT_ID FHIR_IMPORT_CLIENT_SECRET
+./target/debug/fhir-import serve --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$work/stdout" && break
@@ -32,12 +37,18 @@ if [ -z "$addr" ]; then
 fi
 export FHIR_IMPORT_SERVER="http://$addr"
 
-# The tour block, fences dropped, pointed at this server's port.
-sed -n '/<!-- tour:start -->/,/<!-- tour:end -->/p' README.md \
-  | sed '1d;$d' | sed '/^```/d' \
-  | sed "s/127\.0\.0\.1:50051/$addr/g" >"$work/tour.sh"
-echo "== running the README tour against $addr"
-bash -euo pipefail -x "$work/tour.sh"
+# A README block between <!-- NAME:start --> and <!-- NAME:end -->, fences
+# dropped, pointed at this server's port, run as pasted.
+run_block() {
+  sed -n "/<!-- $1:start -->/,/<!-- $1:end -->/p" README.md \
+    | sed '1d;$d' | sed '/^```/d' \
+    | sed "s/127\.0\.0\.1:50051/$addr/g" >"$work/$1.sh"
+  echo "== running the README's $1 block against $addr"
+  (bash -euo pipefail -x "$work/$1.sh")
+}
+export PATH="$PWD/target/debug:$PATH"
+run_block tour
+run_block portal
 
 echo "== every service is listed through reflection"
 services=$(grpcurl -plaintext "$addr" list)

@@ -28,8 +28,9 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
-    /// Require an access token this server issued on every API call. Off,
-    /// every call acts as `local_user` with every scope.
+    /// Require an access token this server issued on every API call (the
+    /// default). Off, every call acts as `local_user` with every scope: for
+    /// a developer's own machine only.
     pub require_tokens: bool,
     /// The identity every call acts as when tokens are not required.
     pub local_user: String,
@@ -71,11 +72,22 @@ impl Default for Config {
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
-            require_tokens: false,
+            require_tokens: true,
             local_user: "local".to_owned(),
             issuer: String::new(),
             audience: "fhir-import".to_owned(),
             token_lifetime_secs: 15 * 60,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// The `iss` of issued tokens: `issuer`, or the address the server
+    /// listens on when that is empty.
+    pub fn issuer_url(&self, listening_on: SocketAddr) -> String {
+        match self.issuer.as_str() {
+            "" => format!("http://{listening_on}"),
+            configured => configured.to_owned(),
         }
     }
 }

@@ -5,8 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fhir_import::cli::{
-    self, admin::StoreArgs, files::FilesQuery, import::ImportArgs, parse_key_value,
-    serve::ServeArgs, CliError, Server,
+    self, admin::StoreArgs, credentials::TokenSource, files::FilesQuery, import::ImportArgs,
+    login::LoginArgs, parse_key_value, serve::ServeArgs, CliError, Server,
 };
 use fhir_import::proto::v1 as pb;
 
@@ -23,8 +23,69 @@ struct Cli {
         value_name = "URL"
     )]
     server: String,
+    #[command(flatten)]
+    auth: AuthArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How client commands authenticate. Without any of these, they use what
+/// `fhir-import login` stored for the server.
+#[derive(Args)]
+struct AuthArgs {
+    /// An access token to send as `authorization: Bearer …`.
+    #[arg(
+        long,
+        global = true,
+        env = "FHIR_IMPORT_TOKEN",
+        hide_env_values = true,
+        value_name = "JWT"
+    )]
+    token: Option<String>,
+    /// A portal's client id: with --client-secret, commands use the
+    /// portal's own client-credentials token (it acts for no user).
+    #[arg(long, global = true, env = "FHIR_IMPORT_CLIENT_ID", value_name = "ID")]
+    client_id: Option<String>,
+    /// The portal's client secret.
+    #[arg(
+        long,
+        global = true,
+        env = "FHIR_IMPORT_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    client_secret: Option<String>,
+    /// Where `login` stores tokens (default: the user's configuration
+    /// directory, fhir-import/credentials.json).
+    #[arg(
+        long,
+        global = true,
+        env = "FHIR_IMPORT_CREDENTIALS",
+        value_name = "FILE"
+    )]
+    credentials_file: Option<PathBuf>,
+}
+
+impl AuthArgs {
+    fn credentials_file(&self) -> PathBuf {
+        self.credentials_file
+            .clone()
+            .unwrap_or_else(cli::credentials::default_credentials_file)
+    }
+
+    fn token_source(&self, scopes: &[String]) -> TokenSource {
+        if let Some(token) = &self.token {
+            return TokenSource::Token(token.clone());
+        }
+        if let (Some(client_id), Some(client_secret)) = (&self.client_id, &self.client_secret) {
+            return TokenSource::ClientCredentials {
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                scopes: scopes.to_vec(),
+            };
+        }
+        TokenSource::Stored(self.credentials_file())
+    }
 }
 
 #[derive(Subcommand)]
@@ -43,8 +104,23 @@ enum Command {
     /// Look at and cancel imports.
     #[command(subcommand)]
     Imports(Imports),
+    /// Sign in through a browser (authorization code with PKCE) and store
+    /// the tokens for --server; later commands use and refresh them.
+    Login(Login),
+    /// Forget the tokens stored for --server.
+    Logout,
     /// Bootstrap accounts in the store `serve` uses (prints JSON).
     Admin(Admin),
+}
+
+#[derive(Args)]
+struct Login {
+    /// Scopes to ask for; repeatable (default: all the client was granted).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// How long to wait for the browser, in seconds.
+    #[arg(long, default_value_t = 300)]
+    timeout_secs: u64,
 }
 
 #[derive(Args)]
@@ -95,6 +171,19 @@ enum AdminCommand {
         /// How long the token stays valid.
         #[arg(long, default_value_t = 24)]
         hours: u32,
+    },
+    /// Issue an access token for a user through a client, as the code flow
+    /// would (prints JSON with access_token); for scripts and first steps.
+    IssueToken {
+        /// The user the token acts for.
+        #[arg(long)]
+        user: String,
+        /// The client (portal) the token is issued to.
+        #[arg(long = "client", value_name = "CLIENT_ID")]
+        client_id: String,
+        /// Scopes, within the client's; repeatable (default: all of them).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
     },
     /// Give a user a role (admin, write or read) in a project.
     AddMember {
@@ -276,7 +365,7 @@ fn main() -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> Result<(), CliError> {
-    let server = Server::new(cli.server);
+    let server = Server::new(cli.server).with_credentials(cli.auth.token_source(&[]));
     let mut stdout = std::io::stdout().lock();
     let out = &mut stdout;
     match cli.command {
@@ -332,6 +421,22 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Imports(Imports::Cancel { import_id }) => {
             cli::imports::cancel(&server, &import_id, out).await
         }
+        Command::Login(login) => {
+            let client_id = cli.auth.client_id.clone().ok_or_else(|| {
+                CliError::Input(
+                    "login needs --client-id (or FHIR_IMPORT_CLIENT_ID): the portal registered for this CLI".into(),
+                )
+            })?;
+            let args = LoginArgs {
+                client_id,
+                client_secret: cli.auth.client_secret.clone(),
+                scopes: login.scopes,
+                credentials_file: cli.auth.credentials_file(),
+                timeout: std::time::Duration::from_secs(login.timeout_secs),
+            };
+            cli::login::run(&server, args, &mut std::io::stderr(), out).await
+        }
+        Command::Logout => cli::login::logout(&server, &cli.auth.credentials_file(), out),
         Command::Admin(admin) => {
             let store = StoreArgs {
                 config: admin.config,
@@ -365,6 +470,11 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 AdminCommand::RevokeClient { client_id } => {
                     cli::admin::revoke_client(store, &client_id, out).await
                 }
+                AdminCommand::IssueToken {
+                    user,
+                    client_id,
+                    scopes,
+                } => cli::admin::issue_token(store, &user, &client_id, &scopes, out).await,
                 AdminCommand::IssueInitialAccessToken { owner, hours } => {
                     cli::admin::issue_initial_access_token(store, &owner, hours, out).await
                 }

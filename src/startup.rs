@@ -17,6 +17,7 @@ use crate::auth::{
     jwt::{TokenIssuer, TokenVerifier},
     keys::KeyRing,
     layer::{AuthLayer, Gate},
+    operator,
     signing::load_key_ring,
     token_endpoint::{self, TokenService},
     Caller,
@@ -38,6 +39,7 @@ pub struct Application {
     local_addr: SocketAddr,
     store: Store,
     keys: Arc<KeyRing>,
+    issuer_url: String,
 }
 
 impl Application {
@@ -52,17 +54,49 @@ impl Application {
         let keys = load_key_ring(&store, Duration::from_secs(config.auth.token_lifetime_secs))
             .await
             .context("loading the token signing keys")?;
+        let issuer_url = config.auth.issuer_url(local_addr);
         Ok(Self {
             config,
             listener,
             local_addr,
             store,
             keys: Arc::new(keys),
+            issuer_url,
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The `iss` of the tokens this server issues.
+    pub fn issuer_url(&self) -> &str {
+        &self.issuer_url
+    }
+
+    /// A token for `username` through `client_id`, as `fhir-import admin
+    /// issue-token` would print it for this server.
+    pub async fn issue_token(
+        &self,
+        username: &str,
+        client_id: &str,
+        scopes: &[String],
+    ) -> Result<String, crate::accounts::AccountError> {
+        let issuer = TokenIssuer::new(
+            self.issuer_url.clone(),
+            self.config.auth.audience.clone(),
+            Duration::from_secs(self.config.auth.token_lifetime_secs),
+        );
+        let (token, _) = operator::issue_for_user(
+            &self.store,
+            &self.keys,
+            &issuer,
+            username,
+            client_id,
+            scopes,
+        )
+        .await?;
+        Ok(token)
     }
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
@@ -72,6 +106,7 @@ impl Application {
             local_addr,
             store,
             keys,
+            issuer_url,
         } = self;
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
@@ -99,10 +134,6 @@ impl Application {
         );
         let files = Files::new(store.clone(), projects.clone());
         let token_lifetime = Duration::from_secs(config.auth.token_lifetime_secs);
-        let issuer_url = match config.auth.issuer.as_str() {
-            "" => format!("http://{local_addr}"),
-            configured => configured.to_owned(),
-        };
         let verifier = Arc::new(TokenVerifier::new(
             issuer_url.clone(),
             config.auth.audience.clone(),

@@ -8,14 +8,17 @@ mod common;
 use std::time::Duration;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use common::{docs, spawn_app_with, Backend, TestApp};
+use common::{docs, spawn_app, Backend, TestApp};
 use fhir_import::accounts::Accounts;
 use fhir_import::auth::{
     jwt::TokenIssuer,
     keys::{KeyRing, SigningKey},
     signing::load_key_ring,
 };
-use fhir_import::proto::v1::{self as pb, project_service_client::ProjectServiceClient};
+use fhir_import::proto::v1::{
+    self as pb, import_service_client::ImportServiceClient,
+    project_service_client::ProjectServiceClient,
+};
 use fhir_import::store::Store;
 use jsonwebtoken::{EncodingKey, Header};
 use tonic::{Code, Request};
@@ -129,7 +132,7 @@ fn forged(header: serde_json::Value, claims: serde_json::Value, signature: &[u8]
 }
 
 async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
-    let app = spawn_app_with(backend, |c| c.auth.require_tokens = true).await;
+    let app = spawn_app(backend).await;
     let tokens = Tokens::new(&app).await;
     let good = tokens.for_user("alice", &ALL);
     assert!(list_projects(&app, Some(&good), true).await.is_ok());
@@ -307,7 +310,7 @@ async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
 on_both_stores!(bad_tokens_are_refused_before_any_handler);
 
 async fn scopes_and_project_roles_bound_what_a_token_does(backend: Backend) {
-    let app = spawn_app_with(backend, |c| c.auth.require_tokens = true).await;
+    let app = spawn_app(backend).await;
     let tokens = Tokens::new(&app).await;
     let accounts = Accounts::new(tokens.store.clone());
     for user in ["alice", "bob"] {
@@ -332,7 +335,7 @@ async fn scopes_and_project_roles_bound_what_a_token_does(backend: Backend) {
     assert_eq!(bobs.slug, "bob/bobs");
 
     let import = |token: &str, project: &str| {
-        let mut client = app.imports.clone();
+        let mut client = ImportServiceClient::new(app.channel.clone());
         let token = token.to_owned();
         let project = project.to_owned();
         async move {

@@ -6,7 +6,7 @@ mod common;
 use std::{
     io::{BufRead, BufReader, Read, Write},
     path::PathBuf,
-    process::{Child, Command, Output, Stdio},
+    process::{Child, Command, Stdio},
     sync::mpsc,
     time::{Duration, Instant},
 };
@@ -14,8 +14,7 @@ use std::{
 use common::{spawn_app, Backend, TestApp};
 use fhir_import::proto::v1 as pb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_fhir-import");
-const TIMEOUT: Duration = Duration::from_secs(120);
+use common::binary::{as_harness, cli, command, run_with, Run, BIN, TIMEOUT};
 
 fn sample(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,86 +22,6 @@ fn sample(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-/// What one run of the binary did.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn from(output: Output) -> Self {
-        Self {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    fn ok(self) -> Self {
-        assert_eq!(self.code, Some(0), "{self}");
-        self
-    }
-
-    fn failed(self) -> Self {
-        assert!(
-            self.code.is_some_and(|c| c != 0),
-            "expected a failure: {self}"
-        );
-        self
-    }
-
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// The binary pointed at `server` through `FHIR_IMPORT_SERVER`.
-fn command(server: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env("FHIR_IMPORT_SERVER", server)
-        .stdin(Stdio::null());
-    command
-}
-
-async fn run_with(mut command: Command, stdin: Option<String>) -> Run {
-    let run = tokio::task::spawn_blocking(move || {
-        if stdin.is_some() {
-            command.stdin(Stdio::piped());
-        }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start fhir-import");
-        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            pipe.write_all(text.as_bytes()).expect("write stdin");
-        }
-        child.wait_with_output().expect("run fhir-import")
-    });
-    let output = tokio::time::timeout(TIMEOUT, run)
-        .await
-        .expect("fhir-import finishes")
-        .expect("the run's thread");
-    Run::from(output)
-}
-
-async fn cli(app: &TestApp, args: &[&str]) -> Run {
-    run_with(command(&app.endpoint(), args), None).await
 }
 
 /// The value after `prefix` on the first line that starts with it.
@@ -135,7 +54,7 @@ async fn projects_are_created_listed_and_shown() {
     )
     .await
     .ok();
-    assert_eq!(field(&created, "slug:"), "local/kf-demo");
+    assert_eq!(field(&created, "slug:"), "harness/kf-demo");
     assert_eq!(field(&created, "name:"), "kf-demo");
     assert_eq!(field(&created, "description:"), "Kids First demo");
     let id = field(&created, "id:").to_owned();
@@ -144,18 +63,20 @@ async fn projects_are_created_listed_and_shown() {
     let listed = cli(&app, &["projects", "list"]).await.ok();
     assert_eq!(
         listed.lines(),
-        vec![format!("local/kf-demo\t{id}\tKids First demo")]
+        vec![format!("harness/kf-demo\t{id}\tKids First demo")]
     );
 
-    for name in ["local/kf-demo", id.as_str()] {
+    for name in ["harness/kf-demo", id.as_str()] {
         let shown = cli(&app, &["projects", "get", name]).await.ok();
         assert_eq!(field(&shown, "id:"), id);
     }
 
-    let missing = cli(&app, &["projects", "get", "local/nope"]).await.failed();
+    let missing = cli(&app, &["projects", "get", "harness/nope"])
+        .await
+        .failed();
     assert_eq!(
         missing.stderr.trim(),
-        "error: NOT_FOUND: project local/nope not found"
+        "error: NOT_FOUND: project harness/nope not found"
     );
     let duplicate = cli(&app, &["projects", "create", "kf-demo"]).await.failed();
     assert!(
@@ -393,9 +314,7 @@ async fn stdin_takes_one_pretty_printed_resource_or_ndjson() {
         "-",
         "--validate-only",
     ];
-    let run = run_with(command(&app.endpoint(), &args), Some(pretty))
-        .await
-        .ok();
+    let run = run_with(as_harness(&app, &args), Some(pretty)).await.ok();
     assert!(
         run.stdout
             .starts_with("validation only: nothing was imported\n"),
@@ -405,9 +324,7 @@ async fn stdin_takes_one_pretty_printed_resource_or_ndjson() {
 
     let lines = "not json\n\n{\"resourceType\":\"Patient\",\"id\":\"p\"}\n".to_owned();
     let args = ["import", "--project", project.as_str(), "-"];
-    let run = run_with(command(&app.endpoint(), &args), Some(lines))
-        .await
-        .ok();
+    let run = run_with(as_harness(&app, &args), Some(lines)).await.ok();
     assert_eq!(field(&run, "received:"), "2  accepted: 0  rejected: 2");
     assert!(run.stdout.contains("\n  #0 - INVALID_JSON: "), "{run}");
     assert!(
@@ -423,17 +340,22 @@ async fn failures_say_what_went_wrong() {
     let app = spawn_app(Backend::Sqlite).await;
     let bundle = sample("bundle.json");
 
-    let run = cli(&app, &["import", "--project", "local/nope", &bundle])
+    let run = cli(&app, &["import", "--project", "harness/nope", &bundle])
         .await
         .failed();
     assert_eq!(
         run.stderr.trim(),
-        "error: NOT_FOUND: project local/nope not found"
+        "error: NOT_FOUND: project harness/nope not found"
     );
 
     let run = cli(
         &app,
-        &["import", "--project", "local/nope", "/no/such/file.ndjson"],
+        &[
+            "import",
+            "--project",
+            "harness/nope",
+            "/no/such/file.ndjson",
+        ],
     )
     .await
     .failed();
@@ -447,7 +369,7 @@ async fn failures_say_what_went_wrong() {
     let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let server = format!("http://{}", free.local_addr().expect("addr"));
     drop(free);
-    let run = run_with(command(&server, &["projects", "list"]), None)
+    let run = run_with(command(&server, None, &["projects", "list"]), None)
         .await
         .failed();
     assert!(
@@ -476,17 +398,18 @@ impl Drop for Running {
 #[test]
 fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let database = format!("sqlite://{}", dir.path().join("x.db").display());
+    // One configuration for `serve` and `admin`, so the tokens `admin
+    // issue-token` signs name the issuer the server checks.
+    std::fs::write(
+        dir.path().join("fhir-import.toml"),
+        "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://x.db\"\n\
+         [auth]\nissuer = \"http://fhir-import.test\"\n",
+    )
+    .expect("config file");
     let log_path = dir.path().join("serve.log");
     let log = std::fs::File::create(&log_path).expect("log file");
     let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            &database,
-        ])
+        .arg("serve")
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -516,12 +439,65 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
         .unwrap_or_else(|| panic!("unexpected first line {first:?}; log:\n{}", log()));
     let server = format!("http://127.0.0.1:{addr}");
 
-    let list = Command::new(BIN)
-        .args(["--server", &server, "projects", "list"])
-        .env_remove("FHIR_IMPORT_SERVER")
-        .output()
-        .expect("run projects list");
-    let list = Run::from(list).ok();
+    let run_in_dir = |args: &[&str], stdin: &str| {
+        let mut child = command(&server, None, args)
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start fhir-import");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("run fhir-import"))
+    };
+    let refused = run_in_dir(&["projects", "list"], "").failed();
+    assert!(
+        refused
+            .stderr
+            .starts_with("error: UNAUTHENTICATED: send `authorization: Bearer <access token>`"),
+        "{refused}"
+    );
+    assert!(refused.stderr.contains("fhir-import login"), "{refused}");
+
+    run_in_dir(&["admin", "create-user", "ada"], "").ok();
+    let client = run_in_dir(
+        &[
+            "admin",
+            "create-client",
+            "--name",
+            "scripts",
+            "--owner",
+            "ada",
+            "--scope",
+            "projects",
+        ],
+        "",
+    )
+    .ok();
+    let client: serde_json::Value = serde_json::from_str(&client.stdout).expect("client JSON");
+    let client_id = client["client_id"].as_str().expect("client_id");
+    let issued = run_in_dir(
+        &[
+            "admin",
+            "issue-token",
+            "--user",
+            "ada",
+            "--client",
+            client_id,
+        ],
+        "",
+    )
+    .ok();
+    let issued: serde_json::Value = serde_json::from_str(&issued.stdout).expect("token JSON");
+    assert_eq!(issued["iss"], "http://fhir-import.test");
+    assert_eq!(issued["scope"], "projects");
+    let token = issued["access_token"].as_str().expect("access_token");
+    let list = run_in_dir(&["--token", token, "projects", "list"], "").ok();
     assert!(list.stdout.starts_with("no projects yet"), "{list}");
 
     let kill = Command::new("kill")

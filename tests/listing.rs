@@ -19,7 +19,7 @@ async fn imported(app: &TestApp, project: &str, inputs: Vec<pb::DocumentInput>) 
 async fn projects_by_id_or_slug(backend: Backend) {
     let app = spawn_app(backend).await;
     let created = app.create_project("cohort-a").await;
-    assert_eq!(created.slug, "local/cohort-a");
+    assert_eq!(created.slug, "harness/cohort-a");
     let mut client = app.projects.clone();
     for reference in [created.id.clone(), created.slug.clone()] {
         let found = client
@@ -48,7 +48,7 @@ async fn projects_by_id_or_slug(backend: Backend) {
     assert!(bad.message().contains("lowercase"));
     let missing = client
         .get_project(pb::GetProjectRequest {
-            project: "local/nope".into(),
+            project: "harness/nope".into(),
         })
         .await
         .expect_err("missing");

@@ -19,6 +19,9 @@ use oauth2::{
 };
 use serde_json::Value;
 
+/// The name the test portal registers under; the consent page shows it.
+const PORTAL: &str = "Kids First portal";
+
 /// Everything the server logs in this test binary, to look for leaks.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
@@ -69,12 +72,7 @@ async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
     }
     let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
     let (client, secret) = accounts
-        .create_client(
-            "Kids First portal",
-            "alice",
-            &[REDIRECT.to_owned()],
-            &scopes,
-        )
+        .create_client(PORTAL, "alice", &[REDIRECT.to_owned()], &scopes)
         .await
         .expect("register portal");
     Portal {
@@ -83,12 +81,7 @@ async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
     }
 }
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http client")
-}
+use common::browser::{consent, http};
 
 async fn discover(app: &TestApp) -> Value {
     http()
@@ -284,66 +277,6 @@ fn assert_oauth_error<RE: std::error::Error + 'static>(
     }
 }
 
-/// The hidden and named inputs of the first form on a page, as a browser
-/// would submit them.
-fn form_fields(html: &str) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
-    for tag in html.split("<input").skip(1) {
-        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
-        let attribute = |name: &str| {
-            let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
-            let end = tag[start..].find('"')? + start;
-            Some(html_unescape(&tag[start..end]))
-        };
-        if tag.contains("type=\"hidden\"") {
-            if let (Some(name), Some(value)) = (attribute("name"), attribute("value")) {
-                fields.push((name, value));
-            }
-        }
-    }
-    fields
-}
-
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Opens the authorization page, then logs in and decides as a user would.
-async fn consent(
-    auth_url: &url::Url,
-    username: &str,
-    password: &str,
-    decision: &str,
-) -> reqwest::Response {
-    let page = http()
-        .get(auth_url.as_str())
-        .send()
-        .await
-        .expect("authorize page");
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
-    assert!(
-        html.contains("Kids First portal"),
-        "the page names the portal"
-    );
-    let mut form = form_fields(&html);
-    form.push(("username".into(), username.into()));
-    form.push(("password".into(), password.into()));
-    form.push(("decision".into(), decision.into()));
-    let mut action = auth_url.clone();
-    action.set_query(None);
-    http()
-        .post(action.as_str())
-        .form(&form)
-        .send()
-        .await
-        .expect("post consent")
-}
-
 type PortalClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
@@ -364,8 +297,9 @@ async fn code_flow(client: &PortalClient, username: &str, password: &str) -> Bas
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
         .url();
-    let code =
-        redirect_params(&consent(&auth_url, username, password, "allow").await)["code"].clone();
+    let code = redirect_params(&consent(&auth_url, PORTAL, username, password, "allow").await)
+        ["code"]
+        .clone();
     client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
@@ -405,7 +339,7 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         .url();
 
     // A wrong password shows the page again and issues nothing.
-    let wrong = consent(&auth_url, "alice", "not her password", "allow").await;
+    let wrong = consent(&auth_url, PORTAL, "alice", "not her password", "allow").await;
     assert_eq!(wrong.status(), 401);
     assert!(wrong
         .text()
@@ -413,7 +347,7 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         .expect("html")
         .contains("Wrong username or password"));
 
-    let allowed = consent(&auth_url, "alice", "correct horse battery", "allow").await;
+    let allowed = consent(&auth_url, PORTAL, "alice", "correct horse battery", "allow").await;
     let params = redirect_params(&allowed);
     assert_eq!(params.get("state"), Some(state.secret()));
     let code = params.get("code").expect("code").clone();
@@ -446,10 +380,10 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
         .url();
-    let code =
-        redirect_params(&consent(&auth_url, "alice", "correct horse battery", "allow").await)
-            ["code"]
-            .clone();
+    let code = redirect_params(
+        &consent(&auth_url, PORTAL, "alice", "correct horse battery", "allow").await,
+    )["code"]
+        .clone();
     let (_, other_verifier) = PkceCodeChallenge::new_random_sha256();
     let wrong_verifier = client
         .exchange_code(AuthorizationCode::new(code))
@@ -465,7 +399,7 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
         .url();
-    let denied = redirect_params(&consent(&auth_url, "alice", "", "deny").await);
+    let denied = redirect_params(&consent(&auth_url, PORTAL, "alice", "", "deny").await);
     assert_eq!(
         denied.get("error").map(String::as_str),
         Some("access_denied")

@@ -113,7 +113,7 @@ async fn validate(
             ));
         }
     };
-    if !client.redirect_uris.contains(&request.redirect_uri) {
+    if !is_registered_redirect(&client.redirect_uris, &request.redirect_uri) {
         return Err(error_page(
             StatusCode::BAD_REQUEST,
             "the redirect_uri is not one registered for this client",
@@ -152,6 +152,30 @@ async fn validate(
         ));
     }
     Ok((client, scopes))
+}
+
+/// Whether `requested` is one of the `registered` redirect URIs. A native
+/// app's loopback IP redirect (`http://127.0.0.1/…`, `http://[::1]/…`)
+/// matches on any port, since the app binds whatever port is free
+/// (RFC 8252 §7.3); everything else must match exactly.
+fn is_registered_redirect(registered: &[String], requested: &str) -> bool {
+    if registered.iter().any(|r| r == requested) {
+        return true;
+    }
+    let Ok(mut requested) = url::Url::parse(requested) else {
+        return false;
+    };
+    let loopback_ip = |url: &url::Url| {
+        url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1" | "[::1]"))
+    };
+    if !loopback_ip(&requested) || requested.set_port(None).is_err() {
+        return false;
+    }
+    registered
+        .iter()
+        .filter_map(|r| url::Url::parse(r).ok())
+        .filter(loopback_ip)
+        .any(|mut r| r.set_port(None).is_ok() && r == requested)
 }
 
 fn consent_page(
@@ -278,4 +302,50 @@ fn no_store(headers: &mut HeaderMap) {
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_registered_redirect;
+
+    #[test]
+    fn loopback_ip_redirects_match_on_any_port_and_nothing_else_does() {
+        let registered = vec![
+            "http://127.0.0.1/callback".to_owned(),
+            "https://portal.example.org/cb".to_owned(),
+        ];
+        assert!(is_registered_redirect(
+            &registered,
+            "http://127.0.0.1/callback"
+        ));
+        assert!(is_registered_redirect(
+            &registered,
+            "http://127.0.0.1:53127/callback"
+        ));
+        assert!(is_registered_redirect(
+            &registered,
+            "https://portal.example.org/cb"
+        ));
+        assert!(!is_registered_redirect(
+            &registered,
+            "http://127.0.0.1:53127/other"
+        ));
+        assert!(!is_registered_redirect(
+            &registered,
+            "http://[::1]:53127/callback"
+        ));
+        assert!(!is_registered_redirect(
+            &registered,
+            "https://portal.example.org:8443/cb"
+        ));
+        assert!(!is_registered_redirect(
+            &registered,
+            "https://portal.example.org/cb?x=1"
+        ));
+        assert!(!is_registered_redirect(
+            &registered,
+            "http://localhost:53127/callback"
+        ));
+        assert!(!is_registered_redirect(&registered, "not a url"));
+    }
 }

@@ -5,10 +5,12 @@
 //! one local operator configured in `auth.local_user`.
 
 pub mod authorize;
+pub mod bearer;
 pub mod grants;
 pub mod jwt;
 pub mod keys;
 pub mod layer;
+pub mod operator;
 pub mod pkce;
 pub mod registration;
 pub mod revocation;

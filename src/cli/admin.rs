@@ -8,6 +8,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::error::CliError;
 use crate::accounts::Accounts;
+use crate::auth::{jwt::TokenIssuer, operator, signing::load_key_ring};
 use crate::config::{Config, Overrides};
 use crate::store::Store;
 
@@ -19,6 +20,12 @@ pub struct StoreArgs {
 }
 
 async fn accounts(args: StoreArgs) -> Result<Accounts, CliError> {
+    let (_, store) = open(args).await?;
+    Ok(Accounts::new(store))
+}
+
+/// The configuration `serve` would read, and its store.
+async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
     let config = Config::load(
         args.config.as_deref(),
         Overrides {
@@ -30,7 +37,7 @@ async fn accounts(args: StoreArgs) -> Result<Accounts, CliError> {
     let store = Store::connect(&config.database_url, 2)
         .await
         .map_err(|e| CliError::Startup(format!("cannot open the store: {e}")))?;
-    Ok(Accounts::new(store))
+    Ok((config, store))
 }
 
 fn print(out: &mut dyn Write, value: serde_json::Value) -> Result<(), CliError> {
@@ -169,6 +176,42 @@ pub async fn issue_initial_access_token(
             "owner": owner,
             "expires_at": expires_at.to_rfc3339(),
             "note": "single use: POST /oauth/register with it as a Bearer token",
+        }),
+    )
+}
+
+/// Signs a token with the server's own keys, for the server the same
+/// configuration describes (its `iss` is `auth.issuer`, or the listen
+/// address when that is empty).
+pub async fn issue_token(
+    args: StoreArgs,
+    username: &str,
+    client_id: &str,
+    scopes: &[String],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (config, store) = open(args).await?;
+    let lifetime = std::time::Duration::from_secs(config.auth.token_lifetime_secs);
+    let keys = load_key_ring(&store, lifetime)
+        .await
+        .map_err(|e| CliError::Startup(format!("cannot load the signing keys: {e}")))?;
+    let issuer = TokenIssuer::new(
+        config.auth.issuer_url(config.listen),
+        config.auth.audience.clone(),
+        lifetime,
+    );
+    let (token, claims) =
+        operator::issue_for_user(&store, &keys, &issuer, username, client_id, scopes).await?;
+    print(
+        out,
+        json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": claims.exp - claims.iat,
+            "scope": claims.scope,
+            "sub": claims.sub,
+            "client_id": claims.client_id,
+            "iss": claims.iss,
         }),
     )
 }

@@ -17,7 +17,7 @@ pub enum CliError {
     #[error("--server {server:?} is not a valid server URL: {detail}")]
     InvalidServer { server: String, detail: String },
     /// The server answered the call with an error status.
-    #[error("{}: {}", code_name(.0.code()), .0.message())]
+    #[error("{}: {}{}", code_name(.0.code()), .0.message(), hint(.0.code()))]
     Rpc(tonic::Status),
     /// The input file or the command's arguments are unusable.
     #[error("{0}")]
@@ -25,12 +25,26 @@ pub enum CliError {
     /// `serve` could not start or stopped with an error.
     #[error("{0}")]
     Startup(String),
+    /// Getting or storing an access token failed.
+    #[error("{0}")]
+    Login(String),
     /// An `admin` command was refused.
     #[error("{0}")]
     Admin(#[from] crate::accounts::AccountError),
     /// Writing to stdout failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),
+}
+
+/// What to do about a refusal, where the code alone says it.
+fn hint(code: Code) -> &'static str {
+    match code {
+        Code::Unauthenticated => {
+            "\nhint: sign in with `fhir-import login --client-id ID`, or pass --token \
+             (FHIR_IMPORT_TOKEN), or a portal's --client-id and --client-secret"
+        }
+        _ => "",
+    }
 }
 
 impl From<tonic::Status> for CliError {

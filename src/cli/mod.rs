@@ -2,10 +2,12 @@
 //! already-parsed arguments and writing what it has to say to `out`.
 
 pub mod admin;
+pub mod credentials;
 pub mod error;
 pub mod files;
 pub mod import;
 pub mod imports;
+pub mod login;
 pub mod projects;
 pub mod serve;
 pub mod watch;

@@ -1,11 +1,16 @@
 //! The server a client command talks to (`--server` / `FHIR_IMPORT_SERVER`),
-//! and connecting to it with an error that says how to fix it.
+//! and connecting to it with an error that says how to fix it. Every call
+//! carries the command's access token and the advance-access header.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
+use tokio::sync::OnceCell;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
+use super::credentials::TokenSource;
 use super::error::{root_cause, CliError};
+use crate::auth::bearer::BearerAuth;
 use crate::proto::v1::{
     file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
     project_service_client::ProjectServiceClient,
@@ -18,15 +23,22 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// larger than tonic's 4 MiB default.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Where the fhir-import server is, as the user gave it.
+/// A channel whose calls carry the command's credentials.
+pub type AuthedChannel = InterceptedService<Channel, BearerAuth>;
+
+/// Where the fhir-import server is, as the user gave it, and how the
+/// command authenticates to it.
 #[derive(Debug, Clone)]
 pub struct Server {
     url: String,
+    credentials: Option<TokenSource>,
+    /// The token, obtained once per command.
+    token: Arc<OnceCell<Option<String>>>,
 }
 
 impl Server {
     /// `url` is `http://host:port` or `https://…`; a bare `host:port` means
-    /// `http://host:port`.
+    /// `http://host:port`. Calls carry no token.
     pub fn new(url: impl Into<String>) -> Self {
         let url = url.into();
         let url = if url.contains("://") {
@@ -34,7 +46,33 @@ impl Server {
         } else {
             format!("http://{url}")
         };
-        Self { url }
+        let url = url.trim_end_matches('/').to_owned();
+        Self {
+            url,
+            credentials: None,
+            token: Arc::default(),
+        }
+    }
+
+    /// Calls carry the token `credentials` yields.
+    pub fn with_credentials(mut self, credentials: TokenSource) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    async fn authed(&self) -> Result<AuthedChannel, CliError> {
+        let channel = self.connect().await?;
+        let token = self
+            .token
+            .get_or_try_init(|| async {
+                match &self.credentials {
+                    Some(source) => source.access_token(&self.url).await,
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        let auth = BearerAuth::new(token.as_deref()).map_err(|e| CliError::Login(e.to_string()))?;
+        Ok(InterceptedService::new(channel, auth))
     }
 
     pub fn url(&self) -> &str {
@@ -59,18 +97,18 @@ impl Server {
             })
     }
 
-    pub async fn projects(&self) -> Result<ProjectServiceClient<Channel>, CliError> {
-        Ok(ProjectServiceClient::new(self.connect().await?)
+    pub async fn projects(&self) -> Result<ProjectServiceClient<AuthedChannel>, CliError> {
+        Ok(ProjectServiceClient::new(self.authed().await?)
             .max_decoding_message_size(MAX_RESPONSE_BYTES))
     }
 
-    pub async fn imports(&self) -> Result<ImportServiceClient<Channel>, CliError> {
-        Ok(ImportServiceClient::new(self.connect().await?)
+    pub async fn imports(&self) -> Result<ImportServiceClient<AuthedChannel>, CliError> {
+        Ok(ImportServiceClient::new(self.authed().await?)
             .max_decoding_message_size(MAX_RESPONSE_BYTES))
     }
 
-    pub async fn files(&self) -> Result<FileServiceClient<Channel>, CliError> {
-        Ok(FileServiceClient::new(self.connect().await?)
+    pub async fn files(&self) -> Result<FileServiceClient<AuthedChannel>, CliError> {
+        Ok(FileServiceClient::new(self.authed().await?)
             .max_decoding_message_size(MAX_RESPONSE_BYTES))
     }
 }

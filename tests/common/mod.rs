@@ -3,10 +3,15 @@
 //! that make tests read like what a portal does.
 #![allow(dead_code)]
 
+pub mod binary;
+pub mod browser;
 pub mod docs;
 
 use std::{net::SocketAddr, sync::Once};
 
+use fhir_import::accounts::Accounts;
+use fhir_import::auth::bearer::BearerAuth;
+use fhir_import::domain::account::SCOPES;
 use fhir_import::proto::v1::{
     self as pb, file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
     project_service_client::ProjectServiceClient,
@@ -14,7 +19,13 @@ use fhir_import::proto::v1::{
 use fhir_import::{Application, Config};
 use sea_orm::{ConnectionTrait, Database};
 use tokio::{sync::oneshot, task::JoinHandle};
-use tonic::transport::Channel;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
+
+/// A channel that sends the harness user's token on every call.
+pub type Authed = InterceptedService<Channel, BearerAuth>;
+
+/// The user the typed clients act for: owner of the projects tests create.
+pub const HARNESS_USER: &str = "harness";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -58,10 +69,15 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub backend: Backend,
     pub database_url: String,
+    /// The bare channel: no token, no advance-access header.
     pub channel: Channel,
-    pub imports: ImportServiceClient<Channel>,
-    pub files: FileServiceClient<Channel>,
-    pub projects: ProjectServiceClient<Channel>,
+    /// An access token for `HARNESS_USER` with every scope.
+    pub token: String,
+    /// The client `token` was issued through.
+    pub client_id: String,
+    pub imports: ImportServiceClient<Authed>,
+    pub files: FileServiceClient<Authed>,
+    pub projects: ProjectServiceClient<Authed>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
     postgres_db: Option<String>,
@@ -111,7 +127,26 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
         ..Config::default()
     };
     tweak(&mut config);
-    start(config, backend, dir, postgres_db).await
+    start(config, backend, dir, postgres_db, None).await
+}
+
+/// Creates the harness user and a portal with every scope for it to act
+/// through; returns the portal's client id.
+async fn register_harness_client(database_url: &str) -> String {
+    let store = fhir_import::store::Store::connect(database_url, 1)
+        .await
+        .expect("open the store");
+    let accounts = Accounts::new(store);
+    accounts
+        .create_user(HARNESS_USER, None)
+        .await
+        .expect("create the harness user");
+    let scopes: Vec<String> = SCOPES.iter().map(|s| (*s).to_owned()).collect();
+    let (client, _secret) = accounts
+        .create_client("test harness", HARNESS_USER, &[], &scopes)
+        .await
+        .expect("create the harness client");
+    client.client_id
 }
 
 async fn start(
@@ -119,9 +154,18 @@ async fn start(
     backend: Backend,
     dir: tempfile::TempDir,
     postgres_db: Option<String>,
+    client_id: Option<String>,
 ) -> TestApp {
     let database_url = config.database_url.clone();
     let app = Application::build(config).await.expect("build app");
+    let client_id = match client_id {
+        Some(id) => id,
+        None => register_harness_client(&database_url).await,
+    };
+    let token = app
+        .issue_token(HARNESS_USER, &client_id, &[])
+        .await
+        .expect("issue the harness token");
     let addr = app.local_addr();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
@@ -132,14 +176,18 @@ async fn start(
         .connect()
         .await
         .expect("connect to the test server");
+    let auth = BearerAuth::new(Some(&token)).expect("token fits a header");
+    let authed = || InterceptedService::new(channel.clone(), auth.clone());
     TestApp {
         addr,
         backend,
         database_url,
+        imports: ImportServiceClient::new(authed()),
+        files: FileServiceClient::new(authed()),
+        projects: ProjectServiceClient::new(authed()),
         channel: channel.clone(),
-        imports: ImportServiceClient::new(channel.clone()),
-        files: FileServiceClient::new(channel.clone()),
-        projects: ProjectServiceClient::new(channel),
+        token,
+        client_id,
         shutdown: Some(tx),
         server: Some(server),
         postgres_db,
@@ -177,7 +225,8 @@ impl TestApp {
         };
         let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().expect("temp dir"));
         let postgres_db = self.postgres_db.take();
-        start(config, self.backend, dir, postgres_db).await
+        let client_id = std::mem::take(&mut self.client_id);
+        start(config, self.backend, dir, postgres_db, Some(client_id)).await
     }
 
     /// Stops the server and drops the PostgreSQL test database.

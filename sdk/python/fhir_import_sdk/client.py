@@ -85,8 +85,9 @@ class Client:
 
         - ``token``: an OAuth 2.0 access token, sent on every call as
           ``authorization: Bearer <token>`` with ``x-sbg-advance-access:
-          advance``. The server does not check tokens yet; sending one is
-          harmless.
+          advance``. The server requires one on every call (unless its
+          operator turned tokens off): a portal gets it from the server's
+          OAuth 2.0 token endpoint, see the repository's README.
         - ``metadata``: more metadata sent on every call.
         - ``secure``: TLS with the system's root certificates (or with
           ``credentials``, which implies TLS); plaintext otherwise.

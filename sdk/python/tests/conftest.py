@@ -3,6 +3,7 @@ fresh SQLite file) for the whole session, a Client, and a fresh project."""
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import signal
@@ -18,32 +19,43 @@ from fhir_import_sdk import Client, Project
 
 REPO = Path(__file__).resolve().parents[3]
 STARTUP_SECONDS = 60
+ISSUER = "http://fhir-import.sdk-tests"
+"""The server's token issuer, set for ``serve`` and ``admin`` alike so the
+tokens ``admin issue-token`` signs name the issuer the server checks."""
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Runs ``fhir-import serve --listen 127.0.0.1:0`` and yields the address
-    it prints (``listening on ADDR``); SIGTERM stops it, which must exit 0."""
+def _binary() -> Path:
     binary = Path(os.environ.get("FHIR_IMPORT_BIN", REPO / "target" / "debug" / "fhir-import"))
     if not binary.exists():
         subprocess.run(["cargo", "build", "-q"], cwd=REPO, check=True)
-    work = tmp_path_factory.mktemp("server")
-    # Only the flags configure it: no FHIR_IMPORT__* from the environment
-    # and no fhir-import.toml from the working directory.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FHIR_IMPORT__")}
+    return binary
+
+
+def _environment(work: Path) -> dict:
+    """Only what the tests set configures the server and admin commands: no
+    FHIR_IMPORT__* from the environment and no fhir-import.toml in ``work``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FHIR_IMPORT")}
+    env["FHIR_IMPORT__AUTH__ISSUER"] = ISSUER
+    env["FHIR_IMPORT__DATABASE_URL"] = f"sqlite://{work / 'sdk.db'}"
+    return env
+
+
+@pytest.fixture(scope="session")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's working directory, holding its database."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="session")
+def server(work: Path) -> Iterator[str]:
+    """Runs ``fhir-import serve --listen 127.0.0.1:0`` and yields the address
+    it prints (``listening on ADDR``); SIGTERM stops it, which must exit 0."""
     stderr_path = work / "stderr"
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
-            [
-                str(binary),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--database-url",
-                f"sqlite://{work / 'sdk.db'}",
-            ],
+            [str(_binary()), "serve", "--listen", "127.0.0.1:0"],
             cwd=work,
-            env=env,
+            env=_environment(work),
             stdout=subprocess.PIPE,
             stderr=stderr,
         )
@@ -81,10 +93,43 @@ def _listening_address(process: subprocess.Popen, stderr_path: Path) -> str:
     pytest.fail(f"the server did not start:\n{stderr_path.read_text()}")
 
 
+def admin(work: Path, *args: str) -> dict:
+    """Runs ``fhir-import admin ARGS`` on the test server's store; its JSON."""
+    done = subprocess.run(
+        [str(_binary()), "admin", *args],
+        cwd=work,
+        env=_environment(work),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def token(server: str, work: Path) -> str:
+    """An access token for the user ``sdk`` with every API scope, issued
+    through a portal registered for the tests."""
+    admin(work, "create-user", "sdk")
+    scopes = ["projects", "import:write", "import:read", "files:read"]
+    portal = admin(
+        work,
+        "create-client",
+        "--name",
+        "SDK tests",
+        "--owner",
+        "sdk",
+        *[arg for scope in scopes for arg in ("--scope", scope)],
+    )
+    return admin(work, "issue-token", "--user", "sdk", "--client", portal["client_id"])[
+        "access_token"
+    ]
+
+
 @pytest.fixture
-def client(server: str) -> Iterator[Client]:
-    """A Client connected to the test server."""
-    with Client(server) as client:
+def client(server: str, token: str) -> Iterator[Client]:
+    """A Client connected to the test server, acting for ``sdk``."""
+    with Client(server, token=token) as client:
         yield client
 
 

@@ -180,7 +180,7 @@ def test_watch_yields_a_snapshot_then_increasing_sequences(
 
 def test_unknown_project_is_not_found(client: Client) -> None:
     with pytest.raises(FhirImportError) as error:
-        client.get_project("local/no-such-project")
+        client.get_project("sdk/no-such-project")
     assert error.value.code == grpc.StatusCode.NOT_FOUND
     assert "no-such-project" in error.value.details
     assert isinstance(error.value.__cause__, grpc.RpcError)
@@ -190,7 +190,7 @@ def test_unknown_project_is_not_found(client: Client) -> None:
     # generator is read no further and the error comes back.
     endless = (document(n) for n in itertools.count())
     with pytest.raises(FhirImportError) as error:
-        client.import_documents("local/no-such-project", endless, timeout=60)
+        client.import_documents("sdk/no-such-project", endless, timeout=60)
     assert error.value.code == grpc.StatusCode.NOT_FOUND
     assert "NOT_FOUND" in str(error.value)
 
@@ -250,10 +250,20 @@ def test_bad_arguments_fail_before_sending(client: Client, project: Project) -> 
         client.import_documents(project.slug, [document(0), 42])
 
 
-def test_token_and_metadata_are_sent_harmlessly(server: str, project: Project) -> None:
-    with Client(f"http://{server}", token="t0ken", metadata={"x-portal": "kf"}) as client:
-        assert ("authorization", "Bearer t0ken") in client.metadata
+def test_calls_carry_the_token_and_the_advance_access_header(
+    server: str, token: str, project: Project
+) -> None:
+    with Client(f"http://{server}", token=token, metadata={"x-portal": "kf"}) as client:
+        assert ("authorization", f"Bearer {token}") in client.metadata
         assert ("x-sbg-advance-access", "advance") in client.metadata
         assert client.get_project(project.id).id == project.id
         response = client.import_documents(project.id, [document(1)], on_conflict="skip")
         assert response.accepted == 1
+
+    # Without a token, or with one the server did not sign, nothing is done.
+    for bad in (None, "t0ken"):
+        with Client(server, token=bad) as anonymous:
+            with pytest.raises(FhirImportError) as error:
+                anonymous.get_project(project.id)
+            assert error.value.code == grpc.StatusCode.UNAUTHENTICATED
+

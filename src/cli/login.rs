@@ -1,0 +1,181 @@
+//! `fhir-import login`: the authorization-code flow with PKCE, as a native
+//! app runs it (RFC 8252): a one-shot listener on a loopback port receives
+//! the redirect, the code is redeemed with the oauth2 crate, and the tokens
+//! are stored for the server so later commands use (and refresh) them.
+
+use std::{future::IntoFuture, io::Write, path::PathBuf, time::Duration};
+
+use axum::{extract::Query, response::Html, routing::get, Router};
+use oauth2::{
+    basic::BasicClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    PkceCodeChallenge, RedirectUrl, Scope,
+};
+use serde::Deserialize;
+use tokio::{net::TcpListener, sync::mpsc};
+
+use super::credentials::{http_client, stored_login, token_url, CredentialsFile};
+use super::error::CliError;
+use super::Server;
+
+pub struct LoginArgs {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub scopes: Vec<String>,
+    pub credentials_file: PathBuf,
+    /// How long to wait for the browser to come back.
+    pub timeout: Duration,
+}
+
+/// What the authorization server sends back to the loopback redirect.
+#[derive(Debug, Deserialize)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+pub async fn run(
+    server: &Server,
+    args: LoginArgs,
+    prompt: &mut (dyn Write + Send),
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| CliError::Login(format!("cannot listen on a loopback port: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| CliError::Login(format!("cannot read the loopback port: {e}")))?
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let base = server.url();
+
+    let mut client = BasicClient::new(ClientId::new(args.client_id.clone()))
+        .set_auth_uri(
+            AuthUrl::new(format!("{base}/oauth/authorize"))
+                .map_err(|e| CliError::Login(format!("bad authorize URL: {e}")))?,
+        )
+        .set_token_uri(token_url(base)?)
+        .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| CliError::Login(e.to_string()))?);
+    match &args.client_secret {
+        Some(secret) => client = client.set_client_secret(ClientSecret::new(secret.clone())),
+        None => client = client.set_auth_type(AuthType::RequestBody),
+    }
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(args.scopes.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(challenge)
+        .url();
+    writeln!(
+        prompt,
+        "Open this address in a browser to sign in and allow access:\n\n  {auth_url}\n\nWaiting for the browser to come back to 127.0.0.1:{port} …"
+    )?;
+    prompt.flush()?;
+
+    let callback = tokio::time::timeout(args.timeout, receive_callback(listener))
+        .await
+        .map_err(|_| {
+            CliError::Login(format!(
+                "no answer from the browser within {} s; run `fhir-import login` again",
+                args.timeout.as_secs()
+            ))
+        })??;
+    if let Some(error) = callback.error {
+        let detail = callback.error_description.unwrap_or_default();
+        return Err(CliError::Login(format!(
+            "sign-in refused: {error} {detail}"
+        )));
+    }
+    if callback.state.as_deref() != Some(state.secret().as_str()) {
+        return Err(CliError::Login(
+            "the answer's state does not match this login; run `fhir-import login` again".into(),
+        ));
+    }
+    let code = callback
+        .code
+        .ok_or_else(|| CliError::Login("the answer carries no authorization code".into()))?;
+    let response = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&http_client()?)
+        .await
+        .map_err(|e| CliError::Login(format!("redeeming the authorization code failed: {e}")))?;
+
+    let login = stored_login(
+        &args.client_id,
+        args.client_secret.as_deref(),
+        &response,
+        None,
+    );
+    let mut file = CredentialsFile::read(&args.credentials_file)?;
+    let summary = serde_json::json!({
+        "server": base,
+        "client_id": login.client_id,
+        "scope": login.scope,
+        "expires_at": login.expires_at.to_rfc3339(),
+        "refreshable": login.refresh_token.is_some(),
+        "credentials_file": args.credentials_file.display().to_string(),
+    });
+    file.servers.insert(base.to_owned(), login);
+    file.write(&args.credentials_file)?;
+    writeln!(out, "{summary:#}")?;
+    Ok(())
+}
+
+/// Serves the loopback redirect until the first answer arrives, and lets
+/// the browser have its page before the listener closes.
+async fn receive_callback(listener: TcpListener) -> Result<Callback, CliError> {
+    let (tx, mut rx) = mpsc::channel::<Callback>(1);
+    let app = Router::new().route(
+        "/callback",
+        get(move |Query(callback): Query<Callback>| {
+            let tx = tx.clone();
+            async move {
+                let page = match (&callback.code, &callback.error) {
+                    (Some(_), None) => {
+                        "Signed in. You can close this tab and return to the terminal."
+                    }
+                    _ => "Sign-in did not complete. Return to the terminal for details.",
+                };
+                // Only the first answer counts.
+                let _ = tx.try_send(callback);
+                Html(format!(
+                    "<!doctype html><title>fhir-import</title><p>{page}</p>"
+                ))
+            }
+        }),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+    let callback = rx.recv().await;
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    callback.ok_or_else(|| CliError::Login("the loopback listener stopped".into()))
+}
+
+/// `fhir-import logout`: forgets the tokens stored for the server.
+pub fn logout(
+    server: &Server,
+    credentials_file: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut file = CredentialsFile::read(credentials_file)?;
+    let removed = file.servers.remove(server.url()).is_some();
+    if removed {
+        file.write(credentials_file)?;
+    }
+    writeln!(
+        out,
+        "{:#}",
+        serde_json::json!({ "server": server.url(), "logged_out": removed })
+    )?;
+    Ok(())
+}
