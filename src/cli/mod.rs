@@ -2,6 +2,7 @@
 //! already-parsed arguments and writing what it has to say to `out`.
 
 pub mod admin;
+pub mod dataset;
 pub mod error;
 pub mod files;
 pub mod import;
