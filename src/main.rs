@@ -5,9 +5,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fhir_import::cli::{
-    self, admin::StoreArgs, credentials::TokenSource, files::FilesQuery, import::ImportArgs,
-    login::LoginArgs, parse_key_value, serve::ServeArgs, CliError, Server,
+    self, admin::StoreArgs, credentials::TokenSource, dataset::KidsFirstArgs, files::FilesQuery,
+    import::ImportArgs, login::LoginArgs, parse_key_value, serve::ServeArgs, CliError, Server,
 };
+use fhir_import::dataset::Shape;
 use fhir_import::proto::v1 as pb;
 
 /// Bulk import of FHIR R4 DocumentReferences into projects, over gRPC.
@@ -111,6 +112,39 @@ enum Command {
     Logout,
     /// Bootstrap accounts in the store `serve` uses (prints JSON).
     Admin(Admin),
+    /// Write a deterministic synthetic FHIR data set to files.
+    #[command(subcommand)]
+    Dataset(DatasetKind),
+}
+
+#[derive(Subcommand)]
+enum DatasetKind {
+    /// A Kids First-shaped study (NCPI FHIR model): `bundle.json`, a
+    /// transaction Bundle PUTting every resource, and `documents.ndjson`,
+    /// its DocumentReferences.
+    KidsFirst(KidsFirst),
+}
+
+#[derive(Args)]
+struct KidsFirst {
+    /// The same seed always gives the same files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Families (a proband and 0-2 parents each).
+    #[arg(long, default_value_t = 5)]
+    families: usize,
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    specimens_per_patient: usize,
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    conditions_per_patient: usize,
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    documents_per_specimen: usize,
+    /// The study id every resource is tagged with.
+    #[arg(long, default_value = "SD_TEST0001")]
+    study_id: String,
+    /// Where to write the files (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out_dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -437,6 +471,20 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
             cli::login::run(&server, args, &mut std::io::stderr(), out).await
         }
         Command::Logout => cli::login::logout(&server, &cli.auth.credentials_file(), out),
+        Command::Dataset(DatasetKind::KidsFirst(k)) => {
+            let args = KidsFirstArgs {
+                seed: k.seed,
+                shape: Shape {
+                    families: k.families,
+                    specimens_per_patient: k.specimens_per_patient,
+                    conditions_per_patient: k.conditions_per_patient,
+                    documents_per_specimen: k.documents_per_specimen,
+                    study_id: k.study_id,
+                },
+                out_dir: k.out_dir,
+            };
+            cli::dataset::kids_first(&args, out)
+        }
         Command::Admin(admin) => {
             let store = StoreArgs {
                 config: admin.config,

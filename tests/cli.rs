@@ -548,3 +548,37 @@ fn serve_refuses_a_bad_configuration() {
     );
     assert_eq!(run.stdout, "");
 }
+
+#[test]
+fn dataset_kids_first_writes_the_same_files_for_the_same_seed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let output = Command::new(BIN)
+            .args(["dataset", "kids-first", "--seed", seed, "--families", "3"])
+            .arg("--out-dir")
+            .arg(&out)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run dataset kids-first");
+        let run = Run::from(output).ok();
+        assert!(run.stdout.contains("bundle.json"), "{run}");
+        let bundle = std::fs::read(out.join("bundle.json")).expect("bundle.json");
+        let ndjson = std::fs::read_to_string(out.join("documents.ndjson")).expect("ndjson");
+        (bundle, ndjson)
+    };
+    let (bundle, ndjson) = write("a", "9");
+    assert_eq!((bundle.clone(), ndjson.clone()), write("b", "9"));
+    assert_ne!(bundle, write("c", "10").0);
+
+    let bundle: serde_json::Value = serde_json::from_slice(&bundle).expect("bundle json");
+    assert_eq!(bundle["type"], "transaction");
+    let documents: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson line"))
+        .collect();
+    assert!(!documents.is_empty());
+    assert!(documents
+        .iter()
+        .all(|d| d["resourceType"] == "DocumentReference"));
+}

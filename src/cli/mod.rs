@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod credentials;
+pub mod dataset;
 pub mod error;
 pub mod files;
 pub mod import;
