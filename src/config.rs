@@ -41,6 +41,67 @@ pub struct AuthConfig {
     pub audience: String,
     /// How long an access token lives, in seconds.
     pub token_lifetime_secs: u64,
+    /// Identity providers whose users' tokens a portal may exchange for
+    /// ours (RFC 8693) and, where allowed, send directly.
+    pub external_issuers: Vec<ExternalIssuerConfig>,
+}
+
+/// A trusted identity provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalIssuerConfig {
+    /// The `iss` its tokens carry.
+    pub issuer: String,
+    /// Where its signing keys are published.
+    pub jwks_uri: String,
+    /// The `aud` its tokens must carry to be accepted here.
+    #[serde(default = "default_external_audience")]
+    pub audience: String,
+    /// The algorithms accepted from it (RS256, ES256, EdDSA).
+    #[serde(default = "default_external_algorithms")]
+    pub algorithms: Vec<String>,
+    /// Accept its tokens directly on gRPC, not only through token exchange.
+    #[serde(default)]
+    pub accept_on_grpc: bool,
+    /// The most a token of its used directly on gRPC may do: the token's
+    /// own `scope` claim narrowed to these.
+    #[serde(default)]
+    pub grpc_scopes: Vec<String>,
+    /// Create a platform user for a subject seen for the first time, named
+    /// by `username_claim`; otherwise an operator links subjects to users
+    /// (`fhir-import admin link-identity`).
+    #[serde(default)]
+    pub create_users: bool,
+    #[serde(default = "default_username_claim")]
+    pub username_claim: String,
+    /// How often its JWKS is fetched again, in seconds; a token with an
+    /// unknown `kid` also triggers one fetch.
+    #[serde(default = "default_jwks_refresh_secs")]
+    pub jwks_refresh_secs: u64,
+    /// An unknown `kid` fetches the JWKS again at most this often, so that
+    /// made-up key ids cannot make this server hammer the provider.
+    #[serde(default = "default_jwks_refetch_cooldown_secs")]
+    pub jwks_refetch_cooldown_secs: u64,
+}
+
+fn default_jwks_refetch_cooldown_secs() -> u64 {
+    10
+}
+
+fn default_external_audience() -> String {
+    "fhir-import".to_owned()
+}
+
+fn default_external_algorithms() -> Vec<String> {
+    vec!["RS256".into(), "ES256".into(), "EdDSA".into()]
+}
+
+fn default_username_claim() -> String {
+    "preferred_username".to_owned()
+}
+
+fn default_jwks_refresh_secs() -> u64 {
+    300
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,6 +138,7 @@ impl Default for AuthConfig {
             issuer: String::new(),
             audience: "fhir-import".to_owned(),
             token_lifetime_secs: 15 * 60,
+            external_issuers: Vec::new(),
         }
     }
 }
@@ -154,6 +216,44 @@ impl Config {
         }
         if self.auth.local_user.is_empty() || self.auth.local_user.contains('/') {
             return Err("auth.local_user: a user name without '/'".into());
+        }
+        for (i, external) in self.auth.external_issuers.iter().enumerate() {
+            external
+                .validate()
+                .map_err(|why| format!("auth.external_issuers[{i}]: {why}"))?;
+        }
+        Ok(())
+    }
+}
+
+impl ExternalIssuerConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.issuer.trim().is_empty() {
+            return Err("issuer: required".into());
+        }
+        let jwks =
+            url::Url::parse(&self.jwks_uri).map_err(|e| format!("jwks_uri: not a URL ({e})"))?;
+        let loopback = matches!(jwks.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+        if jwks.scheme() != "https" && !(jwks.scheme() == "http" && loopback) {
+            return Err("jwks_uri: must use https (http only on loopback)".into());
+        }
+        if self.algorithms.is_empty() {
+            return Err("algorithms: at least one".into());
+        }
+        if let Some(bad) = self
+            .algorithms
+            .iter()
+            .find(|a| !["RS256", "ES256", "EdDSA"].contains(&a.as_str()))
+        {
+            return Err(format!("algorithms: {bad:?} is not RS256, ES256 or EdDSA"));
+        }
+        crate::domain::account::parse_scopes(self.grpc_scopes.iter().map(String::as_str))
+            .map_err(|e| format!("grpc_scopes: {e}"))?;
+        if !(10..=86_400).contains(&self.jwks_refresh_secs) {
+            return Err("jwks_refresh_secs: between 10 and 86400".into());
+        }
+        if !(1..=3_600).contains(&self.jwks_refetch_cooldown_secs) {
+            return Err("jwks_refetch_cooldown_secs: between 1 and 3600".into());
         }
         Ok(())
     }

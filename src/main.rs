@@ -219,6 +219,19 @@ enum AdminCommand {
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
     },
+    /// Link a trusted identity provider's subject to a user (token exchange
+    /// and direct external tokens then act as that user).
+    LinkIdentity {
+        /// The provider's issuer, as in auth.external_issuers.
+        #[arg(long)]
+        issuer: String,
+        /// The `sub` of the provider's tokens.
+        #[arg(long)]
+        subject: String,
+        /// The user it acts as.
+        #[arg(long)]
+        user: String,
+    },
     /// Give a user a role (admin, write or read) in a project.
     AddMember {
         /// The project's id or owner/name slug.
@@ -518,6 +531,11 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 AdminCommand::RevokeClient { client_id } => {
                     cli::admin::revoke_client(store, &client_id, out).await
                 }
+                AdminCommand::LinkIdentity {
+                    issuer,
+                    subject,
+                    user,
+                } => cli::admin::link_identity(store, &issuer, &subject, &user, out).await,
                 AdminCommand::IssueToken {
                     user,
                     client_id,

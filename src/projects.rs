@@ -118,7 +118,7 @@ impl Projects {
             .store
             .list_projects(acting_user(caller)?, after.as_deref(), limit + 1)
             .await?;
-        let next = next_token(&mut projects, limit, |p| p.name.clone());
+        let next = next_token(&mut projects, limit, |p| p.slug.clone());
         Ok((projects, next))
     }
 }

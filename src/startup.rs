@@ -14,6 +14,7 @@ use tracing::{info, warn};
 use crate::accounts::Accounts;
 use crate::api::{FileApi, ImportApi, ProjectApi};
 use crate::auth::{
+    external::ExternalIssuers,
     jwt::{TokenIssuer, TokenVerifier},
     keys::KeyRing,
     layer::{AuthLayer, Gate},
@@ -138,6 +139,11 @@ impl Application {
             issuer_url.clone(),
             config.auth.audience.clone(),
         ));
+        let external = Arc::new(
+            ExternalIssuers::new(&config.auth.external_issuers)
+                .context("building the identity providers' HTTP client")?,
+        );
+        external.spawn_refresh(stopping.clone());
         let oauth_http = token_endpoint::router(TokenService {
             accounts: Accounts::new(store.clone()),
             store: store.clone(),
@@ -149,12 +155,14 @@ impl Application {
             )),
             verifier: verifier.clone(),
             issuer_url,
+            external: external.clone(),
         });
         let gate = match config.auth.require_tokens {
             true => Gate::Tokens {
                 store: store.clone(),
                 keys,
                 verifier,
+                external,
             },
             false => Gate::Local(Caller::local(config.auth.local_user.clone())),
         };

@@ -379,6 +379,20 @@ async fn scopes_and_project_roles_bound_what_a_token_does(backend: Backend) {
         .await
         .expect("readers see the project");
     assert_eq!(seen.into_inner().id, bobs.id);
+    let listed = projects
+        .list_projects(call(pb::ListProjectsRequest::default(), Some(&alice), true))
+        .await
+        .expect("alice lists her projects")
+        .into_inner();
+    assert_eq!(
+        listed
+            .projects
+            .iter()
+            .map(|p| p.slug.as_str())
+            .collect::<Vec<_>>(),
+        vec!["bob/bobs"],
+        "the projects she is a member of are listed"
+    );
 
     // As a writer she imports; the import records who started it.
     accounts

@@ -8,6 +8,7 @@ mod m20261128_000002_accounts;
 mod m20261128_000003_authorization_codes;
 mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_initial_access_tokens;
+mod m20261128_000006_external_identities;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_authorization_codes::Migration),
             Box::new(m20261128_000004_refresh_tokens::Migration),
             Box::new(m20261128_000005_initial_access_tokens::Migration),
+            Box::new(m20261128_000006_external_identities::Migration),
         ]
     }
 }

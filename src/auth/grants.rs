@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{Duration, Utc};
 use tracing::{info, warn};
 
+use super::external::ExternalError;
 use super::pkce::{code_hash, is_valid_verifier, s256};
 use super::secrets::{self, Secret};
 use super::token_endpoint::{OAuthError, TokenService};
@@ -190,4 +191,81 @@ async fn new_refresh(
         .await
         .map_err(server_error)?;
     Ok(token)
+}
+
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+const SUBJECT_TOKEN_TYPES: [&str; 3] = [
+    ACCESS_TOKEN_TYPE,
+    "urn:ietf:params:oauth:token-type:jwt",
+    "urn:ietf:params:oauth:token-type:id_token",
+];
+
+/// Token exchange (RFC 8693): a portal holding a user's token from a
+/// trusted identity provider gets ours for the platform user that
+/// identity maps to, with scopes within the portal's.
+pub async fn token_exchange(
+    service: &TokenService,
+    client: &StoredClient,
+    params: &HashMap<String, String>,
+) -> Result<Grant, OAuthError> {
+    let required = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| OAuthError::InvalidRequest(format!("{name} is required")))
+    };
+    let subject_token = required("subject_token")?;
+    let subject_token_type = required("subject_token_type")?;
+    if !SUBJECT_TOKEN_TYPES.contains(&subject_token_type.as_str()) {
+        return Err(OAuthError::InvalidRequest(format!(
+            "subject_token_type must be one of {}",
+            SUBJECT_TOKEN_TYPES.join(", ")
+        )));
+    }
+    if params
+        .get("requested_token_type")
+        .is_some_and(|t| t != ACCESS_TOKEN_TYPE)
+    {
+        return Err(OAuthError::InvalidRequest(format!(
+            "requested_token_type: only {ACCESS_TOKEN_TYPE} is issued"
+        )));
+    }
+    if params.contains_key("actor_token") {
+        return Err(OAuthError::InvalidRequest(
+            "delegation (actor_token) is not supported".into(),
+        ));
+    }
+    for target in ["audience", "resource"] {
+        if let Some(value) = params.get(target) {
+            if value != service.issuer.audience() && value != &service.issuer_url {
+                return Err(OAuthError::InvalidTarget(format!(
+                    "{target}: tokens are issued for {} only",
+                    service.issuer.audience()
+                )));
+            }
+        }
+    }
+    let refused = |err: ExternalError| match err {
+        ExternalError::Unavailable => OAuthError::ServerError,
+        other => {
+            info!(client_id = %client.client_id, reason = %other, "token exchange refused");
+            OAuthError::InvalidGrant(other.to_string())
+        }
+    };
+    let claims = service
+        .external
+        .verify(subject_token)
+        .await
+        .map_err(refused)?;
+    let user = service
+        .external
+        .user_for(&service.store, &claims)
+        .await
+        .map_err(refused)?;
+    Ok(Grant {
+        subject: user,
+        scopes: narrowed(&client.scopes, params)?,
+        refresh_token: None,
+    })
 }

@@ -14,6 +14,7 @@ use tonic::Status;
 use tower::{Layer, Service};
 use tracing::{debug, warn};
 
+use super::external::{unverified_issuer, ExternalError, ExternalIssuers};
 use super::jwt::{TokenError, TokenVerifier};
 use super::keys::KeyRing;
 use super::Caller;
@@ -49,46 +50,44 @@ pub enum Gate {
     /// Every call acts as the local operator.
     Local(Caller),
     /// Every call needs a token this server issued, not revoked, from a
-    /// client that is not revoked.
+    /// client that is not revoked; or a trusted identity provider's token
+    /// where the operator accepts those on gRPC.
     Tokens {
         keys: Arc<KeyRing>,
         verifier: Arc<TokenVerifier>,
         store: Store,
+        external: Arc<ExternalIssuers>,
     },
-}
-
-/// A caller whose token verified; `jti` still to be checked for revocation.
-struct Admitted {
-    caller: Caller,
-    jti: Option<String>,
 }
 
 impl Gate {
     /// The verified caller of an API call, or the status that refuses it.
-    fn admit(&self, path: &str, headers: &HeaderMap) -> Result<Admitted, Status> {
-        let mut jti = None;
+    async fn admit(&self, path: &str, headers: &HeaderMap) -> Result<Caller, Status> {
         let caller = match self {
             Self::Local(caller) => caller.clone(),
-            Self::Tokens { keys, verifier, .. } => {
+            Self::Tokens {
+                keys,
+                verifier,
+                store,
+                external,
+            } => {
                 let token = bearer(headers)?;
-                let claims = verifier.verify(keys, token).map_err(|err| {
-                    debug!(error = %err, "token refused");
-                    unauthenticated(&err)
-                })?;
-                let advance = headers
-                    .get(ADVANCE_ACCESS_HEADER)
-                    .and_then(|v| v.to_str().ok());
-                if advance != Some(ADVANCE_ACCESS_VALUE) {
-                    return Err(Status::failed_precondition(format!(
-                        "this is an advance-access API: send the header `{ADVANCE_ACCESS_HEADER}: {ADVANCE_ACCESS_VALUE}`"
-                    )));
-                }
-                let user = (claims.sub != claims.client_id).then(|| claims.sub.clone());
-                jti = Some(claims.jti.clone());
-                Caller {
-                    user,
-                    scopes: claims.scopes().map(str::to_owned).collect(),
-                    client_id: Some(claims.client_id),
+                check_advance_access(headers)?;
+                match unverified_issuer(token).filter(|iss| external.trusts(iss)) {
+                    Some(issuer) => external_caller(external, store, &issuer, token).await?,
+                    None => {
+                        let claims = verifier.verify(keys, token).map_err(|err| {
+                            debug!(error = %err, "token refused");
+                            unauthenticated(&err)
+                        })?;
+                        still_valid(store, &claims.jti, &claims.client_id).await?;
+                        let user = (claims.sub != claims.client_id).then(|| claims.sub.clone());
+                        Caller {
+                            user,
+                            scopes: claims.scopes().map(str::to_owned).collect(),
+                            client_id: Some(claims.client_id),
+                        }
+                    }
                 }
             }
         };
@@ -100,35 +99,80 @@ impl Gate {
                 "{method} needs the scope `{scope}`, which this token does not carry"
             )));
         }
-        Ok(Admitted { caller, jti })
+        Ok(caller)
     }
+}
 
-    /// Refuses a token revoked before it expired, or one whose client has
-    /// been revoked since.
-    async fn still_valid(&self, admitted: &Admitted) -> Result<(), Status> {
-        let (Self::Tokens { store, .. }, Some(jti)) = (self, &admitted.jti) else {
-            return Ok(());
-        };
-        let unavailable = |err: crate::store::StoreError| {
-            warn!(error = %err, "revocation check failed");
-            Status::unavailable("cannot check the token right now; retry")
-        };
-        if store
-            .is_access_token_revoked(jti)
-            .await
-            .map_err(unavailable)?
-        {
-            return Err(Status::unauthenticated("the access token was revoked"));
-        }
-        let client_id = admitted.caller.client_id.as_deref().unwrap_or_default();
-        let client = store.find_client(client_id).await.map_err(unavailable)?;
-        if client.is_none_or(|c| c.revoked_at.is_some()) {
-            return Err(Status::unauthenticated(
-                "the client this token was issued to is revoked",
-            ));
-        }
-        Ok(())
+fn check_advance_access(headers: &HeaderMap) -> Result<(), Status> {
+    let advance = headers
+        .get(ADVANCE_ACCESS_HEADER)
+        .and_then(|v| v.to_str().ok());
+    if advance != Some(ADVANCE_ACCESS_VALUE) {
+        return Err(Status::failed_precondition(format!(
+            "this is an advance-access API: send the header `{ADVANCE_ACCESS_HEADER}: {ADVANCE_ACCESS_VALUE}`"
+        )));
     }
+    Ok(())
+}
+
+/// A trusted identity provider's token used directly: allowed only where
+/// the operator said so, acting for the linked user, with the token's
+/// scopes narrowed to those the operator allows.
+async fn external_caller(
+    external: &ExternalIssuers,
+    store: &Store,
+    issuer: &str,
+    token: &str,
+) -> Result<Caller, Status> {
+    let allowed = external.grpc_scopes(issuer).ok_or_else(|| {
+        Status::unauthenticated(format!(
+            "tokens from {issuer} are accepted only through token exchange at /oauth/token"
+        ))
+    })?;
+    let refused = |err: ExternalError| match err {
+        ExternalError::Unavailable => {
+            Status::unavailable("cannot check the token right now; retry")
+        }
+        other => {
+            debug!(error = %other, "external token refused");
+            Status::unauthenticated(format!("the access token was refused: {other}"))
+        }
+    };
+    let claims = external.verify(token).await.map_err(refused)?;
+    let user = external.user_for(store, &claims).await.map_err(refused)?;
+    Ok(Caller {
+        user: Some(user),
+        client_id: claims.client_id.clone(),
+        scopes: claims
+            .scopes
+            .iter()
+            .filter(|s| allowed.contains(s))
+            .cloned()
+            .collect(),
+    })
+}
+
+/// Refuses one of our tokens revoked before it expired, or one whose client
+/// has been revoked since.
+async fn still_valid(store: &Store, jti: &str, client_id: &str) -> Result<(), Status> {
+    let unavailable = |err: crate::store::StoreError| {
+        warn!(error = %err, "revocation check failed");
+        Status::unavailable("cannot check the token right now; retry")
+    };
+    if store
+        .is_access_token_revoked(jti)
+        .await
+        .map_err(unavailable)?
+    {
+        return Err(Status::unauthenticated("the access token was revoked"));
+    }
+    let client = store.find_client(client_id).await.map_err(unavailable)?;
+    if client.is_none_or(|c| c.revoked_at.is_some()) {
+        return Err(Status::unauthenticated(
+            "the client this token was issued to is revoked",
+        ));
+    }
+    Ok(())
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, Status> {
@@ -204,21 +248,19 @@ where
         if is_open(&path) {
             return Box::pin(self.inner.call(request));
         }
-        let admitted = match self.gate.admit(&path, request.headers()) {
-            Ok(admitted) => admitted,
-            Err(status) => return Box::pin(async move { Ok(status.into_http()) }),
-        };
         // The service that was polled ready goes into the future; a fresh
         // clone stays for the next call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let gate = self.gate.clone();
         Box::pin(async move {
-            if let Err(status) = gate.still_valid(&admitted).await {
-                return Ok(status.into_http());
+            match gate.admit(&path, request.headers()).await {
+                Ok(caller) => {
+                    request.extensions_mut().insert(caller);
+                    inner.call(request).await
+                }
+                Err(status) => Ok(status.into_http()),
             }
-            request.extensions_mut().insert(admitted.caller);
-            inner.call(request).await
         })
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod authorize;
 pub mod bearer;
+pub mod external;
 pub mod grants;
 pub mod jwt;
 pub mod keys;

@@ -20,6 +20,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::json;
 use tracing::{info, warn};
 
+use super::external::ExternalIssuers;
 use super::grants::{self, Grant};
 use super::jwt::{TokenIssuer, TokenVerifier};
 use super::keys::KeyRing;
@@ -28,7 +29,12 @@ use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
 use crate::store::{Store, StoredClient};
 
-const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+const GRANTS: [&str; 4] = [
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    grants::TOKEN_EXCHANGE,
+];
 
 #[derive(Clone)]
 pub struct TokenService {
@@ -39,6 +45,8 @@ pub struct TokenService {
     /// Checks this server's own tokens, for introspection and registration.
     pub verifier: Arc<TokenVerifier>,
     pub issuer_url: String,
+    /// Trusted identity providers, for token exchange.
+    pub external: Arc<ExternalIssuers>,
 }
 
 pub fn router(service: TokenService) -> Router {
@@ -82,6 +90,7 @@ pub enum OAuthError {
     UnsupportedGrantType(String),
     InvalidScope(String),
     InvalidGrant(String),
+    InvalidTarget(String),
     ServerError,
 }
 
@@ -93,6 +102,7 @@ impl IntoResponse for OAuthError {
             Self::UnsupportedGrantType(d) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", d),
             Self::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d),
             Self::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", d),
+            Self::InvalidTarget(d) => (StatusCode::BAD_REQUEST, "invalid_target", d),
             Self::ServerError => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -233,6 +243,7 @@ async fn issue_token(
     let grant = match grant_type.as_str() {
         "authorization_code" => grants::authorization_code(service, &client, &params).await?,
         "refresh_token" => grants::refresh(service, &client, &params).await?,
+        grants::TOKEN_EXCHANGE => grants::token_exchange(service, &client, &params).await?,
         _ => grants::client_credentials(&client, &params)?,
     };
     let Grant {
@@ -256,6 +267,9 @@ async fn issue_token(
     });
     if let Some(refresh_token) = refresh_token {
         body["refresh_token"] = json!(refresh_token.expose());
+    }
+    if grant_type == grants::TOKEN_EXCHANGE {
+        body["issued_token_type"] = json!(grants::ACCESS_TOKEN_TYPE);
     }
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();

@@ -10,7 +10,8 @@ use super::error::CliError;
 use crate::accounts::Accounts;
 use crate::auth::{jwt::TokenIssuer, operator, signing::load_key_ring};
 use crate::config::{Config, Overrides};
-use crate::store::Store;
+use crate::domain::account::Username;
+use crate::store::{Store, StoreError};
 
 /// Where the store is: the same settings `serve` reads.
 #[derive(Debug, Clone, Default)]
@@ -213,5 +214,40 @@ pub async fn issue_token(
             "client_id": claims.client_id,
             "iss": claims.iss,
         }),
+    )
+}
+
+/// Links a trusted identity provider's subject to an existing user, so that
+/// token exchange and direct external tokens act as that user.
+pub async fn link_identity(
+    args: StoreArgs,
+    issuer: &str,
+    subject: &str,
+    username: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (config, store) = open(args).await?;
+    if !config
+        .auth
+        .external_issuers
+        .iter()
+        .any(|e| e.issuer == issuer)
+    {
+        return Err(CliError::Input(format!(
+            "{issuer} is not among auth.external_issuers in the configuration"
+        )));
+    }
+    let username = Username::parse(username).map_err(CliError::Input)?;
+    store
+        .link_identity(issuer, subject, &username, false)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => CliError::Input(format!("user {username} not found")),
+            StoreError::Conflict(msg) => CliError::Input(msg),
+            other => CliError::Startup(other.to_string()),
+        })?;
+    print(
+        out,
+        json!({ "issuer": issuer, "subject": subject, "username": username.as_str() }),
     )
 }

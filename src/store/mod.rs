@@ -7,6 +7,7 @@ mod codes;
 mod convert;
 mod entities;
 mod files;
+mod identities;
 mod imports;
 mod intake;
 mod names;

@@ -1,9 +1,12 @@
 //! Queries on projects.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    sea_query::Query, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 
-use super::entities::project;
+use super::entities::{project, project_member};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ProjectId,
@@ -78,18 +81,28 @@ impl Store {
     }
 
     /// Projects owned by `owner`, ordered by name, after `after_name`.
+    /// The projects `user` owns or is a member of, by slug.
     pub async fn list_projects(
         &self,
-        owner: &str,
-        after_name: Option<&str>,
+        user: &str,
+        after_slug: Option<&str>,
         limit: u64,
     ) -> StoreResult<Vec<StoredProject>> {
-        let mut query = project::Entity::find().filter(project::Column::Owner.eq(owner));
-        if let Some(after) = after_name {
-            query = query.filter(project::Column::Name.gt(after));
+        let memberships = Query::select()
+            .column(project_member::Column::ProjectId)
+            .from(project_member::Entity)
+            .and_where(project_member::Column::Username.eq(user))
+            .to_owned();
+        let mut query = project::Entity::find().filter(
+            Condition::any()
+                .add(project::Column::Owner.eq(user))
+                .add(project::Column::Id.in_subquery(memberships)),
+        );
+        if let Some(after) = after_slug {
+            query = query.filter(project::Column::Slug.gt(after));
         }
         let rows = query
-            .order_by_asc(project::Column::Name)
+            .order_by_asc(project::Column::Slug)
             .limit(limit)
             .all(&self.db)
             .await?;

@@ -6,6 +6,7 @@
 pub mod binary;
 pub mod browser;
 pub mod docs;
+pub mod idp;
 
 use std::{net::SocketAddr, sync::Once};
 

@@ -1,6 +1,7 @@
 //! sea-orm table models. They are rows, not domain types: the store converts.
 
 pub mod authorization_code;
+pub mod external_identity;
 pub mod file;
 pub mod file_metadata;
 pub mod import;

@@ -54,7 +54,8 @@ class ProjectServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ListProjects(self, request, context):
-        """Lists the projects the caller can see, ordered by name.
+        """Lists the projects the caller can see (their own and those they are a
+        member of), ordered by slug.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
