@@ -41,6 +41,10 @@ pub struct AuthConfig {
     pub audience: String,
     /// How long an access token lives, in seconds.
     pub token_lifetime_secs: u64,
+    /// Whether people may create their own accounts at /signup; off, only
+    /// operators (`fhir-import admin create-user`) and identity providers
+    /// set to create users do.
+    pub signup: bool,
     /// Identity providers whose users' tokens a portal may exchange for
     /// ours (RFC 8693) and, where allowed, send directly.
     pub external_issuers: Vec<ExternalIssuerConfig>,
@@ -138,6 +142,7 @@ impl Default for AuthConfig {
             issuer: String::new(),
             audience: "fhir-import".to_owned(),
             token_lifetime_secs: 15 * 60,
+            signup: true,
             external_issuers: Vec::new(),
         }
     }

@@ -232,6 +232,9 @@ enum AdminCommand {
         #[arg(long)]
         user: String,
     },
+    /// Create a new token signing key and retire the ones in use; tokens they
+    /// signed verify until they expire.
+    RotateSigningKey,
     /// Give a user a role (admin, write or read) in a project.
     AddMember {
         /// The project's id or owner/name slug.
@@ -530,6 +533,9 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 }
                 AdminCommand::RevokeClient { client_id } => {
                     cli::admin::revoke_client(store, &client_id, out).await
+                }
+                AdminCommand::RotateSigningKey => {
+                    cli::admin::rotate_signing_key_command(store, out).await
                 }
                 AdminCommand::LinkIdentity {
                     issuer,

@@ -16,10 +16,9 @@ use crate::api::{FileApi, ImportApi, ProjectApi};
 use crate::auth::{
     external::ExternalIssuers,
     jwt::{TokenIssuer, TokenVerifier},
-    keys::KeyRing,
     layer::{AuthLayer, Gate},
     operator,
-    signing::load_key_ring,
+    signing::LiveKeys,
     token_endpoint::{self, TokenService},
     Caller,
 };
@@ -39,7 +38,7 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     store: Store,
-    keys: Arc<KeyRing>,
+    keys: Arc<LiveKeys>,
     issuer_url: String,
 }
 
@@ -52,9 +51,12 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let local_addr = listener.local_addr()?;
-        let keys = load_key_ring(&store, Duration::from_secs(config.auth.token_lifetime_secs))
-            .await
-            .context("loading the token signing keys")?;
+        let keys = LiveKeys::load(
+            store.clone(),
+            Duration::from_secs(config.auth.token_lifetime_secs),
+        )
+        .await
+        .context("loading the token signing keys")?;
         let issuer_url = config.auth.issuer_url(local_addr);
         Ok(Self {
             config,
@@ -90,7 +92,7 @@ impl Application {
         );
         let (token, _) = operator::issue_for_user(
             &self.store,
-            &self.keys,
+            &self.keys.current(),
             &issuer,
             username,
             client_id,
@@ -144,6 +146,7 @@ impl Application {
                 .context("building the identity providers' HTTP client")?,
         );
         external.spawn_refresh(stopping.clone());
+        keys.spawn_reload(stopping.clone());
         let oauth_http = token_endpoint::router(TokenService {
             accounts: Accounts::new(store.clone()),
             store: store.clone(),
@@ -156,6 +159,8 @@ impl Application {
             verifier: verifier.clone(),
             issuer_url,
             external: external.clone(),
+            throttles: Arc::default(),
+            signup_open: config.auth.signup,
         });
         let gate = match config.auth.require_tokens {
             true => Gate::Tokens {

@@ -215,3 +215,19 @@ async fn operators_bootstrap_users_portals_and_members(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(operators_bootstrap_users_portals_and_members);
+
+async fn operators_rotate_the_signing_key(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let old_kid = jsonwebtoken::decode_header(&app.token)
+        .expect("header")
+        .kid
+        .expect("kid");
+    let rotated = json(&admin(&app, &["rotate-signing-key"], ""));
+    assert_eq!(rotated["retired"], serde_json::json!([old_kid]));
+    let new_kid = rotated["kid"].as_str().expect("kid").to_owned();
+    assert_ne!(new_kid, old_kid);
+    let again = json(&admin(&app, &["rotate-signing-key"], ""));
+    assert_eq!(again["retired"], serde_json::json!([new_kid]));
+    app.stop().await;
+}
+on_both_stores!(operators_rotate_the_signing_key);

@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use common::{spawn_app, Backend, TestApp};
 use fhir_import::{accounts::Accounts, store::Store};
 use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, Validation};
@@ -21,37 +18,6 @@ use serde_json::Value;
 
 /// The name the test portal registers under; the consent page shows it.
 const PORTAL: &str = "Kids First portal";
-
-/// Everything the server logs in this test binary, to look for leaks.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = buffer.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("trace")
-            .with_ansi(false)
-            .with_writer(move || LogSink(sink.clone()))
-            .try_init();
-        buffer
-    })
-    .clone()
-}
-
-struct LogSink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 struct Portal {
     client_id: String,
@@ -82,6 +48,7 @@ async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
 }
 
 use common::browser::{consent, http};
+use common::logs::captured_logs;
 
 async fn discover(app: &TestApp) -> Value {
     http()
@@ -245,8 +212,7 @@ async fn portal_gets_tokens_with_client_credentials(backend: Backend) {
     let claims = verify_with_jwks(&app, &access_token, Some(&issuer)).await;
     assert_eq!(claims["client_id"], portal.client_id.as_str());
 
-    let logged =
-        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logged = logs.text();
     assert!(
         logged.contains("issued an access token"),
         "the logs were captured"
@@ -448,8 +414,7 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         Some("invalid_scope")
     );
 
-    let logged =
-        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logged = logs.text();
     assert!(
         logged.contains("authorization granted"),
         "the logs were captured"

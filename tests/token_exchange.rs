@@ -7,6 +7,7 @@ mod common;
 
 use common::browser::http;
 use common::idp::IdentityProvider;
+use common::logs::captured_logs;
 use common::{docs, spawn_app_with, Backend, TestApp};
 use fhir_import::auth::bearer::BearerAuth;
 use fhir_import::domain::account::Username;
@@ -96,6 +97,7 @@ fn with_token(app: &TestApp, token: &str) -> InterceptedService<Channel, BearerA
 }
 
 async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
+    let logs = captured_logs();
     let (app, mut idp, portal, _store) = setup(backend).await;
 
     let provider_token = idp.token(EXCHANGE_ONLY, "idp-user-1", json!({}));
@@ -148,6 +150,17 @@ async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
     let (status, body) = exchange(&app, &portal, &rotated, "").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(idp.jwks_fetches(), fetches + 1);
+
+    // Neither token nor the portal's secret reaches the logs.
+    let logged = logs.text();
+    assert!(
+        logged.contains("issued an access token"),
+        "the logs were captured"
+    );
+    for secret in [&provider_token, &rotated, &ours, &portal.secret] {
+        let tail = &secret[secret.len() - 16..];
+        assert!(!logged.contains(tail), "a secret was logged");
+    }
 
     app.stop().await;
 }

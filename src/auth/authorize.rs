@@ -17,6 +17,7 @@ use tracing::{info, warn};
 
 use super::pkce::{code_hash, is_valid_challenge};
 use super::secrets;
+use super::throttle::retry_after_header;
 use super::token_endpoint::TokenService;
 use crate::store::{StoredClient, StoredCode};
 
@@ -239,6 +240,19 @@ pub async fn decide(State(service): State<TokenService>, body: Bytes) -> Respons
     }
     let username = params.get("username").cloned().unwrap_or_default();
     let password = params.get("password").cloned().unwrap_or_default();
+    if let Err(wait) = service.throttles.login(&username) {
+        info!(client_id = %client.client_id, "sign-in throttled");
+        let problem = format!(
+            "Too many sign-in attempts for this account. Try again in {} seconds.",
+            wait.seconds()
+        );
+        let page = consent_page(&client, &scopes, &request, Some(&problem));
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, retry_after_header(wait));
+        return response;
+    }
     let user = match service
         .accounts
         .authenticate_user(&username, &password)

@@ -16,7 +16,7 @@ use tracing::{debug, warn};
 
 use super::external::{unverified_issuer, ExternalError, ExternalIssuers};
 use super::jwt::{TokenError, TokenVerifier};
-use super::keys::KeyRing;
+use super::signing::LiveKeys;
 use super::Caller;
 use crate::store::Store;
 
@@ -53,7 +53,7 @@ pub enum Gate {
     /// client that is not revoked; or a trusted identity provider's token
     /// where the operator accepts those on gRPC.
     Tokens {
-        keys: Arc<KeyRing>,
+        keys: Arc<LiveKeys>,
         verifier: Arc<TokenVerifier>,
         store: Store,
         external: Arc<ExternalIssuers>,
@@ -76,7 +76,16 @@ impl Gate {
                 match unverified_issuer(token).filter(|iss| external.trusts(iss)) {
                     Some(issuer) => external_caller(external, store, &issuer, token).await?,
                     None => {
-                        let claims = verifier.verify(keys, token).map_err(|err| {
+                        let claims = match verifier.verify(&keys.current(), token) {
+                            // Signed by a key this instance has not loaded
+                            // yet: rotated, or created by another instance.
+                            Err(TokenError::UnknownKey) => {
+                                keys.reload_for_unknown_key().await;
+                                verifier.verify(&keys.current(), token)
+                            }
+                            verified => verified,
+                        }
+                        .map_err(|err| {
                             debug!(error = %err, "token refused");
                             unauthenticated(&err)
                         })?;

@@ -18,6 +18,7 @@ pub mod revocation;
 pub mod secrets;
 pub mod signing;
 pub mod signup;
+pub mod throttle;
 pub mod token_endpoint;
 
 use tonic::{Request, Status};

@@ -62,7 +62,7 @@ async fn owner(service: &TokenService, headers: &HeaderMap) -> Result<String, Re
     if token.matches('.').count() == 2 {
         let claims = service
             .verifier
-            .verify(&service.keys, token)
+            .verify(&service.keys.current(), token)
             .map_err(|_| unauthorized("the access token was refused"))?;
         if claims.sub == claims.client_id {
             return Err(unauthorized(

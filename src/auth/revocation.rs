@@ -27,7 +27,7 @@ fn own_access_token(
 ) -> Option<AccessClaims> {
     service
         .verifier
-        .verify(&service.keys, token)
+        .verify(&service.keys.current(), token)
         .ok()
         .filter(|claims| claims.client_id == client.client_id)
 }

@@ -3,7 +3,7 @@
 
 use axum::{
     body::Bytes,
-    extract::State,
+    extract::{Extension, State},
     http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
     Json,
@@ -12,8 +12,10 @@ use html_escape::encode_text as text;
 use serde_json::json;
 use tracing::{info, warn};
 
+use super::throttle::retry_after_header;
 use super::token_endpoint::TokenService;
 use crate::accounts::{AccountError, MIN_PASSWORD_CHARS};
+use tonic::transport::server::TcpConnectInfo;
 
 fn page(problem: Option<&str>, done: Option<&str>) -> String {
     let body = match done {
@@ -35,14 +37,24 @@ fn page(problem: Option<&str>, done: Option<&str>) -> String {
     format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign up to fhir-import</title></head><body><h1>Sign up to fhir-import</h1>{body}</body></html>")
 }
 
-pub async fn show() -> Html<String> {
-    Html(page(None, None))
+const CLOSED: &str = "sign-up is closed on this server; ask its operator for an account";
+
+pub async fn show(State(service): State<TokenService>) -> Response {
+    if !service.signup_open {
+        return (StatusCode::NOT_FOUND, Html(closed_page())).into_response();
+    }
+    Html(page(None, None)).into_response()
+}
+
+fn closed_page() -> String {
+    format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign up to fhir-import</title></head><body><h1>Sign up to fhir-import</h1><p>{}</p></body></html>", text(CLOSED))
 }
 
 /// Creates a user from a form post (answering with a page) or a JSON body
 /// (answering with JSON).
 pub async fn create(
     State(service): State<TokenService>,
+    connection: Option<Extension<TcpConnectInfo>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -50,6 +62,28 @@ pub async fn create(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
+    if !service.signup_open {
+        return answer(is_json, StatusCode::FORBIDDEN, "signup_closed", CLOSED);
+    }
+    let from = connection
+        .and_then(|Extension(c)| c.remote_addr())
+        .map(|a| a.ip());
+    if let Err(wait) = service.throttles.signup(from) {
+        let message = format!(
+            "too many sign-ups from this address; try again in {} s",
+            wait.seconds()
+        );
+        let mut response = answer(
+            is_json,
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+            &message,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, retry_after_header(wait));
+        return response;
+    }
     let fields: Option<(String, String)> = if is_json {
         serde_json::from_slice::<serde_json::Value>(&body)
             .ok()

@@ -23,7 +23,8 @@ use tracing::{info, warn};
 use super::external::ExternalIssuers;
 use super::grants::{self, Grant};
 use super::jwt::{TokenIssuer, TokenVerifier};
-use super::keys::KeyRing;
+use super::signing::LiveKeys;
+use super::throttle::{retry_after_header, RetryAfter, Throttles};
 use super::{authorize, registration, revocation, signup};
 use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
@@ -40,13 +41,16 @@ const GRANTS: [&str; 4] = [
 pub struct TokenService {
     pub accounts: Accounts,
     pub store: Store,
-    pub keys: Arc<KeyRing>,
+    pub keys: Arc<LiveKeys>,
     pub issuer: Arc<TokenIssuer>,
     /// Checks this server's own tokens, for introspection and registration.
     pub verifier: Arc<TokenVerifier>,
     pub issuer_url: String,
     /// Trusted identity providers, for token exchange.
     pub external: Arc<ExternalIssuers>,
+    pub throttles: Arc<Throttles>,
+    /// Whether people may create accounts at /signup.
+    pub signup_open: bool,
 }
 
 pub fn router(service: TokenService) -> Router {
@@ -91,6 +95,7 @@ pub enum OAuthError {
     InvalidScope(String),
     InvalidGrant(String),
     InvalidTarget(String),
+    SlowDown(RetryAfter),
     ServerError,
 }
 
@@ -103,6 +108,20 @@ impl IntoResponse for OAuthError {
             Self::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d),
             Self::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", d),
             Self::InvalidTarget(d) => (StatusCode::BAD_REQUEST, "invalid_target", d),
+            Self::SlowDown(wait) => {
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(json!({
+                        "error": "slow_down",
+                        "error_description": format!("too many requests for this client; retry in {} s", wait.seconds()),
+                    })),
+                )
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, retry_after_header(wait));
+                return response;
+            }
             Self::ServerError => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -203,6 +222,10 @@ pub(super) async fn authenticate(
 ) -> Result<StoredClient, OAuthError> {
     let (client_id, secret) = client_credentials(headers, params)?;
     service
+        .throttles
+        .token_request(&client_id)
+        .map_err(OAuthError::SlowDown)?;
+    service
         .accounts
         .authenticate_client(&client_id, &secret)
         .await
@@ -253,7 +276,12 @@ async fn issue_token(
     } = grant;
     let (jwt, claims) = service
         .issuer
-        .issue(&service.keys, &subject, &client.client_id, &scopes)
+        .issue(
+            &service.keys.current(),
+            &subject,
+            &client.client_id,
+            &scopes,
+        )
         .map_err(|err| {
             warn!(error = %err, "token signing failed");
             OAuthError::ServerError
@@ -297,5 +325,5 @@ async fn metadata(State(service): State<TokenService>) -> Json<serde_json::Value
 }
 
 async fn jwks(State(service): State<TokenService>) -> Json<serde_json::Value> {
-    Json(service.keys.jwks())
+    Json(service.keys.current().jwks())
 }

@@ -8,7 +8,11 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::error::CliError;
 use crate::accounts::Accounts;
-use crate::auth::{jwt::TokenIssuer, operator, signing::load_key_ring};
+use crate::auth::{
+    jwt::TokenIssuer,
+    operator,
+    signing::{load_key_ring, rotate_signing_key},
+};
 use crate::config::{Config, Overrides};
 use crate::domain::account::Username;
 use crate::store::{Store, StoreError};
@@ -249,5 +253,28 @@ pub async fn link_identity(
     print(
         out,
         json!({ "issuer": issuer, "subject": subject, "username": username.as_str() }),
+    )
+}
+
+/// Retires the signing keys in use and creates a new one.
+pub async fn rotate_signing_key_command(
+    args: StoreArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (config, store) = open(args).await?;
+    let rotation = rotate_signing_key(&store)
+        .await
+        .map_err(|e| CliError::Startup(format!("cannot rotate the signing key: {e}")))?;
+    print(
+        out,
+        json!({
+            "kid": rotation.new_kid,
+            "retired": rotation.retired_kids,
+            "note": format!(
+                "running servers sign with the new key within {} s; tokens signed by the retired keys verify until they expire ({} s)",
+                crate::auth::signing::KEY_RELOAD_INTERVAL.as_secs(),
+                config.auth.token_lifetime_secs
+            ),
+        }),
     )
 }

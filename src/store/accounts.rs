@@ -247,4 +247,32 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Retires every key in use and stores `new` as the signing key, in one
+    /// transaction; returns the ids of the keys retired.
+    pub async fn rotate_signing_key(&self, new: &StoredSigningKey) -> StoreResult<Vec<String>> {
+        let tx = self.begin_write().await?;
+        let active: Vec<String> = signing_key::Entity::find()
+            .filter(signing_key::Column::RetiredAt.is_null())
+            .all(&*tx)
+            .await?
+            .into_iter()
+            .map(|m| m.kid)
+            .collect();
+        signing_key::Entity::update_many()
+            .col_expr(signing_key::Column::RetiredAt, Expr::value(new.created_at))
+            .filter(signing_key::Column::RetiredAt.is_null())
+            .exec(&*tx)
+            .await?;
+        signing_key::Entity::insert(signing_key::ActiveModel {
+            kid: Set(new.kid.clone()),
+            private_pem: Set(new.private_pem.clone()),
+            created_at: Set(new.created_at),
+            retired_at: Set(None),
+        })
+        .exec(&*tx)
+        .await?;
+        tx.commit().await?;
+        Ok(active)
+    }
 }

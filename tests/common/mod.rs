@@ -7,6 +7,7 @@ pub mod binary;
 pub mod browser;
 pub mod docs;
 pub mod idp;
+pub mod logs;
 
 use std::{net::SocketAddr, sync::Once};
 
