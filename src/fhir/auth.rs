@@ -193,7 +193,13 @@ impl Authenticator {
             .add_scopes(scopes.iter().cloned().map(Scope::new))
             .request_async(&self.http)
             .await
-            .map_err(|e| FhirError::Auth(describe_token_error(&e)))?;
+            .map_err(|e| match e {
+                // Transient like any other unreachable server: retryable.
+                oauth2::RequestTokenError::Request(e) => {
+                    FhirError::Unreachable(format!("token endpoint {}: {e}", token_url.as_str()))
+                }
+                e => FhirError::Auth(describe_token_error(&e)),
+            })?;
         let refresh_at = response.expires_in().map(|lifetime| {
             let margin = EXPIRY_MARGIN.min(lifetime / 10);
             Instant::now() + lifetime.saturating_sub(margin)

@@ -215,3 +215,7 @@ impl fmt::Debug for FhirAuth {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -9,6 +9,7 @@
 mod auth;
 mod client;
 mod config;
+mod diagnostics;
 mod error;
 mod pace;
 pub mod reference;

@@ -15,6 +15,7 @@ use url::Url;
 
 use super::{
     auth::Authenticator,
+    diagnostics::{describe, find_source, outcome_message},
     error::retryable_status,
     pace::Pacer,
     retry::{backoff, parse_retry_after, random_unit},
@@ -264,54 +265,4 @@ impl Transport {
         };
         Failure::Retry { error, wait: None }
     }
-}
-
-fn find_source<'e, T: std::error::Error + 'static>(
-    error: &'e (dyn std::error::Error + 'static),
-) -> Option<&'e T> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
-}
-
-/// The error and its causes on one line ("error sending request: …:
-/// connection refused"); reqwest's own Display stops at the first.
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
-}
-
-/// The diagnostics of an OperationOutcome body, shortened, if it is one.
-fn outcome_message(body: &[u8]) -> Option<String> {
-    let outcome: Value = serde_json::from_slice(body).ok()?;
-    let issues = outcome.get("issue")?.as_array()?;
-    let text: Vec<&str> = issues
-        .iter()
-        .filter_map(|i| {
-            i.get("diagnostics")
-                .or_else(|| i.pointer("/details/text"))
-                .and_then(Value::as_str)
-        })
-        .collect();
-    let mut text = text.join("; ");
-    if text.len() > 300 {
-        let cut = (0..=300)
-            .rev()
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push('…');
-    }
-    (!text.is_empty()).then_some(text)
 }

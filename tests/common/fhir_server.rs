@@ -14,6 +14,17 @@ use fhir_import::dataset::Dataset;
 use serde_json::Value;
 
 const STARTUP: Duration = Duration::from_secs(60);
+/// The static bearer token the harness loads data with when the server
+/// requires authentication.
+const LOADER_TOKEN: &str = "harness-loader";
+
+/// A SMART Backend Services client the server is to trust.
+pub struct SmartClient {
+    pub client_id: String,
+    pub public_key_pem: String,
+    /// e.g. `system/*.read`
+    pub scopes: String,
+}
 
 pub struct SekmetServer {
     child: Child,
@@ -25,11 +36,21 @@ impl SekmetServer {
     /// Starts a server and, if given, loads `dataset` into it as one
     /// transaction.
     pub async fn start(dataset: Option<&Dataset>) -> SekmetServer {
+        Self::start_with(dataset, None).await
+    }
+
+    /// Starts a server that demands SMART Backend Services tokens, which
+    /// only `client` can get (from [`Self::token_url`]).
+    pub async fn start_smart(dataset: Option<&Dataset>, client: &SmartClient) -> SekmetServer {
+        Self::start_with(dataset, Some(client)).await
+    }
+
+    async fn start_with(dataset: Option<&Dataset>, smart: Option<&SmartClient>) -> SekmetServer {
         // The port is free when we look; another process can take it before
         // sekmet binds, so a failed start is retried on a new port.
         let mut failures = Vec::new();
         for _ in 0..3 {
-            match Self::try_start().await {
+            match Self::try_start(smart).await {
                 Ok(server) => {
                     if let Some(dataset) = dataset {
                         server.load(dataset).await;
@@ -47,16 +68,34 @@ impl SekmetServer {
         &self.base_url
     }
 
-    async fn try_start() -> Result<SekmetServer, String> {
+    /// The OAuth token endpoint (sekmet serves it beside `/fhir`).
+    pub fn token_url(&self) -> String {
+        let root = self.base_url.trim_end_matches("/fhir");
+        format!("{root}/auth/token")
+    }
+
+    async fn try_start(smart: Option<&SmartClient>) -> Result<SekmetServer, String> {
         let sekmet = sekmet_binary();
         let port = free_port();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let base_url = format!("http://127.0.0.1:{port}/fhir");
-        let settings = format!(
+        let mut settings = format!(
             "base_url: {base_url}\nhost: 127.0.0.1\nport: {port}\n\
              data_dir: {}\ndb_path: \":memory:\"\nlog_inbound: false\n",
             dir.path().join("data").display()
         );
+        if let Some(client) = smart {
+            let key = dir.path().join("client-public.pem");
+            std::fs::write(&key, &client.public_key_pem).map_err(|e| e.to_string())?;
+            settings.push_str(&format!(
+                "server_auth:\n  types: [smart, bearer]\n  tokens: [{LOADER_TOKEN}]\n  \
+                 smart_clients:\n    - client_id: {}\n      public_key_path: {}\n      \
+                 scopes: \"{}\"\n",
+                client.client_id,
+                key.display(),
+                client.scopes
+            ));
+        }
         let config = dir.path().join("settings.yaml");
         std::fs::write(&config, settings).map_err(|e| e.to_string())?;
         let log =
@@ -108,6 +147,7 @@ impl SekmetServer {
         let response = reqwest::Client::new()
             .post(&self.base_url)
             .header("Content-Type", "application/fhir+json")
+            .bearer_auth(LOADER_TOKEN)
             .body(dataset.transaction_bundle().to_string())
             .send()
             .await
