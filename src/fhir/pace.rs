@@ -1,49 +1,30 @@
-//! The per-server rate limit: request starts are spaced evenly at
-//! `1 / requests_per_second`, on tokio's clock.
-//!
-//! A hand-written scheduler rather than `governor`: this is all we need
-//! (one limiter per server, no keyed buckets), and it sleeps on tokio's
-//! timer instead of governor's `futures-timer` thread.
+//! The per-server rate limit: request starts spaced evenly at
+//! `1 / requests_per_second` (a GCRA with a burst of one, from `governor`).
 
-use std::{
-    sync::{Mutex, PoisonError},
-    time::Duration,
-};
+use std::{num::NonZeroU32, time::Duration};
 
-use tokio::time::Instant;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub struct Pacer {
     /// `None`: unlimited.
-    interval: Option<Duration>,
-    /// The earliest start of the next request.
-    next: Mutex<Instant>,
+    limiter: Option<DefaultDirectRateLimiter>,
 }
 
 impl Pacer {
     pub fn new(requests_per_second: f64) -> Self {
-        let interval =
-            (requests_per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / requests_per_second));
+        let quota = (requests_per_second > 0.0)
+            .then(|| Duration::from_secs_f64(1.0 / requests_per_second))
+            .and_then(Quota::with_period)
+            .map(|q| q.allow_burst(NonZeroU32::MIN));
         Self {
-            interval,
-            next: Mutex::new(Instant::now()),
+            limiter: quota.map(RateLimiter::direct),
         }
     }
 
-    /// Waits for this request's turn. Each caller books the next free slot
-    /// before sleeping, so concurrent callers queue up instead of racing.
+    /// Waits for this request's turn.
     pub async fn wait(&self) {
-        let Some(interval) = self.interval else {
-            return;
-        };
-        let now = Instant::now();
-        let slot = {
-            let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
-            let slot = (*next).max(now);
-            *next = slot + interval;
-            slot
-        };
-        if slot > now {
-            tokio::time::sleep_until(slot).await;
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
         }
     }
 }
@@ -51,6 +32,8 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use tokio::time::Instant;
 
     #[tokio::test]
     async fn starts_are_spaced_by_the_rate() {
