@@ -115,6 +115,7 @@ impl FhirClient {
                     break;
                 }
             }
+            // Valid ids hold no commas, so the commas count the batch.
             done += chunk.split(',').count();
         }
         if done < ids.len() {

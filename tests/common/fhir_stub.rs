@@ -66,6 +66,8 @@ struct StubState {
     hits: Mutex<HashMap<String, usize>>,
     /// Path and query of every request, in arrival order.
     log: Mutex<Vec<String>>,
+    /// Accept header of every request, in arrival order.
+    accepts: Mutex<Vec<Option<String>>>,
     /// Authorization header of every request, by path.
     authorizations: Mutex<HashMap<String, Vec<Option<String>>>>,
     in_flight: AtomicUsize,
@@ -125,6 +127,11 @@ impl FhirStub {
         self.state.log.lock().expect("lock").clone()
     }
 
+    /// The Accept header of every request so far.
+    pub fn accepts(&self) -> Vec<Option<String>> {
+        self.state.accepts.lock().expect("lock").clone()
+    }
+
     pub fn authorizations(&self, path: &str) -> Vec<Option<String>> {
         let seen = self.state.authorizations.lock().expect("lock");
         seen.get(path).cloned().unwrap_or_default()
@@ -148,11 +155,14 @@ async fn answer(State(state): State<Arc<StubState>>, request: Request) -> Respon
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_else(|| path.clone());
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // (read out before any await: the request itself is not Sync)
+    let [authorization, accept] = [header::AUTHORIZATION, header::ACCEPT].map(|name| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
     let reply = {
         *state
             .hits
@@ -161,6 +171,7 @@ async fn answer(State(state): State<Arc<StubState>>, request: Request) -> Respon
             .entry(path.clone())
             .or_default() += 1;
         state.log.lock().expect("lock").push(target);
+        state.accepts.lock().expect("lock").push(accept);
         state
             .authorizations
             .lock()

@@ -30,6 +30,8 @@ async fn a_server_error_is_retried() {
     let found = read_a(&fhir).await.expect("success after a retry");
     assert_eq!(found.expect("found")["id"], "a");
     assert_eq!((stub.hits(PATIENT), fhir.requests_made()), (2, 2));
+    let fhir_json = Some("application/fhir+json".to_owned());
+    assert_eq!(stub.accepts(), [fhir_json.clone(), fhir_json]);
 }
 
 #[tokio::test]
