@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod domain;
+pub mod fhir;
 pub mod files;
 pub mod import;
 pub mod projects;

@@ -6,6 +6,8 @@
 pub mod binary;
 pub mod browser;
 pub mod docs;
+pub mod fhir_server;
+pub mod fhir_stub;
 pub mod idp;
 pub mod logs;
 

@@ -1,0 +1,23 @@
+//! The outbound FHIR client: fetches the resources a document refers to
+//! (Patient, Specimen, Condition …) from the registered server it came
+//! from, and from nowhere else.
+//!
+//! `config` is what a registered server looks like; `client` speaks FHIR
+//! (read, search, resolve); `transport` makes each GET robust (limits,
+//! retries, auth, bounded bodies); the rest are the pure pieces they use.
+
+mod auth;
+mod client;
+mod config;
+mod diagnostics;
+mod error;
+mod pace;
+pub mod reference;
+mod retry;
+mod search;
+mod transport;
+
+pub use client::FhirClient;
+pub use config::{FhirAuth, Limits, ServerConfig, SigningAlgorithm};
+pub use error::FhirError;
+pub use reference::{parse_reference, ResourceRef};
