@@ -13,6 +13,7 @@ pub mod files;
 pub mod import;
 pub mod projects;
 pub mod proto;
+pub mod schemas;
 pub mod scrape;
 pub mod startup;
 pub mod store;

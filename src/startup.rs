@@ -12,7 +12,7 @@ use tonic::service::Routes;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
-use crate::api::{FileApi, ImportApi, ProjectApi};
+use crate::api::{FileApi, ImportApi, ProjectApi, SchemaApi};
 use crate::auth::{
     external::ExternalIssuers,
     jwt::{TokenIssuer, TokenVerifier},
@@ -28,9 +28,10 @@ use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor};
 use crate::projects::Projects;
 use crate::proto::v1::{
     file_service_server::FileServiceServer, import_service_server::ImportServiceServer,
-    project_service_server::ProjectServiceServer,
+    project_service_server::ProjectServiceServer, schema_service_server::SchemaServiceServer,
 };
 use crate::proto::FILE_DESCRIPTOR_SET;
+use crate::schemas::SchemaCatalog;
 use crate::store::Store;
 
 pub struct Application {
@@ -136,6 +137,7 @@ impl Application {
             stopping.clone(),
         );
         let files = Files::new(store.clone(), projects.clone());
+        let schemas = SchemaCatalog::new(store.clone());
         let token_lifetime = Duration::from_secs(config.auth.token_lifetime_secs);
         let verifier = Arc::new(TokenVerifier::new(
             issuer_url.clone(),
@@ -180,6 +182,7 @@ impl Application {
         health
             .set_serving::<ProjectServiceServer<ProjectApi>>()
             .await;
+        health.set_serving::<SchemaServiceServer<SchemaApi>>().await;
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -202,7 +205,8 @@ impl Application {
                     .max_decoding_message_size(max_message),
             )
             .add_service(FileServiceServer::new(FileApi::new(files)))
-            .add_service(ProjectServiceServer::new(ProjectApi::new(projects)));
+            .add_service(ProjectServiceServer::new(ProjectApi::new(projects)))
+            .add_service(SchemaServiceServer::new(SchemaApi::new(schemas)));
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
         let drain = stopping.clone();
@@ -220,6 +224,9 @@ impl Application {
         health.set_not_serving::<FileServiceServer<FileApi>>().await;
         health
             .set_not_serving::<ProjectServiceServer<ProjectApi>>()
+            .await;
+        health
+            .set_not_serving::<SchemaServiceServer<SchemaApi>>()
             .await;
         stopping.cancel();
         match tokio::time::timeout(grace, &mut server).await {

@@ -7,6 +7,7 @@ use tracing::error;
 use crate::files::FileError;
 use crate::import::ImportError;
 use crate::projects::ProjectError;
+use crate::schemas::SchemaCatalogError;
 use crate::store::StoreError;
 
 impl From<StoreError> for Status {
@@ -64,6 +65,22 @@ impl From<FileError> for Status {
             FileError::NotFound(_) => Status::not_found(err.to_string()),
             FileError::Project(err) => err.into(),
             FileError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<SchemaCatalogError> for Status {
+    fn from(err: SchemaCatalogError) -> Self {
+        match err {
+            SchemaCatalogError::InvalidArgument(msg) => Status::invalid_argument(msg),
+            SchemaCatalogError::NotFound(_) => Status::not_found(err.to_string()),
+            SchemaCatalogError::AlreadyExists(msg) => Status::already_exists(msg),
+            SchemaCatalogError::FailedPrecondition(msg) => Status::failed_precondition(msg),
+            SchemaCatalogError::Unloadable { .. } => {
+                error!(detail = %err, "stored schema unreadable");
+                Status::internal("internal error")
+            }
+            SchemaCatalogError::Store(err) => err.into(),
         }
     }
 }

@@ -6,7 +6,9 @@ mod errors;
 mod files;
 mod import;
 mod projects;
+mod schemas;
 
 pub use files::FileApi;
 pub use import::ImportApi;
 pub use projects::ProjectApi;
+pub use schemas::SchemaApi;

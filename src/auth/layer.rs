@@ -36,6 +36,8 @@ fn required_scope(path: &str) -> Option<&'static str> {
         ("fhir_import.v1.ProjectService", "CreateProject" | "GetProject" | "ListProjects") => {
             "projects"
         }
+        // Platform administration.
+        ("fhir_import.v1.SchemaService", "PutSchema" | "GetSchema" | "ListSchemas") => "admin",
         _ => return None,
     })
 }
@@ -296,6 +298,12 @@ mod tests {
             required_scope("/fhir_import.v1.ProjectService/CreateProject"),
             Some("projects")
         );
+        for method in ["PutSchema", "GetSchema", "ListSchemas"] {
+            assert_eq!(
+                required_scope(&format!("/fhir_import.v1.SchemaService/{method}")),
+                Some("admin")
+            );
+        }
         assert_eq!(
             required_scope("/fhir_import.v1.ImportService/DropEverything"),
             None

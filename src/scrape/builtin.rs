@@ -16,10 +16,18 @@ const SHIPPED: [(&str, &str); 2] = [
 /// Every shipped schema. A shipped schema that does not load is left out
 /// (and logged); the unit tests make sure that never happens.
 pub fn builtin_schemas() -> Vec<Schema> {
+    builtin_schema_sources()
+        .into_iter()
+        .map(|(schema, _)| schema)
+        .collect()
+}
+
+/// Every shipped schema with the text it was loaded from.
+pub fn builtin_schema_sources() -> Vec<(Schema, &'static str)> {
     SHIPPED
         .iter()
         .filter_map(|(file, text)| match Schema::from_yaml(text) {
-            Ok(schema) => Some(schema),
+            Ok(schema) => Some((schema, *text)),
             Err(error) => {
                 tracing::error!(file, %error, "shipped schema does not load");
                 None

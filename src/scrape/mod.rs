@@ -23,7 +23,7 @@ mod values;
 #[cfg(test)]
 mod tests;
 
-pub use builtin::builtin_schemas;
+pub use builtin::{builtin_schema_sources, builtin_schemas};
 pub use evaluate::{evaluate, KeyProblem, ProblemKind, Scraped};
 pub use expression::BUILTIN_VARIABLES;
 pub use matching::{pick, MatchReason};

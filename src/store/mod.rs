@@ -14,6 +14,7 @@ mod names;
 mod processing;
 mod projects;
 mod refresh;
+mod schemas;
 
 use std::{sync::Arc, time::Duration};
 
@@ -32,6 +33,7 @@ pub use intake::{IntakeItem, IntakeOutcome, NewImport};
 pub use processing::{PendingItem, RecordRequest};
 pub use projects::StoredProject;
 pub use refresh::{Redeemed, StoredRefresh};
+pub use schemas::{NewSchema, SchemaInsert, StoredSchema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

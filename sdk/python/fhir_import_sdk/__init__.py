@@ -3,8 +3,8 @@ projects, over gRPC.
 
 ``Client`` holds the helpers; every failed call raises ``FhirImportError``.
 The message and enum types are re-exported here (``Import``, ``ImportState``
-…); the generated modules are ``files_pb2``, ``import_pb2`` and
-``projects_pb2`` (and their ``*_pb2_grpc`` stubs), made from
+…); the generated modules are ``files_pb2``, ``import_pb2``,
+``projects_pb2`` and ``schemas_pb2`` (and their ``*_pb2_grpc`` stubs), made from
 ``proto/fhir_import/v1/`` by ``scripts/sdk-python.sh``.
 """
 
@@ -15,6 +15,8 @@ from ._generated.fhir_import.v1 import (
     import_pb2_grpc,
     projects_pb2,
     projects_pb2_grpc,
+    schemas_pb2,
+    schemas_pb2_grpc,
 )
 from ._generated.fhir_import.v1.files_pb2 import File, MetadataFilter, MetadataState
 from ._generated.fhir_import.v1.import_pb2 import (
@@ -32,6 +34,7 @@ from ._generated.fhir_import.v1.import_pb2 import (
     RejectionCode,
 )
 from ._generated.fhir_import.v1.projects_pb2 import Project
+from ._generated.fhir_import.v1.schemas_pb2 import SchemaInfo, SchemaMatchRules
 from .client import DEFAULT_TARGET, TERMINAL_STATES, Client
 from .errors import FhirImportError
 
@@ -58,10 +61,14 @@ __all__ = [
     "MetadataState",
     "Project",
     "RejectionCode",
+    "SchemaInfo",
+    "SchemaMatchRules",
     "files_pb2",
     "files_pb2_grpc",
     "import_pb2",
     "import_pb2_grpc",
     "projects_pb2",
     "projects_pb2_grpc",
+    "schemas_pb2",
+    "schemas_pb2_grpc",
 ]

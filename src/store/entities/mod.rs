@@ -13,5 +13,6 @@ pub mod project;
 pub mod project_member;
 pub mod refresh_token;
 pub mod revoked_access_token;
+pub mod schema;
 pub mod signing_key;
 pub mod user;
