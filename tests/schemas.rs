@@ -83,6 +83,18 @@ async fn list(client: &mut SchemaServiceClient<Authed>, name: &str) -> Vec<Strin
 
 async fn the_shipped_schemas_are_listed_and_read_only(backend: Backend) {
     let app = spawn_app(backend).await;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(app.channel.clone());
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "fhir_import.v1.SchemaService".into(),
+        })
+        .await
+        .expect("health")
+        .into_inner();
+    assert_eq!(
+        status.status(),
+        tonic_health::pb::health_check_response::ServingStatus::Serving
+    );
     let mut schemas = schemas_client(&app, &app.token);
 
     let listed = schemas
