@@ -12,7 +12,7 @@ use tonic::service::Routes;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
-use crate::api::{FileApi, ImportApi, ProjectApi};
+use crate::api::{FhirServerApi, FileApi, ImportApi, ProjectApi};
 use crate::auth::{
     external::ExternalIssuers,
     jwt::{TokenIssuer, TokenVerifier},
@@ -23,12 +23,13 @@ use crate::auth::{
     Caller,
 };
 use crate::config::{redact_url, Config};
+use crate::fhir_servers::{BuiltinSchemas, FhirServers};
 use crate::files::Files;
 use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor};
 use crate::projects::Projects;
 use crate::proto::v1::{
-    file_service_server::FileServiceServer, import_service_server::ImportServiceServer,
-    project_service_server::ProjectServiceServer,
+    fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
+    import_service_server::ImportServiceServer, project_service_server::ProjectServiceServer,
 };
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::store::Store;
@@ -127,6 +128,15 @@ impl Application {
             ..Limits::default()
         };
         let projects = Projects::new(store.clone());
+        let fhir_servers = FhirServers::new(store.clone(), Arc::new(BuiltinSchemas::default()));
+        fhir_servers
+            .load_configured(&config.fhir_servers)
+            .await
+            .context("registering the FHIR servers of the configuration")?;
+        fhir_servers.spawn_refresh(
+            Duration::from_secs(config.scrape.capability_refresh_secs),
+            stopping.clone(),
+        );
         let imports = Imports::new(
             store.clone(),
             projects.clone(),
@@ -180,6 +190,9 @@ impl Application {
         health
             .set_serving::<ProjectServiceServer<ProjectApi>>()
             .await;
+        health
+            .set_serving::<FhirServerServiceServer<FhirServerApi>>()
+            .await;
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -202,7 +215,10 @@ impl Application {
                     .max_decoding_message_size(max_message),
             )
             .add_service(FileServiceServer::new(FileApi::new(files)))
-            .add_service(ProjectServiceServer::new(ProjectApi::new(projects)));
+            .add_service(ProjectServiceServer::new(ProjectApi::new(projects)))
+            .add_service(FhirServerServiceServer::new(FhirServerApi::new(
+                fhir_servers,
+            )));
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
         let drain = stopping.clone();
@@ -218,6 +234,9 @@ impl Application {
             .set_not_serving::<ImportServiceServer<ImportApi>>()
             .await;
         health.set_not_serving::<FileServiceServer<FileApi>>().await;
+        health
+            .set_not_serving::<FhirServerServiceServer<FhirServerApi>>()
+            .await;
         health
             .set_not_serving::<ProjectServiceServer<ProjectApi>>()
             .await;

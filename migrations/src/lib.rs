@@ -9,6 +9,7 @@ mod m20261128_000003_authorization_codes;
 mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_initial_access_tokens;
 mod m20261128_000006_external_identities;
+mod m20261128_000007_fhir_servers;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_refresh_tokens::Migration),
             Box::new(m20261128_000005_initial_access_tokens::Migration),
             Box::new(m20261128_000006_external_identities::Migration),
+            Box::new(m20261128_000007_fhir_servers::Migration),
         ]
     }
 }

@@ -3,10 +3,12 @@
 
 mod convert;
 mod errors;
+mod fhir_servers;
 mod files;
 mod import;
 mod projects;
 
+pub use fhir_servers::FhirServerApi;
 pub use files::FileApi;
 pub use import::ImportApi;
 pub use projects::ProjectApi;

@@ -36,6 +36,11 @@ fn required_scope(path: &str) -> Option<&'static str> {
         ("fhir_import.v1.ProjectService", "CreateProject" | "GetProject" | "ListProjects") => {
             "projects"
         }
+        (
+            "fhir_import.v1.FhirServerService",
+            "RegisterFhirServer" | "GetFhirServer" | "ListFhirServers" | "UpdateFhirServer"
+            | "RemoveFhirServer",
+        ) => "admin",
         _ => return None,
     })
 }
@@ -295,6 +300,10 @@ mod tests {
         assert_eq!(
             required_scope("/fhir_import.v1.ProjectService/CreateProject"),
             Some("projects")
+        );
+        assert_eq!(
+            required_scope("/fhir_import.v1.FhirServerService/RegisterFhirServer"),
+            Some("admin")
         );
         assert_eq!(
             required_scope("/fhir_import.v1.ImportService/DropEverything"),

@@ -6,6 +6,7 @@ mod accounts;
 mod codes;
 mod convert;
 mod entities;
+mod fhir_servers;
 mod files;
 mod identities;
 mod imports;
@@ -26,6 +27,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use codes::StoredCode;
+pub use fhir_servers::StoredFhirServer;
 pub use files::{FileFilter, StoredFile};
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
