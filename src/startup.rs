@@ -25,7 +25,7 @@ use crate::auth::{
 use crate::config::{redact_url, Config};
 use crate::fhir_servers::{BuiltinSchemas, FhirServers};
 use crate::files::Files;
-use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor};
+use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor, Scraper};
 use crate::projects::Projects;
 use crate::proto::v1::{
     fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
@@ -114,9 +114,28 @@ impl Application {
         } = self;
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
-        let (processor, worker) =
-            Processor::start(store.clone(), notifier.clone(), stopping.clone());
-        let resumed = resume_unfinished(&store, &notifier, &processor).await?;
+        let fhir_servers = FhirServers::new(store.clone(), Arc::new(BuiltinSchemas::default()));
+        fhir_servers
+            .load_configured(&config.fhir_servers)
+            .await
+            .context("registering the FHIR servers of the configuration")?;
+        fhir_servers.spawn_refresh(
+            Duration::from_secs(config.scrape.capability_refresh_secs),
+            stopping.clone(),
+        );
+        let (scraper, scrape_worker) = Scraper::start(
+            store.clone(),
+            fhir_servers.clone(),
+            notifier.clone(),
+            stopping.clone(),
+        );
+        let (processor, worker) = Processor::start(
+            store.clone(),
+            notifier.clone(),
+            scraper.clone(),
+            stopping.clone(),
+        );
+        let resumed = resume_unfinished(&store, &notifier, &processor, &scraper).await?;
         if resumed > 0 {
             info!(resumed, "resuming unfinished imports");
         }
@@ -128,15 +147,6 @@ impl Application {
             ..Limits::default()
         };
         let projects = Projects::new(store.clone());
-        let fhir_servers = FhirServers::new(store.clone(), Arc::new(BuiltinSchemas::default()));
-        fhir_servers
-            .load_configured(&config.fhir_servers)
-            .await
-            .context("registering the FHIR servers of the configuration")?;
-        fhir_servers.spawn_refresh(
-            Duration::from_secs(config.scrape.capability_refresh_secs),
-            stopping.clone(),
-        );
         let imports = Imports::new(
             store.clone(),
             projects.clone(),
@@ -252,6 +262,9 @@ impl Application {
         }
         if tokio::time::timeout(grace, worker).await.is_err() {
             warn!("the processing worker did not stop in time");
+        }
+        if tokio::time::timeout(grace, scrape_worker).await.is_err() {
+            warn!("the metadata worker did not stop in time");
         }
         store.close().await;
         info!("stopped");

@@ -10,6 +10,7 @@ mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_initial_access_tokens;
 mod m20261128_000006_external_identities;
 mod m20261128_000007_fhir_servers;
+mod m20261128_000009_scraping;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_initial_access_tokens::Migration),
             Box::new(m20261128_000006_external_identities::Migration),
             Box::new(m20261128_000007_fhir_servers::Migration),
+            Box::new(m20261128_000009_scraping::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod names;
 mod processing;
 mod projects;
 mod refresh;
+mod scraping;
 
 use std::{sync::Arc, time::Duration};
 
@@ -34,6 +35,7 @@ pub use intake::{IntakeItem, IntakeOutcome, NewImport};
 pub use processing::{PendingItem, RecordRequest};
 pub use projects::StoredProject;
 pub use refresh::{Redeemed, StoredRefresh};
+pub use scraping::{AwaitingMetadata, ScrapeOutcome, ScrapeResult};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
