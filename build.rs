@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "proto/fhir_import/v1/files.proto",
     "proto/fhir_import/v1/projects.proto",
     "proto/fhir_import/v1/schemas.proto",
+    "proto/fhir_import/v1/fhir_servers.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -23,6 +23,36 @@ pub struct Config {
     pub shutdown_grace_ms: u64,
     pub auth: AuthConfig,
     pub import: ImportConfig,
+    pub scrape: ScrapeConfig,
+    /// FHIR servers registered (or updated) at every start.
+    pub fhir_servers: Vec<ConfiguredFhirServer>,
+}
+
+/// A FHIR server named in the configuration file: its settings as the
+/// registry keeps them, and optionally a pinned schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConfiguredFhirServer {
+    #[serde(flatten)]
+    pub server: crate::fhir::ServerConfig,
+    /// `name` or `name@version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScrapeConfig {
+    /// How often every FHIR server's CapabilityStatement is read again, in
+    /// seconds.
+    pub capability_refresh_secs: u64,
+}
+
+impl Default for ScrapeConfig {
+    fn default() -> Self {
+        Self {
+            capability_refresh_secs: 3600,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -130,6 +160,8 @@ impl Default for Config {
             shutdown_grace_ms: 20_000,
             auth: AuthConfig::default(),
             import: ImportConfig::default(),
+            scrape: ScrapeConfig::default(),
+            fhir_servers: Vec::new(),
         }
     }
 }
@@ -284,6 +316,8 @@ impl fmt::Debug for Config {
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("auth", &self.auth)
             .field("import", &self.import)
+            .field("scrape", &self.scrape)
+            .field("fhir_servers", &self.fhir_servers)
             .finish()
     }
 }
@@ -327,6 +361,36 @@ mod tests {
             let err = Config::load(Some(Path::new("bad.toml")), Overrides::default())
                 .expect_err("unknown key");
             assert!(err.contains("databse_url"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail error type
+    fn fhir_servers_come_from_the_file_with_their_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "servers.toml",
+                r#"
+[[fhir_servers]]
+id = "kf"
+base_url = "https://kf-api-fhir-service.kidsfirstdrc.org"
+schema = "ncpi-kids-first"
+limits = { max_concurrency = 4 }
+auth = { type = "client_credentials", token_url = "https://idp.example.org/token", client_id = "fhir-import", client_secret = "s3cret" }
+"#,
+            )?;
+            let config =
+                Config::load(Some(Path::new("servers.toml")), Overrides::default()).expect("loads");
+            let kf = &config.fhir_servers[0];
+            assert_eq!(kf.server.id, "kf");
+            assert_eq!(kf.schema.as_deref(), Some("ncpi-kids-first"));
+            assert_eq!(kf.server.limits.max_concurrency, 4);
+            assert_eq!(
+                kf.server.limits.timeout_ms, 10_000,
+                "other limits keep defaults"
+            );
+            assert!(!format!("{config:?}").contains("s3cret"));
             Ok(())
         });
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod dataset;
 pub mod domain;
 pub mod fhir;
+pub mod fhir_servers;
 pub mod files;
 pub mod import;
 pub mod projects;

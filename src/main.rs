@@ -366,6 +366,8 @@ enum ItemState {
     Rejected,
     Failed,
     Cancelled,
+    Scraped,
+    ScrapeFailed,
 }
 
 impl From<OnConflict> for pb::ConflictPolicy {
@@ -388,6 +390,8 @@ impl From<ItemState> for pb::ItemState {
             ItemState::Rejected => Self::Rejected,
             ItemState::Failed => Self::Failed,
             ItemState::Cancelled => Self::Cancelled,
+            ItemState::Scraped => Self::Scraped,
+            ItemState::ScrapeFailed => Self::ScrapeFailed,
         }
     }
 }

@@ -342,3 +342,29 @@ fn not_newer(schema: &Schema, latest: u32, taken: bool) -> SchemaCatalogError {
 #[cfg(test)]
 #[path = "schemas_tests.rs"]
 mod tests;
+
+/// Schema choice for FHIR servers picks from the whole catalog: built-in
+/// and admin-added versions alike. A store failure falls back to the
+/// built-in schemas rather than leaving servers without one.
+#[async_trait::async_trait]
+impl crate::fhir_servers::SchemaSource for SchemaCatalog {
+    async fn latest(&self) -> Vec<Schema> {
+        match self.all_latest().await {
+            Ok(schemas) => schemas,
+            Err(err) => {
+                tracing::warn!(error = %err, "listing schemas failed; using the built-in ones");
+                crate::scrape::builtin_schemas()
+            }
+        }
+    }
+
+    async fn resolve(&self, reference: &str) -> Option<Schema> {
+        match SchemaCatalog::resolve(self, reference).await {
+            Ok(found) => found.map(|schema| Schema::clone(&schema)),
+            Err(err) => {
+                tracing::warn!(error = %err, reference, "resolving a schema failed");
+                None
+            }
+        }
+    }
+}

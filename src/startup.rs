@@ -12,7 +12,7 @@ use tonic::service::Routes;
 use tracing::{info, warn};
 
 use crate::accounts::Accounts;
-use crate::api::{FileApi, ImportApi, ProjectApi, SchemaApi};
+use crate::api::{FhirServerApi, FileApi, ImportApi, ProjectApi, SchemaApi};
 use crate::auth::{
     external::ExternalIssuers,
     jwt::{TokenIssuer, TokenVerifier},
@@ -23,12 +23,14 @@ use crate::auth::{
     Caller,
 };
 use crate::config::{redact_url, Config};
+use crate::fhir_servers::FhirServers;
 use crate::files::Files;
-use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor};
+use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor, Scraper};
 use crate::projects::Projects;
 use crate::proto::v1::{
-    file_service_server::FileServiceServer, import_service_server::ImportServiceServer,
-    project_service_server::ProjectServiceServer, schema_service_server::SchemaServiceServer,
+    fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
+    import_service_server::ImportServiceServer, project_service_server::ProjectServiceServer,
+    schema_service_server::SchemaServiceServer,
 };
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::schemas::SchemaCatalog;
@@ -114,9 +116,29 @@ impl Application {
         } = self;
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
-        let (processor, worker) =
-            Processor::start(store.clone(), notifier.clone(), stopping.clone());
-        let resumed = resume_unfinished(&store, &notifier, &processor).await?;
+        let schemas = SchemaCatalog::new(store.clone());
+        let fhir_servers = FhirServers::new(store.clone(), Arc::new(schemas.clone()));
+        fhir_servers
+            .load_configured(&config.fhir_servers)
+            .await
+            .context("registering the FHIR servers of the configuration")?;
+        fhir_servers.spawn_refresh(
+            Duration::from_secs(config.scrape.capability_refresh_secs),
+            stopping.clone(),
+        );
+        let (scraper, scrape_worker) = Scraper::start(
+            store.clone(),
+            fhir_servers.clone(),
+            notifier.clone(),
+            stopping.clone(),
+        );
+        let (processor, worker) = Processor::start(
+            store.clone(),
+            notifier.clone(),
+            scraper.clone(),
+            stopping.clone(),
+        );
+        let resumed = resume_unfinished(&store, &notifier, &processor, &scraper).await?;
         if resumed > 0 {
             info!(resumed, "resuming unfinished imports");
         }
@@ -137,7 +159,6 @@ impl Application {
             stopping.clone(),
         );
         let files = Files::new(store.clone(), projects.clone());
-        let schemas = SchemaCatalog::new(store.clone());
         let token_lifetime = Duration::from_secs(config.auth.token_lifetime_secs);
         let verifier = Arc::new(TokenVerifier::new(
             issuer_url.clone(),
@@ -183,6 +204,9 @@ impl Application {
             .set_serving::<ProjectServiceServer<ProjectApi>>()
             .await;
         health.set_serving::<SchemaServiceServer<SchemaApi>>().await;
+        health
+            .set_serving::<FhirServerServiceServer<FhirServerApi>>()
+            .await;
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -206,7 +230,10 @@ impl Application {
             )
             .add_service(FileServiceServer::new(FileApi::new(files)))
             .add_service(ProjectServiceServer::new(ProjectApi::new(projects)))
-            .add_service(SchemaServiceServer::new(SchemaApi::new(schemas)));
+            .add_service(SchemaServiceServer::new(SchemaApi::new(schemas)))
+            .add_service(FhirServerServiceServer::new(FhirServerApi::new(
+                fhir_servers,
+            )));
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
         let drain = stopping.clone();
@@ -222,6 +249,9 @@ impl Application {
             .set_not_serving::<ImportServiceServer<ImportApi>>()
             .await;
         health.set_not_serving::<FileServiceServer<FileApi>>().await;
+        health
+            .set_not_serving::<FhirServerServiceServer<FhirServerApi>>()
+            .await;
         health
             .set_not_serving::<ProjectServiceServer<ProjectApi>>()
             .await;
@@ -240,6 +270,9 @@ impl Application {
         }
         if tokio::time::timeout(grace, worker).await.is_err() {
             warn!("the processing worker did not stop in time");
+        }
+        if tokio::time::timeout(grace, scrape_worker).await.is_err() {
+            warn!("the metadata worker did not stop in time");
         }
         store.close().await;
         info!("stopped");

@@ -7,10 +7,7 @@ mod common;
 
 use common::browser::http;
 use common::{spawn_app, Backend, TestApp};
-use fhir_import::auth::{
-    bearer::BearerAuth, jwt::TokenIssuer, operator, signing::load_key_ring,
-    signing::rotate_signing_key,
-};
+use fhir_import::auth::{bearer::BearerAuth, signing::rotate_signing_key};
 use fhir_import::proto::v1::{self as pb, project_service_client::ProjectServiceClient};
 use fhir_import::{accounts::Accounts, store::Store};
 use serde_json::Value;
@@ -82,24 +79,9 @@ async fn rotation_keeps_old_tokens_and_moves_signing_to_the_new_key(backend: Bac
 
     // A token the new key signed (as `admin issue-token` would sign it now):
     // the server has not reloaded yet, and loads the new key for it.
-    let ring = load_key_ring(&store, std::time::Duration::from_secs(900))
-        .await
-        .expect("ring");
-    let issuer = TokenIssuer::new(
-        format!("http://{}", app.addr),
-        "fhir-import",
-        std::time::Duration::from_secs(900),
-    );
-    let (new_token, _) = operator::issue_for_user(
-        &store,
-        &ring,
-        &issuer,
-        common::HARNESS_USER,
-        &app.client_id,
-        &[],
-    )
-    .await
-    .expect("token");
+    let new_token = app
+        .issue_token(common::HARNESS_USER, &app.client_id, &[])
+        .await;
     assert_eq!(kid_of(&new_token), new_kid);
     lists_projects(&app, &new_token)
         .await

@@ -9,7 +9,9 @@ mod m20261128_000003_authorization_codes;
 mod m20261128_000004_refresh_tokens;
 mod m20261128_000005_initial_access_tokens;
 mod m20261128_000006_external_identities;
+mod m20261128_000007_fhir_servers;
 mod m20261128_000008_schemas;
+mod m20261128_000009_scraping;
 
 pub struct Migrator;
 
@@ -23,7 +25,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_refresh_tokens::Migration),
             Box::new(m20261128_000005_initial_access_tokens::Migration),
             Box::new(m20261128_000006_external_identities::Migration),
+            Box::new(m20261128_000007_fhir_servers::Migration),
             Box::new(m20261128_000008_schemas::Migration),
+            Box::new(m20261128_000009_scraping::Migration),
         ]
     }
 }

@@ -50,6 +50,8 @@ pub fn file(f: StoredFile) -> pb::File {
         import_id: f.import_id.into_string(),
         document_reference_json: f.document_json.unwrap_or_default(),
         metadata_error: f.metadata_error,
+        metadata_schema: f.metadata_schema.unwrap_or_default(),
+        metadata_sources: f.metadata_sources.into_iter().collect(),
         create_time: Some(timestamp(f.created_at)),
         update_time: Some(timestamp(f.updated_at)),
     }
@@ -61,6 +63,7 @@ fn metadata_state(s: MetadataState) -> pb::MetadataState {
         MetadataState::Pending => pb::MetadataState::Pending,
         MetadataState::Complete => pb::MetadataState::Complete,
         MetadataState::Failed => pb::MetadataState::Failed,
+        MetadataState::Partial => pb::MetadataState::Partial,
     }
 }
 
@@ -102,6 +105,8 @@ pub fn item_state_from_wire(value: i32) -> Result<ItemState, String> {
         Ok(pb::ItemState::Rejected) => ItemState::Rejected,
         Ok(pb::ItemState::Failed) => ItemState::Failed,
         Ok(pb::ItemState::Cancelled) => ItemState::Cancelled,
+        Ok(pb::ItemState::Scraped) => ItemState::Scraped,
+        Ok(pb::ItemState::ScrapeFailed) => ItemState::ScrapeFailed,
         Ok(pb::ItemState::Unspecified) | Err(_) => {
             return Err(format!("states: {value} is not an item state"))
         }
@@ -117,6 +122,8 @@ fn item_state(s: ItemState) -> pb::ItemState {
         ItemState::Rejected => pb::ItemState::Rejected,
         ItemState::Failed => pb::ItemState::Failed,
         ItemState::Cancelled => pb::ItemState::Cancelled,
+        ItemState::Scraped => pb::ItemState::Scraped,
+        ItemState::ScrapeFailed => pb::ItemState::ScrapeFailed,
     }
 }
 
@@ -160,6 +167,8 @@ fn counts(c: Counts) -> pb::ImportCounts {
         rejected: c.rejected,
         failed: c.failed,
         cancelled: c.cancelled,
+        scraped: c.scraped,
+        scrape_failed: c.scrape_failed,
     }
 }
 

@@ -4,6 +4,7 @@
 use tonic::Status;
 use tracing::error;
 
+use crate::fhir_servers::FhirServerError;
 use crate::files::FileError;
 use crate::import::ImportError;
 use crate::projects::ProjectError;
@@ -25,6 +26,18 @@ impl From<StoreError> for Status {
                 error!(%detail, "stored data unreadable");
                 Status::internal("internal error")
             }
+        }
+    }
+}
+
+impl From<FhirServerError> for Status {
+    fn from(err: FhirServerError) -> Self {
+        match err {
+            FhirServerError::InvalidArgument(msg) => Status::invalid_argument(msg),
+            FhirServerError::NotFound(_) => Status::not_found(err.to_string()),
+            FhirServerError::AlreadyExists(msg) => Status::already_exists(msg),
+            FhirServerError::PermissionDenied(msg) => Status::permission_denied(msg),
+            FhirServerError::Store(err) => err.into(),
         }
     }
 }

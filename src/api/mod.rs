@@ -3,11 +3,13 @@
 
 mod convert;
 mod errors;
+mod fhir_servers;
 mod files;
 mod import;
 mod projects;
 mod schemas;
 
+pub use fhir_servers::FhirServerApi;
 pub use files::FileApi;
 pub use import::ImportApi;
 pub use projects::ProjectApi;

@@ -38,6 +38,11 @@ fn required_scope(path: &str) -> Option<&'static str> {
         }
         // Platform administration.
         ("fhir_import.v1.SchemaService", "PutSchema" | "GetSchema" | "ListSchemas") => "admin",
+        (
+            "fhir_import.v1.FhirServerService",
+            "RegisterFhirServer" | "GetFhirServer" | "ListFhirServers" | "UpdateFhirServer"
+            | "RemoveFhirServer",
+        ) => "admin",
         _ => return None,
     })
 }
@@ -304,6 +309,10 @@ mod tests {
                 Some("admin")
             );
         }
+        assert_eq!(
+            required_scope("/fhir_import.v1.FhirServerService/RegisterFhirServer"),
+            Some("admin")
+        );
         assert_eq!(
             required_scope("/fhir_import.v1.ImportService/DropEverything"),
             None

@@ -46,6 +46,16 @@ impl Caller {
         }
     }
 
+    /// The operator acting through the configuration file: every scope,
+    /// for no user.
+    pub fn operator() -> Self {
+        Self {
+            user: None,
+            client_id: None,
+            scopes: SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }

@@ -59,6 +59,8 @@ stored_enum!(ItemState {
     Rejected => "REJECTED",
     Failed => "FAILED",
     Cancelled => "CANCELLED",
+    Scraped => "SCRAPED",
+    ScrapeFailed => "SCRAPE_FAILED",
 });
 
 stored_enum!(ItemStage {
@@ -84,6 +86,8 @@ pub struct Counts {
     pub rejected: u64,
     pub failed: u64,
     pub cancelled: u64,
+    pub scraped: u64,
+    pub scrape_failed: u64,
 }
 
 impl Counts {
@@ -96,6 +100,8 @@ impl Counts {
             ItemState::Rejected => &mut self.rejected,
             ItemState::Failed => &mut self.failed,
             ItemState::Cancelled => &mut self.cancelled,
+            ItemState::Scraped => &mut self.scraped,
+            ItemState::ScrapeFailed => &mut self.scrape_failed,
         }
     }
 
@@ -111,15 +117,19 @@ impl Counts {
         *self.slot(to) += 1;
     }
 
-    pub fn unfinished(&self) -> u64 {
-        self.pending + self.processing
+    /// Items not done yet; with `scraping`, imported files still wait for
+    /// their metadata.
+    pub fn unfinished(&self, scraping: bool) -> u64 {
+        self.pending + self.processing + if scraping { self.imported } else { 0 }
     }
 
     /// The terminal state an import whose items are all finished ends in.
     /// A stream cut before its end counts as an error of the import.
     pub fn outcome(&self, stream_cut: bool) -> ImportState {
-        let errors = self.rejected + self.failed + u64::from(stream_cut);
-        let done = self.imported + self.skipped;
+        let errors = self.rejected + self.failed + self.scrape_failed + u64::from(stream_cut);
+        // A file whose metadata failed is still imported: an error, not a
+        // failure of the whole import.
+        let done = self.imported + self.skipped + self.scraped + self.scrape_failed;
         match (done, errors) {
             (_, 0) => ImportState::Completed,
             (0, _) => ImportState::Failed,
@@ -220,7 +230,7 @@ mod tests {
         c.apply(None, ItemState::Rejected);
         assert_eq!((c.received, c.pending, c.rejected), (2, 1, 1));
         c.apply(Some(ItemState::Pending), ItemState::Imported);
-        assert_eq!((c.pending, c.imported, c.unfinished()), (0, 1, 0));
+        assert_eq!((c.pending, c.imported, c.unfinished(false)), (0, 1, 0));
         assert_eq!(c.outcome(false), ImportState::CompletedWithErrors);
         assert_eq!(Counts::default().outcome(false), ImportState::Completed);
         let clean = Counts {
@@ -245,4 +255,5 @@ stored_enum!(MetadataState {
     Pending => "PENDING",
     Complete => "COMPLETE",
     Failed => "FAILED",
+    Partial => "PARTIAL",
 });

@@ -179,8 +179,14 @@ impl FhirClient {
         ids: &[String],
     ) -> Result<Vec<Value>, FhirError> {
         let parallel = self.inner.transport.limits().max_concurrency;
-        futures::stream::iter(ids)
-            .map(|id| self.read(resource_type, id))
+        // Owned ids and a cloned client: futures that borrow nothing stay
+        // `Send` wherever this runs (a spawned task needs that proven).
+        futures::stream::iter(ids.to_vec())
+            .map(|id| {
+                let client = self.clone();
+                let resource_type = resource_type.to_owned();
+                async move { client.read(&resource_type, &id).await }
+            })
             .buffered(parallel)
             .try_filter_map(|found| async move { Ok(found) })
             .try_collect()

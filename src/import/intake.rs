@@ -116,6 +116,16 @@ impl Imports {
             .projects
             .authorize(caller, &spec.project, Role::Write)
             .await?;
+        // Metadata is scraped only from registered servers: an unknown id
+        // is a mistake to report now, not on every file later.
+        if !spec.fhir_server.is_empty()
+            && self.store.fhir_server(&spec.fhir_server).await?.is_none()
+        {
+            return Err(ImportError::InvalidArgument(format!(
+                "header.fhir_server: no FHIR server {:?} is registered; an admin registers it with FhirServerService",
+                spec.fhir_server
+            )));
+        }
         if spec.validate_only {
             return self.validate_only(&spec, stream).await;
         }

@@ -6,6 +6,7 @@ mod intake;
 mod notify;
 mod processor;
 mod replay;
+mod scraper;
 mod spec;
 mod watch;
 mod writer;
@@ -13,6 +14,7 @@ mod writer;
 pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, StreamFault};
 pub use notify::Notifier;
 pub use processor::{resume_unfinished, Processor};
+pub use scraper::Scraper;
 pub use spec::ImportSpec;
 pub use watch::WatchUpdate;
 

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
+use super::scraper::Scraper;
 use crate::domain::{document::validate_document_json, ids::ImportId, import::ImportState};
 use crate::store::{RecordRequest, Store, StoreError};
 
@@ -34,6 +35,7 @@ impl Processor {
     pub fn start(
         store: Store,
         notifier: Notifier,
+        scraper: Scraper,
         shutdown: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -44,6 +46,7 @@ impl Processor {
         let worker = Worker {
             store,
             notifier,
+            scraper,
             processor: processor.clone(),
         };
         let handle = tokio::spawn(worker.run(rx, shutdown));
@@ -68,6 +71,8 @@ impl Processor {
 struct Worker {
     store: Store,
     notifier: Notifier,
+    /// Takes over the files of imports that name a FHIR server.
+    scraper: Scraper,
     processor: Processor,
 }
 
@@ -120,6 +125,9 @@ impl Worker {
         match self.store.record_files(import_id, requests).await {
             Ok(Some(import)) => {
                 self.notifier.publish(import_id, import.last_sequence);
+                if !import.fhir_server.is_empty() {
+                    self.scraper.enqueue(import_id);
+                }
                 Ok(if full { Progress::More } else { Progress::Done })
             }
             // The items changed under the batch (cancelled): look again.
@@ -138,6 +146,7 @@ pub async fn resume_unfinished(
     store: &Store,
     notifier: &Notifier,
     processor: &Processor,
+    scraper: &Scraper,
 ) -> Result<usize, StoreError> {
     let unfinished = store.unfinished_imports().await?;
     for import in &unfinished {
@@ -151,6 +160,9 @@ pub async fn resume_unfinished(
             notifier.publish(&import.id, settled.last_sequence);
         }
         processor.enqueue(&import.id);
+        if !import.fhir_server.is_empty() {
+            scraper.enqueue(&import.id);
+        }
     }
     Ok(unfinished.len())
 }

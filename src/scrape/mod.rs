@@ -13,6 +13,7 @@
 mod builtin;
 pub mod evaluate;
 mod expression;
+mod fhir_source;
 pub mod matching;
 mod memory;
 mod resolver;
@@ -26,6 +27,7 @@ mod tests;
 pub use builtin::{builtin_schema_sources, builtin_schemas};
 pub use evaluate::{evaluate, KeyProblem, ProblemKind, Scraped};
 pub use expression::BUILTIN_VARIABLES;
+pub use fhir_source::FhirSource;
 pub use matching::{pick, MatchReason};
 pub use memory::MemorySource;
 pub use schema::{KeyRule, MatchRules, Schema, SchemaError, Search, MAX_KEYS, MAX_KEY_BYTES};

@@ -33,6 +33,8 @@ pub(super) fn counts_of(m: &import::Model) -> Counts {
         rejected: to_u64(m.rejected),
         failed: to_u64(m.failed),
         cancelled: to_u64(m.cancelled),
+        scraped: to_u64(m.scraped),
+        scrape_failed: to_u64(m.scrape_failed),
     }
 }
 
@@ -46,6 +48,8 @@ pub(super) fn set_counts(m: &mut import::ActiveModel, c: &Counts) {
     m.rejected = Set(to_i64(c.rejected));
     m.failed = Set(to_i64(c.failed));
     m.cancelled = Set(to_i64(c.cancelled));
+    m.scraped = Set(to_i64(c.scraped));
+    m.scrape_failed = Set(to_i64(c.scrape_failed));
 }
 
 impl TryFrom<import::Model> for Import {

@@ -29,6 +29,10 @@ pub struct StoredFile {
     pub metadata: BTreeMap<String, String>,
     pub metadata_state: MetadataState,
     pub metadata_error: String,
+    /// `name@version` of the schema the scraped metadata came from.
+    pub metadata_schema: Option<String>,
+    /// `meta.versionId` of each resource it was read from.
+    pub metadata_sources: BTreeMap<String, String>,
     pub tags: Vec<String>,
     pub import_id: ImportId,
     pub created_at: DateTime<Utc>,
@@ -51,6 +55,10 @@ fn to_file(
         MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
     let hashes = serde_json::from_str(&m.hashes).map_err(|_| corrupt("hashes"))?;
     let tags = serde_json::from_str(&m.tags).map_err(|_| corrupt("tags"))?;
+    let metadata_sources = match &m.metadata_sources {
+        Some(json) => serde_json::from_str(json).map_err(|_| corrupt("metadata sources"))?,
+        None => BTreeMap::new(),
+    };
     Ok(StoredFile {
         id: FileId::from_stored(m.id),
         project_id: ProjectId::from_stored(m.project_id),
@@ -65,6 +73,8 @@ fn to_file(
         metadata,
         metadata_state,
         metadata_error: m.metadata_error,
+        metadata_schema: m.metadata_schema,
+        metadata_sources,
         tags,
         import_id: ImportId::from_stored(m.import_id),
         created_at: m.created_at,

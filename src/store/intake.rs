@@ -194,7 +194,7 @@ impl Store {
             }
             None => String::new(),
         };
-        let next = if counts.unfinished() > 0 {
+        let next = if counts.unfinished(!current.fhir_server.is_empty()) > 0 {
             ImportState::Processing
         } else {
             counts.outcome(interrupted.is_some())

@@ -6,6 +6,7 @@ mod accounts;
 mod codes;
 mod convert;
 mod entities;
+mod fhir_servers;
 mod files;
 mod identities;
 mod imports;
@@ -15,6 +16,7 @@ mod processing;
 mod projects;
 mod refresh;
 mod schemas;
+mod scraping;
 
 use std::{sync::Arc, time::Duration};
 
@@ -27,6 +29,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use codes::StoredCode;
+pub use fhir_servers::StoredFhirServer;
 pub use files::{FileFilter, StoredFile};
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
@@ -34,6 +37,7 @@ pub use processing::{PendingItem, RecordRequest};
 pub use projects::StoredProject;
 pub use refresh::{Redeemed, StoredRefresh};
 pub use schemas::{NewSchema, SchemaInsert, StoredSchema};
+pub use scraping::{AwaitingMetadata, ScrapeOutcome, ScrapeResult};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

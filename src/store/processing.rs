@@ -221,7 +221,8 @@ impl Store {
         set_counts(&mut update, &counts);
         update.last_sequence = Set(to_i64(sequence));
         update.updated_at = Set(now);
-        let model = if import.state == ImportState::Processing && counts.unfinished() == 0 {
+        let scraping = !import.fhir_server.is_empty();
+        let model = if import.state == ImportState::Processing && counts.unfinished(scraping) == 0 {
             let transition = Transition {
                 after_sequence: sequence,
                 counts,
@@ -243,9 +244,14 @@ impl Store {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
         let import: Import = row.clone().try_into()?;
+        // With a FHIR server, imported items still wait for their metadata.
+        let mut waiting = vec![ItemState::Pending.as_str()];
+        if !import.fhir_server.is_empty() {
+            waiting.push(ItemState::Imported.as_str());
+        }
         let left = import_item::Entity::find()
             .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-            .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
+            .filter(import_item::Column::State.is_in(waiting))
             .count(&*tx)
             .await?;
         if import.state != ImportState::Processing || left > 0 {
@@ -294,6 +300,8 @@ fn file_row(
         document_json: Set(doc.json.clone()),
         metadata_state: Set(metadata_state.as_str().to_owned()),
         metadata_error: Set(String::new()),
+        metadata_schema: Set(None),
+        metadata_sources: Set(None),
         tags: Set(tags.to_owned()),
         import_id: Set(import.id.as_str().to_owned()),
         created_at: Set(now),
@@ -312,5 +320,6 @@ fn metadata_models<'a>(
             file_id: Set(file_id.clone()),
             key: Set(k.clone()),
             value: Set(v.clone()),
+            origin: Set(super::scraping::SUPPLIED.to_owned()),
         })
 }

@@ -248,6 +248,23 @@ impl TestApp {
         }
     }
 
+    /// A token for `user` through `client_id` with `scopes` (all of the
+    /// client's when empty), signed with the server's current key as
+    /// `fhir-import admin issue-token` would sign it.
+    pub async fn issue_token(&self, user: &str, client_id: &str, scopes: &[String]) -> String {
+        use fhir_import::auth::{jwt::TokenIssuer, operator, signing::load_key_ring};
+        let store = fhir_import::store::Store::connect(&self.database_url, 1)
+            .await
+            .expect("store");
+        let lifetime = std::time::Duration::from_secs(900);
+        let keys = load_key_ring(&store, lifetime).await.expect("keys");
+        let issuer = TokenIssuer::new(self.endpoint(), "fhir-import", lifetime);
+        let (token, _) = operator::issue_for_user(&store, &keys, &issuer, user, client_id, scopes)
+            .await
+            .expect("token");
+        token
+    }
+
     pub async fn create_project(&self, name: &str) -> pb::Project {
         self.projects
             .clone()

@@ -18,6 +18,9 @@ pub struct Model {
     pub document_json: String,
     pub metadata_state: String,
     pub metadata_error: String,
+    pub metadata_schema: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub metadata_sources: Option<String>,
     pub tags: String,
     pub import_id: String,
     pub created_at: DateTimeUtc,

@@ -24,6 +24,8 @@ pub struct Model {
     pub rejected: i64,
     pub failed: i64,
     pub cancelled: i64,
+    pub scraped: i64,
+    pub scrape_failed: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,

@@ -2,6 +2,7 @@
 
 pub mod authorization_code;
 pub mod external_identity;
+pub mod fhir_server;
 pub mod file;
 pub mod file_metadata;
 pub mod import;

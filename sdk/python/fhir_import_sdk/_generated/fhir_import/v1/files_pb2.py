@@ -15,7 +15,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66hir_import/v1/files.proto\x12\x0e\x66hir_import.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x04\n\x04\x46ile\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07project\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0b\n\x03url\x18\x04 \x01(\t\x12\x11\n\x04size\x18\x05 \x01(\x04H\x00\x88\x01\x01\x12\x14\n\x0c\x63ontent_type\x18\x06 \x01(\t\x12\x30\n\x06hashes\x18\x07 \x03(\x0b\x32 .fhir_import.v1.File.HashesEntry\x12\x1d\n\x15\x64ocument_reference_id\x18\x08 \x01(\t\x12\x13\n\x0b\x66hir_server\x18\t \x01(\t\x12\x34\n\x08metadata\x18\n \x03(\x0b\x32\".fhir_import.v1.File.MetadataEntry\x12\x35\n\x0emetadata_state\x18\x0b \x01(\x0e\x32\x1d.fhir_import.v1.MetadataState\x12\x0c\n\x04tags\x18\x0c \x03(\t\x12\x11\n\timport_id\x18\r \x01(\t\x12\x1f\n\x17\x64ocument_reference_json\x18\x0e \x01(\t\x12\x16\n\x0emetadata_error\x18\x0f \x01(\t\x12/\n\x0b\x63reate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a-\n\x0bHashesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05_size\"\x1c\n\x0eGetFileRequest\x12\n\n\x02id\x18\x01 \x01(\t\",\n\x0eMetadataFilter\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"\x8e\x01\n\x10ListFilesRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12/\n\x07\x66ilters\x18\x02 \x03(\x0b\x32\x1e.fhir_import.v1.MetadataFilter\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\timport_id\x18\x05 \x01(\t\"Q\n\x11ListFilesResponse\x12#\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x14.fhir_import.v1.File\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xa5\x01\n\rMetadataState\x12\x1e\n\x1aMETADATA_STATE_UNSPECIFIED\x10\x00\x12 \n\x1cMETADATA_STATE_NOT_REQUESTED\x10\x01\x12\x1a\n\x16METADATA_STATE_PENDING\x10\x02\x12\x1b\n\x17METADATA_STATE_COMPLETE\x10\x03\x12\x19\n\x15METADATA_STATE_FAILED\x10\x04\x32\xa0\x01\n\x0b\x46ileService\x12?\n\x07GetFile\x12\x1e.fhir_import.v1.GetFileRequest\x1a\x14.fhir_import.v1.File\x12P\n\tListFiles\x12 .fhir_import.v1.ListFilesRequest\x1a!.fhir_import.v1.ListFilesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66hir_import/v1/files.proto\x12\x0e\x66hir_import.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf5\x05\n\x04\x46ile\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07project\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0b\n\x03url\x18\x04 \x01(\t\x12\x11\n\x04size\x18\x05 \x01(\x04H\x00\x88\x01\x01\x12\x14\n\x0c\x63ontent_type\x18\x06 \x01(\t\x12\x30\n\x06hashes\x18\x07 \x03(\x0b\x32 .fhir_import.v1.File.HashesEntry\x12\x1d\n\x15\x64ocument_reference_id\x18\x08 \x01(\t\x12\x13\n\x0b\x66hir_server\x18\t \x01(\t\x12\x34\n\x08metadata\x18\n \x03(\x0b\x32\".fhir_import.v1.File.MetadataEntry\x12\x35\n\x0emetadata_state\x18\x0b \x01(\x0e\x32\x1d.fhir_import.v1.MetadataState\x12\x0c\n\x04tags\x18\x0c \x03(\t\x12\x11\n\timport_id\x18\r \x01(\t\x12\x1f\n\x17\x64ocument_reference_json\x18\x0e \x01(\t\x12\x16\n\x0emetadata_error\x18\x0f \x01(\t\x12/\n\x0b\x63reate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fmetadata_schema\x18\x12 \x01(\t\x12\x43\n\x10metadata_sources\x18\x13 \x03(\x0b\x32).fhir_import.v1.File.MetadataSourcesEntry\x1a-\n\x0bHashesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x36\n\x14MetadataSourcesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05_size\"\x1c\n\x0eGetFileRequest\x12\n\n\x02id\x18\x01 \x01(\t\",\n\x0eMetadataFilter\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"\x8e\x01\n\x10ListFilesRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12/\n\x07\x66ilters\x18\x02 \x03(\x0b\x32\x1e.fhir_import.v1.MetadataFilter\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\timport_id\x18\x05 \x01(\t\"Q\n\x11ListFilesResponse\x12#\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x14.fhir_import.v1.File\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xc1\x01\n\rMetadataState\x12\x1e\n\x1aMETADATA_STATE_UNSPECIFIED\x10\x00\x12 \n\x1cMETADATA_STATE_NOT_REQUESTED\x10\x01\x12\x1a\n\x16METADATA_STATE_PENDING\x10\x02\x12\x1b\n\x17METADATA_STATE_COMPLETE\x10\x03\x12\x19\n\x15METADATA_STATE_FAILED\x10\x04\x12\x1a\n\x16METADATA_STATE_PARTIAL\x10\x05\x32\xa0\x01\n\x0b\x46ileService\x12?\n\x07GetFile\x12\x1e.fhir_import.v1.GetFileRequest\x1a\x14.fhir_import.v1.File\x12P\n\tListFiles\x12 .fhir_import.v1.ListFilesRequest\x1a!.fhir_import.v1.ListFilesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -26,22 +26,26 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _globals['_FILE_HASHESENTRY']._serialized_options = b'8\001'
   _globals['_FILE_METADATAENTRY']._options = None
   _globals['_FILE_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_METADATASTATE']._serialized_start=994
-  _globals['_METADATASTATE']._serialized_end=1159
+  _globals['_FILE_METADATASOURCESENTRY']._options = None
+  _globals['_FILE_METADATASOURCESENTRY']._serialized_options = b'8\001'
+  _globals['_METADATASTATE']._serialized_start=1144
+  _globals['_METADATASTATE']._serialized_end=1337
   _globals['_FILE']._serialized_start=80
-  _globals['_FILE']._serialized_end=687
-  _globals['_FILE_HASHESENTRY']._serialized_start=584
-  _globals['_FILE_HASHESENTRY']._serialized_end=629
-  _globals['_FILE_METADATAENTRY']._serialized_start=631
-  _globals['_FILE_METADATAENTRY']._serialized_end=678
-  _globals['_GETFILEREQUEST']._serialized_start=689
-  _globals['_GETFILEREQUEST']._serialized_end=717
-  _globals['_METADATAFILTER']._serialized_start=719
-  _globals['_METADATAFILTER']._serialized_end=763
-  _globals['_LISTFILESREQUEST']._serialized_start=766
-  _globals['_LISTFILESREQUEST']._serialized_end=908
-  _globals['_LISTFILESRESPONSE']._serialized_start=910
-  _globals['_LISTFILESRESPONSE']._serialized_end=991
-  _globals['_FILESERVICE']._serialized_start=1162
-  _globals['_FILESERVICE']._serialized_end=1322
+  _globals['_FILE']._serialized_end=837
+  _globals['_FILE_HASHESENTRY']._serialized_start=678
+  _globals['_FILE_HASHESENTRY']._serialized_end=723
+  _globals['_FILE_METADATAENTRY']._serialized_start=725
+  _globals['_FILE_METADATAENTRY']._serialized_end=772
+  _globals['_FILE_METADATASOURCESENTRY']._serialized_start=774
+  _globals['_FILE_METADATASOURCESENTRY']._serialized_end=828
+  _globals['_GETFILEREQUEST']._serialized_start=839
+  _globals['_GETFILEREQUEST']._serialized_end=867
+  _globals['_METADATAFILTER']._serialized_start=869
+  _globals['_METADATAFILTER']._serialized_end=913
+  _globals['_LISTFILESREQUEST']._serialized_start=916
+  _globals['_LISTFILESREQUEST']._serialized_end=1058
+  _globals['_LISTFILESRESPONSE']._serialized_start=1060
+  _globals['_LISTFILESRESPONSE']._serialized_end=1141
+  _globals['_FILESERVICE']._serialized_start=1340
+  _globals['_FILESERVICE']._serialized_end=1500
 # @@protoc_insertion_point(module_scope)

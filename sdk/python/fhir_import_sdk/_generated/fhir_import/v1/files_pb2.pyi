@@ -14,14 +14,16 @@ class MetadataState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     METADATA_STATE_PENDING: _ClassVar[MetadataState]
     METADATA_STATE_COMPLETE: _ClassVar[MetadataState]
     METADATA_STATE_FAILED: _ClassVar[MetadataState]
+    METADATA_STATE_PARTIAL: _ClassVar[MetadataState]
 METADATA_STATE_UNSPECIFIED: MetadataState
 METADATA_STATE_NOT_REQUESTED: MetadataState
 METADATA_STATE_PENDING: MetadataState
 METADATA_STATE_COMPLETE: MetadataState
 METADATA_STATE_FAILED: MetadataState
+METADATA_STATE_PARTIAL: MetadataState
 
 class File(_message.Message):
-    __slots__ = ("id", "project", "name", "url", "size", "content_type", "hashes", "document_reference_id", "fhir_server", "metadata", "metadata_state", "tags", "import_id", "document_reference_json", "metadata_error", "create_time", "update_time")
+    __slots__ = ("id", "project", "name", "url", "size", "content_type", "hashes", "document_reference_id", "fhir_server", "metadata", "metadata_state", "tags", "import_id", "document_reference_json", "metadata_error", "create_time", "update_time", "metadata_schema", "metadata_sources")
     class HashesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +32,13 @@ class File(_message.Message):
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class MetadataSourcesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +62,8 @@ class File(_message.Message):
     METADATA_ERROR_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    METADATA_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    METADATA_SOURCES_FIELD_NUMBER: _ClassVar[int]
     id: str
     project: str
     name: str
@@ -70,7 +81,9 @@ class File(_message.Message):
     metadata_error: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., url: _Optional[str] = ..., size: _Optional[int] = ..., content_type: _Optional[str] = ..., hashes: _Optional[_Mapping[str, str]] = ..., document_reference_id: _Optional[str] = ..., fhir_server: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., metadata_state: _Optional[_Union[MetadataState, str]] = ..., tags: _Optional[_Iterable[str]] = ..., import_id: _Optional[str] = ..., document_reference_json: _Optional[str] = ..., metadata_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    metadata_schema: str
+    metadata_sources: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., url: _Optional[str] = ..., size: _Optional[int] = ..., content_type: _Optional[str] = ..., hashes: _Optional[_Mapping[str, str]] = ..., document_reference_id: _Optional[str] = ..., fhir_server: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., metadata_state: _Optional[_Union[MetadataState, str]] = ..., tags: _Optional[_Iterable[str]] = ..., import_id: _Optional[str] = ..., document_reference_json: _Optional[str] = ..., metadata_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., metadata_schema: _Optional[str] = ..., metadata_sources: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class GetFileRequest(_message.Message):
     __slots__ = ("id",)

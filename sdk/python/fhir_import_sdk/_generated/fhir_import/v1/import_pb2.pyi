@@ -46,6 +46,8 @@ class ItemState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ITEM_STATE_REJECTED: _ClassVar[ItemState]
     ITEM_STATE_FAILED: _ClassVar[ItemState]
     ITEM_STATE_CANCELLED: _ClassVar[ItemState]
+    ITEM_STATE_SCRAPED: _ClassVar[ItemState]
+    ITEM_STATE_SCRAPE_FAILED: _ClassVar[ItemState]
 
 class ItemStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -81,6 +83,8 @@ ITEM_STATE_SKIPPED: ItemState
 ITEM_STATE_REJECTED: ItemState
 ITEM_STATE_FAILED: ItemState
 ITEM_STATE_CANCELLED: ItemState
+ITEM_STATE_SCRAPED: ItemState
+ITEM_STATE_SCRAPE_FAILED: ItemState
 ITEM_STAGE_UNSPECIFIED: ItemStage
 ITEM_STAGE_INTAKE: ItemStage
 ITEM_STAGE_RECORD_FILE: ItemStage
@@ -159,7 +163,7 @@ class ImportDocumentsResponse(_message.Message):
     def __init__(self, import_id: _Optional[str] = ..., received: _Optional[int] = ..., accepted: _Optional[int] = ..., rejected: _Optional[int] = ..., rejections: _Optional[_Iterable[_Union[ItemRejection, _Mapping]]] = ..., rejections_truncated: bool = ..., replayed: bool = ..., **kwargs) -> None: ...
 
 class ImportCounts(_message.Message):
-    __slots__ = ("received", "pending", "processing", "imported", "skipped", "rejected", "failed", "cancelled")
+    __slots__ = ("received", "pending", "processing", "imported", "skipped", "rejected", "failed", "cancelled", "scraped", "scrape_failed")
     RECEIVED_FIELD_NUMBER: _ClassVar[int]
     PENDING_FIELD_NUMBER: _ClassVar[int]
     PROCESSING_FIELD_NUMBER: _ClassVar[int]
@@ -168,6 +172,8 @@ class ImportCounts(_message.Message):
     REJECTED_FIELD_NUMBER: _ClassVar[int]
     FAILED_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    SCRAPED_FIELD_NUMBER: _ClassVar[int]
+    SCRAPE_FAILED_FIELD_NUMBER: _ClassVar[int]
     received: int
     pending: int
     processing: int
@@ -176,7 +182,9 @@ class ImportCounts(_message.Message):
     rejected: int
     failed: int
     cancelled: int
-    def __init__(self, received: _Optional[int] = ..., pending: _Optional[int] = ..., processing: _Optional[int] = ..., imported: _Optional[int] = ..., skipped: _Optional[int] = ..., rejected: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ...) -> None: ...
+    scraped: int
+    scrape_failed: int
+    def __init__(self, received: _Optional[int] = ..., pending: _Optional[int] = ..., processing: _Optional[int] = ..., imported: _Optional[int] = ..., skipped: _Optional[int] = ..., rejected: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., scraped: _Optional[int] = ..., scrape_failed: _Optional[int] = ...) -> None: ...
 
 class Import(_message.Message):
     __slots__ = ("id", "project", "state", "counts", "fhir_server", "on_conflict", "idempotency_key", "tags", "error", "last_sequence", "created_by", "create_time", "update_time", "finish_time")

@@ -1,0 +1,149 @@
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class FhirServer(_message.Message):
+    __slots__ = ("id", "base_url", "auth_kind", "limits", "pinned_schema", "schema", "schema_reason", "fhir_version", "software_name", "capability_time", "capability_error", "create_time", "update_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    AUTH_KIND_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    PINNED_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_REASON_FIELD_NUMBER: _ClassVar[int]
+    FHIR_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SOFTWARE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_ERROR_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    base_url: str
+    auth_kind: str
+    limits: FhirServerLimits
+    pinned_schema: str
+    schema: str
+    schema_reason: str
+    fhir_version: str
+    software_name: str
+    capability_time: _timestamp_pb2.Timestamp
+    capability_error: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., auth_kind: _Optional[str] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., pinned_schema: _Optional[str] = ..., schema: _Optional[str] = ..., schema_reason: _Optional[str] = ..., fhir_version: _Optional[str] = ..., software_name: _Optional[str] = ..., capability_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., capability_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class FhirServerLimits(_message.Message):
+    __slots__ = ("max_concurrency", "requests_per_second", "timeout_ms", "max_response_bytes")
+    MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESPONSE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    max_concurrency: int
+    requests_per_second: float
+    timeout_ms: int
+    max_response_bytes: int
+    def __init__(self, max_concurrency: _Optional[int] = ..., requests_per_second: _Optional[float] = ..., timeout_ms: _Optional[int] = ..., max_response_bytes: _Optional[int] = ...) -> None: ...
+
+class FhirServerAuth(_message.Message):
+    __slots__ = ("bearer", "client_credentials", "smart_backend")
+    BEARER_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    SMART_BACKEND_FIELD_NUMBER: _ClassVar[int]
+    bearer: BearerTokenAuth
+    client_credentials: ClientCredentialsAuth
+    smart_backend: SmartBackendAuth
+    def __init__(self, bearer: _Optional[_Union[BearerTokenAuth, _Mapping]] = ..., client_credentials: _Optional[_Union[ClientCredentialsAuth, _Mapping]] = ..., smart_backend: _Optional[_Union[SmartBackendAuth, _Mapping]] = ...) -> None: ...
+
+class BearerTokenAuth(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class ClientCredentialsAuth(_message.Message):
+    __slots__ = ("token_url", "client_id", "client_secret", "scopes")
+    TOKEN_URL_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
+    SCOPES_FIELD_NUMBER: _ClassVar[int]
+    token_url: str
+    client_id: str
+    client_secret: str
+    scopes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, token_url: _Optional[str] = ..., client_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SmartBackendAuth(_message.Message):
+    __slots__ = ("token_url", "client_id", "private_key_pem", "algorithm", "key_id", "scopes")
+    TOKEN_URL_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SCOPES_FIELD_NUMBER: _ClassVar[int]
+    token_url: str
+    client_id: str
+    private_key_pem: str
+    algorithm: str
+    key_id: str
+    scopes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, token_url: _Optional[str] = ..., client_id: _Optional[str] = ..., private_key_pem: _Optional[str] = ..., algorithm: _Optional[str] = ..., key_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RegisterFhirServerRequest(_message.Message):
+    __slots__ = ("id", "base_url", "schema", "auth", "limits")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    AUTH_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    base_url: str
+    schema: str
+    auth: FhirServerAuth
+    limits: FhirServerLimits
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., schema: _Optional[str] = ..., auth: _Optional[_Union[FhirServerAuth, _Mapping]] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ...) -> None: ...
+
+class GetFhirServerRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ListFhirServersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListFhirServersResponse(_message.Message):
+    __slots__ = ("fhir_servers",)
+    FHIR_SERVERS_FIELD_NUMBER: _ClassVar[int]
+    fhir_servers: _containers.RepeatedCompositeFieldContainer[FhirServer]
+    def __init__(self, fhir_servers: _Optional[_Iterable[_Union[FhirServer, _Mapping]]] = ...) -> None: ...
+
+class UpdateFhirServerRequest(_message.Message):
+    __slots__ = ("id", "base_url", "schema", "unpin_schema", "auth", "limits")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    UNPIN_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    AUTH_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    base_url: str
+    schema: str
+    unpin_schema: bool
+    auth: FhirServerAuth
+    limits: FhirServerLimits
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., schema: _Optional[str] = ..., unpin_schema: bool = ..., auth: _Optional[_Union[FhirServerAuth, _Mapping]] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ...) -> None: ...
+
+class RemoveFhirServerRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class RemoveFhirServerResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

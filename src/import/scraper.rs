@@ -1,0 +1,313 @@
+//! The metadata stage: a background worker that takes the files an import
+//! recorded, fetches what their documents point at from the import's FHIR
+//! server (each resource once per batch, with `_id` searches first), applies
+//! the server's schema and stores the key-value metadata, batch by batch.
+//! A server that is slow or down holds up only its own imports' batches.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures::{future::BoxFuture, stream, StreamExt};
+use serde_json::Value;
+use tokio::{
+    sync::{mpsc, Semaphore},
+    task::JoinSet,
+};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, instrument, warn};
+
+use super::notify::Notifier;
+use crate::domain::ids::ImportId;
+use crate::fhir_servers::FhirServers;
+use crate::scrape::{evaluate, FhirSource, ProblemKind, ResourceSource, Schema, Scraped};
+use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
+
+/// Files scraped per batch (and per store transaction).
+const BATCH: u64 = 200;
+/// Documents of a batch evaluated at once; the client's own limits bound
+/// what reaches the server.
+const CONCURRENT_DOCUMENTS: usize = 16;
+/// Imports scraped at once, so that one slow server does not hold up the
+/// others.
+const CONCURRENT_IMPORTS: usize = 4;
+
+#[derive(Clone)]
+pub struct Scraper {
+    queue: mpsc::UnboundedSender<ImportId>,
+    /// Imports queued or being scraped; one batch of an import at a time.
+    states: Arc<Mutex<HashMap<ImportId, Turn>>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    Queued,
+    Running,
+    /// Asked for again while running: queue once more when done.
+    RunningAgain,
+}
+
+struct Worker {
+    store: Store,
+    servers: FhirServers,
+    notifier: Notifier,
+    scraper: Scraper,
+}
+
+impl Scraper {
+    pub fn start(
+        store: Store,
+        servers: FhirServers,
+        notifier: Notifier,
+        shutdown: CancellationToken,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (queue, rx) = mpsc::unbounded_channel();
+        let scraper = Self {
+            queue,
+            states: Arc::default(),
+        };
+        let worker = Arc::new(Worker {
+            store,
+            servers,
+            notifier,
+            scraper: scraper.clone(),
+        });
+        let handle = tokio::spawn(worker.run(rx, shutdown));
+        (scraper, handle)
+    }
+
+    /// Asks for the import's recorded files to be scraped.
+    pub fn enqueue(&self, import_id: &ImportId) {
+        let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        match states.get(import_id).copied() {
+            None => {
+                states.insert(import_id.clone(), Turn::Queued);
+                if self.queue.send(import_id.clone()).is_err() {
+                    states.remove(import_id);
+                }
+            }
+            Some(Turn::Running) => {
+                states.insert(import_id.clone(), Turn::RunningAgain);
+            }
+            Some(Turn::Queued | Turn::RunningAgain) => {}
+        }
+    }
+
+    fn started(&self, import_id: &ImportId) {
+        self.states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(import_id.clone(), Turn::Running);
+    }
+
+    /// Ends a batch; queues the import again when more may be waiting or
+    /// it was asked for meanwhile.
+    fn finished(&self, import_id: &ImportId, more: bool) {
+        let again = {
+            let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+            let asked = states.remove(import_id) == Some(Turn::RunningAgain);
+            more || asked
+        };
+        if again {
+            self.enqueue(import_id);
+        }
+    }
+}
+
+impl Worker {
+    async fn run(
+        self: Arc<Self>,
+        mut rx: mpsc::UnboundedReceiver<ImportId>,
+        shutdown: CancellationToken,
+    ) {
+        let slots = Arc::new(Semaphore::new(CONCURRENT_IMPORTS));
+        let mut batches = JoinSet::new();
+        loop {
+            let import_id = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                next = rx.recv() => match next {
+                    Some(id) => id,
+                    None => break,
+                },
+            };
+            let permit = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                permit = slots.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+            };
+            let worker = self.clone();
+            let shutdown = shutdown.clone();
+            batches.spawn(async move {
+                let _permit = permit;
+                worker.scraper.started(&import_id);
+                let more = match worker.scrape_batch(&import_id).await {
+                    Ok(more) => more,
+                    Err(err) => {
+                        warn!(import_id = %import_id, error = %err, "scraping failed; retrying");
+                        tokio::select! {
+                            _ = shutdown.cancelled() => {}
+                            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                        }
+                        true
+                    }
+                };
+                if !shutdown.is_cancelled() {
+                    worker.scraper.finished(&import_id, more);
+                }
+            });
+            while batches.try_join_next().is_some() {}
+        }
+        while batches.join_next().await.is_some() {}
+        info!("metadata worker stopped");
+    }
+
+    /// Scrapes one batch; true when more may be waiting.
+    #[instrument(skip_all, fields(import_id = %import_id))]
+    async fn scrape_batch(&self, import_id: &ImportId) -> Result<bool, StoreError> {
+        let Some(import) = self.store.get_import(import_id).await? else {
+            return Ok(false);
+        };
+        if import.state.is_terminal() || import.fhir_server.is_empty() {
+            return Ok(false);
+        }
+        let awaiting = self.store.awaiting_metadata(import_id, BATCH).await?;
+        if awaiting.is_empty() {
+            let import = self.store.settle_import(import_id).await?;
+            self.notifier.publish(import_id, import.last_sequence);
+            return Ok(false);
+        }
+        let full = awaiting.len() as u64 == BATCH;
+        let outcomes = match self.servers.scraper_for(&import.fhir_server).await {
+            Ok(Some((client, Some(schema)))) => {
+                scrape_all(FhirSource::new(client), Arc::new(schema), awaiting).await
+            }
+            Ok(Some((_, None))) => fail_all(
+                awaiting,
+                &format!(
+                    "no schema fits FHIR server {}; an admin can pin one",
+                    import.fhir_server
+                ),
+            ),
+            Ok(None) => fail_all(
+                awaiting,
+                &format!("FHIR server {} is no longer registered", import.fhir_server),
+            ),
+            Err(err) => fail_all(awaiting, &err.to_string()),
+        };
+        if let Some(import) = self.store.record_scrapes(import_id, outcomes).await? {
+            self.notifier.publish(import_id, import.last_sequence);
+        }
+        Ok(full)
+    }
+}
+
+fn fail_all(awaiting: Vec<AwaitingMetadata>, reason: &str) -> Vec<ScrapeOutcome> {
+    awaiting
+        .into_iter()
+        .map(|file| ScrapeOutcome {
+            index: file.index,
+            file_id: file.file_id,
+            result: Err(reason.to_owned()),
+        })
+        .collect()
+}
+
+/// The references a document most likely needs: its subject and related
+/// resources, fetched for the whole batch with `_id` searches.
+fn likely_references(document: &Value) -> Vec<String> {
+    let mut references = Vec::new();
+    let mut push = |value: &Value| {
+        if let Some(reference) = value["reference"].as_str() {
+            references.push(reference.to_owned());
+        }
+    };
+    push(&document["subject"]);
+    if let Some(related) = document["context"]["related"].as_array() {
+        related.iter().for_each(&mut push);
+    }
+    references
+}
+
+/// Boxed so that the future's `Send` is proven here, once, rather than
+/// through every generic layer of the stream below.
+fn scrape_all(
+    source: FhirSource,
+    schema: Arc<Schema>,
+    awaiting: Vec<AwaitingMetadata>,
+) -> BoxFuture<'static, Vec<ScrapeOutcome>> {
+    Box::pin(async move {
+        let documents: Vec<(AwaitingMetadata, Option<Value>)> = awaiting
+            .into_iter()
+            .map(|file| {
+                let document = serde_json::from_str(&file.document_json).ok();
+                (file, document)
+            })
+            .collect();
+        let references: Vec<String> = documents
+            .iter()
+            .filter_map(|(_, d)| d.as_ref())
+            .flat_map(likely_references)
+            .collect();
+        source.prefetch(references).await;
+        let source: Arc<dyn ResourceSource> = Arc::new(source);
+        stream::iter(documents)
+            .map(move |(file, document)| {
+                let source = source.clone();
+                let schema = schema.clone();
+                async move {
+                    let result = match document {
+                        None => Err("the stored document is not JSON".to_owned()),
+                        Some(document) => {
+                            let scraped = evaluate(&schema, &document, source).await;
+                            outcome(&schema, scraped)
+                        }
+                    };
+                    ScrapeOutcome {
+                        index: file.index,
+                        file_id: file.file_id,
+                        result,
+                    }
+                }
+            })
+            .buffer_unordered(CONCURRENT_DOCUMENTS)
+            .collect()
+            .await
+    })
+}
+
+/// Metadata with its provenance. When the server could not answer for
+/// some keys (down, timing out, erroring), scraping failed and is worth
+/// retrying, but the keys it did fill are kept; other problems (a key with
+/// an expression error, a value cut) leave partial metadata.
+fn outcome(schema: &Schema, scraped: Scraped) -> Result<ScrapeResult, String> {
+    let unavailable = scraped.problems.iter().find_map(|p| match &p.kind {
+        // Each failed read is reported as `resolve REF: <SourceError>`.
+        ProblemKind::SourceError(why) if why.contains("unavailable: ") => Some(why.clone()),
+        _ => None,
+    });
+    let problems = scraped
+        .problems
+        .iter()
+        .map(|p| format!("{}: {}", p.key, describe(&p.kind)))
+        .collect();
+    Ok(ScrapeResult {
+        schema: schema.id(),
+        pairs: scraped.pairs,
+        sources: scraped.versions,
+        problems,
+        failure: unavailable,
+    })
+}
+
+fn describe(kind: &ProblemKind) -> String {
+    match kind {
+        ProblemKind::Truncated => "value cut to 300 bytes".to_owned(),
+        ProblemKind::NotPrimitive(n) => format!("{n} complex value(s) skipped"),
+        ProblemKind::ExpressionError(why) => format!("expression failed: {why}"),
+        ProblemKind::SourceError(why) => why.clone(),
+    }
+}

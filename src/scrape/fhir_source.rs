@@ -1,0 +1,154 @@
+//! A [`ResourceSource`] over a registered FHIR server, with a cache shared
+//! by every document of a batch: many documents point at the same Patient
+//! and Specimens, and each is fetched once. The batch's references can be
+//! prefetched with `_id` searches (`Patient?_id=a,b,c`) before evaluation.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::Mutex,
+};
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::source::{ResourceSource, SourceError};
+use crate::fhir::{parse_reference, FhirClient, FhirError};
+
+/// A cached answer: the resource, or that it does not exist.
+type Cached = Option<Value>;
+
+pub struct FhirSource {
+    client: FhirClient,
+    base_url: String,
+    /// By `Type/id`.
+    resources: Mutex<HashMap<String, Cached>>,
+    searches: Mutex<HashMap<String, Vec<Value>>>,
+}
+
+fn source_error(err: FhirError) -> SourceError {
+    match err {
+        FhirError::ForeignHost { .. } | FhirError::RedirectRefused { .. } => {
+            SourceError::Refused(err.to_string())
+        }
+        FhirError::InvalidJson(_) | FhirError::TooLarge { .. } => {
+            SourceError::Invalid(err.to_string())
+        }
+        other => SourceError::Unavailable(other.to_string()),
+    }
+}
+
+impl FhirSource {
+    pub fn new(client: FhirClient) -> Self {
+        let base_url = client.base_url().as_str().trim_end_matches('/').to_owned();
+        Self {
+            client,
+            base_url,
+            resources: Mutex::default(),
+            searches: Mutex::default(),
+        }
+    }
+
+    fn cached(&self, key: &str) -> Option<Cached> {
+        self.resources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn remember(&self, key: String, value: Cached) {
+        self.resources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, value);
+    }
+
+    /// Fetches every resource `references` point at that is not cached yet,
+    /// with one `_id` search per type (paged and chunked by the client).
+    /// References that are not plain `Type/id` on this server are left for
+    /// `resolve`. A failed search leaves its references uncached, so each
+    /// document's evaluation reports the failure on the keys that need them.
+    pub async fn prefetch(&self, references: impl IntoIterator<Item = String>) {
+        let base = self.client.base_url().clone();
+        let mut by_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for reference in references {
+            let Ok(parsed) = parse_reference(&base, &reference) else {
+                continue;
+            };
+            if parsed.version.is_some() || self.cached(&parsed.path()).is_some() {
+                continue;
+            }
+            by_type
+                .entry(parsed.resource_type)
+                .or_default()
+                .insert(parsed.id);
+        }
+        for (resource_type, ids) in by_type {
+            let ids: Vec<String> = ids.into_iter().collect();
+            let Ok(found) = self.client.search_ids(&resource_type, &ids).await else {
+                continue;
+            };
+            let mut missing: BTreeSet<&String> = ids.iter().collect();
+            for resource in found {
+                if let Some(id) = resource["id"].as_str() {
+                    missing.remove(&id.to_owned());
+                    self.remember(format!("{resource_type}/{id}"), Some(resource.clone()));
+                }
+            }
+            for id in missing {
+                self.remember(format!("{resource_type}/{id}"), None);
+            }
+        }
+    }
+
+    /// Requests made to the server so far (all batches of this client).
+    pub fn requests_made(&self) -> u64 {
+        self.client.requests_made()
+    }
+}
+
+#[async_trait]
+impl ResourceSource for FhirSource {
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    async fn resolve(&self, reference: &str) -> Result<Option<Value>, SourceError> {
+        let key = parse_reference(self.client.base_url(), reference)
+            .map_err(source_error)?
+            .path();
+        if let Some(cached) = self.cached(&key) {
+            return Ok(cached);
+        }
+        let found = self.client.resolve(reference).await.map_err(source_error)?;
+        self.remember(key, found.clone());
+        Ok(found)
+    }
+
+    async fn search(
+        &self,
+        resource_type: &str,
+        param: &str,
+        references: &[String],
+    ) -> Result<Vec<Value>, SourceError> {
+        let key = format!("{resource_type}?{param}={}", references.join(","));
+        if let Some(found) = self
+            .searches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(found.clone());
+        }
+        let found = self
+            .client
+            .search(resource_type, param, references)
+            .await
+            .map_err(source_error)?;
+        self.searches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, found.clone());
+        Ok(found)
+    }
+}

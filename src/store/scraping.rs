@@ -1,0 +1,254 @@
+//! Writes of the metadata stage: the files an import recorded get their
+//! scraped key-value pairs (beside, never over, what the portal supplied),
+//! their provenance, and their items move to SCRAPED or SCRAPE_FAILED; each
+//! batch is one transaction with its events and counts.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::convert::{counts_of, event_row, item_row, set_counts, to_i64, to_u64};
+use super::entities::{file, file_metadata, import_event, import_item};
+use super::intake::Transition;
+use super::{insert_chunked, Store, StoreError, StoreResult};
+use crate::domain::{
+    ids::ImportId,
+    import::{Change, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
+};
+
+/// Where the pairs of a file came from.
+pub const SUPPLIED: &str = "supplied";
+pub const SCRAPED: &str = "scraped";
+
+/// A recorded file whose metadata is still to be scraped.
+pub struct AwaitingMetadata {
+    pub index: u64,
+    pub file_id: String,
+    pub document_json: String,
+}
+
+/// What scraping one file gave.
+pub struct ScrapeOutcome {
+    pub index: u64,
+    pub file_id: String,
+    /// The metadata, or why there is none.
+    pub result: Result<ScrapeResult, String>,
+}
+
+pub struct ScrapeResult {
+    /// `name@version` of the schema applied.
+    pub schema: String,
+    pub pairs: Vec<(String, String)>,
+    /// `meta.versionId` of every resource read, by reference.
+    pub sources: BTreeMap<String, String>,
+    /// Keys left out or cut, each with why; none means complete.
+    pub problems: Vec<String>,
+    /// Why scraping failed although some keys may be filled (the server
+    /// could not answer for the others).
+    pub failure: Option<String>,
+}
+
+/// Longest problem text kept on a file or item.
+const MAX_PROBLEM_TEXT: usize = 2000;
+
+fn summary(problems: &[String]) -> String {
+    let mut text = problems.join("; ");
+    if text.len() > MAX_PROBLEM_TEXT {
+        let mut end = MAX_PROBLEM_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+impl Store {
+    /// The import's items whose files wait for metadata, oldest first.
+    pub async fn awaiting_metadata(
+        &self,
+        import_id: &ImportId,
+        limit: u64,
+    ) -> StoreResult<Vec<AwaitingMetadata>> {
+        let items = import_item::Entity::find()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(ItemState::Imported.as_str()))
+            .order_by_asc(import_item::Column::Idx)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let file_ids: Vec<String> = items.iter().filter_map(|i| i.file_id.clone()).collect();
+        let documents: HashMap<String, String> = file::Entity::find()
+            .filter(file::Column::Id.is_in(file_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f.document_json))
+            .collect();
+        Ok(items
+            .into_iter()
+            .filter_map(|item| {
+                let file_id = item.file_id?;
+                Some(AwaitingMetadata {
+                    index: to_u64(item.idx),
+                    document_json: documents.get(&file_id).cloned().unwrap_or_default(),
+                    file_id,
+                })
+            })
+            .collect())
+    }
+
+    /// Stores a batch of outcomes and returns the import after it; `None`
+    /// when the items changed under the batch (cancelled) and nothing was
+    /// written. The import reaches its outcome in the same transaction when
+    /// nothing is left to do.
+    pub async fn record_scrapes(
+        &self,
+        import_id: &ImportId,
+        outcomes: Vec<ScrapeOutcome>,
+    ) -> StoreResult<Option<Import>> {
+        let tx = self.begin_write().await?;
+        let row = self.lock_import(&tx, import_id).await?;
+        let import: Import = row.clone().try_into()?;
+        if import.state.is_terminal() {
+            return Ok(None);
+        }
+        let claimed = import_item::Entity::delete_many()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(ItemState::Imported.as_str()))
+            .filter(import_item::Column::Idx.is_in(outcomes.iter().map(|o| to_i64(o.index))))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        if claimed != outcomes.len() as u64 {
+            return Ok(None);
+        }
+
+        let file_ids: Vec<&str> = outcomes.iter().map(|o| o.file_id.as_str()).collect();
+        let supplied: HashSet<(String, String)> = file_metadata::Entity::find()
+            .filter(file_metadata::Column::FileId.is_in(file_ids.clone()))
+            .filter(file_metadata::Column::Origin.eq(SUPPLIED))
+            .all(&*tx)
+            .await?
+            .into_iter()
+            .map(|m| (m.file_id, m.key))
+            .collect();
+        file_metadata::Entity::delete_many()
+            .filter(file_metadata::Column::FileId.is_in(file_ids))
+            .filter(file_metadata::Column::Origin.eq(SCRAPED))
+            .exec(&*tx)
+            .await?;
+
+        let now = Utc::now();
+        let mut counts = counts_of(&row);
+        let mut sequence = import.last_sequence;
+        let mut metadata_rows = Vec::new();
+        let mut item_rows = Vec::with_capacity(outcomes.len());
+        let mut event_rows = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            sequence += 1;
+            let mut item = Item {
+                index: outcome.index,
+                document_id: None,
+                state: ItemState::Scraped,
+                stage: ItemStage::FetchMetadata,
+                rejection: None,
+                error: None,
+                file_id: Some(outcome.file_id.clone()),
+                sequence,
+                updated_at: now,
+            };
+            let mut update = file::ActiveModel {
+                id: Set(outcome.file_id.clone()),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            match outcome.result {
+                Ok(result) => {
+                    let complete = result.problems.is_empty();
+                    update.metadata_state = Set(match (&result.failure, complete) {
+                        (Some(_), _) => MetadataState::Failed,
+                        (None, true) => MetadataState::Complete,
+                        (None, false) => MetadataState::Partial,
+                    }
+                    .as_str()
+                    .to_owned());
+                    update.metadata_error = Set(summary(&result.problems));
+                    if let Some(why) = &result.failure {
+                        item.state = ItemState::ScrapeFailed;
+                        let kept = format!("{why} ({} keys kept)", result.pairs.len());
+                        update.metadata_error = Set(summary(std::slice::from_ref(&kept)));
+                        item.error = Some(kept);
+                    }
+                    update.metadata_schema = Set(Some(result.schema));
+                    update.metadata_sources = Set(Some(
+                        serde_json::to_string(&result.sources)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    ));
+                    if !complete && result.failure.is_none() {
+                        item.error = Some(summary(&result.problems));
+                    }
+                    metadata_rows.extend(
+                        result
+                            .pairs
+                            .into_iter()
+                            .filter(|(key, _)| {
+                                !supplied.contains(&(outcome.file_id.clone(), key.clone()))
+                            })
+                            .map(|(key, value)| file_metadata::ActiveModel {
+                                file_id: Set(outcome.file_id.clone()),
+                                key: Set(key),
+                                value: Set(value),
+                                origin: Set(SCRAPED.to_owned()),
+                            }),
+                    );
+                }
+                Err(why) => {
+                    item.state = ItemState::ScrapeFailed;
+                    update.metadata_state = Set(MetadataState::Failed.as_str().to_owned());
+                    update.metadata_error = Set(summary(std::slice::from_ref(&why)));
+                    item.error = Some(why);
+                }
+            }
+            update.update(&*tx).await?;
+            counts.apply(Some(ItemState::Imported), item.state);
+            event_rows.push(event_row(
+                import_id,
+                &Event {
+                    sequence,
+                    counts,
+                    time: now,
+                    change: Change::Item(item.clone()),
+                },
+            )?);
+            item_rows.push(item_row(import_id, &item, None, None));
+        }
+        insert_chunked::<file_metadata::Entity, _>(&tx, metadata_rows).await?;
+        insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
+        insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
+
+        let mut update = row.into_active_model();
+        set_counts(&mut update, &counts);
+        update.last_sequence = Set(to_i64(sequence));
+        update.updated_at = Set(now);
+        let model = if import.state == ImportState::Processing && counts.unfinished(true) == 0 {
+            let transition = Transition {
+                after_sequence: sequence,
+                counts,
+                state: counts.outcome(!import.error.is_empty()),
+                error: String::new(),
+            };
+            self.change_state(&tx, import_id, update, transition)
+                .await?
+        } else {
+            update.update(&*tx).await?
+        };
+        tx.commit().await?;
+        Ok(Some(model.try_into()?))
+    }
+}

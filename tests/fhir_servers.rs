@@ -1,0 +1,279 @@
+//! The FHIR server registry over gRPC: an admin registers servers; the
+//! service reads each CapabilityStatement and chooses the schema (or keeps
+//! the pinned one) and says why; credentials never come back; only admins
+//! may touch it.
+
+mod common;
+
+use common::fhir_server::SekmetServer;
+use common::fhir_stub::{FhirStub, Reply};
+use common::{spawn_app, spawn_app_with, Backend, TestApp};
+use fhir_import::auth::bearer::BearerAuth;
+use fhir_import::config::ConfiguredFhirServer;
+use fhir_import::fhir::ServerConfig;
+use fhir_import::proto::v1::{
+    self as pb, fhir_server_auth::Method, fhir_server_service_client::FhirServerServiceClient,
+};
+use fhir_import::{accounts::Accounts, store::Store};
+use serde_json::json;
+use tonic::{service::interceptor::InterceptedService, transport::Channel, Code};
+
+type Servers = FhirServerServiceClient<InterceptedService<Channel, BearerAuth>>;
+
+fn servers(app: &TestApp, token: &str) -> Servers {
+    FhirServerServiceClient::new(InterceptedService::new(
+        app.channel.clone(),
+        BearerAuth::new(Some(token)).expect("header"),
+    ))
+}
+
+fn register(id: &str, base_url: &str) -> pb::RegisterFhirServerRequest {
+    pb::RegisterFhirServerRequest {
+        id: id.into(),
+        base_url: base_url.into(),
+        ..Default::default()
+    }
+}
+
+/// A stub whose CapabilityStatement declares the NCPI implementation guide.
+async fn ncpi_stub() -> FhirStub {
+    let stub = FhirStub::start().await;
+    stub.on(
+        "/fhir/metadata",
+        vec![Reply::Json(json!({
+            "resourceType": "CapabilityStatement",
+            "fhirVersion": "4.0.1",
+            "software": {"name": "Kids First FHIR service"},
+            "implementationGuide": [
+                "https://ncpi-fhir.github.io/ncpi-fhir-ig/ImplementationGuide/NCPI-FHIR-Implementation-Guide|1.0.0"
+            ]
+        }))],
+    );
+    stub
+}
+
+async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backend) {
+    let sekmet = SekmetServer::start(None).await;
+    let stub = ncpi_stub().await;
+    let app = spawn_app(backend).await;
+    let mut admin = servers(&app, &app.token);
+
+    // A plain R4 server: the generic schema, and why.
+    let plain = admin
+        .register_fhir_server(register("sekmet", sekmet.base_url()))
+        .await
+        .expect("register")
+        .into_inner();
+    assert_eq!(plain.fhir_version, "4.0.1");
+    assert!(!plain.software_name.is_empty());
+    assert_eq!(plain.schema, "generic-r4@1");
+    assert!(
+        plain.schema_reason.contains("4.0"),
+        "{}",
+        plain.schema_reason
+    );
+    assert!(plain.capability_time.is_some());
+    assert_eq!(plain.capability_error, "");
+    assert_eq!(plain.auth_kind, "none");
+
+    // A server declaring the NCPI guide, with credentials that never come back.
+    let mut request = register("kf", &stub.base_url());
+    request.auth = Some(pb::FhirServerAuth {
+        method: Some(Method::Bearer(pb::BearerTokenAuth {
+            token: "s3cret-fhir-token".into(),
+        })),
+    });
+    let kf = admin
+        .register_fhir_server(request)
+        .await
+        .expect("register")
+        .into_inner();
+    assert_eq!(kf.schema, "ncpi-kids-first@1");
+    assert!(
+        kf.schema_reason.contains("implementationGuide"),
+        "{}",
+        kf.schema_reason
+    );
+    assert_eq!(kf.auth_kind, "bearer");
+    assert_eq!(
+        stub.authorizations("/fhir/metadata"),
+        vec![Some("Bearer s3cret-fhir-token".to_owned())],
+        "the credentials are used"
+    );
+
+    // A pinned schema wins over the match rules.
+    let mut pinned = register("pinned", sekmet.base_url());
+    pinned.schema = "ncpi-kids-first".into();
+    let pinned = admin
+        .register_fhir_server(pinned)
+        .await
+        .expect("register")
+        .into_inner();
+    assert_eq!(pinned.schema, "ncpi-kids-first@1");
+    assert!(pinned.schema_reason.contains("pinned"));
+
+    // A server that is down is registered, with the reason.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let down_url = format!("http://{}/fhir", free.local_addr().expect("addr"));
+    drop(free);
+    let down = admin
+        .register_fhir_server(register("down", &down_url))
+        .await
+        .expect("register")
+        .into_inner();
+    assert_eq!(down.schema, "");
+    assert!(!down.capability_error.is_empty());
+
+    // Refusals, each with its code.
+    let refusals = [
+        (register("sekmet", sekmet.base_url()), Code::AlreadyExists),
+        (register("Bad Id", sekmet.base_url()), Code::InvalidArgument),
+        (
+            register("plain-http", "http://fhir.example.org/fhir"),
+            Code::InvalidArgument,
+        ),
+        (
+            register("ftp", "ftp://127.0.0.1/fhir"),
+            Code::InvalidArgument,
+        ),
+        (
+            pb::RegisterFhirServerRequest {
+                schema: "no-such-schema".into(),
+                ..register("unknown-schema", sekmet.base_url())
+            },
+            Code::InvalidArgument,
+        ),
+    ];
+    for (request, code) in refusals {
+        let id = request.id.clone();
+        let status = admin
+            .register_fhir_server(request)
+            .await
+            .expect_err("refused");
+        assert_eq!(status.code(), code, "{id}: {}", status.message());
+    }
+
+    // Listing, by id; nothing secret in what comes back.
+    let listed = admin
+        .list_fhir_servers(pb::ListFhirServersRequest {})
+        .await
+        .expect("list")
+        .into_inner()
+        .fhir_servers;
+    let ids: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["down", "kf", "pinned", "sekmet"]);
+    assert!(!format!("{listed:?}").contains("s3cret"));
+
+    // Unpinning lets the service choose again; removing forgets the server.
+    let unpinned = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "pinned".into(),
+            unpin_schema: true,
+            ..Default::default()
+        })
+        .await
+        .expect("update")
+        .into_inner();
+    assert_eq!(unpinned.pinned_schema, "");
+    assert_eq!(unpinned.schema, "generic-r4@1");
+    admin
+        .remove_fhir_server(pb::RemoveFhirServerRequest { id: "down".into() })
+        .await
+        .expect("remove");
+    let status = admin
+        .get_fhir_server(pb::GetFhirServerRequest { id: "down".into() })
+        .await
+        .expect_err("gone");
+    assert_eq!(status.code(), Code::NotFound);
+
+    // The registry survives a restart.
+    let app = app.restart().await;
+    let kf = servers(&app, &app.token)
+        .get_fhir_server(pb::GetFhirServerRequest { id: "kf".into() })
+        .await
+        .expect("get after restart")
+        .into_inner();
+    assert_eq!(kf.schema, "ncpi-kids-first@1");
+    app.stop().await;
+}
+on_both_stores!(admins_register_servers_and_the_service_chooses_schemas);
+
+async fn only_admins_manage_servers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    let scopes: Vec<String> = ["projects", "import:write", "import:read", "files:read"]
+        .map(str::to_owned)
+        .to_vec();
+    let (portal, _) = Accounts::new(store)
+        .create_client("no admin", common::HARNESS_USER, &[], &scopes)
+        .await
+        .expect("client");
+    let token = app
+        .issue_token(common::HARNESS_USER, &portal.client_id, &[])
+        .await;
+    let status = servers(&app, &token)
+        .list_fhir_servers(pb::ListFhirServersRequest {})
+        .await
+        .expect_err("not an admin");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert!(status.message().contains("admin"), "{}", status.message());
+    app.stop().await;
+}
+on_both_stores!(only_admins_manage_servers);
+
+async fn servers_in_the_configuration_file_are_registered_at_start(backend: Backend) {
+    let stub = ncpi_stub().await;
+    let configured = vec![ConfiguredFhirServer {
+        server: ServerConfig::new("from-config", stub.base_url()),
+        schema: None,
+    }];
+    let app = spawn_app_with(backend, |c| c.fhir_servers = configured).await;
+    let server = servers(&app, &app.token)
+        .get_fhir_server(pb::GetFhirServerRequest {
+            id: "from-config".into(),
+        })
+        .await
+        .expect("registered from the configuration")
+        .into_inner();
+    assert_eq!(server.schema, "ncpi-kids-first@1");
+    app.stop().await;
+}
+on_both_stores!(servers_in_the_configuration_file_are_registered_at_start);
+
+async fn schemas_added_at_run_time_take_part_in_the_choice(backend: Backend) {
+    let stub = ncpi_stub().await;
+    let app = spawn_app(backend).await;
+    let channel = InterceptedService::new(
+        app.channel.clone(),
+        BearerAuth::new(Some(&app.token)).expect("header"),
+    );
+    // More specific than ncpi-kids-first: it also names the software.
+    fhir_import::proto::v1::schema_service_client::SchemaServiceClient::new(channel)
+        .put_schema(pb::PutSchemaRequest {
+            source: "name: kf-service\nversion: 1\nmatch:\n  fhir_versions: [\"4.0\"]\n  software: [\"Kids First\"]\n  implementation_guides:\n    - https://ncpi-fhir.github.io/ncpi-fhir-ig/ImplementationGuide/NCPI-FHIR-Implementation-Guide\nkeys:\n  case_id:\n    expression: subject.resolve().identifier.where(use = 'official').value\n".into(),
+        })
+        .await
+        .expect("put a schema");
+    let mut admin = servers(&app, &app.token);
+    let kf = admin
+        .register_fhir_server(register("kf", &stub.base_url()))
+        .await
+        .expect("register")
+        .into_inner();
+    assert_eq!(kf.schema, "kf-service@1", "{}", kf.schema_reason);
+    assert!(
+        kf.schema_reason.contains("software"),
+        "{}",
+        kf.schema_reason
+    );
+    let mut pinned = register("pinned", &stub.base_url());
+    pinned.schema = "kf-service@1".into();
+    let pinned = admin
+        .register_fhir_server(pinned)
+        .await
+        .expect("pin an added schema")
+        .into_inner();
+    assert_eq!(pinned.schema, "kf-service@1");
+    app.stop().await;
+}
+on_both_stores!(schemas_added_at_run_time_take_part_in_the_choice);

@@ -1,0 +1,174 @@
+//! Metadata scraping end to end: a real FHIR server (sekmet-fhir) holds a
+//! Kids First-shaped study; a portal imports its DocumentReferences naming
+//! that server; every file ends up with the metadata the NCPI schema
+//! derives, its provenance, and items that went IMPORTED -> SCRAPED. A
+//! server that is down fails the metadata, not the import of the files.
+
+mod common;
+
+use common::fhir_server::SekmetServer;
+use common::{docs, spawn_app, Backend, TestApp};
+use fhir_import::dataset::{generate, Shape};
+use fhir_import::proto::v1::{self as pb, fhir_server_service_client::FhirServerServiceClient};
+use tonic::Code;
+
+async fn register(app: &TestApp, id: &str, base_url: &str, schema: &str) {
+    let channel = tonic::service::interceptor::InterceptedService::new(
+        app.channel.clone(),
+        fhir_import::auth::bearer::BearerAuth::new(Some(&app.token)).expect("header"),
+    );
+    FhirServerServiceClient::new(channel)
+        .register_fhir_server(pb::RegisterFhirServerRequest {
+            id: id.into(),
+            base_url: base_url.into(),
+            schema: schema.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("register the FHIR server");
+}
+
+fn header(project: &str, fhir_server: &str) -> pb::ImportHeader {
+    pb::ImportHeader {
+        fhir_server: fhir_server.into(),
+        ..common::header(project)
+    }
+}
+
+async fn imported_documents_get_the_schemas_metadata(backend: Backend) {
+    let data = generate(
+        11,
+        &Shape {
+            families: 4,
+            ..Shape::default()
+        },
+    );
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let app = spawn_app(backend).await;
+    // sekmet declares no NCPI guide, so an admin pins the schema.
+    register(&app, "kf", sekmet.base_url(), "ncpi-kids-first").await;
+    let project = app.create_project("kf-study").await;
+
+    let documents: Vec<pb::DocumentInput> = data
+        .document_references
+        .iter()
+        // The portal's own value for a key the schema also fills.
+        .map(|d| docs::input_with_metadata(d, &[("study_name", "as the portal calls it")]))
+        .collect();
+    let total = documents.len() as u64;
+    let response = app
+        .import(header(&project.slug, "kf"), documents)
+        .await
+        .expect("import");
+    assert_eq!(response.accepted, total);
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::Completed, "{import:?}");
+    let counts = import.counts.expect("counts");
+    assert_eq!(
+        (counts.scraped, counts.scrape_failed, counts.imported),
+        (total, 0, 0)
+    );
+
+    let expected = data.expected();
+    let files = app.all_files(&project.slug, &[]).await;
+    assert_eq!(files.len() as u64, total);
+    for file in &files {
+        let id = &file.document_reference_id;
+        assert_eq!(
+            file.metadata_state(),
+            pb::MetadataState::Complete,
+            "{id}: {}",
+            file.metadata_error
+        );
+        assert_eq!(file.metadata_schema, "ncpi-kids-first@1");
+        assert!(
+            file.metadata_sources
+                .keys()
+                .any(|r| r.starts_with("Patient/")),
+            "{id}: provenance names the Patient read: {:?}",
+            file.metadata_sources
+        );
+        for (key, values) in &expected[id] {
+            if key == "study_name" {
+                continue;
+            }
+            let want = (!values.is_empty()).then(|| values.join(","));
+            assert_eq!(file.metadata.get(key), want.as_ref(), "{id} {key}");
+        }
+        assert_eq!(
+            file.metadata["study_name"], "as the portal calls it",
+            "scraped values never replace what the portal supplied"
+        );
+    }
+
+    // Filtering by scraped metadata works like any other.
+    let some_case = expected.values().next().expect("a document")["case_id"][0].clone();
+    let of_case = app
+        .all_files(&project.slug, &[("case_id", &some_case)])
+        .await;
+    assert!(!of_case.is_empty());
+    assert!(of_case.iter().all(|f| f.metadata["case_id"] == some_case));
+
+    // The items went through both stages.
+    let items = app
+        .imports
+        .clone()
+        .list_import_items(pb::ListImportItemsRequest {
+            import_id: response.import_id.clone(),
+            states: vec![pb::ItemState::Scraped as i32],
+            page_size: 1000,
+            page_token: String::new(),
+        })
+        .await
+        .expect("items")
+        .into_inner();
+    assert_eq!(items.items.len() as u64, total);
+    app.stop().await;
+}
+on_both_stores!(imported_documents_get_the_schemas_metadata);
+
+async fn a_server_that_is_down_fails_the_metadata_not_the_files(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let down = format!("http://{}/fhir", free.local_addr().expect("addr"));
+    drop(free);
+    register(&app, "down", &down, "ncpi-kids-first").await;
+    let project = app.create_project("unlucky").await;
+    let documents: Vec<pb::DocumentInput> =
+        (1..=3).map(|n| docs::input(&docs::document(n))).collect();
+    let response = app
+        .import(header(&project.slug, "down"), documents)
+        .await
+        .expect("import");
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(
+        import.state(),
+        pb::ImportState::CompletedWithErrors,
+        "{import:?}"
+    );
+    let counts = import.counts.expect("counts");
+    assert_eq!((counts.scraped, counts.scrape_failed), (0, 3));
+    let files = app.all_files(&project.slug, &[]).await;
+    assert_eq!(files.len(), 3, "the files are imported all the same");
+    for file in files {
+        assert_eq!(file.metadata_state(), pb::MetadataState::Failed);
+        assert!(
+            file.metadata_error.contains("unreachable"),
+            "{}",
+            file.metadata_error
+        );
+    }
+
+    // Naming a server nobody registered is refused before anything is stored.
+    let status = app
+        .import(
+            header(&project.slug, "nobody"),
+            vec![docs::input(&docs::document(9))],
+        )
+        .await
+        .expect_err("unregistered server");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("nobody"), "{}", status.message());
+    app.stop().await;
+}
+on_both_stores!(a_server_that_is_down_fails_the_metadata_not_the_files);
