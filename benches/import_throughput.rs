@@ -34,6 +34,9 @@ use std::{
 };
 
 use anyhow::{bail, Context};
+use fhir_import::accounts::Accounts;
+use fhir_import::auth::bearer::BearerAuth;
+use fhir_import::domain::account::SCOPES;
 use fhir_import::proto::v1::{
     self as pb,
     document_input::Source,
@@ -42,12 +45,14 @@ use fhir_import::proto::v1::{
     import_service_server::{ImportService, ImportServiceServer},
     project_service_client::ProjectServiceClient,
 };
+use fhir_import::store::Store;
 use fhir_import::{Application, Config};
 use futures::Stream;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
 use tonic::{transport::Channel, Request, Response, Status, Streaming};
 
 const DEFAULT_DOCS: usize = 20_000;
@@ -146,7 +151,9 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
 
     // 1. The bare drain server.
     let bare = BareServer::start().await?;
-    let client = ImportServiceClient::new(connect(bare.addr).await?);
+    // Shaped like a real token, so the baseline carries as many bytes.
+    let dummy_token = "x".repeat(420);
+    let client = ImportServiceClient::new(connect(bare.addr, &dummy_token).await?);
     let mut runs = Vec::new();
     warm_up_bare(&client, &documents).await?;
     for run in 1..=settings.runs {
@@ -232,16 +239,37 @@ fn header(project: &str) -> pb::ImportDocumentsRequest {
     }
 }
 
-async fn connect(addr: SocketAddr) -> anyhow::Result<Channel> {
-    Channel::from_shared(format!("http://{addr}"))?
+/// A channel whose calls carry a bearer token and the advance-access
+/// header: the real service checks them; the bare baseline gets the same
+/// bytes so that both sides pay for the same messages.
+type Authed = InterceptedService<Channel, BearerAuth>;
+
+async fn connect(addr: SocketAddr, token: &str) -> anyhow::Result<Authed> {
+    let channel = Channel::from_shared(format!("http://{addr}"))?
         .connect()
         .await
-        .with_context(|| format!("connecting to {addr}"))
+        .with_context(|| format!("connecting to {addr}"))?;
+    Ok(InterceptedService::new(
+        channel,
+        BearerAuth::new(Some(token))?,
+    ))
+}
+
+/// A user and a portal with every scope in the store at `database_url`, and
+/// a token for them, as `fhir-import admin issue-token` would make it.
+async fn bench_token(app: &Application, database_url: &str) -> anyhow::Result<String> {
+    let accounts = Accounts::new(Store::connect(database_url, 1).await?);
+    accounts.create_user("bench", None).await?;
+    let scopes: Vec<String> = SCOPES.iter().map(|s| (*s).to_owned()).collect();
+    let (client, _) = accounts
+        .create_client("bench", "bench", &[], &scopes)
+        .await?;
+    Ok(app.issue_token("bench", &client.client_id, &[]).await?)
 }
 
 /// Streams a header and `documents`; returns the response.
 async fn import(
-    client: &ImportServiceClient<Channel>,
+    client: &ImportServiceClient<Authed>,
     project: &str,
     documents: Vec<pb::ImportDocumentsRequest>,
 ) -> anyhow::Result<pb::ImportDocumentsResponse> {
@@ -255,7 +283,7 @@ async fn import(
 }
 
 async fn warm_up_bare(
-    client: &ImportServiceClient<Channel>,
+    client: &ImportServiceClient<Authed>,
     documents: &[pb::ImportDocumentsRequest],
 ) -> anyhow::Result<()> {
     let some = documents[..documents.len().min(1000)].to_vec();
@@ -279,11 +307,14 @@ async fn bench_app(
     .await
     .with_context(|| format!("{name}: building the application"))?;
     let addr = app.local_addr();
+    let token = bench_token(&app, database_url)
+        .await
+        .with_context(|| format!("{name}: issuing a token"))?;
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
-    let result = bench_app_runs(name, addr, settings, documents).await;
+    let result = bench_app_runs(name, addr, &token, settings, documents).await;
     let _ = stop.send(());
     server
         .await
@@ -295,10 +326,11 @@ async fn bench_app(
 async fn bench_app_runs(
     name: &'static str,
     addr: SocketAddr,
+    token: &str,
     settings: &Settings,
     documents: &[pb::ImportDocumentsRequest],
 ) -> anyhow::Result<Vec<(Duration, Duration)>> {
-    let channel = connect(addr).await?;
+    let channel = connect(addr, token).await?;
     let imports = ImportServiceClient::new(channel.clone());
     let projects = ProjectServiceClient::new(channel);
     let create_project = |label: String| {
@@ -368,12 +400,12 @@ async fn bench_app_runs(
 
 /// Waits until the import of `response` is in a terminal state; returns it.
 async fn finish(
-    client: &ImportServiceClient<Channel>,
+    client: &ImportServiceClient<Authed>,
     response: &pb::ImportDocumentsResponse,
     follow: Follow,
 ) -> anyhow::Result<pb::Import> {
     let mut client = client.clone();
-    let get = |mut client: ImportServiceClient<Channel>| {
+    let get = |mut client: ImportServiceClient<Authed>| {
         let import_id = response.import_id.clone();
         async move {
             anyhow::Ok(
