@@ -18,7 +18,7 @@ use tracing::{info, warn};
 use crate::auth::Caller;
 use crate::domain::account::Username;
 use crate::fhir::{FhirClient, FhirError, ServerConfig};
-use crate::scrape::{pick, Schema};
+use crate::scrape::{evaluate, pick, FhirSource, ResourceSource, Schema, Scraped};
 use crate::store::{Store, StoreError, StoredFhirServer};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,8 @@ pub enum FhirServerError {
     AlreadyExists(String),
     #[error("{0}")]
     PermissionDenied(String),
+    #[error("{0}")]
+    FailedPrecondition(String),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -42,6 +44,14 @@ impl From<StoreError> for FhirServerError {
             other => Self::Store(other),
         }
     }
+}
+
+/// The document a preview scrapes.
+pub enum PreviewDocument {
+    /// `DocumentReference/{id}` on the server.
+    Id(String),
+    /// FHIR R4 JSON given by the caller.
+    Json(String),
 }
 
 /// A server to register, or the new settings of one.
@@ -250,6 +260,60 @@ impl FhirServers {
             None => None,
         };
         Ok(Some((client, schema)))
+    }
+
+    /// Scrapes one document as an import from `id` would, with the
+    /// server's schema or `schema_override`, without storing anything.
+    pub async fn preview(
+        &self,
+        caller: &Caller,
+        id: &str,
+        document: PreviewDocument,
+        schema_override: Option<&str>,
+    ) -> Result<(Schema, Scraped), FhirServerError> {
+        require_admin(caller)?;
+        let (client, schema) = self
+            .scraper_for(id)
+            .await?
+            .ok_or_else(|| FhirServerError::NotFound(id.to_owned()))?;
+        let schema = match schema_override.filter(|s| !s.trim().is_empty()) {
+            Some(reference) => self
+                .schemas
+                .resolve(reference.trim())
+                .await
+                .ok_or_else(|| {
+                    FhirServerError::InvalidArgument(format!("schema: no schema {reference:?}"))
+                })?,
+            None => schema.ok_or_else(|| {
+                FhirServerError::FailedPrecondition(format!(
+                    "no schema fits FHIR server {id}; pin one or name one in the request"
+                ))
+            })?,
+        };
+        let document = match document {
+            PreviewDocument::Json(json) => serde_json::from_str::<Value>(&json)
+                .ok()
+                .filter(|d| d["resourceType"] == "DocumentReference")
+                .ok_or_else(|| {
+                    FhirServerError::InvalidArgument(
+                        "resource_json: not a DocumentReference in FHIR JSON".into(),
+                    )
+                })?,
+            PreviewDocument::Id(doc_id) => client
+                .read("DocumentReference", &doc_id)
+                .await
+                .map_err(|e| {
+                    FhirServerError::FailedPrecondition(format!(
+                        "reading DocumentReference/{doc_id}: {e}"
+                    ))
+                })?
+                .ok_or_else(|| {
+                    FhirServerError::NotFound(format!("{id}'s DocumentReference/{doc_id}"))
+                })?,
+        };
+        let source: Arc<dyn ResourceSource> = Arc::new(FhirSource::new(client));
+        let scraped = evaluate(&schema, &document, source).await;
+        Ok((schema, scraped))
     }
 
     /// Reads every server's CapabilityStatement again now and then every

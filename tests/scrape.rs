@@ -172,3 +172,91 @@ async fn a_server_that_is_down_fails_the_metadata_not_the_files(backend: Backend
     app.stop().await;
 }
 on_both_stores!(a_server_that_is_down_fails_the_metadata_not_the_files);
+
+async fn previews_scrape_without_importing(backend: Backend) {
+    let data = generate(5, &Shape::default());
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let app = spawn_app(backend).await;
+    register(&app, "kf", sekmet.base_url(), "ncpi-kids-first").await;
+    let channel = tonic::service::interceptor::InterceptedService::new(
+        app.channel.clone(),
+        fhir_import::auth::bearer::BearerAuth::new(Some(&app.token)).expect("header"),
+    );
+    let servers = FhirServerServiceClient::new(channel);
+    let document = &data.document_references[0];
+    let id = document["id"].as_str().expect("id").to_owned();
+    let expected = &data.expected()[&id];
+    let preview = |request: pb::PreviewScrapeRequest| {
+        let mut servers = servers.clone();
+        async move {
+            servers
+                .preview_scrape(request)
+                .await
+                .map(|r| r.into_inner())
+        }
+    };
+
+    // By id: the server's DocumentReference, scraped with its schema.
+    let by_id = preview(pb::PreviewScrapeRequest {
+        fhir_server: "kf".into(),
+        document: Some(pb::preview_scrape_request::Document::DocumentReferenceId(
+            id.clone(),
+        )),
+        schema: String::new(),
+    })
+    .await
+    .expect("preview by id");
+    assert_eq!(by_id.schema, "ncpi-kids-first@1");
+    assert!(by_id.problems.is_empty(), "{:?}", by_id.problems);
+    for (key, values) in expected {
+        let want = (!values.is_empty()).then(|| values.join(","));
+        assert_eq!(by_id.metadata.get(key), want.as_ref(), "{key}");
+    }
+    let subject = document["subject"]["reference"].as_str().expect("subject");
+    assert!(
+        by_id.fetched.iter().any(|r| r == subject),
+        "{:?}",
+        by_id.fetched
+    );
+
+    // Inline, with another schema tried.
+    let inline = preview(pb::PreviewScrapeRequest {
+        fhir_server: "kf".into(),
+        document: Some(pb::preview_scrape_request::Document::ResourceJson(
+            document.to_string(),
+        )),
+        schema: "generic-r4".into(),
+    })
+    .await
+    .expect("preview inline");
+    assert_eq!(inline.schema, "generic-r4@1");
+    assert_eq!(inline.metadata.get("gender"), Some(&expected["gender"][0]));
+
+    // Refusals.
+    let missing = preview(pb::PreviewScrapeRequest {
+        fhir_server: "kf".into(),
+        document: Some(pb::preview_scrape_request::Document::DocumentReferenceId(
+            "nope".into(),
+        )),
+        schema: String::new(),
+    })
+    .await
+    .expect_err("no such document");
+    assert_eq!(missing.code(), Code::NotFound);
+    let unregistered = preview(pb::PreviewScrapeRequest {
+        fhir_server: "elsewhere".into(),
+        document: Some(pb::preview_scrape_request::Document::DocumentReferenceId(
+            id,
+        )),
+        schema: String::new(),
+    })
+    .await
+    .expect_err("unregistered server");
+    assert_eq!(unregistered.code(), Code::NotFound);
+
+    // Nothing was imported.
+    let project = app.create_project("empty").await;
+    assert!(app.all_files(&project.slug, &[]).await.is_empty());
+    app.stop().await;
+}
+on_both_stores!(previews_scrape_without_importing);

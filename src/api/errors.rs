@@ -37,6 +37,7 @@ impl From<FhirServerError> for Status {
             FhirServerError::NotFound(_) => Status::not_found(err.to_string()),
             FhirServerError::AlreadyExists(msg) => Status::already_exists(msg),
             FhirServerError::PermissionDenied(msg) => Status::permission_denied(msg),
+            FhirServerError::FailedPrecondition(msg) => Status::failed_precondition(msg),
             FhirServerError::Store(err) => err.into(),
         }
     }

@@ -5,9 +5,10 @@ use tonic::{Request, Response, Status};
 use super::convert::timestamp;
 use crate::auth::Caller;
 use crate::fhir::{FhirAuth, Limits, ServerConfig, SigningAlgorithm};
-use crate::fhir_servers::{FhirServers, ServerSettings};
+use crate::fhir_servers::{FhirServers, PreviewDocument, ServerSettings};
 use crate::proto::v1::{
     self as pb, fhir_server_auth::Method, fhir_server_service_server::FhirServerService,
+    preview_scrape_request::Document,
 };
 use crate::store::StoredFhirServer;
 
@@ -172,6 +173,41 @@ impl FhirServerService for FhirServerApi {
             })
             .await?;
         Ok(Response::new(server(updated)))
+    }
+
+    async fn preview_scrape(
+        &self,
+        request: Request<pb::PreviewScrapeRequest>,
+    ) -> Result<Response<pb::PreviewScrapeResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        let r = request.into_inner();
+        let document = match r.document {
+            Some(Document::DocumentReferenceId(id)) => PreviewDocument::Id(id),
+            Some(Document::ResourceJson(json)) => PreviewDocument::Json(json),
+            None => {
+                return Err(Status::invalid_argument(
+                    "document: give document_reference_id or resource_json",
+                ))
+            }
+        };
+        let (schema, scraped) = self
+            .servers
+            .preview(&caller, &r.fhir_server, document, Some(&r.schema))
+            .await?;
+        Ok(Response::new(pb::PreviewScrapeResponse {
+            schema: schema.id(),
+            metadata: scraped.pairs.into_iter().collect(),
+            problems: scraped
+                .problems
+                .into_iter()
+                .map(|p| pb::ScrapeProblem {
+                    key: p.key,
+                    problem: p.kind.to_string(),
+                })
+                .collect(),
+            fetched: scraped.fetched,
+            source_versions: scraped.versions.into_iter().collect(),
+        }))
     }
 
     async fn remove_fhir_server(

@@ -41,7 +41,7 @@ fn required_scope(path: &str) -> Option<&'static str> {
         (
             "fhir_import.v1.FhirServerService",
             "RegisterFhirServer" | "GetFhirServer" | "ListFhirServers" | "UpdateFhirServer"
-            | "RemoveFhirServer",
+            | "RemoveFhirServer" | "PreviewScrape",
         ) => "admin",
         _ => return None,
     })

@@ -292,7 +292,7 @@ fn outcome(schema: &Schema, scraped: Scraped) -> Result<ScrapeResult, String> {
     let problems = scraped
         .problems
         .iter()
-        .map(|p| format!("{}: {}", p.key, describe(&p.kind)))
+        .map(|p| format!("{}: {}", p.key, p.kind))
         .collect();
     Ok(ScrapeResult {
         schema: schema.id(),
@@ -301,13 +301,4 @@ fn outcome(schema: &Schema, scraped: Scraped) -> Result<ScrapeResult, String> {
         problems,
         failure: unavailable,
     })
-}
-
-fn describe(kind: &ProblemKind) -> String {
-    match kind {
-        ProblemKind::Truncated => "value cut to 300 bytes".to_owned(),
-        ProblemKind::NotPrimitive(n) => format!("{n} complex value(s) skipped"),
-        ProblemKind::ExpressionError(why) => format!("expression failed: {why}"),
-        ProblemKind::SourceError(why) => why.clone(),
-    }
 }

@@ -37,6 +37,17 @@ pub enum ProblemKind {
     SourceError(String),
 }
 
+impl std::fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Truncated => write!(f, "value cut to {} bytes", super::MAX_VALUE_BYTES),
+            Self::NotPrimitive(n) => write!(f, "{n} complex value(s) skipped"),
+            Self::ExpressionError(why) => write!(f, "expression failed: {why}"),
+            Self::SourceError(why) => f.write_str(why),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyProblem {
     pub key: String,

@@ -147,3 +147,51 @@ class RemoveFhirServerRequest(_message.Message):
 class RemoveFhirServerResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class PreviewScrapeRequest(_message.Message):
+    __slots__ = ("fhir_server", "document_reference_id", "resource_json", "schema")
+    FHIR_SERVER_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_REFERENCE_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_JSON_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    fhir_server: str
+    document_reference_id: str
+    resource_json: str
+    schema: str
+    def __init__(self, fhir_server: _Optional[str] = ..., document_reference_id: _Optional[str] = ..., resource_json: _Optional[str] = ..., schema: _Optional[str] = ...) -> None: ...
+
+class PreviewScrapeResponse(_message.Message):
+    __slots__ = ("schema", "metadata", "problems", "fetched", "source_versions")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class SourceVersionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    FETCHED_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    schema: str
+    metadata: _containers.ScalarMap[str, str]
+    problems: _containers.RepeatedCompositeFieldContainer[ScrapeProblem]
+    fetched: _containers.RepeatedScalarFieldContainer[str]
+    source_versions: _containers.ScalarMap[str, str]
+    def __init__(self, schema: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., problems: _Optional[_Iterable[_Union[ScrapeProblem, _Mapping]]] = ..., fetched: _Optional[_Iterable[str]] = ..., source_versions: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class ScrapeProblem(_message.Message):
+    __slots__ = ("key", "problem")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    problem: str
+    def __init__(self, key: _Optional[str] = ..., problem: _Optional[str] = ...) -> None: ...

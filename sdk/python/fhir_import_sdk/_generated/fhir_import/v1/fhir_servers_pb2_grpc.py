@@ -42,6 +42,11 @@ class FhirServerServiceStub(object):
                 request_serializer=fhir__import_dot_v1_dot_fhir__servers__pb2.RemoveFhirServerRequest.SerializeToString,
                 response_deserializer=fhir__import_dot_v1_dot_fhir__servers__pb2.RemoveFhirServerResponse.FromString,
                 )
+        self.PreviewScrape = channel.unary_unary(
+                '/fhir_import.v1.FhirServerService/PreviewScrape',
+                request_serializer=fhir__import_dot_v1_dot_fhir__servers__pb2.PreviewScrapeRequest.SerializeToString,
+                response_deserializer=fhir__import_dot_v1_dot_fhir__servers__pb2.PreviewScrapeResponse.FromString,
+                )
 
 
 class FhirServerServiceServicer(object):
@@ -90,6 +95,15 @@ class FhirServerServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PreviewScrape(self, request, context):
+        """Scrapes one DocumentReference as an import would, without importing
+        anything: the key-value pairs, what went wrong per key, and every
+        resource read. For trying a schema on a server's data.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FhirServerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -117,6 +131,11 @@ def add_FhirServerServiceServicer_to_server(servicer, server):
                     servicer.RemoveFhirServer,
                     request_deserializer=fhir__import_dot_v1_dot_fhir__servers__pb2.RemoveFhirServerRequest.FromString,
                     response_serializer=fhir__import_dot_v1_dot_fhir__servers__pb2.RemoveFhirServerResponse.SerializeToString,
+            ),
+            'PreviewScrape': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewScrape,
+                    request_deserializer=fhir__import_dot_v1_dot_fhir__servers__pb2.PreviewScrapeRequest.FromString,
+                    response_serializer=fhir__import_dot_v1_dot_fhir__servers__pb2.PreviewScrapeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -213,5 +232,22 @@ class FhirServerService(object):
         return grpc.experimental.unary_unary(request, target, '/fhir_import.v1.FhirServerService/RemoveFhirServer',
             fhir__import_dot_v1_dot_fhir__servers__pb2.RemoveFhirServerRequest.SerializeToString,
             fhir__import_dot_v1_dot_fhir__servers__pb2.RemoveFhirServerResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def PreviewScrape(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/fhir_import.v1.FhirServerService/PreviewScrape',
+            fhir__import_dot_v1_dot_fhir__servers__pb2.PreviewScrapeRequest.SerializeToString,
+            fhir__import_dot_v1_dot_fhir__servers__pb2.PreviewScrapeResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
