@@ -260,3 +260,100 @@ async fn previews_scrape_without_importing(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(previews_scrape_without_importing);
+
+/// A reverse proxy in front of the FHIR server that counts the requests
+/// per resource type (the first path segment after `/fhir/`).
+async fn counting_proxy(
+    upstream: String,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>,
+) {
+    use axum::{extract::Request, response::IntoResponse, Router};
+    let counts: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>> =
+        Default::default();
+    let seen = counts.clone();
+    let http = reqwest::Client::new();
+    let app = Router::new().fallback(move |request: Request| {
+        let (http, upstream, seen) = (http.clone(), upstream.clone(), seen.clone());
+        async move {
+            let path_and_query = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
+            let rest = path_and_query.trim_start_matches("/fhir/");
+            let kind = rest.split(['/', '?']).next().unwrap_or_default().to_owned();
+            *seen.lock().expect("lock").entry(kind).or_default() += 1;
+            let url = format!("{}/{rest}", upstream.trim_end_matches('/'));
+            let answer = http
+                .get(url)
+                .header("accept", "application/fhir+json")
+                .send()
+                .await
+                .expect("upstream");
+            let status = answer.status().as_u16();
+            let body = answer.bytes().await.expect("body");
+            (
+                axum::http::StatusCode::from_u16(status).expect("status"),
+                [("content-type", "application/fhir+json")],
+                body,
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/fhir"), counts)
+}
+
+async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
+    let data = generate(
+        23,
+        &Shape {
+            families: 6,
+            ..Shape::default()
+        },
+    );
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let (proxy, counts) = counting_proxy(sekmet.base_url().to_owned()).await;
+    let app = spawn_app(backend).await;
+    register(&app, "kf", &proxy, "ncpi-kids-first").await;
+    counts.lock().expect("lock").clear();
+    let project = app.create_project("counted").await;
+    let documents: Vec<pb::DocumentInput> =
+        data.document_references.iter().map(docs::input).collect();
+    let response = app
+        .import(header(&project.slug, "kf"), documents)
+        .await
+        .expect("import");
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::Completed);
+
+    let patients = data.patients.len();
+    let specimens = data.specimens.len();
+    let documents = data.document_references.len();
+    let counts = counts.lock().expect("lock").clone();
+    let reads =
+        counts.get("Patient").copied().unwrap_or(0) + counts.get("Specimen").copied().unwrap_or(0);
+    assert!(
+        reads <= patients + specimens,
+        "{documents} documents, {patients} patients, {specimens} specimens: {counts:?}"
+    );
+    // With `_id` batching it is one search per type for the whole batch.
+    assert!(reads <= 2, "{counts:?}");
+    // Searches for what points back at a patient run once per patient, and
+    // the study is read once, however many documents share them.
+    for (kind, n) in &counts {
+        assert!(
+            *n <= patients,
+            "{kind}: {n} requests for {patients} patients: {counts:?}"
+        );
+    }
+    assert_eq!(counts.get("ResearchStudy").copied(), Some(1), "{counts:?}");
+    app.stop().await;
+}
+on_both_stores!(each_patient_and_specimen_is_fetched_at_most_once);

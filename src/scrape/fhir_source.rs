@@ -5,11 +5,12 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
 
 use async_trait::async_trait;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use super::source::{ResourceSource, SourceError};
 use crate::fhir::{parse_reference, FhirClient, FhirError};
@@ -17,12 +18,26 @@ use crate::fhir::{parse_reference, FhirClient, FhirError};
 /// A cached answer: the resource, or that it does not exist.
 type Cached = Option<Value>;
 
+/// One answer shared by every document that asks while it is being
+/// fetched: documents are evaluated concurrently, and without this each
+/// would fetch the same Patient at the same moment.
+type Shared<T> = Arc<OnceCell<Result<T, SourceError>>>;
+
 pub struct FhirSource {
     client: FhirClient,
     base_url: String,
-    /// By `Type/id`.
+    /// By `Type/id`; filled by prefetch and by reads.
     resources: Mutex<HashMap<String, Cached>>,
-    searches: Mutex<HashMap<String, Vec<Value>>>,
+    reads: Mutex<HashMap<String, Shared<Cached>>>,
+    searches: Mutex<HashMap<String, Shared<Vec<Value>>>>,
+}
+
+fn shared<T>(map: &Mutex<HashMap<String, Shared<T>>>, key: &str) -> Shared<T> {
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key.to_owned())
+        .or_default()
+        .clone()
 }
 
 fn source_error(err: FhirError) -> SourceError {
@@ -44,6 +59,7 @@ impl FhirSource {
             client,
             base_url,
             resources: Mutex::default(),
+            reads: Mutex::default(),
             searches: Mutex::default(),
         }
     }
@@ -120,9 +136,10 @@ impl ResourceSource for FhirSource {
         if let Some(cached) = self.cached(&key) {
             return Ok(cached);
         }
-        let found = self.client.resolve(reference).await.map_err(source_error)?;
-        self.remember(key, found.clone());
-        Ok(found)
+        shared(&self.reads, &key)
+            .get_or_init(|| async { self.client.resolve(reference).await.map_err(source_error) })
+            .await
+            .clone()
     }
 
     async fn search(
@@ -132,23 +149,14 @@ impl ResourceSource for FhirSource {
         references: &[String],
     ) -> Result<Vec<Value>, SourceError> {
         let key = format!("{resource_type}?{param}={}", references.join(","));
-        if let Some(found) = self
-            .searches
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
-            return Ok(found.clone());
-        }
-        let found = self
-            .client
-            .search(resource_type, param, references)
+        shared(&self.searches, &key)
+            .get_or_init(|| async {
+                self.client
+                    .search(resource_type, param, references)
+                    .await
+                    .map_err(source_error)
+            })
             .await
-            .map_err(source_error)?;
-        self.searches
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, found.clone());
-        Ok(found)
+            .clone()
     }
 }
