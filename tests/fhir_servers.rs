@@ -7,8 +7,7 @@ mod common;
 
 use common::fhir_server::SekmetServer;
 use common::fhir_stub::{FhirStub, Reply};
-use common::{spawn_app, spawn_app_with, Backend, TestApp};
-use fhir_import::auth::bearer::BearerAuth;
+use common::{spawn_app, spawn_app_with, Authed, Backend, TestApp};
 use fhir_import::config::ConfiguredFhirServer;
 use fhir_import::fhir::ServerConfig;
 use fhir_import::proto::v1::{
@@ -16,15 +15,10 @@ use fhir_import::proto::v1::{
 };
 use fhir_import::{accounts::Accounts, store::Store};
 use serde_json::json;
-use tonic::{service::interceptor::InterceptedService, transport::Channel, Code};
+use tonic::Code;
 
-type Servers = FhirServerServiceClient<InterceptedService<Channel, BearerAuth>>;
-
-fn servers(app: &TestApp, token: &str) -> Servers {
-    FhirServerServiceClient::new(InterceptedService::new(
-        app.channel.clone(),
-        BearerAuth::new(Some(token)).expect("header"),
-    ))
+fn servers(app: &TestApp, token: &str) -> FhirServerServiceClient<Authed> {
+    FhirServerServiceClient::new(app.channel_with(token))
 }
 
 fn register(id: &str, base_url: &str) -> pb::RegisterFhirServerRequest {
@@ -243,10 +237,7 @@ on_both_stores!(servers_in_the_configuration_file_are_registered_at_start);
 async fn schemas_added_at_run_time_take_part_in_the_choice(backend: Backend) {
     let stub = ncpi_stub().await;
     let app = spawn_app(backend).await;
-    let channel = InterceptedService::new(
-        app.channel.clone(),
-        BearerAuth::new(Some(&app.token)).expect("header"),
-    );
+    let channel = app.channel_with(&app.token);
     // More specific than ncpi-kids-first: it also names the software.
     fhir_import::proto::v1::schema_service_client::SchemaServiceClient::new(channel)
         .put_schema(pb::PutSchemaRequest {

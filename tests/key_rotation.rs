@@ -7,11 +7,10 @@ mod common;
 
 use common::browser::http;
 use common::{spawn_app, Backend, TestApp};
-use fhir_import::auth::{bearer::BearerAuth, signing::rotate_signing_key};
+use fhir_import::auth::signing::rotate_signing_key;
 use fhir_import::proto::v1::{self as pb, project_service_client::ProjectServiceClient};
 use fhir_import::{accounts::Accounts, store::Store};
 use serde_json::Value;
-use tonic::service::interceptor::InterceptedService;
 
 fn kid_of(token: &str) -> String {
     jsonwebtoken::decode_header(token)
@@ -21,11 +20,7 @@ fn kid_of(token: &str) -> String {
 }
 
 async fn lists_projects(app: &TestApp, token: &str) -> Result<(), tonic::Status> {
-    let channel = InterceptedService::new(
-        app.channel.clone(),
-        BearerAuth::new(Some(token)).expect("header"),
-    );
-    ProjectServiceClient::new(channel)
+    ProjectServiceClient::new(app.channel_with(token))
         .list_projects(pb::ListProjectsRequest::default())
         .await
         .map(|_| ())

@@ -8,15 +8,14 @@ mod common;
 use std::time::Duration;
 
 use common::{spawn_app, Authed, Backend, TestApp, HARNESS_USER};
-use fhir_import::auth::{bearer::BearerAuth, jwt::TokenIssuer, signing::load_key_ring};
+use fhir_import::auth::{jwt::TokenIssuer, signing::load_key_ring};
 use fhir_import::proto::v1::{self as pb, schema_service_client::SchemaServiceClient};
 use fhir_import::store::Store;
-use tonic::{service::interceptor::InterceptedService, Code};
+use tonic::Code;
 
 /// A SchemaService client sending `token`.
 fn schemas_client(app: &TestApp, token: &str) -> SchemaServiceClient<Authed> {
-    let auth = BearerAuth::new(Some(token)).expect("token fits a header");
-    SchemaServiceClient::new(InterceptedService::new(app.channel.clone(), auth))
+    SchemaServiceClient::new(app.channel_with(token))
 }
 
 /// A token for the harness user carrying only `scopes`.

@@ -13,10 +13,7 @@ use fhir_import::proto::v1::{self as pb, fhir_server_service_client::FhirServerS
 use tonic::Code;
 
 async fn register(app: &TestApp, id: &str, base_url: &str, schema: &str) {
-    let channel = tonic::service::interceptor::InterceptedService::new(
-        app.channel.clone(),
-        fhir_import::auth::bearer::BearerAuth::new(Some(&app.token)).expect("header"),
-    );
+    let channel = app.channel_with(&app.token);
     FhirServerServiceClient::new(channel)
         .register_fhir_server(pb::RegisterFhirServerRequest {
             id: id.into(),
@@ -178,10 +175,7 @@ async fn previews_scrape_without_importing(backend: Backend) {
     let sekmet = SekmetServer::start(Some(&data)).await;
     let app = spawn_app(backend).await;
     register(&app, "kf", sekmet.base_url(), "ncpi-kids-first").await;
-    let channel = tonic::service::interceptor::InterceptedService::new(
-        app.channel.clone(),
-        fhir_import::auth::bearer::BearerAuth::new(Some(&app.token)).expect("header"),
-    );
+    let channel = app.channel_with(&app.token);
     let servers = FhirServerServiceClient::new(channel);
     let document = &data.document_references[0];
     let id = document["id"].as_str().expect("id").to_owned();

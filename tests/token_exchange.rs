@@ -9,7 +9,6 @@ use common::browser::http;
 use common::idp::IdentityProvider;
 use common::logs::captured_logs;
 use common::{docs, spawn_app_with, Backend, TestApp};
-use fhir_import::auth::bearer::BearerAuth;
 use fhir_import::domain::account::Username;
 use fhir_import::proto::v1::{
     self as pb, import_service_client::ImportServiceClient,
@@ -17,7 +16,7 @@ use fhir_import::proto::v1::{
 };
 use fhir_import::{accounts::Accounts, store::Store};
 use serde_json::{json, Value};
-use tonic::{service::interceptor::InterceptedService, transport::Channel, Code};
+use tonic::Code;
 
 const EXCHANGE_ONLY: &str = "http://idp.test";
 const DIRECT: &str = "http://idp-direct.test";
@@ -89,13 +88,6 @@ async fn exchange(
     (status, response.json().await.expect("JSON"))
 }
 
-fn with_token(app: &TestApp, token: &str) -> InterceptedService<Channel, BearerAuth> {
-    InterceptedService::new(
-        app.channel.clone(),
-        BearerAuth::new(Some(token)).expect("header"),
-    )
-}
-
 async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
     let logs = captured_logs();
     let (app, mut idp, portal, _store) = setup(backend).await;
@@ -113,7 +105,7 @@ async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
     let ours = body["access_token"].as_str().expect("token").to_owned();
 
     // The token acts for carol: she creates a project and imports into it.
-    let mut projects = ProjectServiceClient::new(with_token(&app, &ours));
+    let mut projects = ProjectServiceClient::new(app.channel_with(&ours));
     let project = projects
         .create_project(pb::CreateProjectRequest {
             name: "exchanged".into(),
@@ -127,7 +119,7 @@ async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
         docs::header_message(common::header(&project.slug)),
         docs::document_message(docs::input(&docs::document(1))),
     ];
-    let imported = ImportServiceClient::new(with_token(&app, &ours))
+    let imported = ImportServiceClient::new(app.channel_with(&ours))
         .import_documents(tokio_stream::iter(messages))
         .await
         .expect("import")
@@ -218,7 +210,7 @@ on_both_stores!(provider_tokens_that_do_not_hold_are_refused);
 async fn provider_tokens_work_on_grpc_only_where_allowed(backend: Backend) {
     let (app, idp, _portal, store) = setup(backend).await;
     let list = |token: String| {
-        let mut projects = ProjectServiceClient::new(with_token(&app, &token));
+        let mut projects = ProjectServiceClient::new(app.channel_with(&token));
         async move {
             projects
                 .list_projects(pb::ListProjectsRequest::default())
@@ -247,7 +239,7 @@ async fn provider_tokens_work_on_grpc_only_where_allowed(backend: Backend) {
     list(token.clone()).await.expect("projects is allowed");
     assert!(store.find_user("dana").await.expect("store").is_some());
     let messages = vec![docs::header_message(common::header("dana/x"))];
-    let status = ImportServiceClient::new(with_token(&app, &token))
+    let status = ImportServiceClient::new(app.channel_with(&token))
         .import_documents(tokio_stream::iter(messages))
         .await
         .expect_err("import:write is not allowed directly");

@@ -22,7 +22,7 @@ use tracing::{info, instrument, warn};
 use super::notify::Notifier;
 use crate::domain::ids::ImportId;
 use crate::fhir_servers::FhirServers;
-use crate::scrape::{evaluate, FhirSource, ProblemKind, ResourceSource, Schema, Scraped};
+use crate::scrape::{evaluate, FhirSource, ResourceSource, Schema, Scraped};
 use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
 
 /// Files scraped per batch (and per store transaction).
@@ -284,11 +284,11 @@ fn scrape_all(
 /// retrying, but the keys it did fill are kept; other problems (a key with
 /// an expression error, a value cut) leave partial metadata.
 fn outcome(schema: &Schema, scraped: Scraped) -> Result<ScrapeResult, String> {
-    let unavailable = scraped.problems.iter().find_map(|p| match &p.kind {
-        // Each failed read is reported as `resolve REF: <SourceError>`.
-        ProblemKind::SourceError(why) if why.contains("unavailable: ") => Some(why.clone()),
-        _ => None,
-    });
+    let unavailable = scraped
+        .problems
+        .iter()
+        .find(|p| p.kind.server_unavailable())
+        .map(|p| p.kind.to_string());
     let problems = scraped
         .problems
         .iter()

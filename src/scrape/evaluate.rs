@@ -37,6 +37,18 @@ pub enum ProblemKind {
     SourceError(String),
 }
 
+impl ProblemKind {
+    /// Whether the server could not answer (down, timing out, erroring):
+    /// worth trying again later, unlike a resource that is gone. Failed
+    /// reads and searches are recorded with the source's own message, whose
+    /// `unavailable: ` prefix says so (see [`SourceError`]).
+    ///
+    /// [`SourceError`]: super::SourceError
+    pub fn server_unavailable(&self) -> bool {
+        matches!(self, Self::SourceError(why) if why.contains("unavailable: "))
+    }
+}
+
 impl std::fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -3,22 +3,25 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::convert::{counts_of, event_row, item_row, set_counts, to_i64};
+use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
 use super::names::{existing_files, free_name, taken_names};
-use super::{insert_chunked, Store, StoreError, StoreResult};
+use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
     ids::{FileId, ImportId},
-    import::{Change, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
+    import::{
+        Change, Counts, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState,
+    },
 };
 
 /// An accepted item waiting for the record-file stage.
@@ -83,14 +86,8 @@ impl Store {
         if import.state.is_terminal() {
             return Ok(None);
         }
-        let claimed = import_item::Entity::delete_many()
-            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-            .filter(import_item::Column::State.eq(ItemState::Pending.as_str()))
-            .filter(import_item::Column::Idx.is_in(requests.iter().map(|r| to_i64(r.index))))
-            .exec(&*tx)
-            .await?
-            .rows_affected;
-        if claimed != requests.len() as u64 {
+        let indexes = requests.iter().map(|r| r.index);
+        if !claim_items(&tx, import_id, ItemState::Pending, indexes).await? {
             return Ok(None);
         }
 
@@ -217,25 +214,41 @@ impl Store {
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
         insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
 
+        let model = self
+            .finish_batch(&tx, row, &import, counts, sequence, now)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(model.try_into()?))
+    }
+
+    /// Ends a batch of either stage: the import's new counts and sequence,
+    /// and its outcome when nothing is left to do (with a FHIR server,
+    /// imported files still wait for their metadata).
+    pub(super) async fn finish_batch(
+        &self,
+        tx: &WriteTx,
+        row: import::Model,
+        import: &Import,
+        counts: Counts,
+        sequence: u64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<import::Model> {
         let mut update = row.into_active_model();
         set_counts(&mut update, &counts);
         update.last_sequence = Set(to_i64(sequence));
         update.updated_at = Set(now);
         let scraping = !import.fhir_server.is_empty();
-        let model = if import.state == ImportState::Processing && counts.unfinished(scraping) == 0 {
+        if import.state == ImportState::Processing && counts.unfinished(scraping) == 0 {
             let transition = Transition {
                 after_sequence: sequence,
                 counts,
                 state: counts.outcome(!import.error.is_empty()),
                 error: String::new(),
             };
-            self.change_state(&tx, import_id, update, transition)
-                .await?
+            self.change_state(tx, &import.id, update, transition).await
         } else {
-            update.update(&*tx).await?
-        };
-        tx.commit().await?;
-        Ok(Some(model.try_into()?))
+            Ok(update.update(&**tx).await?)
+        }
     }
 
     /// Moves an import whose stream ended and whose items are all done to
@@ -274,6 +287,27 @@ impl Store {
         tx.commit().await?;
         model.try_into()
     }
+}
+
+/// Takes the items at `indexes` that are in `state` out of the table, to be
+/// written back in their next state; false when any of them is no longer
+/// there in that state (the import changed under the batch).
+pub(super) async fn claim_items(
+    tx: &WriteTx,
+    import_id: &ImportId,
+    state: ItemState,
+    indexes: impl IntoIterator<Item = u64>,
+) -> StoreResult<bool> {
+    let indexes: Vec<i64> = indexes.into_iter().map(to_i64).collect();
+    let wanted = indexes.len() as u64;
+    let claimed = import_item::Entity::delete_many()
+        .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+        .filter(import_item::Column::State.eq(state.as_str()))
+        .filter(import_item::Column::Idx.is_in(indexes))
+        .exec(&**tx)
+        .await?
+        .rows_affected;
+    Ok(claimed == wanted)
 }
 
 fn file_row(

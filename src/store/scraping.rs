@@ -7,17 +7,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
-use super::convert::{counts_of, event_row, item_row, set_counts, to_i64, to_u64};
+use super::convert::{counts_of, event_row, item_row, to_u64};
 use super::entities::{file, file_metadata, import_event, import_item};
-use super::intake::Transition;
+use super::processing::claim_items;
 use super::{insert_chunked, Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ImportId,
-    import::{Change, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
+    import::{Change, Event, Import, Item, ItemStage, ItemState, MetadataState},
 };
 
 /// Where the pairs of a file came from.
@@ -118,14 +118,8 @@ impl Store {
         if import.state.is_terminal() {
             return Ok(None);
         }
-        let claimed = import_item::Entity::delete_many()
-            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-            .filter(import_item::Column::State.eq(ItemState::Imported.as_str()))
-            .filter(import_item::Column::Idx.is_in(outcomes.iter().map(|o| to_i64(o.index))))
-            .exec(&*tx)
-            .await?
-            .rows_affected;
-        if claimed != outcomes.len() as u64 {
+        let indexes = outcomes.iter().map(|o| o.index);
+        if !claim_items(&tx, import_id, ItemState::Imported, indexes).await? {
             return Ok(None);
         }
 
@@ -232,22 +226,9 @@ impl Store {
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
         insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
 
-        let mut update = row.into_active_model();
-        set_counts(&mut update, &counts);
-        update.last_sequence = Set(to_i64(sequence));
-        update.updated_at = Set(now);
-        let model = if import.state == ImportState::Processing && counts.unfinished(true) == 0 {
-            let transition = Transition {
-                after_sequence: sequence,
-                counts,
-                state: counts.outcome(!import.error.is_empty()),
-                error: String::new(),
-            };
-            self.change_state(&tx, import_id, update, transition)
-                .await?
-        } else {
-            update.update(&*tx).await?
-        };
+        let model = self
+            .finish_batch(&tx, row, &import, counts, sequence, now)
+            .await?;
         tx.commit().await?;
         Ok(Some(model.try_into()?))
     }

@@ -204,6 +204,15 @@ impl TestApp {
         format!("http://{}", self.addr)
     }
 
+    /// A channel to this server whose calls carry `token` and the
+    /// advance-access header.
+    pub fn channel_with(&self, token: &str) -> Authed {
+        InterceptedService::new(
+            self.channel.clone(),
+            BearerAuth::new(Some(token)).expect("token fits a header"),
+        )
+    }
+
     /// Stops the server cleanly and returns the stopped app's database
     /// so that a new server can be started on it.
     pub async fn stop_server(&mut self) {
