@@ -7,23 +7,10 @@
 mod common;
 
 use common::fhir_server::SekmetServer;
-use common::{docs, spawn_app, Backend, TestApp};
+use common::{docs, fhir_proxy, register_fhir_server as register, spawn_app, Backend};
 use fhir_import::dataset::{generate, Shape};
-use fhir_import::proto::v1::{self as pb, fhir_server_service_client::FhirServerServiceClient};
+use fhir_import::proto::v1 as pb;
 use tonic::Code;
-
-async fn register(app: &TestApp, id: &str, base_url: &str, schema: &str) {
-    let channel = app.channel_with(&app.token);
-    FhirServerServiceClient::new(channel)
-        .register_fhir_server(pb::RegisterFhirServerRequest {
-            id: id.into(),
-            base_url: base_url.into(),
-            schema: schema.into(),
-            ..Default::default()
-        })
-        .await
-        .expect("register the FHIR server");
-}
 
 fn header(project: &str, fhir_server: &str) -> pb::ImportHeader {
     pb::ImportHeader {
@@ -255,55 +242,6 @@ async fn previews_scrape_without_importing(backend: Backend) {
 }
 on_both_stores!(previews_scrape_without_importing);
 
-/// A reverse proxy in front of the FHIR server that counts the requests
-/// per resource type (the first path segment after `/fhir/`).
-async fn counting_proxy(
-    upstream: String,
-) -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>,
-) {
-    use axum::{extract::Request, response::IntoResponse, Router};
-    let counts: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>> =
-        Default::default();
-    let seen = counts.clone();
-    let http = reqwest::Client::new();
-    let app = Router::new().fallback(move |request: Request| {
-        let (http, upstream, seen) = (http.clone(), upstream.clone(), seen.clone());
-        async move {
-            let path_and_query = request
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default();
-            let rest = path_and_query.trim_start_matches("/fhir/");
-            let kind = rest.split(['/', '?']).next().unwrap_or_default().to_owned();
-            *seen.lock().expect("lock").entry(kind).or_default() += 1;
-            let url = format!("{}/{rest}", upstream.trim_end_matches('/'));
-            let answer = http
-                .get(url)
-                .header("accept", "application/fhir+json")
-                .send()
-                .await
-                .expect("upstream");
-            let status = answer.status().as_u16();
-            let body = answer.bytes().await.expect("body");
-            (
-                axum::http::StatusCode::from_u16(status).expect("status"),
-                [("content-type", "application/fhir+json")],
-                body,
-            )
-                .into_response()
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/fhir"), counts)
-}
-
 async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
     let data = generate(
         23,
@@ -313,7 +251,7 @@ async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
         },
     );
     let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts) = counting_proxy(sekmet.base_url().to_owned()).await;
+    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
     let app = spawn_app(backend).await;
     register(&app, "kf", &proxy, "ncpi-kids-first").await;
     counts.lock().expect("lock").clear();

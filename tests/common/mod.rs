@@ -6,6 +6,7 @@
 pub mod binary;
 pub mod browser;
 pub mod docs;
+pub mod fhir_proxy;
 pub mod fhir_server;
 pub mod fhir_stub;
 pub mod idp;
@@ -17,7 +18,8 @@ use fhir_import::accounts::Accounts;
 use fhir_import::auth::bearer::BearerAuth;
 use fhir_import::domain::account::SCOPES;
 use fhir_import::proto::v1::{
-    self as pb, file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
+    self as pb, fhir_server_service_client::FhirServerServiceClient,
+    file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
     project_service_client::ProjectServiceClient,
 };
 use fhir_import::{Application, Config};
@@ -441,6 +443,21 @@ impl OpenImport {
             }
         }
     }
+}
+
+/// Registers a FHIR server as the harness user (an admin), with a pinned
+/// schema when `schema` is not empty.
+pub async fn register_fhir_server(app: &TestApp, id: &str, base_url: &str, schema: &str) {
+    let channel = app.channel_with(&app.token);
+    FhirServerServiceClient::new(channel)
+        .register_fhir_server(pb::RegisterFhirServerRequest {
+            id: id.into(),
+            base_url: base_url.into(),
+            schema: schema.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("register the FHIR server");
 }
 
 pub fn header(project: &str) -> pb::ImportHeader {

@@ -1,0 +1,53 @@
+//! A reverse proxy in front of a FHIR server that counts the requests per
+//! resource type, for tests that bound how often the service asks.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+};
+
+use axum::{extract::Request, response::IntoResponse, Router};
+
+/// Requests seen, by resource type (the first path segment after `/fhir/`).
+pub type Counts = Arc<Mutex<BTreeMap<String, usize>>>;
+
+/// Starts the proxy; returns its base URL (`http://127.0.0.1:N/fhir`).
+pub async fn counting_proxy(upstream: String) -> (String, Counts) {
+    let counts: Counts = Default::default();
+    let seen = counts.clone();
+    let http = reqwest::Client::new();
+    let app = Router::new().fallback(move |request: Request| {
+        let (http, upstream, seen) = (http.clone(), upstream.clone(), seen.clone());
+        async move {
+            let path_and_query = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
+            let rest = path_and_query.trim_start_matches("/fhir/");
+            let kind = rest.split(['/', '?']).next().unwrap_or_default().to_owned();
+            *seen.lock().expect("lock").entry(kind).or_default() += 1;
+            let url = format!("{}/{rest}", upstream.trim_end_matches('/'));
+            let answer = http
+                .get(url)
+                .header("accept", "application/fhir+json")
+                .send()
+                .await
+                .expect("upstream");
+            let status = answer.status().as_u16();
+            let body = answer.bytes().await.expect("body");
+            (
+                axum::http::StatusCode::from_u16(status).expect("status"),
+                [("content-type", "application/fhir+json")],
+                body,
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/fhir"), counts)
+}
