@@ -9,7 +9,7 @@ mod common;
 use common::fhir_server::SekmetServer;
 use common::{docs, fhir_proxy, register_fhir_server as register, spawn_app, Backend};
 use fhir_import::dataset::{generate, Shape};
-use fhir_import::proto::v1 as pb;
+use fhir_import::proto::v1::{self as pb, fhir_server_service_client::FhirServerServiceClient};
 use tonic::Code;
 
 fn header(project: &str, fhir_server: &str) -> pb::ImportHeader {
