@@ -654,4 +654,11 @@ impl ImportService for BareDrain {
     ) -> Result<Response<pb::Import>, Status> {
         Err(Status::unimplemented("bare drain server"))
     }
+
+    async fn rescrape_files(
+        &self,
+        _: Request<pb::RescrapeFilesRequest>,
+    ) -> Result<Response<pb::RescrapeFilesResponse>, Status> {
+        Err(Status::unimplemented("bare drain server"))
+    }
 }

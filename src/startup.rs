@@ -155,6 +155,7 @@ impl Application {
             projects.clone(),
             notifier,
             processor,
+            scraper,
             limits,
             stopping.clone(),
         );

@@ -12,6 +12,7 @@ mod m20261128_000006_external_identities;
 mod m20261128_000007_fhir_servers;
 mod m20261128_000008_schemas;
 mod m20261128_000009_scraping;
+mod m20261128_000010_rescrape;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_fhir_servers::Migration),
             Box::new(m20261128_000008_schemas::Migration),
             Box::new(m20261128_000009_scraping::Migration),
+            Box::new(m20261128_000010_rescrape::Migration),
         ]
     }
 }

@@ -5,8 +5,8 @@ use prost_types::Timestamp;
 
 use crate::domain::{
     import::{
-        Change, ConflictPolicy, Counts, Event, Import, ImportState, Item, ItemStage, ItemState,
-        MetadataState,
+        Change, ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemStage,
+        ItemState, MetadataState,
     },
     rejection::{Rejection, RejectionCode},
 };
@@ -64,6 +64,26 @@ fn metadata_state(s: MetadataState) -> pb::MetadataState {
         MetadataState::Complete => pb::MetadataState::Complete,
         MetadataState::Failed => pb::MetadataState::Failed,
         MetadataState::Partial => pb::MetadataState::Partial,
+    }
+}
+
+pub fn metadata_state_from_wire(value: i32) -> Result<MetadataState, String> {
+    Ok(match pb::MetadataState::try_from(value) {
+        Ok(pb::MetadataState::NotRequested) => MetadataState::NotRequested,
+        Ok(pb::MetadataState::Pending) => MetadataState::Pending,
+        Ok(pb::MetadataState::Complete) => MetadataState::Complete,
+        Ok(pb::MetadataState::Failed) => MetadataState::Failed,
+        Ok(pb::MetadataState::Partial) => MetadataState::Partial,
+        Ok(pb::MetadataState::Unspecified) | Err(_) => {
+            return Err(format!("metadata_states: {value} is not a metadata state"))
+        }
+    })
+}
+
+fn import_kind(k: ImportKind) -> pb::ImportKind {
+    match k {
+        ImportKind::Documents => pb::ImportKind::Documents,
+        ImportKind::Rescrape => pb::ImportKind::Rescrape,
     }
 }
 
@@ -188,6 +208,7 @@ pub fn import(i: Import) -> pb::Import {
         create_time: Some(timestamp(i.created_at)),
         update_time: Some(timestamp(i.updated_at)),
         finish_time: i.finished_at.map(timestamp),
+        kind: import_kind(i.kind) as i32,
     }
 }
 

@@ -59,7 +59,9 @@ impl From<ImportError> for Status {
     fn from(err: ImportError) -> Self {
         match err {
             ImportError::InvalidArgument(msg) => Status::invalid_argument(msg),
-            ImportError::NotFound(_) => Status::not_found(err.to_string()),
+            ImportError::NotFound(_) | ImportError::FileNotFound(_) => {
+                Status::not_found(err.to_string())
+            }
             ImportError::AlreadyExists(msg) => Status::already_exists(msg),
             ImportError::FailedPrecondition(msg) => Status::failed_precondition(msg),
             ImportError::OutOfRange(msg) => Status::out_of_range(msg),

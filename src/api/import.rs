@@ -9,10 +9,12 @@ use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::convert;
 use crate::auth::Caller;
-use crate::import::{DocumentMessage, DocumentSource, ImportSpec, Imports, Incoming, StreamFault};
+use crate::import::{
+    DocumentMessage, DocumentSource, ImportSpec, Imports, Incoming, Rescrape, StreamFault,
+};
 use crate::proto::v1::{
     self as pb, document_input::Source, import_documents_request::Kind,
-    import_service_server::ImportService,
+    import_service_server::ImportService, rescrape_files_request::Selection,
 };
 
 pub struct ImportApi {
@@ -206,5 +208,38 @@ impl ImportService for ImportApi {
             .cancel(&caller, &request.into_inner().import_id)
             .await?;
         Ok(Response::new(convert::import(import)))
+    }
+
+    async fn rescrape_files(
+        &self,
+        request: Request<pb::RescrapeFilesRequest>,
+    ) -> Result<Response<pb::RescrapeFilesResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        let request = request.into_inner();
+        let rescrape = match request.selection {
+            Some(Selection::FileIds(list)) => Rescrape::Files(list.ids),
+            Some(Selection::ImportId(id)) => Rescrape::Import(id),
+            Some(Selection::AllFiles(true)) => Rescrape::AllFiles,
+            Some(Selection::AllFiles(false)) | None => {
+                return Err(Status::invalid_argument(
+                    "selection: set file_ids, import_id or all_files",
+                ))
+            }
+        };
+        let states = request
+            .metadata_states
+            .into_iter()
+            .map(convert::metadata_state_from_wire)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Status::invalid_argument)?;
+        let started = self
+            .imports
+            .rescrape(&caller, &request.project, rescrape, states)
+            .await?;
+        Ok(Response::new(pb::RescrapeFilesResponse {
+            imports: started.imports.into_iter().map(convert::import).collect(),
+            files: started.files,
+            already_pending: started.already_pending,
+        }))
     }
 }

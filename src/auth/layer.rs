@@ -27,7 +27,9 @@ pub const ADVANCE_ACCESS_VALUE: &str = "advance";
 fn required_scope(path: &str) -> Option<&'static str> {
     let (service, method) = path.trim_start_matches('/').split_once('/')?;
     Some(match (service, method) {
-        ("fhir_import.v1.ImportService", "ImportDocuments" | "CancelImport") => "import:write",
+        ("fhir_import.v1.ImportService", "ImportDocuments" | "CancelImport" | "RescrapeFiles") => {
+            "import:write"
+        }
         (
             "fhir_import.v1.ImportService",
             "WatchImport" | "GetImport" | "ListImports" | "ListImportItems",

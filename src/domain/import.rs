@@ -51,6 +51,11 @@ impl ImportState {
     }
 }
 
+stored_enum!(ImportKind {
+    Documents => "DOCUMENTS",
+    Rescrape => "RESCRAPE",
+});
+
 stored_enum!(ItemState {
     Pending => "PENDING",
     Processing => "PROCESSING",
@@ -143,6 +148,7 @@ impl Counts {
 pub struct Import {
     pub id: ImportId,
     pub project_id: ProjectId,
+    pub kind: ImportKind,
     pub state: ImportState,
     pub counts: Counts,
     pub fhir_server: String,

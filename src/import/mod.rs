@@ -6,6 +6,7 @@ mod intake;
 mod notify;
 mod processor;
 mod replay;
+mod rescrape;
 mod scraper;
 mod spec;
 mod watch;
@@ -14,6 +15,7 @@ mod writer;
 pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, StreamFault};
 pub use notify::Notifier;
 pub use processor::{resume_unfinished, Processor};
+pub use rescrape::Rescrape;
 pub use scraper::Scraper;
 pub use spec::ImportSpec;
 pub use watch::WatchUpdate;
@@ -34,6 +36,8 @@ pub enum ImportError {
     InvalidArgument(String),
     #[error("import {0} not found")]
     NotFound(String),
+    #[error("file {0} not found")]
+    FileNotFound(String),
     #[error("{0}")]
     AlreadyExists(String),
     #[error("{0}")]
@@ -78,6 +82,7 @@ pub struct Imports {
     projects: Projects,
     notifier: Notifier,
     processor: Processor,
+    scraper: Scraper,
     limits: Limits,
     stopping: tokio_util::sync::CancellationToken,
 }
@@ -88,6 +93,7 @@ impl Imports {
         projects: Projects,
         notifier: Notifier,
         processor: Processor,
+        scraper: Scraper,
         limits: Limits,
         stopping: tokio_util::sync::CancellationToken,
     ) -> Self {
@@ -96,6 +102,7 @@ impl Imports {
             projects,
             notifier,
             processor,
+            scraper,
             limits,
             stopping,
         }

@@ -6,7 +6,7 @@ use super::StoreError;
 use crate::domain::{
     ids::{ImportId, ProjectId},
     import::{
-        ConflictPolicy, Counts, Event, Import, ImportState, Item, ItemStage, ItemState,
+        ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemStage, ItemState,
         StoredRejection,
     },
 };
@@ -58,6 +58,7 @@ impl TryFrom<import::Model> for Import {
     fn try_from(m: import::Model) -> Result<Self, StoreError> {
         let state =
             ImportState::parse(&m.state).ok_or_else(|| corrupt("import state", &m.state))?;
+        let kind = ImportKind::parse(&m.kind).ok_or_else(|| corrupt("import kind", &m.kind))?;
         let on_conflict = ConflictPolicy::parse(&m.on_conflict)
             .ok_or_else(|| corrupt("conflict policy", &m.on_conflict))?;
         let tags: Vec<String> =
@@ -66,6 +67,7 @@ impl TryFrom<import::Model> for Import {
             counts: counts_of(&m),
             id: ImportId::from_stored(m.id),
             project_id: ProjectId::from_stored(m.project_id),
+            kind,
             state,
             fhir_server: m.fhir_server,
             on_conflict,

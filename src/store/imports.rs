@@ -1,17 +1,17 @@
 //! Reads of imports, their items and events, and cancelling.
 
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    sea_query::{Expr, Query},
+    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::convert::{counts_of, to_i64};
-use super::entities::{import, import_event, import_item};
+use super::entities::{file, import, import_event, import_item};
 use super::intake::Transition;
 use super::{Store, StoreResult};
 use crate::domain::{
     ids::{ImportId, ProjectId},
-    import::{Event, Import, ImportState, Item, ItemState},
+    import::{Event, Import, ImportState, Item, ItemState, MetadataState},
 };
 
 pub enum CancelOutcome {
@@ -142,6 +142,32 @@ impl Store {
             .exec(&*tx)
             .await?
             .rows_affected;
+        // Files recorded but still waiting for metadata would stay PENDING
+        // for ever: nothing will scrape them now.
+        file::Entity::update_many()
+            .col_expr(
+                file::Column::MetadataState,
+                Expr::value(MetadataState::Failed.as_str()),
+            )
+            .col_expr(
+                file::Column::MetadataError,
+                Expr::value(
+                    "not scraped: the import was cancelled first; RescrapeFiles scrapes it",
+                ),
+            )
+            .filter(file::Column::MetadataState.eq(MetadataState::Pending.as_str()))
+            .filter(
+                file::Column::Id.in_subquery(
+                    Query::select()
+                        .column(import_item::Column::FileId)
+                        .from(import_item::Entity)
+                        .and_where(import_item::Column::ImportId.eq(import_id.as_str()))
+                        .and_where(import_item::Column::State.eq(ItemState::Imported.as_str()))
+                        .to_owned(),
+                ),
+            )
+            .exec(&*tx)
+            .await?;
         let mut counts = counts_of(&row);
         counts.pending = counts.pending.saturating_sub(cancelled);
         counts.cancelled += cancelled;

@@ -14,8 +14,8 @@ use crate::domain::{
     document::ValidDocument,
     ids::{ImportId, ProjectId},
     import::{
-        Change, ConflictPolicy, Counts, Event, Import, ImportState, Item, ItemStage, ItemState,
-        StoredRejection,
+        Change, ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemStage,
+        ItemState, StoredRejection,
     },
     rejection::Rejection,
 };
@@ -49,6 +49,7 @@ impl Store {
         let mut row = import::ActiveModel {
             id: Set(ImportId::generate().into_string()),
             project_id: Set(new.project_id.into_string()),
+            kind: Set(ImportKind::Documents.as_str().to_owned()),
             state: Set(ImportState::Receiving.as_str().to_owned()),
             fhir_server: Set(new.fhir_server),
             on_conflict: Set(new.on_conflict.as_str().to_owned()),

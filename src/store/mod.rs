@@ -15,6 +15,7 @@ mod names;
 mod processing;
 mod projects;
 mod refresh;
+mod rescrape;
 mod schemas;
 mod scraping;
 
@@ -36,6 +37,7 @@ pub use intake::{IntakeItem, IntakeOutcome, NewImport};
 pub use processing::{PendingItem, RecordRequest};
 pub use projects::StoredProject;
 pub use refresh::{Redeemed, StoredRefresh};
+pub use rescrape::{FileSource, NewRescrape, RescrapeSelection, RescrapeStarted};
 pub use schemas::{NewSchema, SchemaInsert, StoredSchema};
 pub use scraping::{AwaitingMetadata, ScrapeOutcome, ScrapeResult};
 

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: String,
     pub project_id: String,
     pub state: String,
+    /// `DOCUMENTS` (a stream of documents) or `RESCRAPE`.
+    pub kind: String,
     pub fhir_server: String,
     pub on_conflict: String,
     pub idempotency_key: Option<String>,

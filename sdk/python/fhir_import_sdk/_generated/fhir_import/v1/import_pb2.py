@@ -12,10 +12,11 @@ from google.protobuf.internal import builder as _builder
 _sym_db = _symbol_database.Default()
 
 
+from . import files_pb2 as fhir__import_dot_v1_dot_files__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66hir_import/v1/import.proto\x12\x0e\x66hir_import.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x01\n\x16ImportDocumentsRequest\x12.\n\x06header\x18\x01 \x01(\x0b\x32\x1c.fhir_import.v1.ImportHeaderH\x00\x12\x31\n\x08\x64ocument\x18\x02 \x01(\x0b\x32\x1d.fhir_import.v1.DocumentInputH\x00\x42\x06\n\x04kind\"\xa7\x01\n\x0cImportHeader\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x13\n\x0b\x66hir_server\x18\x02 \x01(\t\x12\x33\n\x0bon_conflict\x18\x03 \x01(\x0e\x32\x1e.fhir_import.v1.ConflictPolicy\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12\x15\n\rvalidate_only\x18\x05 \x01(\x08\x12\x0c\n\x04tags\x18\x06 \x03(\t\"\xb7\x01\n\rDocumentInput\x12\x17\n\rresource_json\x18\x01 \x01(\tH\x00\x12\x13\n\treference\x18\x02 \x01(\tH\x00\x12=\n\x08metadata\x18\x03 \x03(\x0b\x32+.fhir_import.v1.DocumentInput.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06source\"q\n\rItemRejection\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12+\n\x04\x63ode\x18\x03 \x01(\x0e\x32\x1d.fhir_import.v1.RejectionCode\x12\x0f\n\x07message\x18\x04 \x01(\t\"\xed\x01\n\x17ImportDocumentsResponse\x12\x11\n\timport_id\x18\x01 \x01(\t\x12\x10\n\x08received\x18\x02 \x01(\x04\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x04\x12\x10\n\x08rejected\x18\x04 \x01(\x04\x12\x31\n\nrejections\x18\x05 \x03(\x0b\x32\x1d.fhir_import.v1.ItemRejection\x12\x1c\n\x14rejections_truncated\x18\x06 \x01(\x08\x12&\n\x06import\x18\x07 \x01(\x0b\x32\x16.fhir_import.v1.Import\x12\x10\n\x08replayed\x18\x08 \x01(\x08\"\xc5\x01\n\x0cImportCounts\x12\x10\n\x08received\x18\x01 \x01(\x04\x12\x0f\n\x07pending\x18\x02 \x01(\x04\x12\x12\n\nprocessing\x18\x03 \x01(\x04\x12\x10\n\x08imported\x18\x04 \x01(\x04\x12\x0f\n\x07skipped\x18\x05 \x01(\x04\x12\x10\n\x08rejected\x18\x06 \x01(\x04\x12\x0e\n\x06\x66\x61iled\x18\x07 \x01(\x04\x12\x11\n\tcancelled\x18\x08 \x01(\x04\x12\x0f\n\x07scraped\x18\t \x01(\x04\x12\x15\n\rscrape_failed\x18\n \x01(\x04\"\xbd\x03\n\x06Import\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07project\x18\x02 \x01(\t\x12*\n\x05state\x18\x03 \x01(\x0e\x32\x1b.fhir_import.v1.ImportState\x12,\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x1c.fhir_import.v1.ImportCounts\x12\x13\n\x0b\x66hir_server\x18\x05 \x01(\t\x12\x33\n\x0bon_conflict\x18\x06 \x01(\x0e\x32\x1e.fhir_import.v1.ConflictPolicy\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\x12\x0c\n\x04tags\x18\x08 \x03(\t\x12\r\n\x05\x65rror\x18\t \x01(\t\x12\x15\n\rlast_sequence\x18\n \x01(\x04\x12\x12\n\ncreated_by\x18\x0b \x01(\t\x12/\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inish_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x02\n\nImportItem\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12(\n\x05state\x18\x03 \x01(\x0e\x32\x19.fhir_import.v1.ItemState\x12(\n\x05stage\x18\x04 \x01(\x0e\x32\x19.fhir_import.v1.ItemStage\x12\x30\n\trejection\x18\x05 \x01(\x0b\x32\x1d.fhir_import.v1.ItemRejection\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x07 \x01(\t\x12\x10\n\x08sequence\x18\x08 \x01(\x04\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"?\n\x12WatchImportRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\"\x92\x02\n\x0bImportEvent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12,\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x1c.fhir_import.v1.ImportCounts\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x08snapshot\x18\x04 \x01(\x0b\x32\x16.fhir_import.v1.ImportH\x00\x12*\n\x04item\x18\x05 \x01(\x0b\x32\x1a.fhir_import.v1.ImportItemH\x00\x12\x39\n\x0cstate_change\x18\x06 \x01(\x0b\x32!.fhir_import.v1.ImportStateChangeH\x00\x42\x06\n\x04kind\"N\n\x11ImportStateChange\x12*\n\x05state\x18\x01 \x01(\x0e\x32\x1b.fhir_import.v1.ImportState\x12\r\n\x05\x65rror\x18\x02 \x01(\t\"%\n\x10GetImportRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\"L\n\x12ListImportsRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"W\n\x13ListImportsResponse\x12\'\n\x07imports\x18\x01 \x03(\x0b\x32\x16.fhir_import.v1.Import\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"}\n\x16ListImportItemsRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\x12)\n\x06states\x18\x02 \x03(\x0e\x32\x19.fhir_import.v1.ItemState\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\"]\n\x17ListImportItemsResponse\x12)\n\x05items\x18\x01 \x03(\x0b\x32\x1a.fhir_import.v1.ImportItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"(\n\x13\x43\x61ncelImportRequest\x12\x11\n\timport_id\x18\x01 \x01(\t*\x86\x01\n\x0e\x43onflictPolicy\x12\x1f\n\x1b\x43ONFLICT_POLICY_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43ONFLICT_POLICY_SKIP\x10\x01\x12\x1d\n\x19\x43ONFLICT_POLICY_OVERWRITE\x10\x02\x12\x1a\n\x16\x43ONFLICT_POLICY_RENAME\x10\x03*\xd6\x02\n\rRejectionCode\x12\x1e\n\x1aREJECTION_CODE_UNSPECIFIED\x10\x00\x12!\n\x1dREJECTION_CODE_EMPTY_DOCUMENT\x10\x01\x12\x1f\n\x1bREJECTION_CODE_INVALID_JSON\x10\x02\x12&\n\"REJECTION_CODE_WRONG_RESOURCE_TYPE\x10\x03\x12#\n\x1fREJECTION_CODE_INVALID_RESOURCE\x10\x04\x12\x1c\n\x18REJECTION_CODE_TOO_LARGE\x10\x05\x12#\n\x1fREJECTION_CODE_INVALID_METADATA\x10\x06\x12$\n REJECTION_CODE_INVALID_REFERENCE\x10\x07\x12+\n\'REJECTION_CODE_REFERENCE_NOT_RESOLVABLE\x10\x08*\xdd\x01\n\x0bImportState\x12\x1c\n\x18IMPORT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16IMPORT_STATE_RECEIVING\x10\x01\x12\x1b\n\x17IMPORT_STATE_PROCESSING\x10\x02\x12\x1a\n\x16IMPORT_STATE_COMPLETED\x10\x03\x12&\n\"IMPORT_STATE_COMPLETED_WITH_ERRORS\x10\x04\x12\x17\n\x13IMPORT_STATE_FAILED\x10\x05\x12\x1a\n\x16IMPORT_STATE_CANCELLED\x10\x06*\x8b\x02\n\tItemState\x12\x1a\n\x16ITEM_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12ITEM_STATE_PENDING\x10\x01\x12\x19\n\x15ITEM_STATE_PROCESSING\x10\x02\x12\x17\n\x13ITEM_STATE_IMPORTED\x10\x03\x12\x16\n\x12ITEM_STATE_SKIPPED\x10\x04\x12\x17\n\x13ITEM_STATE_REJECTED\x10\x05\x12\x15\n\x11ITEM_STATE_FAILED\x10\x06\x12\x18\n\x14ITEM_STATE_CANCELLED\x10\x07\x12\x16\n\x12ITEM_STATE_SCRAPED\x10\x08\x12\x1c\n\x18ITEM_STATE_SCRAPE_FAILED\x10\t*y\n\tItemStage\x12\x1a\n\x16ITEM_STAGE_UNSPECIFIED\x10\x00\x12\x15\n\x11ITEM_STAGE_INTAKE\x10\x01\x12\x1a\n\x16ITEM_STAGE_RECORD_FILE\x10\x02\x12\x1d\n\x19ITEM_STAGE_FETCH_METADATA\x10\x03\x32\x97\x04\n\rImportService\x12\x64\n\x0fImportDocuments\x12&.fhir_import.v1.ImportDocumentsRequest\x1a\'.fhir_import.v1.ImportDocumentsResponse(\x01\x12P\n\x0bWatchImport\x12\".fhir_import.v1.WatchImportRequest\x1a\x1b.fhir_import.v1.ImportEvent0\x01\x12\x45\n\tGetImport\x12 .fhir_import.v1.GetImportRequest\x1a\x16.fhir_import.v1.Import\x12V\n\x0bListImports\x12\".fhir_import.v1.ListImportsRequest\x1a#.fhir_import.v1.ListImportsResponse\x12\x62\n\x0fListImportItems\x12&.fhir_import.v1.ListImportItemsRequest\x1a\'.fhir_import.v1.ListImportItemsResponse\x12K\n\x0c\x43\x61ncelImport\x12#.fhir_import.v1.CancelImportRequest\x1a\x16.fhir_import.v1.Importb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66hir_import/v1/import.proto\x12\x0e\x66hir_import.v1\x1a\x1a\x66hir_import/v1/files.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x01\n\x16ImportDocumentsRequest\x12.\n\x06header\x18\x01 \x01(\x0b\x32\x1c.fhir_import.v1.ImportHeaderH\x00\x12\x31\n\x08\x64ocument\x18\x02 \x01(\x0b\x32\x1d.fhir_import.v1.DocumentInputH\x00\x42\x06\n\x04kind\"\xa7\x01\n\x0cImportHeader\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x13\n\x0b\x66hir_server\x18\x02 \x01(\t\x12\x33\n\x0bon_conflict\x18\x03 \x01(\x0e\x32\x1e.fhir_import.v1.ConflictPolicy\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12\x15\n\rvalidate_only\x18\x05 \x01(\x08\x12\x0c\n\x04tags\x18\x06 \x03(\t\"\xb7\x01\n\rDocumentInput\x12\x17\n\rresource_json\x18\x01 \x01(\tH\x00\x12\x13\n\treference\x18\x02 \x01(\tH\x00\x12=\n\x08metadata\x18\x03 \x03(\x0b\x32+.fhir_import.v1.DocumentInput.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06source\"q\n\rItemRejection\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12+\n\x04\x63ode\x18\x03 \x01(\x0e\x32\x1d.fhir_import.v1.RejectionCode\x12\x0f\n\x07message\x18\x04 \x01(\t\"\xed\x01\n\x17ImportDocumentsResponse\x12\x11\n\timport_id\x18\x01 \x01(\t\x12\x10\n\x08received\x18\x02 \x01(\x04\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x04\x12\x10\n\x08rejected\x18\x04 \x01(\x04\x12\x31\n\nrejections\x18\x05 \x03(\x0b\x32\x1d.fhir_import.v1.ItemRejection\x12\x1c\n\x14rejections_truncated\x18\x06 \x01(\x08\x12&\n\x06import\x18\x07 \x01(\x0b\x32\x16.fhir_import.v1.Import\x12\x10\n\x08replayed\x18\x08 \x01(\x08\"\xc5\x01\n\x0cImportCounts\x12\x10\n\x08received\x18\x01 \x01(\x04\x12\x0f\n\x07pending\x18\x02 \x01(\x04\x12\x12\n\nprocessing\x18\x03 \x01(\x04\x12\x10\n\x08imported\x18\x04 \x01(\x04\x12\x0f\n\x07skipped\x18\x05 \x01(\x04\x12\x10\n\x08rejected\x18\x06 \x01(\x04\x12\x0e\n\x06\x66\x61iled\x18\x07 \x01(\x04\x12\x11\n\tcancelled\x18\x08 \x01(\x04\x12\x0f\n\x07scraped\x18\t \x01(\x04\x12\x15\n\rscrape_failed\x18\n \x01(\x04\"\xe7\x03\n\x06Import\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07project\x18\x02 \x01(\t\x12*\n\x05state\x18\x03 \x01(\x0e\x32\x1b.fhir_import.v1.ImportState\x12,\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x1c.fhir_import.v1.ImportCounts\x12\x13\n\x0b\x66hir_server\x18\x05 \x01(\t\x12\x33\n\x0bon_conflict\x18\x06 \x01(\x0e\x32\x1e.fhir_import.v1.ConflictPolicy\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\x12\x0c\n\x04tags\x18\x08 \x03(\t\x12\r\n\x05\x65rror\x18\t \x01(\t\x12\x15\n\rlast_sequence\x18\n \x01(\x04\x12\x12\n\ncreated_by\x18\x0b \x01(\t\x12/\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inish_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x04kind\x18\x0f \x01(\x0e\x32\x1a.fhir_import.v1.ImportKind\"\x99\x02\n\nImportItem\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12(\n\x05state\x18\x03 \x01(\x0e\x32\x19.fhir_import.v1.ItemState\x12(\n\x05stage\x18\x04 \x01(\x0e\x32\x19.fhir_import.v1.ItemStage\x12\x30\n\trejection\x18\x05 \x01(\x0b\x32\x1d.fhir_import.v1.ItemRejection\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x07 \x01(\t\x12\x10\n\x08sequence\x18\x08 \x01(\x04\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"?\n\x12WatchImportRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\"\x92\x02\n\x0bImportEvent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12,\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x1c.fhir_import.v1.ImportCounts\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x08snapshot\x18\x04 \x01(\x0b\x32\x16.fhir_import.v1.ImportH\x00\x12*\n\x04item\x18\x05 \x01(\x0b\x32\x1a.fhir_import.v1.ImportItemH\x00\x12\x39\n\x0cstate_change\x18\x06 \x01(\x0b\x32!.fhir_import.v1.ImportStateChangeH\x00\x42\x06\n\x04kind\"N\n\x11ImportStateChange\x12*\n\x05state\x18\x01 \x01(\x0e\x32\x1b.fhir_import.v1.ImportState\x12\r\n\x05\x65rror\x18\x02 \x01(\t\"%\n\x10GetImportRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\"L\n\x12ListImportsRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"W\n\x13ListImportsResponse\x12\'\n\x07imports\x18\x01 \x03(\x0b\x32\x16.fhir_import.v1.Import\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"}\n\x16ListImportItemsRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\x12)\n\x06states\x18\x02 \x03(\x0e\x32\x19.fhir_import.v1.ItemState\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\"]\n\x17ListImportItemsResponse\x12)\n\x05items\x18\x01 \x03(\x0b\x32\x1a.fhir_import.v1.ImportItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"(\n\x13\x43\x61ncelImportRequest\x12\x11\n\timport_id\x18\x01 \x01(\t\"\xc3\x01\n\x14RescrapeFilesRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12+\n\x08\x66ile_ids\x18\x02 \x01(\x0b\x32\x17.fhir_import.v1.FileIdsH\x00\x12\x13\n\timport_id\x18\x03 \x01(\tH\x00\x12\x13\n\tall_files\x18\x04 \x01(\x08H\x00\x12\x36\n\x0fmetadata_states\x18\x05 \x03(\x0e\x32\x1d.fhir_import.v1.MetadataStateB\x0b\n\tselection\"\x16\n\x07\x46ileIds\x12\x0b\n\x03ids\x18\x01 \x03(\t\"h\n\x15RescrapeFilesResponse\x12\'\n\x07imports\x18\x01 \x03(\x0b\x32\x16.fhir_import.v1.Import\x12\r\n\x05\x66iles\x18\x02 \x01(\x04\x12\x17\n\x0f\x61lready_pending\x18\x03 \x01(\x04*^\n\nImportKind\x12\x1b\n\x17IMPORT_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15IMPORT_KIND_DOCUMENTS\x10\x01\x12\x18\n\x14IMPORT_KIND_RESCRAPE\x10\x02*\x86\x01\n\x0e\x43onflictPolicy\x12\x1f\n\x1b\x43ONFLICT_POLICY_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43ONFLICT_POLICY_SKIP\x10\x01\x12\x1d\n\x19\x43ONFLICT_POLICY_OVERWRITE\x10\x02\x12\x1a\n\x16\x43ONFLICT_POLICY_RENAME\x10\x03*\xd6\x02\n\rRejectionCode\x12\x1e\n\x1aREJECTION_CODE_UNSPECIFIED\x10\x00\x12!\n\x1dREJECTION_CODE_EMPTY_DOCUMENT\x10\x01\x12\x1f\n\x1bREJECTION_CODE_INVALID_JSON\x10\x02\x12&\n\"REJECTION_CODE_WRONG_RESOURCE_TYPE\x10\x03\x12#\n\x1fREJECTION_CODE_INVALID_RESOURCE\x10\x04\x12\x1c\n\x18REJECTION_CODE_TOO_LARGE\x10\x05\x12#\n\x1fREJECTION_CODE_INVALID_METADATA\x10\x06\x12$\n REJECTION_CODE_INVALID_REFERENCE\x10\x07\x12+\n\'REJECTION_CODE_REFERENCE_NOT_RESOLVABLE\x10\x08*\xdd\x01\n\x0bImportState\x12\x1c\n\x18IMPORT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16IMPORT_STATE_RECEIVING\x10\x01\x12\x1b\n\x17IMPORT_STATE_PROCESSING\x10\x02\x12\x1a\n\x16IMPORT_STATE_COMPLETED\x10\x03\x12&\n\"IMPORT_STATE_COMPLETED_WITH_ERRORS\x10\x04\x12\x17\n\x13IMPORT_STATE_FAILED\x10\x05\x12\x1a\n\x16IMPORT_STATE_CANCELLED\x10\x06*\x8b\x02\n\tItemState\x12\x1a\n\x16ITEM_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12ITEM_STATE_PENDING\x10\x01\x12\x19\n\x15ITEM_STATE_PROCESSING\x10\x02\x12\x17\n\x13ITEM_STATE_IMPORTED\x10\x03\x12\x16\n\x12ITEM_STATE_SKIPPED\x10\x04\x12\x17\n\x13ITEM_STATE_REJECTED\x10\x05\x12\x15\n\x11ITEM_STATE_FAILED\x10\x06\x12\x18\n\x14ITEM_STATE_CANCELLED\x10\x07\x12\x16\n\x12ITEM_STATE_SCRAPED\x10\x08\x12\x1c\n\x18ITEM_STATE_SCRAPE_FAILED\x10\t*y\n\tItemStage\x12\x1a\n\x16ITEM_STAGE_UNSPECIFIED\x10\x00\x12\x15\n\x11ITEM_STAGE_INTAKE\x10\x01\x12\x1a\n\x16ITEM_STAGE_RECORD_FILE\x10\x02\x12\x1d\n\x19ITEM_STAGE_FETCH_METADATA\x10\x03\x32\xf5\x04\n\rImportService\x12\x64\n\x0fImportDocuments\x12&.fhir_import.v1.ImportDocumentsRequest\x1a\'.fhir_import.v1.ImportDocumentsResponse(\x01\x12P\n\x0bWatchImport\x12\".fhir_import.v1.WatchImportRequest\x1a\x1b.fhir_import.v1.ImportEvent0\x01\x12\x45\n\tGetImport\x12 .fhir_import.v1.GetImportRequest\x1a\x16.fhir_import.v1.Import\x12V\n\x0bListImports\x12\".fhir_import.v1.ListImportsRequest\x1a#.fhir_import.v1.ListImportsResponse\x12\x62\n\x0fListImportItems\x12&.fhir_import.v1.ListImportItemsRequest\x1a\'.fhir_import.v1.ListImportItemsResponse\x12K\n\x0c\x43\x61ncelImport\x12#.fhir_import.v1.CancelImportRequest\x1a\x16.fhir_import.v1.Import\x12\\\n\rRescrapeFiles\x12$.fhir_import.v1.RescrapeFilesRequest\x1a%.fhir_import.v1.RescrapeFilesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -24,52 +25,60 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   _globals['_DOCUMENTINPUT_METADATAENTRY']._options = None
   _globals['_DOCUMENTINPUT_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CONFLICTPOLICY']._serialized_start=2750
-  _globals['_CONFLICTPOLICY']._serialized_end=2884
-  _globals['_REJECTIONCODE']._serialized_start=2887
-  _globals['_REJECTIONCODE']._serialized_end=3229
-  _globals['_IMPORTSTATE']._serialized_start=3232
-  _globals['_IMPORTSTATE']._serialized_end=3453
-  _globals['_ITEMSTATE']._serialized_start=3456
-  _globals['_ITEMSTATE']._serialized_end=3723
-  _globals['_ITEMSTAGE']._serialized_start=3725
-  _globals['_ITEMSTAGE']._serialized_end=3846
-  _globals['_IMPORTDOCUMENTSREQUEST']._serialized_start=81
-  _globals['_IMPORTDOCUMENTSREQUEST']._serialized_end=212
-  _globals['_IMPORTHEADER']._serialized_start=215
-  _globals['_IMPORTHEADER']._serialized_end=382
-  _globals['_DOCUMENTINPUT']._serialized_start=385
-  _globals['_DOCUMENTINPUT']._serialized_end=568
-  _globals['_DOCUMENTINPUT_METADATAENTRY']._serialized_start=511
-  _globals['_DOCUMENTINPUT_METADATAENTRY']._serialized_end=558
-  _globals['_ITEMREJECTION']._serialized_start=570
-  _globals['_ITEMREJECTION']._serialized_end=683
-  _globals['_IMPORTDOCUMENTSRESPONSE']._serialized_start=686
-  _globals['_IMPORTDOCUMENTSRESPONSE']._serialized_end=923
-  _globals['_IMPORTCOUNTS']._serialized_start=926
-  _globals['_IMPORTCOUNTS']._serialized_end=1123
-  _globals['_IMPORT']._serialized_start=1126
-  _globals['_IMPORT']._serialized_end=1571
-  _globals['_IMPORTITEM']._serialized_start=1574
-  _globals['_IMPORTITEM']._serialized_end=1855
-  _globals['_WATCHIMPORTREQUEST']._serialized_start=1857
-  _globals['_WATCHIMPORTREQUEST']._serialized_end=1920
-  _globals['_IMPORTEVENT']._serialized_start=1923
-  _globals['_IMPORTEVENT']._serialized_end=2197
-  _globals['_IMPORTSTATECHANGE']._serialized_start=2199
-  _globals['_IMPORTSTATECHANGE']._serialized_end=2277
-  _globals['_GETIMPORTREQUEST']._serialized_start=2279
-  _globals['_GETIMPORTREQUEST']._serialized_end=2316
-  _globals['_LISTIMPORTSREQUEST']._serialized_start=2318
-  _globals['_LISTIMPORTSREQUEST']._serialized_end=2394
-  _globals['_LISTIMPORTSRESPONSE']._serialized_start=2396
-  _globals['_LISTIMPORTSRESPONSE']._serialized_end=2483
-  _globals['_LISTIMPORTITEMSREQUEST']._serialized_start=2485
-  _globals['_LISTIMPORTITEMSREQUEST']._serialized_end=2610
-  _globals['_LISTIMPORTITEMSRESPONSE']._serialized_start=2612
-  _globals['_LISTIMPORTITEMSRESPONSE']._serialized_end=2705
-  _globals['_CANCELIMPORTREQUEST']._serialized_start=2707
-  _globals['_CANCELIMPORTREQUEST']._serialized_end=2747
-  _globals['_IMPORTSERVICE']._serialized_start=3849
-  _globals['_IMPORTSERVICE']._serialized_end=4384
+  _globals['_IMPORTKIND']._serialized_start=3147
+  _globals['_IMPORTKIND']._serialized_end=3241
+  _globals['_CONFLICTPOLICY']._serialized_start=3244
+  _globals['_CONFLICTPOLICY']._serialized_end=3378
+  _globals['_REJECTIONCODE']._serialized_start=3381
+  _globals['_REJECTIONCODE']._serialized_end=3723
+  _globals['_IMPORTSTATE']._serialized_start=3726
+  _globals['_IMPORTSTATE']._serialized_end=3947
+  _globals['_ITEMSTATE']._serialized_start=3950
+  _globals['_ITEMSTATE']._serialized_end=4217
+  _globals['_ITEMSTAGE']._serialized_start=4219
+  _globals['_ITEMSTAGE']._serialized_end=4340
+  _globals['_IMPORTDOCUMENTSREQUEST']._serialized_start=109
+  _globals['_IMPORTDOCUMENTSREQUEST']._serialized_end=240
+  _globals['_IMPORTHEADER']._serialized_start=243
+  _globals['_IMPORTHEADER']._serialized_end=410
+  _globals['_DOCUMENTINPUT']._serialized_start=413
+  _globals['_DOCUMENTINPUT']._serialized_end=596
+  _globals['_DOCUMENTINPUT_METADATAENTRY']._serialized_start=539
+  _globals['_DOCUMENTINPUT_METADATAENTRY']._serialized_end=586
+  _globals['_ITEMREJECTION']._serialized_start=598
+  _globals['_ITEMREJECTION']._serialized_end=711
+  _globals['_IMPORTDOCUMENTSRESPONSE']._serialized_start=714
+  _globals['_IMPORTDOCUMENTSRESPONSE']._serialized_end=951
+  _globals['_IMPORTCOUNTS']._serialized_start=954
+  _globals['_IMPORTCOUNTS']._serialized_end=1151
+  _globals['_IMPORT']._serialized_start=1154
+  _globals['_IMPORT']._serialized_end=1641
+  _globals['_IMPORTITEM']._serialized_start=1644
+  _globals['_IMPORTITEM']._serialized_end=1925
+  _globals['_WATCHIMPORTREQUEST']._serialized_start=1927
+  _globals['_WATCHIMPORTREQUEST']._serialized_end=1990
+  _globals['_IMPORTEVENT']._serialized_start=1993
+  _globals['_IMPORTEVENT']._serialized_end=2267
+  _globals['_IMPORTSTATECHANGE']._serialized_start=2269
+  _globals['_IMPORTSTATECHANGE']._serialized_end=2347
+  _globals['_GETIMPORTREQUEST']._serialized_start=2349
+  _globals['_GETIMPORTREQUEST']._serialized_end=2386
+  _globals['_LISTIMPORTSREQUEST']._serialized_start=2388
+  _globals['_LISTIMPORTSREQUEST']._serialized_end=2464
+  _globals['_LISTIMPORTSRESPONSE']._serialized_start=2466
+  _globals['_LISTIMPORTSRESPONSE']._serialized_end=2553
+  _globals['_LISTIMPORTITEMSREQUEST']._serialized_start=2555
+  _globals['_LISTIMPORTITEMSREQUEST']._serialized_end=2680
+  _globals['_LISTIMPORTITEMSRESPONSE']._serialized_start=2682
+  _globals['_LISTIMPORTITEMSRESPONSE']._serialized_end=2775
+  _globals['_CANCELIMPORTREQUEST']._serialized_start=2777
+  _globals['_CANCELIMPORTREQUEST']._serialized_end=2817
+  _globals['_RESCRAPEFILESREQUEST']._serialized_start=2820
+  _globals['_RESCRAPEFILESREQUEST']._serialized_end=3015
+  _globals['_FILEIDS']._serialized_start=3017
+  _globals['_FILEIDS']._serialized_end=3039
+  _globals['_RESCRAPEFILESRESPONSE']._serialized_start=3041
+  _globals['_RESCRAPEFILESRESPONSE']._serialized_end=3145
+  _globals['_IMPORTSERVICE']._serialized_start=4343
+  _globals['_IMPORTSERVICE']._serialized_end=4972
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from . import files_pb2 as _files_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -6,6 +7,12 @@ from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ImportKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    IMPORT_KIND_UNSPECIFIED: _ClassVar[ImportKind]
+    IMPORT_KIND_DOCUMENTS: _ClassVar[ImportKind]
+    IMPORT_KIND_RESCRAPE: _ClassVar[ImportKind]
 
 class ConflictPolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -55,6 +62,9 @@ class ItemStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ITEM_STAGE_INTAKE: _ClassVar[ItemStage]
     ITEM_STAGE_RECORD_FILE: _ClassVar[ItemStage]
     ITEM_STAGE_FETCH_METADATA: _ClassVar[ItemStage]
+IMPORT_KIND_UNSPECIFIED: ImportKind
+IMPORT_KIND_DOCUMENTS: ImportKind
+IMPORT_KIND_RESCRAPE: ImportKind
 CONFLICT_POLICY_UNSPECIFIED: ConflictPolicy
 CONFLICT_POLICY_SKIP: ConflictPolicy
 CONFLICT_POLICY_OVERWRITE: ConflictPolicy
@@ -187,7 +197,7 @@ class ImportCounts(_message.Message):
     def __init__(self, received: _Optional[int] = ..., pending: _Optional[int] = ..., processing: _Optional[int] = ..., imported: _Optional[int] = ..., skipped: _Optional[int] = ..., rejected: _Optional[int] = ..., failed: _Optional[int] = ..., cancelled: _Optional[int] = ..., scraped: _Optional[int] = ..., scrape_failed: _Optional[int] = ...) -> None: ...
 
 class Import(_message.Message):
-    __slots__ = ("id", "project", "state", "counts", "fhir_server", "on_conflict", "idempotency_key", "tags", "error", "last_sequence", "created_by", "create_time", "update_time", "finish_time")
+    __slots__ = ("id", "project", "state", "counts", "fhir_server", "on_conflict", "idempotency_key", "tags", "error", "last_sequence", "created_by", "create_time", "update_time", "finish_time", "kind")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -202,6 +212,7 @@ class Import(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     id: str
     project: str
     state: ImportState
@@ -216,7 +227,8 @@ class Import(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     finish_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., state: _Optional[_Union[ImportState, str]] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., fhir_server: _Optional[str] = ..., on_conflict: _Optional[_Union[ConflictPolicy, str]] = ..., idempotency_key: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., last_sequence: _Optional[int] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    kind: ImportKind
+    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., state: _Optional[_Union[ImportState, str]] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., fhir_server: _Optional[str] = ..., on_conflict: _Optional[_Union[ConflictPolicy, str]] = ..., idempotency_key: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., last_sequence: _Optional[int] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[ImportKind, str]] = ...) -> None: ...
 
 class ImportItem(_message.Message):
     __slots__ = ("index", "document_id", "state", "stage", "rejection", "error", "file_id", "sequence", "update_time")
@@ -321,3 +333,33 @@ class CancelImportRequest(_message.Message):
     IMPORT_ID_FIELD_NUMBER: _ClassVar[int]
     import_id: str
     def __init__(self, import_id: _Optional[str] = ...) -> None: ...
+
+class RescrapeFilesRequest(_message.Message):
+    __slots__ = ("project", "file_ids", "import_id", "all_files", "metadata_states")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    FILE_IDS_FIELD_NUMBER: _ClassVar[int]
+    IMPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    ALL_FILES_FIELD_NUMBER: _ClassVar[int]
+    METADATA_STATES_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    file_ids: FileIds
+    import_id: str
+    all_files: bool
+    metadata_states: _containers.RepeatedScalarFieldContainer[_files_pb2.MetadataState]
+    def __init__(self, project: _Optional[str] = ..., file_ids: _Optional[_Union[FileIds, _Mapping]] = ..., import_id: _Optional[str] = ..., all_files: bool = ..., metadata_states: _Optional[_Iterable[_Union[_files_pb2.MetadataState, str]]] = ...) -> None: ...
+
+class FileIds(_message.Message):
+    __slots__ = ("ids",)
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RescrapeFilesResponse(_message.Message):
+    __slots__ = ("imports", "files", "already_pending")
+    IMPORTS_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_PENDING_FIELD_NUMBER: _ClassVar[int]
+    imports: _containers.RepeatedCompositeFieldContainer[Import]
+    files: int
+    already_pending: int
+    def __init__(self, imports: _Optional[_Iterable[_Union[Import, _Mapping]]] = ..., files: _Optional[int] = ..., already_pending: _Optional[int] = ...) -> None: ...

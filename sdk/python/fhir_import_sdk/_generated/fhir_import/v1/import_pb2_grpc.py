@@ -46,6 +46,11 @@ class ImportServiceStub(object):
                 request_serializer=fhir__import_dot_v1_dot_import__pb2.CancelImportRequest.SerializeToString,
                 response_deserializer=fhir__import_dot_v1_dot_import__pb2.Import.FromString,
                 )
+        self.RescrapeFiles = channel.unary_unary(
+                '/fhir_import.v1.ImportService/RescrapeFiles',
+                request_serializer=fhir__import_dot_v1_dot_import__pb2.RescrapeFilesRequest.SerializeToString,
+                response_deserializer=fhir__import_dot_v1_dot_import__pb2.RescrapeFilesResponse.FromString,
+                )
 
 
 class ImportServiceServicer(object):
@@ -115,6 +120,30 @@ class ImportServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RescrapeFiles(self, request, context):
+        """Scrapes the metadata of files already in the project again, from the
+        FHIR servers they were imported from, with each server's current
+        schema and fresh reads (no cached resources): after a schema change, a
+        fix on the FHIR server, or an outage that left metadata FAILED.
+
+        Starts one import of kind RESCRAPE per FHIR server among the selected
+        files and returns them at once; follow each with WatchImport. Its items
+        are the files (state IMPORTED, then SCRAPED or SCRAPE_FAILED); while it
+        runs their metadata state is PENDING, and their previous pairs stay
+        until new ones replace them. Pairs the portal supplied are never
+        touched. Files whose metadata is already PENDING (being scraped) are
+        left out and counted in `already_pending`.
+
+        Errors: INVALID_ARGUMENT for no selection, more than 10000 file ids, a
+        listed file or an import that named no FHIR server, or a PENDING or
+        NOT_REQUESTED metadata state; NOT_FOUND for a project, an
+        import or a listed file the caller cannot see; PERMISSION_DENIED for a
+        member who may only read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImportServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -147,6 +176,11 @@ def add_ImportServiceServicer_to_server(servicer, server):
                     servicer.CancelImport,
                     request_deserializer=fhir__import_dot_v1_dot_import__pb2.CancelImportRequest.FromString,
                     response_serializer=fhir__import_dot_v1_dot_import__pb2.Import.SerializeToString,
+            ),
+            'RescrapeFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.RescrapeFiles,
+                    request_deserializer=fhir__import_dot_v1_dot_import__pb2.RescrapeFilesRequest.FromString,
+                    response_serializer=fhir__import_dot_v1_dot_import__pb2.RescrapeFilesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -259,5 +293,22 @@ class ImportService(object):
         return grpc.experimental.unary_unary(request, target, '/fhir_import.v1.ImportService/CancelImport',
             fhir__import_dot_v1_dot_import__pb2.CancelImportRequest.SerializeToString,
             fhir__import_dot_v1_dot_import__pb2.Import.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RescrapeFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/fhir_import.v1.ImportService/RescrapeFiles',
+            fhir__import_dot_v1_dot_import__pb2.RescrapeFilesRequest.SerializeToString,
+            fhir__import_dot_v1_dot_import__pb2.RescrapeFilesResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
