@@ -6,7 +6,8 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fhir_import::cli::{
     self, admin::StoreArgs, credentials::TokenSource, dataset::KidsFirstArgs, files::FilesQuery,
-    import::ImportArgs, login::LoginArgs, parse_key_value, serve::ServeArgs, CliError, Server,
+    import::ImportArgs, imports::RescrapeTarget, login::LoginArgs, parse_key_value,
+    serve::ServeArgs, CliError, Server,
 };
 use fhir_import::dataset::Shape;
 use fhir_import::proto::v1 as pb;
@@ -355,6 +356,49 @@ enum Imports {
     },
     /// Cancel an import that is still running.
     Cancel { import_id: String },
+    /// Scrape the metadata of files already imported again, from the FHIR
+    /// servers they came from (e.g. after a schema change or an outage).
+    Rescrape(Rescrape),
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["import_id", "file", "all"])))]
+struct Rescrape {
+    /// The project: id or owner/name slug.
+    #[arg(long)]
+    project: String,
+    /// The files this import created or overwrote.
+    #[arg(long = "import", value_name = "IMPORT_ID")]
+    import_id: Option<String>,
+    /// This file; repeatable.
+    #[arg(long = "file", value_name = "FILE_ID")]
+    file: Vec<String>,
+    /// Every file of the project that came from a FHIR server.
+    #[arg(long)]
+    all: bool,
+    /// Only files whose metadata is in this state; repeatable.
+    #[arg(long = "metadata-state", value_enum)]
+    metadata_states: Vec<MetadataState>,
+    /// Follow the rescrape until it finishes.
+    #[arg(long)]
+    watch: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MetadataState {
+    Complete,
+    Partial,
+    Failed,
+}
+
+impl From<MetadataState> for pb::MetadataState {
+    fn from(state: MetadataState) -> Self {
+        match state {
+            MetadataState::Complete => Self::Complete,
+            MetadataState::Partial => Self::Partial,
+            MetadataState::Failed => Self::Failed,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -474,6 +518,16 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Imports(Imports::Cancel { import_id }) => {
             cli::imports::cancel(&server, &import_id, out).await
+        }
+        Command::Imports(Imports::Rescrape(r)) => {
+            let target = match (r.import_id, r.all) {
+                (Some(id), _) => RescrapeTarget::Import(id),
+                (None, true) => RescrapeTarget::All,
+                (None, false) => RescrapeTarget::Files(r.file),
+            };
+            let states: Vec<pb::MetadataState> =
+                r.metadata_states.into_iter().map(Into::into).collect();
+            cli::imports::rescrape(&server, &r.project, target, &states, r.watch, out).await
         }
         Command::Login(login) => {
             let client_id = cli.auth.client_id.clone().ok_or_else(|| {

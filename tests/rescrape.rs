@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::binary::cli;
 use common::fhir_server::SekmetServer;
 use common::{docs, register_fhir_server as register, spawn_app, Backend, TestApp};
 use fhir_import::accounts::Accounts;
@@ -253,12 +254,32 @@ async fn a_schema_change_reaches_imported_files(backend: Backend) {
         },
     )
     .await;
-    let started = rescrape(&app, &project.slug, Selection::AllFiles(true), &[])
-        .await
-        .expect("rescrape");
-    assert_eq!(started.files, data.document_references.len() as u64);
-    let finished = app.wait_until_finished(&started.imports[0].id).await;
-    assert_eq!(finished.state(), pb::ImportState::Completed);
+    // From the command line, following it to the end.
+    let run = cli(
+        &app,
+        &[
+            "imports",
+            "rescrape",
+            "--project",
+            &project.slug,
+            "--all",
+            "--watch",
+        ],
+    )
+    .await
+    .ok();
+    let total = data.document_references.len();
+    assert!(
+        run.stdout
+            .starts_with(&format!("rescraping {total} files in 1 imports")),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "finished: completed [received={total} scraped={total}]"
+        )),
+        "{run}"
+    );
 
     for file in app.all_files(&project.slug, &[]).await {
         if file.fhir_server.is_empty() {

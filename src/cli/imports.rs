@@ -1,9 +1,9 @@
-//! `fhir-import imports list|get|items|cancel`.
+//! `fhir-import imports list|get|items|cancel|rescrape`.
 
 use std::io::Write;
 
 use super::{error::CliError, show, Server};
-use crate::proto::v1 as pb;
+use crate::proto::v1::{self as pb, rescrape_files_request::Selection};
 
 /// A project's imports, newest first, one per line, across pages.
 pub async fn list(server: &Server, project: &str, out: &mut dyn Write) -> Result<(), CliError> {
@@ -80,5 +80,55 @@ pub async fn cancel(server: &Server, import_id: &str, out: &mut dyn Write) -> Re
         .await?
         .into_inner();
     show::import_block(out, &import)?;
+    Ok(())
+}
+
+/// Which files `imports rescrape` scrapes again.
+pub enum RescrapeTarget {
+    Files(Vec<String>),
+    Import(String),
+    All,
+}
+
+/// Starts a rescrape and prints the imports it started (one per FHIR
+/// server); with `watch`, follows each until it finishes.
+pub async fn rescrape(
+    server: &Server,
+    project: &str,
+    target: RescrapeTarget,
+    metadata_states: &[pb::MetadataState],
+    watch: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let selection = match target {
+        RescrapeTarget::Files(ids) => Selection::FileIds(pb::FileIds { ids }),
+        RescrapeTarget::Import(id) => Selection::ImportId(id),
+        RescrapeTarget::All => Selection::AllFiles(true),
+    };
+    let started = server
+        .imports()
+        .await?
+        .rescrape_files(pb::RescrapeFilesRequest {
+            project: project.to_owned(),
+            selection: Some(selection),
+            metadata_states: metadata_states.iter().map(|s| *s as i32).collect(),
+        })
+        .await?
+        .into_inner();
+    writeln!(
+        out,
+        "rescraping {} files in {} imports ({} already being scraped)",
+        started.files,
+        started.imports.len(),
+        started.already_pending
+    )?;
+    for import in &started.imports {
+        show::import_line(out, import)?;
+    }
+    if watch {
+        for import in &started.imports {
+            super::watch::run(server, &import.id, 0, out).await?;
+        }
+    }
     Ok(())
 }

@@ -51,6 +51,8 @@ pub fn counts(counts: Option<&pb::ImportCounts>) -> String {
         ("pending", c.pending),
         ("processing", c.processing),
         ("imported", c.imported),
+        ("scraped", c.scraped),
+        ("scrape_failed", c.scrape_failed),
         ("skipped", c.skipped),
         ("rejected", c.rejected),
         ("failed", c.failed),
