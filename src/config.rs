@@ -45,12 +45,16 @@ pub struct ScrapeConfig {
     /// How often every FHIR server's CapabilityStatement is read again, in
     /// seconds.
     pub capability_refresh_secs: u64,
+    /// What is read from each FHIR server is shared by later batches and
+    /// imports for this long and up to this size (`[scrape.recent]`).
+    pub recent: crate::scrape::RecentLimits,
 }
 
 impl Default for ScrapeConfig {
     fn default() -> Self {
         Self {
             capability_refresh_secs: 3600,
+            recent: crate::scrape::RecentLimits::default(),
         }
     }
 }

@@ -18,7 +18,9 @@ use tracing::{info, warn};
 use crate::auth::Caller;
 use crate::domain::account::Username;
 use crate::fhir::{FhirClient, FhirError, ServerConfig};
-use crate::scrape::{evaluate, pick, FhirSource, ResourceSource, Schema, Scraped};
+use crate::scrape::{
+    evaluate, pick, FhirSource, RecentLimits, RecentReads, ResourceSource, Schema, Scraped,
+};
 use crate::store::{Store, StoreError, StoredFhirServer};
 
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +79,16 @@ const CAPABILITY_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct FhirServers {
     store: Store,
     schemas: Arc<dyn SchemaSource>,
-    clients: Arc<RwLock<HashMap<String, FhirClient>>>,
+    connections: Arc<RwLock<HashMap<String, Connection>>>,
+    recent_limits: RecentLimits,
+}
+
+/// One registered server as scraping uses it: its shared client, and what
+/// was read from it lately. Both are replaced when its settings change.
+#[derive(Clone)]
+pub struct Connection {
+    pub client: FhirClient,
+    pub recent: RecentReads,
 }
 
 /// The admin scope every registry call needs; the gate checks it too.
@@ -107,11 +118,12 @@ fn check_settings(settings: &ServerSettings) -> Result<(), FhirServerError> {
 }
 
 impl FhirServers {
-    pub fn new(store: Store, schemas: Arc<dyn SchemaSource>) -> Self {
+    pub fn new(store: Store, schemas: Arc<dyn SchemaSource>, recent_limits: RecentLimits) -> Self {
         Self {
             store,
             schemas,
-            clients: Arc::default(),
+            connections: Arc::default(),
+            recent_limits,
         }
     }
 
@@ -198,7 +210,7 @@ impl FhirServers {
         if !self.store.remove_fhir_server(id).await? {
             return Err(FhirServerError::NotFound(id.to_owned()));
         }
-        self.clients
+        self.connections
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
@@ -231,35 +243,49 @@ impl FhirServers {
         Ok(())
     }
 
-    /// The client and schema for documents from `id`, if it is registered
-    /// and has a schema.
+    /// The shared client of server `id`, if it is registered.
+    pub async fn client_for(&self, id: &str) -> Result<Option<FhirClient>, FhirServerError> {
+        Ok(self.registered(id).await?.map(|(c, _)| c.client))
+    }
+
+    /// The connection and schema for documents from `id`, if it is
+    /// registered and has a schema.
     pub async fn scraper_for(
         &self,
         id: &str,
-    ) -> Result<Option<(FhirClient, Option<Schema>)>, FhirServerError> {
-        let Some(server) = self.store.fhir_server(id).await? else {
+    ) -> Result<Option<(Connection, Option<Schema>)>, FhirServerError> {
+        let Some((connection, server)) = self.registered(id).await? else {
             return Ok(None);
-        };
-        let cached = self
-            .clients
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-            .cloned();
-        let client = match cached {
-            Some(client) => client,
-            None => {
-                let client = FhirClient::new(server.config.clone())
-                    .map_err(|e| FhirServerError::InvalidArgument(e.to_string()))?;
-                self.cache(id, client.clone());
-                client
-            }
         };
         let schema = match server.schema.as_deref() {
             Some(id) => self.schemas.resolve(id).await,
             None => None,
         };
-        Ok(Some((client, schema)))
+        Ok(Some((connection, schema)))
+    }
+
+    async fn registered(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Connection, StoredFhirServer)>, FhirServerError> {
+        let Some(server) = self.store.fhir_server(id).await? else {
+            return Ok(None);
+        };
+        let cached = self
+            .connections
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned();
+        let connection = match cached {
+            Some(connection) => connection,
+            None => {
+                let client = FhirClient::new(server.config.clone())
+                    .map_err(|e| FhirServerError::InvalidArgument(e.to_string()))?;
+                self.cache(id, client)
+            }
+        };
+        Ok(Some((connection, server)))
     }
 
     /// Scrapes one document as an import from `id` would, with the
@@ -272,7 +298,7 @@ impl FhirServers {
         schema_override: Option<&str>,
     ) -> Result<(Schema, Scraped), FhirServerError> {
         require_admin(caller)?;
-        let (client, schema) = self
+        let (Connection { client, .. }, schema) = self
             .scraper_for(id)
             .await?
             .ok_or_else(|| FhirServerError::NotFound(id.to_owned()))?;
@@ -425,11 +451,17 @@ impl FhirServers {
         }
     }
 
-    fn cache(&self, id: &str, client: FhirClient) {
-        self.clients
+    /// Makes `client` the one for server `id`, with nothing read yet.
+    fn cache(&self, id: &str, client: FhirClient) -> Connection {
+        let connection = Connection {
+            client,
+            recent: RecentReads::new(self.recent_limits),
+        };
+        self.connections
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), client);
+            .insert(id.to_owned(), connection.clone());
+        connection
     }
 }
 

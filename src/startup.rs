@@ -25,7 +25,7 @@ use crate::auth::{
 use crate::config::{redact_url, Config};
 use crate::fhir_servers::FhirServers;
 use crate::files::Files;
-use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor, Scraper};
+use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor, Scraper, Stages};
 use crate::projects::Projects;
 use crate::proto::v1::{
     fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
@@ -117,7 +117,11 @@ impl Application {
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
         let schemas = SchemaCatalog::new(store.clone());
-        let fhir_servers = FhirServers::new(store.clone(), Arc::new(schemas.clone()));
+        let fhir_servers = FhirServers::new(
+            store.clone(),
+            Arc::new(schemas.clone()),
+            config.scrape.recent,
+        );
         fhir_servers
             .load_configured(&config.fhir_servers)
             .await
@@ -153,9 +157,12 @@ impl Application {
         let imports = Imports::new(
             store.clone(),
             projects.clone(),
-            notifier,
-            processor,
-            scraper,
+            Stages {
+                notifier,
+                processor,
+                scraper,
+                servers: fhir_servers.clone(),
+            },
             limits,
             stopping.clone(),
         );

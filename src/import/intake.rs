@@ -10,6 +10,7 @@ use tracing::{info, instrument, warn};
 
 use std::mem::take;
 
+use super::by_reference::{Checked, ReferenceSource};
 use super::cut::until_cut;
 use super::writer::IntakeWriter;
 use super::{ImportError, ImportSpec, Imports};
@@ -165,7 +166,8 @@ impl Imports {
             ..IntakeSummary::default()
         };
         let mut batch = Vec::with_capacity(self.limits.batch_size);
-        let mut writer = IntakeWriter::new(self.clone(), import.id.clone());
+        let references = self.reference_source(&spec).await?;
+        let mut writer = IntakeWriter::new(self.clone(), import.id.clone(), references);
         loop {
             let next = if batch.is_empty() {
                 stream.next().await
@@ -249,12 +251,10 @@ impl Imports {
         Ok(summary)
     }
 
-    pub(super) fn check(
-        &self,
-        index: u64,
-        message: DocumentMessage,
-        spec: &ImportSpec,
-    ) -> IntakeItem {
+    /// Validates one document message. A document given by reference is
+    /// checked as far as it can be here and read from the FHIR server with
+    /// the rest of its batch.
+    pub(super) fn check(&self, index: u64, message: DocumentMessage, spec: &ImportSpec) -> Checked {
         let outcome = match message.source {
             DocumentSource::Missing => Err(Rejection::new(
                 RejectionCode::EmptyDocument,
@@ -267,11 +267,16 @@ impl Imports {
                     format!("reference: the header names no fhir_server to read DocumentReference/{id} from; set header.fhir_server or send resource_json"),
                 )
                 .with_document_id(Some(id))),
-                Ok(id) => Err(Rejection::new(
-                    RejectionCode::ReferenceNotResolvable,
-                    format!("reference: reading DocumentReference/{id} from FHIR server {:?} is not available yet; send resource_json", spec.fhir_server),
-                )
-                .with_document_id(Some(id))),
+                Ok(id) => match validate_metadata(message.metadata) {
+                    Ok(metadata) => {
+                        return Checked::ByReference {
+                            index,
+                            id,
+                            metadata,
+                        }
+                    }
+                    Err(rejection) => Err(rejection.with_document_id(Some(id))),
+                },
             },
             DocumentSource::Json(json) => {
                 validate_document_json(&json, self.limits.max_document_bytes).and_then(|doc| {
@@ -282,7 +287,27 @@ impl Imports {
                 })
             }
         };
-        IntakeItem { index, outcome }
+        Checked::Ready(IntakeItem { index, outcome })
+    }
+
+    /// Where documents given by reference are read from: the import's FHIR
+    /// server, when it names one.
+    pub(super) async fn reference_source(
+        &self,
+        spec: &ImportSpec,
+    ) -> Result<Option<ReferenceSource>, ImportError> {
+        if spec.fhir_server.is_empty() {
+            return Ok(None);
+        }
+        let client = self
+            .servers
+            .client_for(&spec.fhir_server)
+            .await
+            .map_err(|e| ImportError::FailedPrecondition(e.to_string()))?;
+        Ok(client.map(|client| ReferenceSource {
+            server_id: spec.fhir_server.clone(),
+            client,
+        }))
     }
 
     async fn end_intake(

@@ -1,6 +1,7 @@
 //! The import pipeline: intake of a document stream, the processing stage,
 //! progress events, and the queries on imports.
 
+mod by_reference;
 mod cut;
 mod intake;
 mod notify;
@@ -27,6 +28,7 @@ use crate::domain::{
     import::{Import, Item, ItemState},
     page::{decode_token, next_token, page_size},
 };
+use crate::fhir_servers::FhirServers;
 use crate::projects::{ProjectError, Projects};
 use crate::store::{CancelOutcome, Store, StoreError};
 
@@ -83,26 +85,35 @@ pub struct Imports {
     notifier: Notifier,
     processor: Processor,
     scraper: Scraper,
+    servers: FhirServers,
     limits: Limits,
     stopping: tokio_util::sync::CancellationToken,
+}
+
+/// The background stages an import hands its items to, and what they
+/// read from.
+pub struct Stages {
+    pub notifier: Notifier,
+    pub processor: Processor,
+    pub scraper: Scraper,
+    pub servers: FhirServers,
 }
 
 impl Imports {
     pub fn new(
         store: Store,
         projects: Projects,
-        notifier: Notifier,
-        processor: Processor,
-        scraper: Scraper,
+        stages: Stages,
         limits: Limits,
         stopping: tokio_util::sync::CancellationToken,
     ) -> Self {
         Self {
             store,
             projects,
-            notifier,
-            processor,
-            scraper,
+            notifier: stages.notifier,
+            processor: stages.processor,
+            scraper: stages.scraper,
+            servers: stages.servers,
             limits,
             stopping,
         }

@@ -2,7 +2,11 @@
 //! stream and reports, and the replay of an earlier import's response for a
 //! repeated idempotency key.
 
+use std::mem::take;
+
 use futures::{Stream, StreamExt};
+
+use super::by_reference::{resolve_batch, Checked, ReferenceSource};
 
 use super::{ImportError, ImportSpec, Imports, Incoming, IntakeSummary, StreamFault};
 use crate::domain::{
@@ -19,16 +23,17 @@ impl Imports {
     where
         S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
     {
-        let max = self.limits.max_listed_rejections;
+        let references = self.reference_source(spec).await?;
         let mut summary = IntakeSummary::default();
+        let mut batch = Vec::with_capacity(self.limits.batch_size);
         while let Some(next) = stream.next().await {
             match next {
                 Ok(Incoming::Document(message)) => {
-                    let item = self.check(summary.received, message, spec);
+                    batch.push(self.check(summary.received, message, spec));
                     summary.received += 1;
-                    match &item.outcome {
-                        Ok(_) => summary.accepted += 1,
-                        Err(rejection) => summary.note_rejection(item.index, rejection, max),
+                    if batch.len() >= self.limits.batch_size {
+                        self.count_checked(references.as_ref(), take(&mut batch), &mut summary)
+                            .await;
                     }
                 }
                 Ok(Incoming::Header) => {
@@ -51,7 +56,25 @@ impl Imports {
                 }
             }
         }
+        self.count_checked(references.as_ref(), batch, &mut summary)
+            .await;
         Ok(summary)
+    }
+
+    /// Counts a validated batch, reading its referenced documents first.
+    async fn count_checked(
+        &self,
+        references: Option<&ReferenceSource>,
+        batch: Vec<Checked>,
+        summary: &mut IntakeSummary,
+    ) {
+        let max = self.limits.max_listed_rejections;
+        for item in resolve_batch(references, batch, self.limits.max_document_bytes).await {
+            match &item.outcome {
+                Ok(_) => summary.accepted += 1,
+                Err(rejection) => summary.note_rejection(item.index, rejection, max),
+            }
+        }
     }
 
     /// The response of an earlier import with the same idempotency key.

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
-use crate::domain::ids::ImportId;
+use crate::domain::{ids::ImportId, import::ImportKind};
 use crate::fhir_servers::FhirServers;
 use crate::scrape::{evaluate, FhirSource, ResourceSource, Schema, Scraped};
 use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
@@ -182,8 +182,12 @@ impl Worker {
         }
         let full = awaiting.len() as u64 == BATCH;
         let outcomes = match self.servers.scraper_for(&import.fhir_server).await {
-            Ok(Some((client, Some(schema)))) => {
-                scrape_all(FhirSource::new(client), Arc::new(schema), awaiting).await
+            Ok(Some((connection, Some(schema)))) => {
+                // A rescrape is asked for to see the server as it is now.
+                let reuse_recent = import.kind != ImportKind::Rescrape;
+                let source =
+                    FhirSource::sharing(connection.client, connection.recent, reuse_recent);
+                scrape_all(source, Arc::new(schema), awaiting).await
             }
             Ok(Some((_, None))) => fail_all(
                 awaiting,

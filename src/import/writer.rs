@@ -1,15 +1,16 @@
 //! Stores intake batches one step behind the reader: while one batch is
-//! written, the next is read and validated. At most two batches are held.
+//! written (and its documents given by reference read from the FHIR
+//! server), the next is read and validated. At most two batches are held.
 
 use tokio::task::JoinHandle;
 
+use super::by_reference::{resolve_batch, Checked, ReferenceSource};
 use super::{ImportError, Imports, IntakeSummary};
 use crate::domain::{
     ids::ImportId,
     import::{Import, ImportState},
     rejection::Rejection,
 };
-use crate::store::IntakeItem;
 
 struct Written {
     import: Import,
@@ -20,14 +21,20 @@ struct Written {
 pub(super) struct IntakeWriter {
     imports: Imports,
     import_id: ImportId,
+    references: Option<ReferenceSource>,
     in_flight: Option<JoinHandle<Result<Written, ImportError>>>,
 }
 
 impl IntakeWriter {
-    pub(super) fn new(imports: Imports, import_id: ImportId) -> Self {
+    pub(super) fn new(
+        imports: Imports,
+        import_id: ImportId,
+        references: Option<ReferenceSource>,
+    ) -> Self {
         Self {
             imports,
             import_id,
+            references,
             in_flight: None,
         }
     }
@@ -37,7 +44,7 @@ impl IntakeWriter {
     /// ends the intake.
     pub(super) async fn submit(
         &mut self,
-        items: Vec<IntakeItem>,
+        items: Vec<Checked>,
         summary: &mut IntakeSummary,
     ) -> Result<bool, ImportError> {
         if !self.settle(summary).await? {
@@ -48,7 +55,10 @@ impl IntakeWriter {
         }
         let imports = self.imports.clone();
         let import_id = self.import_id.clone();
+        let references = self.references.clone();
         self.in_flight = Some(tokio::spawn(async move {
+            let max_bytes = imports.limits.max_document_bytes;
+            let items = resolve_batch(references.as_ref(), items, max_bytes).await;
             let rejections = items
                 .iter()
                 .filter_map(|i| i.outcome.as_ref().err().map(|r| (i.index, r.clone())))
@@ -99,7 +109,7 @@ impl IntakeWriter {
     /// Writes `items` and waits for everything to be stored.
     pub(super) async fn finish(
         &mut self,
-        items: Vec<IntakeItem>,
+        items: Vec<Checked>,
         summary: &mut IntakeSummary,
     ) -> Result<bool, ImportError> {
         Ok(self.submit(items, summary).await? && self.settle(summary).await?)

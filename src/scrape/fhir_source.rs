@@ -2,6 +2,8 @@
 //! by every document of a batch: many documents point at the same Patient
 //! and Specimens, and each is fetched once. The batch's references can be
 //! prefetched with `_id` searches (`Patient?_id=a,b,c`) before evaluation.
+//! Answers also go to the server's [`RecentReads`], where later batches
+//! and imports find them for a short while.
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
@@ -12,6 +14,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use super::recent::{RecentLimits, RecentReads};
 use super::source::{ResourceSource, SourceError};
 use crate::fhir::{parse_reference, FhirClient, FhirError};
 
@@ -30,6 +33,9 @@ pub struct FhirSource {
     resources: Mutex<HashMap<String, Cached>>,
     reads: Mutex<HashMap<String, Shared<Cached>>>,
     searches: Mutex<HashMap<String, Shared<Vec<Value>>>>,
+    recent: RecentReads,
+    /// Whether answers in `recent` may be used, or only refreshed.
+    reuse_recent: bool,
 }
 
 fn shared<T>(map: &Mutex<HashMap<String, Shared<T>>>, key: &str) -> Shared<T> {
@@ -53,7 +59,18 @@ fn source_error(err: FhirError) -> SourceError {
 }
 
 impl FhirSource {
+    /// A source whose cache lasts as long as it does.
     pub fn new(client: FhirClient) -> Self {
+        let off = RecentReads::new(RecentLimits {
+            ttl_secs: 0,
+            max_bytes: 0,
+        });
+        Self::sharing(client, off, false)
+    }
+
+    /// A source that also keeps what it reads in `recent`, and with
+    /// `reuse_recent` answers from there what other batches read lately.
+    pub fn sharing(client: FhirClient, recent: RecentReads, reuse_recent: bool) -> Self {
         let base_url = client.base_url().as_str().trim_end_matches('/').to_owned();
         Self {
             client,
@@ -61,18 +78,31 @@ impl FhirSource {
             resources: Mutex::default(),
             reads: Mutex::default(),
             searches: Mutex::default(),
+            recent,
+            reuse_recent,
         }
     }
 
     fn cached(&self, key: &str) -> Option<Cached> {
-        self.resources
+        let local = self
+            .resources
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
-            .cloned()
+            .cloned();
+        if local.is_some() || !self.reuse_recent {
+            return local;
+        }
+        let recent = self.recent.resource(key)?;
+        self.resources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_owned(), recent.clone());
+        Some(recent)
     }
 
     fn remember(&self, key: String, value: Cached) {
+        self.recent.remember_resource(&key, value.clone());
         self.resources
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -137,7 +167,11 @@ impl ResourceSource for FhirSource {
             return Ok(cached);
         }
         shared(&self.reads, &key)
-            .get_or_init(|| async { self.client.resolve(reference).await.map_err(source_error) })
+            .get_or_init(|| async {
+                let read = self.client.resolve(reference).await.map_err(source_error)?;
+                self.remember(key.clone(), read.clone());
+                Ok(read)
+            })
             .await
             .clone()
     }
@@ -151,10 +185,18 @@ impl ResourceSource for FhirSource {
         let key = format!("{resource_type}?{param}={}", references.join(","));
         shared(&self.searches, &key)
             .get_or_init(|| async {
-                self.client
+                if self.reuse_recent {
+                    if let Some(matches) = self.recent.search(&key) {
+                        return Ok(matches);
+                    }
+                }
+                let matches = self
+                    .client
                     .search(resource_type, param, references)
                     .await
-                    .map_err(source_error)
+                    .map_err(source_error)?;
+                self.recent.remember_search(&key, matches.clone());
+                Ok(matches)
             })
             .await
             .clone()
