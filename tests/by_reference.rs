@@ -9,16 +9,11 @@ mod common;
 use std::collections::HashMap;
 
 use common::fhir_server::SekmetServer;
-use common::{fhir_proxy, register_fhir_server as register, spawn_app, Backend};
+use common::{
+    fhir_proxy, header_from, nowhere, register_fhir_server as register, spawn_app, Backend,
+};
 use fhir_import::dataset::{generate, Shape};
 use fhir_import::proto::v1::{self as pb, document_input::Source};
-
-fn header(project: &str, fhir_server: &str) -> pb::ImportHeader {
-    pb::ImportHeader {
-        fhir_server: fhir_server.into(),
-        ..common::header(project)
-    }
-}
 
 fn by_reference(id: &str) -> pb::DocumentInput {
     pb::DocumentInput {
@@ -64,7 +59,7 @@ async fn documents_given_by_reference_are_read_imported_and_scraped(backend: Bac
         metadata: HashMap::new(),
     });
     let response = app
-        .import(header(&project.slug, "kf"), documents)
+        .import(header_from(&project.slug, "kf"), documents)
         .await
         .expect("import");
     assert_eq!(response.accepted, ids.len() as u64, "{response:?}");
@@ -141,7 +136,7 @@ async fn validate_only_reads_references_and_stores_nothing(backend: Backend) {
         .import(
             pb::ImportHeader {
                 validate_only: true,
-                ..header(&project.slug, "kf")
+                ..header_from(&project.slug, "kf")
             },
             vec![by_reference(&known), by_reference("gone")],
         )
@@ -160,15 +155,13 @@ on_both_stores!(validate_only_reads_references_and_stores_nothing);
 
 async fn references_to_a_server_that_is_down_are_rejected_with_the_reason(backend: Backend) {
     let app = spawn_app(backend).await;
-    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let down = format!("http://{}/fhir", free.local_addr().expect("addr"));
-    drop(free);
+    let down = nowhere();
     register(&app, "down", &down, "ncpi-kids-first").await;
     let project = app.create_project("unreachable").await;
     let inline = common::docs::input(&common::docs::document(1));
     let response = app
         .import(
-            header(&project.slug, "down"),
+            header_from(&project.slug, "down"),
             vec![by_reference("d1"), inline],
         )
         .await

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use common::binary::cli;
 use common::fhir_server::SekmetServer;
-use common::{docs, register_fhir_server as register, spawn_app, Backend, TestApp};
+use common::{
+    docs, header_from, nowhere, register_fhir_server as register, spawn_app, Backend, TestApp,
+};
 use fhir_import::accounts::Accounts;
 use fhir_import::dataset::{generate, Dataset, Shape};
 use fhir_import::proto::v1::{
@@ -17,21 +19,6 @@ use fhir_import::proto::v1::{
     import_service_client::ImportServiceClient, rescrape_files_request::Selection,
 };
 use tonic::Code;
-
-fn header(project: &str, fhir_server: &str) -> pb::ImportHeader {
-    pb::ImportHeader {
-        fhir_server: fhir_server.into(),
-        ..common::header(project)
-    }
-}
-
-/// An address where nothing listens.
-fn nowhere() -> String {
-    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/fhir", free.local_addr().expect("addr"));
-    drop(free);
-    url
-}
 
 fn small_study(seed: u64) -> Dataset {
     generate(
@@ -125,7 +112,7 @@ async fn a_rescrape_fills_what_an_outage_left_failed(backend: Backend) {
         .collect();
     let total = documents.len() as u64;
     let first = app
-        .import(header(&project.slug, "kf"), documents)
+        .import(header_from(&project.slug, "kf"), documents)
         .await
         .expect("import");
     let first = app.wait_until_finished(&first.import_id).await;
@@ -228,7 +215,7 @@ async fn a_schema_change_reaches_imported_files(backend: Backend) {
     let documents: Vec<pb::DocumentInput> =
         data.document_references.iter().map(docs::input).collect();
     let imported = app
-        .import(header(&project.slug, "kf"), documents)
+        .import(header_from(&project.slug, "kf"), documents)
         .await
         .expect("import");
     app.wait_until_finished(&imported.import_id).await;
@@ -319,7 +306,7 @@ async fn files_by_id_and_what_is_refused(backend: Backend) {
     let documents: Vec<pb::DocumentInput> =
         data.document_references.iter().map(docs::input).collect();
     let imported = app
-        .import(header(&project.slug, "kf"), documents)
+        .import(header_from(&project.slug, "kf"), documents)
         .await
         .expect("import");
     app.wait_until_finished(&imported.import_id).await;
@@ -468,7 +455,7 @@ async fn cancelling_a_rescrape_leaves_no_file_pending(backend: Backend) {
     let documents: Vec<pb::DocumentInput> =
         data.document_references.iter().map(docs::input).collect();
     let imported = app
-        .import(header(&project.slug, "kf"), documents)
+        .import(header_from(&project.slug, "kf"), documents)
         .await
         .expect("import");
     app.wait_until_finished(&imported.import_id).await;

@@ -7,17 +7,10 @@
 mod common;
 
 use common::fhir_server::SekmetServer;
-use common::{docs, fhir_proxy, register_fhir_server as register, spawn_app, Backend};
+use common::{docs, header_from, nowhere, register_fhir_server as register, spawn_app, Backend};
 use fhir_import::dataset::{generate, Shape};
 use fhir_import::proto::v1::{self as pb, fhir_server_service_client::FhirServerServiceClient};
 use tonic::Code;
-
-fn header(project: &str, fhir_server: &str) -> pb::ImportHeader {
-    pb::ImportHeader {
-        fhir_server: fhir_server.into(),
-        ..common::header(project)
-    }
-}
 
 async fn imported_documents_get_the_schemas_metadata(backend: Backend) {
     let data = generate(
@@ -41,7 +34,7 @@ async fn imported_documents_get_the_schemas_metadata(backend: Backend) {
         .collect();
     let total = documents.len() as u64;
     let response = app
-        .import(header(&project.slug, "kf"), documents)
+        .import(header_from(&project.slug, "kf"), documents)
         .await
         .expect("import");
     assert_eq!(response.accepted, total);
@@ -113,15 +106,13 @@ on_both_stores!(imported_documents_get_the_schemas_metadata);
 
 async fn a_server_that_is_down_fails_the_metadata_not_the_files(backend: Backend) {
     let app = spawn_app(backend).await;
-    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let down = format!("http://{}/fhir", free.local_addr().expect("addr"));
-    drop(free);
+    let down = nowhere();
     register(&app, "down", &down, "ncpi-kids-first").await;
     let project = app.create_project("unlucky").await;
     let documents: Vec<pb::DocumentInput> =
         (1..=3).map(|n| docs::input(&docs::document(n))).collect();
     let response = app
-        .import(header(&project.slug, "down"), documents)
+        .import(header_from(&project.slug, "down"), documents)
         .await
         .expect("import");
     let import = app.wait_until_finished(&response.import_id).await;
@@ -146,7 +137,7 @@ async fn a_server_that_is_down_fails_the_metadata_not_the_files(backend: Backend
     // Naming a server nobody registered is refused before anything is stored.
     let status = app
         .import(
-            header(&project.slug, "nobody"),
+            header_from(&project.slug, "nobody"),
             vec![docs::input(&docs::document(9))],
         )
         .await
@@ -241,51 +232,3 @@ async fn previews_scrape_without_importing(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(previews_scrape_without_importing);
-
-async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
-    let data = generate(
-        23,
-        &Shape {
-            families: 6,
-            ..Shape::default()
-        },
-    );
-    let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
-    let app = spawn_app(backend).await;
-    register(&app, "kf", &proxy, "ncpi-kids-first").await;
-    counts.lock().expect("lock").clear();
-    let project = app.create_project("counted").await;
-    let documents: Vec<pb::DocumentInput> =
-        data.document_references.iter().map(docs::input).collect();
-    let response = app
-        .import(header(&project.slug, "kf"), documents)
-        .await
-        .expect("import");
-    let import = app.wait_until_finished(&response.import_id).await;
-    assert_eq!(import.state(), pb::ImportState::Completed);
-
-    let patients = data.patients.len();
-    let specimens = data.specimens.len();
-    let documents = data.document_references.len();
-    let counts = counts.lock().expect("lock").clone();
-    let reads =
-        counts.get("Patient").copied().unwrap_or(0) + counts.get("Specimen").copied().unwrap_or(0);
-    assert!(
-        reads <= patients + specimens,
-        "{documents} documents, {patients} patients, {specimens} specimens: {counts:?}"
-    );
-    // With `_id` batching it is one search per type for the whole batch.
-    assert!(reads <= 2, "{counts:?}");
-    // Searches for what points back at a patient run once per patient, and
-    // the study is read once, however many documents share them.
-    for (kind, n) in &counts {
-        assert!(
-            *n <= patients,
-            "{kind}: {n} requests for {patients} patients: {counts:?}"
-        );
-    }
-    assert_eq!(counts.get("ResearchStudy").copied(), Some(1), "{counts:?}");
-    app.stop().await;
-}
-on_both_stores!(each_patient_and_specimen_is_fetched_at_most_once);

@@ -466,3 +466,19 @@ pub fn header(project: &str) -> pb::ImportHeader {
         ..Default::default()
     }
 }
+
+/// The header of an import whose documents come from `fhir_server`.
+pub fn header_from(project: &str, fhir_server: &str) -> pb::ImportHeader {
+    pb::ImportHeader {
+        fhir_server: fhir_server.into(),
+        ..header(project)
+    }
+}
+
+/// A loopback FHIR base URL where nothing listens.
+pub fn nowhere() -> String {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/fhir", free.local_addr().expect("addr"));
+    drop(free);
+    url
+}

@@ -1,0 +1,156 @@
+//! How often the service asks a FHIR server, counted by a proxy in front
+//! of a real one (sekmet-fhir holding a Kids First-shaped study): each
+//! Patient and Specimen at most once per import (one `_id` search per type
+//! for a batch), and what one import read is not read again by the next
+//! within `scrape.recent.ttl_secs`; a rescrape reads afresh.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::fhir_server::SekmetServer;
+use common::{
+    docs, fhir_proxy, header_from, register_fhir_server as register, spawn_app, spawn_app_with,
+    Backend, TestApp,
+};
+use fhir_import::dataset::{generate, Dataset, Shape};
+use fhir_import::proto::v1::{self as pb, rescrape_files_request::Selection};
+
+async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
+    let data = generate(
+        23,
+        &Shape {
+            families: 6,
+            ..Shape::default()
+        },
+    );
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let app = spawn_app(backend).await;
+    register(&app, "kf", &proxy, "ncpi-kids-first").await;
+    counts.lock().expect("lock").clear();
+    let project = app.create_project("counted").await;
+    let documents: Vec<pb::DocumentInput> =
+        data.document_references.iter().map(docs::input).collect();
+    let response = app
+        .import(header_from(&project.slug, "kf"), documents)
+        .await
+        .expect("import");
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::Completed);
+
+    let patients = data.patients.len();
+    let specimens = data.specimens.len();
+    let documents = data.document_references.len();
+    let counts = counts.lock().expect("lock").clone();
+    let reads =
+        counts.get("Patient").copied().unwrap_or(0) + counts.get("Specimen").copied().unwrap_or(0);
+    assert!(
+        reads <= patients + specimens,
+        "{documents} documents, {patients} patients, {specimens} specimens: {counts:?}"
+    );
+    // With `_id` batching it is one search per type for the whole batch.
+    assert!(reads <= 2, "{counts:?}");
+    // Searches for what points back at a patient run once per patient, and
+    // the study is read once, however many documents share them.
+    for (kind, n) in &counts {
+        assert!(
+            *n <= patients,
+            "{kind}: {n} requests for {patients} patients: {counts:?}"
+        );
+    }
+    assert_eq!(counts.get("ResearchStudy").copied(), Some(1), "{counts:?}");
+    app.stop().await;
+}
+on_both_stores!(each_patient_and_specimen_is_fetched_at_most_once);
+
+/// Imports `documents` into a new project and waits for their metadata;
+/// returns its slug and the requests the server saw meanwhile, by
+/// resource type.
+async fn import_counted(
+    app: &TestApp,
+    counts: &fhir_proxy::Counts,
+    project: &str,
+    documents: &[serde_json::Value],
+) -> (String, BTreeMap<String, usize>) {
+    counts.lock().expect("lock").clear();
+    let project = app.create_project(project).await;
+    let inputs = documents.iter().map(docs::input).collect();
+    let response = app
+        .import(header_from(&project.slug, "kf"), inputs)
+        .await
+        .expect("import");
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.state(), pb::ImportState::Completed, "{import:?}");
+    let seen = counts.lock().expect("lock").clone();
+    (project.slug, seen)
+}
+
+fn study(seed: u64) -> Dataset {
+    generate(
+        seed,
+        &Shape {
+            families: 3,
+            ..Shape::default()
+        },
+    )
+}
+
+async fn a_second_import_reuses_what_the_first_read(backend: Backend) {
+    let data = study(31);
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let app = spawn_app(backend).await;
+    register(&app, "kf", &proxy, "ncpi-kids-first").await;
+
+    let (first_half, second_half) = data
+        .document_references
+        .split_at(data.document_references.len() / 2);
+    let (_, first) = import_counted(&app, &counts, "first", first_half).await;
+    assert!(first.get("Patient").copied().unwrap_or(0) > 0, "{first:?}");
+    // The same documents again, into another project: every resource they
+    // need was read moments ago.
+    let (again_slug, again) = import_counted(&app, &counts, "again", first_half).await;
+    assert!(again.is_empty(), "nothing read twice: {again:?}");
+    // Other documents of the same families need only what was not read.
+    let (_, rest) = import_counted(&app, &counts, "rest", second_half).await;
+    assert_eq!(
+        rest.get("ResearchStudy"),
+        None,
+        "the study was read: {rest:?}"
+    );
+
+    // A rescrape asks the server again, to see it as it is now.
+    counts.lock().expect("lock").clear();
+    let started = app
+        .imports
+        .clone()
+        .rescrape_files(pb::RescrapeFilesRequest {
+            project: again_slug,
+            selection: Some(Selection::AllFiles(true)),
+            metadata_states: vec![],
+        })
+        .await
+        .expect("rescrape")
+        .into_inner();
+    app.wait_until_finished(&started.imports[0].id).await;
+    let fresh = counts.lock().expect("lock").clone();
+    assert_eq!(fresh.get("ResearchStudy"), Some(&1), "{fresh:?}");
+    assert!(fresh.get("Patient").copied().unwrap_or(0) > 0, "{fresh:?}");
+    app.stop().await;
+}
+on_both_stores!(a_second_import_reuses_what_the_first_read);
+
+async fn with_sharing_off_each_import_reads_for_itself(backend: Backend) {
+    let data = study(32);
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let app = spawn_app_with(backend, |config| config.scrape.recent.ttl_secs = 0).await;
+    register(&app, "kf", &proxy, "ncpi-kids-first").await;
+    let (_, first) = import_counted(&app, &counts, "first", &data.document_references).await;
+    let (_, again) = import_counted(&app, &counts, "again", &data.document_references).await;
+    assert!(first.get("Patient").copied().unwrap_or(0) > 0, "{first:?}");
+    assert_eq!(first, again, "the same documents ask the same again");
+    app.stop().await;
+}
+on_both_stores!(with_sharing_off_each_import_reads_for_itself);
