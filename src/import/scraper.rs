@@ -144,7 +144,7 @@ impl Worker {
             batches.spawn(async move {
                 let _permit = permit;
                 worker.scraper.started(&import_id);
-                let more = match worker.scrape_batch(&import_id).await {
+                let more = match worker.scrape_batch(&import_id, &shutdown).await {
                     Ok(more) => more,
                     Err(err) => {
                         warn!(import_id = %import_id, error = %err, "scraping failed; retrying");
@@ -165,9 +165,15 @@ impl Worker {
         info!("metadata worker stopped");
     }
 
-    /// Scrapes one batch; true when more may be waiting.
+    /// Scrapes one batch; true when more may be waiting. On shutdown a
+    /// batch still fetching is dropped before anything is stored: its
+    /// files stay IMPORTED and are scraped after the restart.
     #[instrument(skip_all, fields(import_id = %import_id))]
-    async fn scrape_batch(&self, import_id: &ImportId) -> Result<bool, StoreError> {
+    async fn scrape_batch(
+        &self,
+        import_id: &ImportId,
+        shutdown: &CancellationToken,
+    ) -> Result<bool, StoreError> {
         let Some(import) = self.store.get_import(import_id).await? else {
             return Ok(false);
         };
@@ -181,26 +187,32 @@ impl Worker {
             return Ok(false);
         }
         let full = awaiting.len() as u64 == BATCH;
-        let outcomes = match self.servers.scraper_for(&import.fhir_server).await {
-            Ok(Some((connection, Some(schema)))) => {
-                // A rescrape is asked for to see the server as it is now.
-                let reuse_recent = import.kind != ImportKind::Rescrape;
-                let source =
-                    FhirSource::sharing(connection.client, connection.recent, reuse_recent);
-                scrape_all(source, Arc::new(schema), awaiting).await
-            }
-            Ok(Some((_, None))) => fail_all(
-                awaiting,
-                &format!(
-                    "no schema fits FHIR server {}; an admin can pin one",
-                    import.fhir_server
+        let scrape = async {
+            match self.servers.scraper_for(&import.fhir_server).await {
+                Ok(Some((connection, Some(schema)))) => {
+                    // A rescrape is asked for to see the server as it is now.
+                    let reuse_recent = import.kind != ImportKind::Rescrape;
+                    let source =
+                        FhirSource::sharing(connection.client, connection.recent, reuse_recent);
+                    scrape_all(source, Arc::new(schema), awaiting).await
+                }
+                Ok(Some((_, None))) => fail_all(
+                    awaiting,
+                    &format!(
+                        "no schema fits FHIR server {}; an admin can pin one",
+                        import.fhir_server
+                    ),
                 ),
-            ),
-            Ok(None) => fail_all(
-                awaiting,
-                &format!("FHIR server {} is no longer registered", import.fhir_server),
-            ),
-            Err(err) => fail_all(awaiting, &err.to_string()),
+                Ok(None) => fail_all(
+                    awaiting,
+                    &format!("FHIR server {} is no longer registered", import.fhir_server),
+                ),
+                Err(err) => fail_all(awaiting, &err.to_string()),
+            }
+        };
+        let outcomes = tokio::select! {
+            _ = shutdown.cancelled() => return Ok(false),
+            outcomes = scrape => outcomes,
         };
         if let Some(import) = self.store.record_scrapes(import_id, outcomes).await? {
             self.notifier.publish(import_id, import.last_sequence);

@@ -88,7 +88,15 @@ impl Resolver {
             }
         };
         match outcome {
-            Ok(found) => found,
+            Ok(Some(found)) => Some(found),
+            // A dangling reference is a fault in the data, worth showing on
+            // the keys that followed it.
+            Ok(None) => {
+                self.ledger().failures.push(format!(
+                    "resolve {reference}: the server has no such resource"
+                ));
+                None
+            }
             Err(error) => {
                 self.ledger()
                     .failures

@@ -130,3 +130,29 @@ fn evaluation_can_run_on_a_spawned_task() {
     let source: Arc<dyn ResourceSource> = Arc::new(MemorySource::new("https://x", &[]));
     is_send(&evaluate(&schema, &document, source));
 }
+
+#[tokio::test]
+async fn a_reference_to_a_resource_that_is_gone_marks_the_keys_that_followed_it() {
+    let schema = Schema::from_yaml(SCHEMA).expect("loads");
+    let document = json!({
+        "resourceType": "DocumentReference", "id": "d1", "status": "current",
+        "subject": {"reference": "Patient/gone"},
+    });
+    let source: Arc<dyn ResourceSource> = Arc::new(MemorySource::new("https://x", &[]));
+    let scraped = evaluate(&schema, &document, source).await;
+    assert_eq!(scraped.get("status"), Some("current"));
+    assert_eq!(scraped.get("gender"), None);
+    let gender = scraped
+        .problems
+        .iter()
+        .find(|p| p.key == "gender")
+        .expect("gender is marked");
+    assert!(
+        matches!(&gender.kind, ProblemKind::SourceError(m) if m == "resolve Patient/gone: the server has no such resource"),
+        "{gender:?}"
+    );
+    assert!(
+        !gender.kind.server_unavailable(),
+        "gone is not worth retrying"
+    );
+}
