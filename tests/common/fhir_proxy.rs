@@ -11,13 +11,24 @@ use axum::{extract::Request, response::IntoResponse, Router};
 /// Requests seen, by resource type (the first path segment after `/fhir/`).
 pub type Counts = Arc<Mutex<BTreeMap<String, usize>>>;
 
+/// Path and query of every request (below `/fhir/`), in arrival order.
+pub type Log = Arc<Mutex<Vec<String>>>;
+
 /// Starts the proxy; returns its base URL (`http://127.0.0.1:N/fhir`).
 pub async fn counting_proxy(upstream: String) -> (String, Counts) {
+    let (url, counts, _) = recording_proxy(upstream).await;
+    (url, counts)
+}
+
+/// [`counting_proxy`] that also logs each request's path and query.
+pub async fn recording_proxy(upstream: String) -> (String, Counts, Log) {
     let counts: Counts = Default::default();
-    let seen = counts.clone();
+    let log: Log = Default::default();
+    let (seen, logged) = (counts.clone(), log.clone());
     let http = reqwest::Client::new();
     let app = Router::new().fallback(move |request: Request| {
         let (http, upstream, seen) = (http.clone(), upstream.clone(), seen.clone());
+        let logged = logged.clone();
         async move {
             let path_and_query = request
                 .uri()
@@ -27,6 +38,7 @@ pub async fn counting_proxy(upstream: String) -> (String, Counts) {
             let rest = path_and_query.trim_start_matches("/fhir/");
             let kind = rest.split(['/', '?']).next().unwrap_or_default().to_owned();
             *seen.lock().expect("lock").entry(kind).or_default() += 1;
+            logged.lock().expect("lock").push(rest.to_owned());
             let url = format!("{}/{rest}", upstream.trim_end_matches('/'));
             let answer = http
                 .get(url)
@@ -49,5 +61,5 @@ pub async fn counting_proxy(upstream: String) -> (String, Counts) {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/fhir"), counts)
+    (format!("http://{addr}/fhir"), counts, log)
 }
