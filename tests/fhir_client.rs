@@ -6,6 +6,8 @@ mod common;
 
 #[path = "fhir_client/auth.rs"]
 mod auth;
+#[path = "fhir_client/batched_searches.rs"]
+mod batched_searches;
 #[path = "fhir_client/faults.rs"]
 mod faults;
 #[path = "fhir_client/real_server.rs"]

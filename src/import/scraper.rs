@@ -268,7 +268,11 @@ fn scrape_all(
             .filter_map(|(_, d)| d.as_ref())
             .flat_map(likely_references)
             .collect();
-        source.prefetch(references).await;
+        let parsed: Vec<&Value> = documents.iter().filter_map(|(_, d)| d.as_ref()).collect();
+        futures::join!(
+            source.prefetch(references),
+            source.prefetch_searches(&schema, &parsed)
+        );
         let source: Arc<dyn ResourceSource> = Arc::new(source);
         stream::iter(documents)
             .map(move |(file, document)| {

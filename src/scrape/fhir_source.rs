@@ -27,15 +27,21 @@ type Cached = Option<Value>;
 type Shared<T> = Arc<OnceCell<Result<T, SourceError>>>;
 
 pub struct FhirSource {
-    client: FhirClient,
+    pub(super) client: FhirClient,
     base_url: String,
     /// By `Type/id`; filled by prefetch and by reads.
     resources: Mutex<HashMap<String, Cached>>,
     reads: Mutex<HashMap<String, Shared<Cached>>>,
+    /// By [`search_key`]; filled by searches and by batched prefetches.
     searches: Mutex<HashMap<String, Shared<Vec<Value>>>>,
-    recent: RecentReads,
+    pub(super) recent: RecentReads,
     /// Whether answers in `recent` may be used, or only refreshed.
-    reuse_recent: bool,
+    pub(super) reuse_recent: bool,
+}
+
+/// How a search is cached: what evaluation asks for, written as a query.
+pub(super) fn search_key(resource_type: &str, param: &str, references: &[String]) -> String {
+    format!("{resource_type}?{param}={}", references.join(","))
 }
 
 fn shared<T>(map: &Mutex<HashMap<String, Shared<T>>>, key: &str) -> Shared<T> {
@@ -129,10 +135,10 @@ impl FhirSource {
                 .or_default()
                 .insert(parsed.id);
         }
-        for (resource_type, ids) in by_type {
+        let fetches = by_type.into_iter().map(|(resource_type, ids)| async move {
             let ids: Vec<String> = ids.into_iter().collect();
             let Ok(found) = self.client.search_ids(&resource_type, &ids).await else {
-                continue;
+                return;
             };
             let mut missing: BTreeSet<&String> = ids.iter().collect();
             for resource in found {
@@ -144,7 +150,29 @@ impl FhirSource {
             for id in missing {
                 self.remember(format!("{resource_type}/{id}"), None);
             }
-        }
+        });
+        futures::future::join_all(fetches).await;
+    }
+
+    /// Whether a search is answered already, here or (when allowed) in
+    /// what was read lately.
+    pub(super) fn has_search(&self, key: &str) -> bool {
+        let here = self
+            .searches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .is_some_and(|cell| cell.initialized());
+        here || (self.reuse_recent && self.recent.search(key).is_some())
+    }
+
+    /// Files `matches` as the answer to the search `key`.
+    pub(super) fn fill_search(&self, key: String, matches: Vec<Value>) {
+        self.recent.remember_search(&key, matches.clone());
+        self.searches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, Arc::new(OnceCell::new_with(Some(Ok(matches)))));
     }
 
     /// Requests made to the server so far (all batches of this client).
@@ -182,7 +210,7 @@ impl ResourceSource for FhirSource {
         param: &str,
         references: &[String],
     ) -> Result<Vec<Value>, SourceError> {
-        let key = format!("{resource_type}?{param}={}", references.join(","));
+        let key = search_key(resource_type, param, references);
         shared(&self.searches, &key)
             .get_or_init(|| async {
                 if self.reuse_recent {

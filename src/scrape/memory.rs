@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use serde_json::Value;
 
+use super::search_params::{paths_or_same_name, references_at};
 use super::source::{ResourceSource, SourceError};
 
 /// Resources by `Type/id`, served as a FHIR server at `base_url` would.
@@ -55,29 +56,6 @@ impl MemorySource {
     }
 }
 
-/// Where a search parameter's references live in a resource. Parameters
-/// not listed are looked up in the element of the same name.
-fn reference_paths(param: &str) -> &'static [&'static [&'static str]] {
-    match param {
-        "member" => &[&["member", "entity"]],
-        "patient" => &[&["subject"], &["patient"]],
-        "subject" => &[&["subject"]],
-        "individual" => &[&["individual"]],
-        "focus" => &[&["focus"]],
-        "study" => &[&["study"]],
-        _ => &[],
-    }
-}
-
-/// Every `reference` at `path` inside `value`, through arrays.
-fn references_at<'a>(value: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
-    match (value, path.split_first()) {
-        (Value::Array(items), _) => items.iter().for_each(|v| references_at(v, path, out)),
-        (_, Some((first, rest))) => references_at(&value[*first], rest, out),
-        (_, None) => out.extend(value["reference"].as_str()),
-    }
-}
-
 #[async_trait]
 impl ResourceSource for MemorySource {
     fn base_url(&self) -> &str {
@@ -104,11 +82,7 @@ impl ResourceSource for MemorySource {
             .iter()
             .filter_map(|r| self.local_key(r))
             .collect();
-        let fallback = [param];
-        let paths: Vec<&[&str]> = match reference_paths(param) {
-            [] => vec![&fallback[..]],
-            listed => listed.to_vec(),
-        };
+        let paths = paths_or_same_name(param);
         let prefix = format!("{resource_type}/");
         let found = self
             .order

@@ -19,6 +19,8 @@ mod memory;
 mod recent;
 mod resolver;
 pub mod schema;
+mod search_params;
+mod search_prefetch;
 mod source;
 mod values;
 

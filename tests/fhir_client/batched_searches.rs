@@ -1,0 +1,123 @@
+//! One search for a batch in place of one per document (`FhirSource::
+//! prefetch_searches`): each document's share is served without another
+//! request, and when the server's matches cannot be told apart the
+//! documents search on their own.
+
+use std::sync::Arc;
+
+use fhir_import::fhir::FhirClient;
+use fhir_import::scrape::{FhirSource, ResourceSource, Schema};
+use serde_json::{json, Value};
+
+use crate::common::fhir_stub::{bundle, FhirStub, Reply};
+
+const SCHEMA: &str = r#"
+name: conditions
+version: 1
+searches:
+  conditions: { resource: Condition, param: subject, for: subject }
+keys:
+  codes: { expression: "%conditions.code.text" }
+"#;
+
+fn condition(id: &str, patient: &str) -> Value {
+    json!({"resourceType": "Condition", "id": id,
+           "subject": {"reference": format!("Patient/{patient}")}, "code": {"text": id}})
+}
+
+fn document(id: &str, patient: &str) -> Value {
+    json!({"resourceType": "DocumentReference", "id": id,
+           "subject": {"reference": format!("Patient/{patient}")}})
+}
+
+fn source(stub: &FhirStub) -> Arc<FhirSource> {
+    let client = FhirClient::new(crate::quick_config(&stub.base_url())).expect("client");
+    Arc::new(FhirSource::new(client))
+}
+
+#[tokio::test]
+async fn each_document_gets_its_share_of_one_search() {
+    let stub = FhirStub::start().await;
+    stub.on(
+        "/fhir/Condition",
+        vec![Reply::Json(bundle(
+            &[
+                condition("c1", "a"),
+                condition("c2", "b"),
+                condition("c3", "a"),
+            ],
+            None,
+        ))],
+    );
+    let schema = Schema::from_yaml(SCHEMA).expect("schema");
+    let source = source(&stub);
+    let (d1, d2, d3) = (
+        document("d1", "a"),
+        document("d2", "b"),
+        document("d3", "c"),
+    );
+    source.prefetch_searches(&schema, &[&d1, &d2, &d3]).await;
+    assert_eq!(stub.hits("/fhir/Condition"), 1);
+    let log = stub.log();
+    assert!(
+        log[0].starts_with("/fhir/Condition?subject=Patient/a,Patient/b,Patient/c&"),
+        "{log:?}"
+    );
+
+    let ids = |found: Vec<Value>| -> Vec<String> {
+        found
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let of = |patient: &str| vec![format!("Patient/{patient}")];
+    let source: Arc<dyn ResourceSource> = source;
+    assert_eq!(
+        ids(source
+            .search("Condition", "subject", &of("a"))
+            .await
+            .expect("a")),
+        ["c1", "c3"]
+    );
+    assert_eq!(
+        ids(source
+            .search("Condition", "subject", &of("b"))
+            .await
+            .expect("b")),
+        ["c2"]
+    );
+    assert!(source
+        .search("Condition", "subject", &of("c"))
+        .await
+        .expect("c")
+        .is_empty());
+    assert_eq!(
+        stub.hits("/fhir/Condition"),
+        1,
+        "every share was served from the one search"
+    );
+}
+
+#[tokio::test]
+async fn matches_that_cannot_be_told_apart_leave_each_document_to_search() {
+    let stub = FhirStub::start().await;
+    // A match whose subject is none of those asked for: which document's is it?
+    stub.on(
+        "/fhir/Condition",
+        vec![Reply::Json(bundle(
+            &[condition("c9", "someone-else")],
+            None,
+        ))],
+    );
+    let schema = Schema::from_yaml(SCHEMA).expect("schema");
+    let source = source(&stub);
+    let (d1, d2) = (document("d1", "a"), document("d2", "b"));
+    source.prefetch_searches(&schema, &[&d1, &d2]).await;
+    assert_eq!(stub.hits("/fhir/Condition"), 1);
+    let source: Arc<dyn ResourceSource> = source;
+    source
+        .search("Condition", "subject", &["Patient/a".to_owned()])
+        .await
+        .expect("searched on its own");
+    assert_eq!(stub.hits("/fhir/Condition"), 2, "{:?}", stub.log());
+}
