@@ -37,18 +37,24 @@ if [ -z "$addr" ]; then
 fi
 export FHIR_IMPORT_SERVER="http://$addr"
 
+# The metadata block's FHIR server gets a free port too.
+fhir_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
 # A README block between <!-- NAME:start --> and <!-- NAME:end -->, fences
-# dropped, pointed at this server's port, run as pasted.
+# dropped, pointed at this server's port (and the FHIR server's), run as
+# pasted.
 run_block() {
   sed -n "/<!-- $1:start -->/,/<!-- $1:end -->/p" README.md \
     | sed '1d;$d' | sed '/^```/d' \
-    | sed "s/127\.0\.0\.1:50051/$addr/g" >"$work/$1.sh"
+    | sed "s/127\.0\.0\.1:50051/$addr/g" \
+    | sed "s/--port 8090/--port $fhir_port/; s/localhost:8090/localhost:$fhir_port/g" >"$work/$1.sh"
   echo "== running the README's $1 block against $addr"
   (bash -euo pipefail -x "$work/$1.sh")
 }
 export PATH="$PWD/target/debug:$PATH"
 run_block tour
 run_block portal
+run_block metadata
 
 echo "== every service is listed through reflection"
 services=$(grpcurl -plaintext "$addr" list)

@@ -330,6 +330,34 @@ impl fmt::Debug for Config {
 mod tests {
     use super::*;
 
+    /// The README's "every key with its default" block, as JSON.
+    fn readme_block() -> serde_json::Value {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("```toml\nlisten")
+            .expect("the README's configuration block");
+        let block = &readme[start + "```toml\n".len()..];
+        let block = &block[..block.find("```").expect("the block ends")];
+        Figment::from(Toml::string(block))
+            .extract()
+            .expect("the README's block parses")
+    }
+
+    #[test]
+    fn the_readme_lists_every_key_with_its_default() {
+        let mut defaults = serde_json::to_value(Config::default()).expect("json");
+        // Lists that are empty by default are described in comments.
+        defaults
+            .as_object_mut()
+            .expect("an object")
+            .remove("fhir_servers");
+        defaults["auth"]
+            .as_object_mut()
+            .expect("an object")
+            .remove("external_issuers");
+        assert_eq!(readme_block(), defaults);
+    }
+
     #[test]
     fn passwords_never_show_in_debug_output() {
         let config = Config {
