@@ -1,0 +1,262 @@
+//! The registry of FHIR servers: registering, changing and removing them,
+//! reading each one's CapabilityStatement to choose the schema its
+//! documents are scraped with (unless an admin pinned one), and handing out
+//! one shared client per server. The service fetches only from servers
+//! registered here.
+//!
+//! - [`capabilities`]: reading CapabilityStatements and choosing schemas.
+//! - [`connections`]: the shared client and recent reads of each server.
+//! - [`preview`](mod@preview): PreviewScrape.
+
+mod capabilities;
+mod connections;
+mod preview;
+
+pub use connections::Connection;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use chrono::Utc;
+use tracing::info;
+
+use crate::auth::Caller;
+use crate::domain::account::Username;
+use crate::fhir::ServerConfig;
+use crate::scrape::{RecentLimits, Schema};
+use crate::store::{Store, StoreError, StoredFhirServer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FhirServerError {
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("FHIR server {0} is not registered")]
+    NotFound(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error("{0}")]
+    PermissionDenied(String),
+    #[error("{0}")]
+    FailedPrecondition(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for FhirServerError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(msg) => Self::AlreadyExists(msg),
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// The document a preview scrapes.
+pub enum PreviewDocument {
+    /// `DocumentReference/{id}` on the server.
+    Id(String),
+    /// FHIR R4 JSON given by the caller.
+    Json(String),
+}
+
+/// A server to register, or the new settings of one.
+pub struct ServerSettings {
+    pub config: ServerConfig,
+    /// `name` or `name@version`; none lets the service choose.
+    pub pinned_schema: Option<String>,
+}
+
+/// The schemas a server's documents may be scraped with.
+#[async_trait::async_trait]
+pub trait SchemaSource: Send + Sync {
+    /// The newest version of every schema: what choosing picks from.
+    async fn latest(&self) -> Vec<Schema>;
+    /// `name@version`, or `name` for its newest version.
+    async fn resolve(&self, reference: &str) -> Option<Schema>;
+}
+
+/// How long reading a CapabilityStatement may take at registration.
+const CAPABILITY_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Clone)]
+pub struct FhirServers {
+    store: Store,
+    schemas: Arc<dyn SchemaSource>,
+    connections: Arc<RwLock<HashMap<String, Connection>>>,
+    recent_limits: RecentLimits,
+}
+
+/// The admin scope every registry call needs; the gate checks it too.
+fn require_admin(caller: &Caller) -> Result<(), FhirServerError> {
+    match caller.has_scope("admin") {
+        true => Ok(()),
+        false => Err(FhirServerError::PermissionDenied(
+            "managing FHIR servers needs the scope `admin`".into(),
+        )),
+    }
+}
+
+fn check_settings(settings: &ServerSettings) -> Result<(), FhirServerError> {
+    let invalid = FhirServerError::InvalidArgument;
+    Username::parse(&settings.config.id).map_err(|e| invalid(format!("id: {e}")))?;
+    let base = settings
+        .config
+        .validated_base()
+        .map_err(|e| invalid(e.to_string()))?;
+    let loopback = matches!(base.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));
+    if base.scheme() != "https" && !loopback {
+        return Err(invalid(
+            "base_url: must use https (http only on loopback)".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl FhirServers {
+    pub fn new(store: Store, schemas: Arc<dyn SchemaSource>, recent_limits: RecentLimits) -> Self {
+        Self {
+            store,
+            schemas,
+            connections: Arc::default(),
+            recent_limits,
+        }
+    }
+
+    pub async fn register(
+        &self,
+        caller: &Caller,
+        settings: ServerSettings,
+    ) -> Result<StoredFhirServer, FhirServerError> {
+        require_admin(caller)?;
+        check_settings(&settings)?;
+        let pinned = self.check_pin(settings.pinned_schema.as_deref()).await?;
+        if self.store.fhir_server(&settings.config.id).await?.is_some() {
+            return Err(FhirServerError::AlreadyExists(format!(
+                "a FHIR server with id {} is already registered",
+                settings.config.id
+            )));
+        }
+        let now = Utc::now();
+        let mut server = StoredFhirServer {
+            config: settings.config,
+            pinned_schema: pinned,
+            schema: None,
+            schema_reason: String::new(),
+            fhir_version: None,
+            software_name: None,
+            capability_at: None,
+            capability_error: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let client = self.read_capabilities(&mut server).await?;
+        self.store.insert_fhir_server(&server).await?;
+        info!(server = %server.id(), schema = ?server.schema, "registered a FHIR server");
+        self.cache(server.id(), client);
+        Ok(server)
+    }
+
+    pub async fn get(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<StoredFhirServer, FhirServerError> {
+        require_admin(caller)?;
+        self.store
+            .fhir_server(id)
+            .await?
+            .ok_or_else(|| FhirServerError::NotFound(id.to_owned()))
+    }
+
+    pub async fn list(&self, caller: &Caller) -> Result<Vec<StoredFhirServer>, FhirServerError> {
+        require_admin(caller)?;
+        Ok(self.store.fhir_servers().await?)
+    }
+
+    /// Applies `change` to the server's settings, then reads its
+    /// CapabilityStatement again.
+    pub async fn update(
+        &self,
+        caller: &Caller,
+        id: &str,
+        change: impl FnOnce(&mut ServerSettings),
+    ) -> Result<StoredFhirServer, FhirServerError> {
+        let mut server = self.get(caller, id).await?;
+        let mut settings = ServerSettings {
+            config: server.config.clone(),
+            pinned_schema: server.pinned_schema.clone(),
+        };
+        change(&mut settings);
+        settings.config.id = id.to_owned();
+        check_settings(&settings)?;
+        server.pinned_schema = self.check_pin(settings.pinned_schema.as_deref()).await?;
+        server.config = settings.config;
+        server.updated_at = Utc::now();
+        let client = self.read_capabilities(&mut server).await?;
+        if !self.store.update_fhir_server(&server).await? {
+            return Err(FhirServerError::NotFound(id.to_owned()));
+        }
+        self.cache(id, client);
+        Ok(server)
+    }
+
+    pub async fn remove(&self, caller: &Caller, id: &str) -> Result<(), FhirServerError> {
+        require_admin(caller)?;
+        if !self.store.remove_fhir_server(id).await? {
+            return Err(FhirServerError::NotFound(id.to_owned()));
+        }
+        self.connections
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        info!(server = %id, "removed a FHIR server");
+        Ok(())
+    }
+
+    /// Registers or updates the servers named in the configuration file, as
+    /// the operator.
+    pub async fn load_configured(
+        &self,
+        configured: &[crate::config::ConfiguredFhirServer],
+    ) -> Result<(), FhirServerError> {
+        let operator = Caller::operator();
+        for entry in configured {
+            let settings = ServerSettings {
+                config: entry.server.clone(),
+                pinned_schema: entry.schema.clone(),
+            };
+            match self.store.fhir_server(&entry.server.id).await? {
+                None => {
+                    self.register(&operator, settings).await?;
+                }
+                Some(_) => {
+                    self.update(&operator, &entry.server.id, |current| *current = settings)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn check_pin(&self, pinned: Option<&str>) -> Result<Option<String>, FhirServerError> {
+        match pinned.map(str::trim).filter(|p| !p.is_empty()) {
+            None => Ok(None),
+            Some(reference) => match self.schemas.resolve(reference).await {
+                Some(_) => Ok(Some(reference.to_owned())),
+                None => Err(FhirServerError::InvalidArgument(format!(
+                    "schema: no schema {reference:?}; known: {}",
+                    self.schemas
+                        .latest()
+                        .await
+                        .iter()
+                        .map(Schema::id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            },
+        }
+    }
+}
