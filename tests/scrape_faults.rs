@@ -352,3 +352,67 @@ async fn a_stalled_server_holds_up_only_its_own_imports(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(a_stalled_server_holds_up_only_its_own_imports);
+
+async fn a_server_that_is_down_costs_one_round_of_retries_not_one_per_document(backend: Backend) {
+    let stub = FhirStub::start().await;
+    stub.on("/fhir/Patient", vec![Reply::CutMidBody]);
+    stub.on("/fhir/Patient/p1", vec![Reply::CutMidBody]);
+    let limits = Limits {
+        cooldown_ms: 300,
+        ..quick(400, 2)
+    };
+    let servers = vec![configured("down", &stub, limits)];
+    let app = spawn_app_with(backend, |config: &mut Config| config.fhir_servers = servers).await;
+    let project = app.create_project("many").await;
+    let response = app
+        .import(
+            header_from(&project.slug, "down"),
+            (0..40).map(document).collect(),
+        )
+        .await
+        .expect("import");
+    let import = app.wait_until_finished(&response.import_id).await;
+    assert_eq!(import.counts.expect("counts").scrape_failed, 40);
+    let asked = stub.hits("/fhir/Patient") + stub.hits("/fhir/Patient/p1");
+    assert_eq!(asked, 3, "one call and its two retries: {:?}", stub.log());
+    let files = app.all_files(&project.slug, &[]).await;
+    assert!(files
+        .iter()
+        .all(|f| f.metadata_state() == pb::MetadataState::Failed
+            && f.metadata_error.contains("unreachable")));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.metadata_error.contains("not asked again for")),
+        "{:?}",
+        files[0].metadata_error
+    );
+
+    // Once the server is back and the cool-down has passed, a rescrape of
+    // the failed files goes through.
+    stub.on(
+        "/fhir/Patient",
+        vec![Reply::Json(bundle(&[patient()], None))],
+    );
+    stub.on("/fhir/Patient/p1", vec![Reply::Json(patient())]);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let started = app
+        .imports
+        .clone()
+        .rescrape_files(pb::RescrapeFilesRequest {
+            project: project.slug.clone(),
+            selection: Some(pb::rescrape_files_request::Selection::AllFiles(true)),
+            metadata_states: vec![pb::MetadataState::Failed as i32],
+        })
+        .await
+        .expect("rescrape")
+        .into_inner();
+    let again = app.wait_until_finished(&started.imports[0].id).await;
+    assert_eq!(again.state(), pb::ImportState::Completed, "{again:?}");
+    let files = app.all_files(&project.slug, &[]).await;
+    assert!(files
+        .iter()
+        .all(|f| f.metadata_state() == pb::MetadataState::Complete));
+    app.stop().await;
+}
+on_both_stores!(a_server_that_is_down_costs_one_round_of_retries_not_one_per_document);

@@ -83,6 +83,9 @@ pub struct Limits {
     /// A `Retry-After` longer than this ends the call with `RATE_LIMITED`
     /// instead of holding the import up.
     pub max_retry_after_ms: u64,
+    /// After a call gave up because the whole server is in trouble, calls
+    /// fail at once for this long; 0 keeps asking.
+    pub cooldown_ms: u64,
     /// Ids per `_id=` search (the URL is kept under ~4 KB regardless).
     pub ids_per_search: usize,
     /// `_count` asked for on searches.
@@ -100,6 +103,7 @@ impl Default for Limits {
             retry_base_ms: 200,
             retry_max_ms: 10_000,
             max_retry_after_ms: 60_000,
+            cooldown_ms: 30_000,
             ids_per_search: 100,
             page_size: 100,
         }

@@ -10,6 +10,9 @@ pub enum FhirError {
     Unreachable(String),
     #[error("FHIR server did not answer within {0:?}")]
     Timeout(Duration),
+    /// Calls failed at once: the server failed lately and is left alone.
+    #[error("{because} (not asked again for {for_secs}s)")]
+    ServerDown { because: String, for_secs: u64 },
     /// An answer other than success that retrying did not change.
     #[error("FHIR server answered {code}: {message}")]
     Status { code: u16, message: String },
@@ -49,7 +52,10 @@ impl FhirError {
     /// Whether trying the same call again later may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Unreachable(_) | Self::Timeout(_) | Self::RateLimited { .. } => true,
+            Self::Unreachable(_)
+            | Self::Timeout(_)
+            | Self::RateLimited { .. }
+            | Self::ServerDown { .. } => true,
             Self::Status { code, .. } => retryable_status(*code),
             _ => false,
         }
@@ -60,6 +66,7 @@ impl FhirError {
         match self {
             Self::Unreachable(_) => "UNREACHABLE",
             Self::Timeout(_) => "TIMEOUT",
+            Self::ServerDown { .. } => "SERVER_DOWN",
             Self::Status { .. } => "STATUS",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::ForeignHost { .. } => "FOREIGN_HOST",

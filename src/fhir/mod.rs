@@ -7,6 +7,7 @@
 //! retries, auth, bounded bodies); the rest are the pure pieces they use.
 
 mod auth;
+mod breaker;
 mod client;
 mod config;
 mod diagnostics;

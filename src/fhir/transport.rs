@@ -15,6 +15,7 @@ use url::Url;
 
 use super::{
     auth::Authenticator,
+    breaker::Breaker,
     diagnostics::{describe, find_source, outcome_message},
     error::retryable_status,
     pace::Pacer,
@@ -33,6 +34,7 @@ pub struct Transport {
     permits: Semaphore,
     pacer: Pacer,
     auth: Authenticator,
+    breaker: Breaker,
     requests: AtomicU64,
 }
 
@@ -93,6 +95,7 @@ impl Transport {
             auth: Authenticator::new(&config.auth, token_http)?,
             permits: Semaphore::new(limits.max_concurrency),
             pacer: Pacer::new(limits.requests_per_second),
+            breaker: Breaker::new(Duration::from_millis(limits.cooldown_ms)),
             base,
             http,
             limits,
@@ -119,6 +122,13 @@ impl Transport {
     /// as `FhirError::Status` once retrying does not help.
     #[tracing::instrument(skip_all, fields(server = %self.server_id, %url))]
     pub async fn get(&self, url: &Url) -> Result<Value, FhirError> {
+        self.breaker.check()?;
+        let outcome = self.get_with_retries(url).await;
+        self.breaker.record(outcome.as_ref().map(|_| ()));
+        outcome
+    }
+
+    async fn get_with_retries(&self, url: &Url) -> Result<Value, FhirError> {
         let mut retries = 0;
         let mut refreshed = false;
         loop {
