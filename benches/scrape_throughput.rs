@@ -50,8 +50,9 @@ use fhir_import::config::ConfiguredFhirServer;
 use fhir_import::dataset::{generate, Dataset, Shape};
 use fhir_import::fhir::{Limits, ServerConfig};
 use fhir_import::proto::v1::{
-    self as pb, document_input::Source, import_documents_request::Kind,
-    import_service_client::ImportServiceClient, project_service_client::ProjectServiceClient,
+    self as pb, document_input::Source, file_service_client::FileServiceClient,
+    import_documents_request::Kind, import_service_client::ImportServiceClient,
+    project_service_client::ProjectServiceClient,
 };
 use fhir_import::{Application, Config};
 use futures::StreamExt;
@@ -152,11 +153,13 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     let inputs = inputs(&data);
     let mut scraped = Vec::new();
     let mut plain = Vec::new();
-    // A warm-up (connections, statement caches, the FHIRPath engine).
-    app.import_all(&inputs, true).await?;
+    // A warm-up (connections, statement caches, the FHIRPath engine), and
+    // a check that the server's answers give the metadata they should.
+    let (_, project) = app.import_all(&inputs, true).await?;
+    check_metadata(&app.files(&project).await?, &data)?;
     for run in 1..=settings.runs {
         log.lock().expect("lock").clear();
-        let elapsed = app.import_all(&inputs, true).await?;
+        let (elapsed, _) = app.import_all(&inputs, true).await?;
         let requests = log.lock().expect("lock").len();
         report(
             "fhir-import (scraping)",
@@ -165,7 +168,7 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
             Run { elapsed, requests },
         );
         scraped.push(Run { elapsed, requests });
-        let elapsed = app.import_all(&inputs, false).await?;
+        let (elapsed, _) = app.import_all(&inputs, false).await?;
         report(
             "fhir-import (no scraping)",
             run,
@@ -227,6 +230,44 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
             rate / base
         );
     }
+    Ok(())
+}
+
+/// Every file's metadata is what the data set says the schema derives.
+fn check_metadata(files: &[pb::File], data: &Dataset) -> anyhow::Result<()> {
+    let expected = data.expected();
+    let mut wrong = Vec::new();
+    for file in files {
+        let Some(want) = expected.get(&file.document_reference_id) else {
+            bail!(
+                "a file for an unknown document {}",
+                file.document_reference_id
+            );
+        };
+        for (key, values) in want {
+            let want = (!values.is_empty()).then(|| values.join(","));
+            if file.metadata.get(key) != want.as_ref() {
+                wrong.push(format!(
+                    "{} {key}: {:?} instead of {want:?}",
+                    file.document_reference_id,
+                    file.metadata.get(key)
+                ));
+            }
+        }
+    }
+    if files.len() != expected.len() || !wrong.is_empty() {
+        bail!(
+            "{} files for {} documents; {} wrong values, e.g. {:?}",
+            files.len(),
+            expected.len(),
+            wrong.len(),
+            wrong.first()
+        );
+    }
+    eprintln!(
+        "metadata of all {} files matches the data set's expected values",
+        files.len()
+    );
     Ok(())
 }
 
@@ -339,6 +380,7 @@ async fn load(base: &str, data: &Dataset) -> anyhow::Result<()> {
 
 struct BenchApp {
     imports: ImportServiceClient<Authed>,
+    files: FileServiceClient<Authed>,
     projects: ProjectServiceClient<Authed>,
     stop: oneshot::Sender<()>,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -378,6 +420,7 @@ impl BenchApp {
         let authed = InterceptedService::new(channel, BearerAuth::new(None)?);
         Ok(Self {
             imports: ImportServiceClient::new(authed.clone()),
+            files: FileServiceClient::new(authed.clone()),
             projects: ProjectServiceClient::new(authed),
             stop,
             server,
@@ -386,12 +429,13 @@ impl BenchApp {
     }
 
     /// Imports `inputs` into a new project (naming the FHIR server when
-    /// `scrape`) and waits for the import's end; returns the time taken.
+    /// `scrape`) and waits for the import's end; returns the time taken and
+    /// the project.
     async fn import_all(
         &self,
         inputs: &[pb::ImportDocumentsRequest],
         scrape: bool,
-    ) -> anyhow::Result<Duration> {
+    ) -> anyhow::Result<(Duration, String)> {
         let project = self
             .projects
             .clone()
@@ -403,7 +447,7 @@ impl BenchApp {
             .into_inner();
         let header = pb::ImportDocumentsRequest {
             kind: Some(Kind::Header(pb::ImportHeader {
-                project: project.id,
+                project: project.id.clone(),
                 fhir_server: if scrape {
                     "bench".into()
                 } else {
@@ -436,7 +480,31 @@ impl BenchApp {
         if done.state() != pb::ImportState::Completed || !ok {
             bail!("import {} ended {:?}: {counts:?}", done.id, done.state());
         }
-        Ok(elapsed)
+        Ok((elapsed, project.id))
+    }
+
+    /// Every file of `project`, across pages.
+    async fn files(&self, project: &str) -> anyhow::Result<Vec<pb::File>> {
+        let mut files = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let page = self
+                .files
+                .clone()
+                .list_files(pb::ListFilesRequest {
+                    project: project.to_owned(),
+                    page_size: 1000,
+                    page_token,
+                    ..Default::default()
+                })
+                .await?
+                .into_inner();
+            files.extend(page.files);
+            if page.next_page_token.is_empty() {
+                return Ok(files);
+            }
+            page_token = page.next_page_token;
+        }
     }
 
     async fn finished(&self, import_id: &str) -> anyhow::Result<pb::Import> {
