@@ -3,12 +3,14 @@ projects, over gRPC.
 
 ``Client`` holds the helpers; every failed call raises ``FhirImportError``.
 The message and enum types are re-exported here (``Import``, ``ImportState``
-…); the generated modules are ``files_pb2``, ``import_pb2``,
-``projects_pb2`` and ``schemas_pb2`` (and their ``*_pb2_grpc`` stubs), made from
+…); the generated modules are ``fhir_servers_pb2``, ``files_pb2``,
+``import_pb2``, ``projects_pb2`` and ``schemas_pb2`` (and their ``*_pb2_grpc`` stubs), made from
 ``proto/fhir_import/v1/`` by ``scripts/sdk-python.sh``.
 """
 
 from ._generated.fhir_import.v1 import (
+    fhir_servers_pb2,
+    fhir_servers_pb2_grpc,
     files_pb2,
     files_pb2_grpc,
     import_pb2,
@@ -32,9 +34,11 @@ from ._generated.fhir_import.v1.import_pb2 import (
     ItemStage,
     ItemState,
     RejectionCode,
+    RescrapeFilesResponse,
 )
 from ._generated.fhir_import.v1.projects_pb2 import Project
 from ._generated.fhir_import.v1.schemas_pb2 import SchemaInfo, SchemaMatchRules
+from ._documents import by_reference
 from .client import DEFAULT_TARGET, TERMINAL_STATES, Client
 from .errors import FhirImportError
 
@@ -42,6 +46,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "by_reference",
     "DEFAULT_TARGET",
     "TERMINAL_STATES",
     "FhirImportError",
@@ -61,8 +66,11 @@ __all__ = [
     "MetadataState",
     "Project",
     "RejectionCode",
+    "RescrapeFilesResponse",
     "SchemaInfo",
     "SchemaMatchRules",
+    "fhir_servers_pb2",
+    "fhir_servers_pb2_grpc",
     "files_pb2",
     "files_pb2_grpc",
     "import_pb2",

@@ -11,7 +11,7 @@ from typing import Any, Deque, Iterator, Mapping, Optional, Tuple, Union, cast
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
-from ._generated.fhir_import.v1 import import_pb2
+from ._generated.fhir_import.v1 import files_pb2, import_pb2
 
 Document = Union[Mapping[str, Any], str, bytes, import_pb2.DocumentInput]
 """One document: a DocumentReference as a dict (sent as JSON), as JSON text
@@ -92,6 +92,21 @@ def conflict_policy(value: Union[str, int]) -> import_pb2.ConflictPolicy:
 def item_state(value: Union[str, int]) -> import_pb2.ItemState:
     """An ItemState from ``"rejected"``, ``"ITEM_STATE_REJECTED"`` or a number."""
     return cast(import_pb2.ItemState, enum_value(import_pb2.ItemState, "ITEM_STATE_", value))
+
+
+def metadata_state(value: Union[str, int]) -> files_pb2.MetadataState:
+    """A MetadataState from ``"failed"``, ``"METADATA_STATE_FAILED"`` or a number."""
+    return cast(
+        files_pb2.MetadataState, enum_value(files_pb2.MetadataState, "METADATA_STATE_", value)
+    )
+
+
+def by_reference(document_id: str) -> import_pb2.DocumentInput:
+    """A document the server reads from the import's FHIR server by its id
+    (``DocumentReference/{document_id}``), instead of one sent as JSON. Give
+    it to ``Client.import_documents`` like any other item; a ``(document,
+    metadata)`` pair works too."""
+    return import_pb2.DocumentInput(reference=f"DocumentReference/{document_id}")
 
 
 _END = object()

@@ -22,8 +22,17 @@ from typing import (
 
 import grpc
 
-from ._documents import DocumentItem, Handoff, conflict_policy, document_input, item_state
+from ._documents import (
+    DocumentItem,
+    Handoff,
+    conflict_policy,
+    document_input,
+    item_state,
+    metadata_state,
+)
 from ._generated.fhir_import.v1 import (
+    fhir_servers_pb2,
+    fhir_servers_pb2_grpc,
     files_pb2,
     files_pb2_grpc,
     import_pb2,
@@ -119,6 +128,8 @@ class Client:
         """The generated ImportService stub on this channel."""
         self.file_service = files_pb2_grpc.FileServiceStub(self._channel)
         """The generated FileService stub on this channel."""
+        self.fhir_server_service = fhir_servers_pb2_grpc.FhirServerServiceStub(self._channel)
+        """The generated FhirServerService stub (admin scope) on this channel."""
 
     @property
     def metadata(self) -> Tuple[Tuple[str, str], ...]:
@@ -241,6 +252,40 @@ class Client:
         with open(path, encoding="utf-8", errors="replace") as lines:
             documents = (line.rstrip("\r\n") for line in lines if line.strip())
             return self.import_documents(project, documents, **kwargs)
+
+    def rescrape_files(
+        self,
+        project: str,
+        *,
+        file_ids: Sequence[str] = (),
+        import_id: str = "",
+        all_files: bool = False,
+        metadata_states: Sequence[Union[str, int]] = (),
+    ) -> import_pb2.RescrapeFilesResponse:
+        """Scrapes the metadata of files already in ``project`` again from the
+        FHIR servers they came from, e.g. after an outage or a schema change.
+        Name exactly one of ``file_ids``, ``import_id`` (that import's files)
+        or ``all_files``; ``metadata_states`` (``"failed"``, ``"partial"``,
+        ``"complete"`` or MetadataState values) keeps only files in those
+        states. Returns the imports started (kind RESCRAPE, one per FHIR
+        server), which ``watch`` and ``wait`` follow."""
+        if isinstance(file_ids, str):
+            raise TypeError("file_ids: a sequence of ids, not one str")
+        chosen = [bool(file_ids), bool(import_id), all_files]
+        if sum(chosen) != 1:
+            raise ValueError("name exactly one of file_ids, import_id or all_files")
+        request = import_pb2.RescrapeFilesRequest(
+            project=project, metadata_states=[metadata_state(s) for s in metadata_states]
+        )
+        if file_ids:
+            request.file_ids.ids.extend(file_ids)
+        elif import_id:
+            request.import_id = import_id
+        else:
+            request.all_files = True
+        return self._unary(
+            self.import_service.RescrapeFiles, request, import_pb2.RescrapeFilesResponse
+        )
 
     def get_import(self, import_id: str) -> import_pb2.Import:
         """One import, as it stands now."""

@@ -1,5 +1,6 @@
 """Fixtures: the real fhir-import server (the binary, on a free port, with a
-fresh SQLite file) for the whole session, a Client, and a fresh project."""
+fresh SQLite file) for the whole session, a Client, a fresh project, and a
+real FHIR server registered with it."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import time
+import urllib.request
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, Tuple
 
 import pytest
 
-from fhir_import_sdk import Client, Project
+from fhir_import_sdk import Client, Project, fhir_servers_pb2
 
 REPO = Path(__file__).resolve().parents[3]
 STARTUP_SECONDS = 60
@@ -137,3 +140,110 @@ def client(server: str, token: str) -> Iterator[Client]:
 def project(client: Client) -> Project:
     """A new project with a unique name."""
     return client.create_project(f"sdk-{uuid.uuid4().hex[:12]}", description="SDK test")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def fhir_server(server: str, work: Path, token: str) -> Iterator[Tuple[str, List[str]]]:
+    """A real FHIR server (sekmet-fhir, installed as the Rust tests install
+    it) holding a small synthetic Kids First study, registered with the test
+    server as ``sekmet``; yields that id and the study's DocumentReference
+    ids. (``token`` is asked for because it creates the user ``sdk``.)"""
+    sekmet = subprocess.run(
+        [
+            "flock",
+            str(REPO / "target" / "sekmet-venv.lock"),
+            "bash",
+            str(REPO / "scripts" / "fhir-server.sh"),
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    home = work / "sekmet"
+    home.mkdir()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/fhir"
+    (home / "settings.yaml").write_text(
+        f"base_url: {base}\nhost: 127.0.0.1\nport: {port}\n"
+        f'data_dir: {home / "data"}\ndb_path: ":memory:"\nlog_inbound: false\n'
+    )
+    with open(home / "log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                sekmet,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--config",
+                str(home / "settings.yaml"),
+            ],
+            cwd=home,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/metadata", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"sekmet did not start:\n{(home / 'log').read_text()}")
+                time.sleep(0.2)
+        data = work / "study"
+        subprocess.run(
+            [
+                str(_binary()),
+                "dataset",
+                "kids-first",
+                "--seed",
+                "3",
+                "--families",
+                "2",
+                "--out-dir",
+                str(data),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        load = urllib.request.Request(
+            base,
+            data=(data / "bundle.json").read_bytes(),
+            headers={"content-type": "application/fhir+json"},
+            method="POST",
+        )
+        urllib.request.urlopen(load, timeout=60).read()
+        ids = [
+            json.loads(line)["id"]
+            for line in (data / "documents.ndjson").read_text().splitlines()
+            if line
+        ]
+
+        # Registering takes the admin scope: a token through a client that has it.
+        operator = admin(
+            work, "create-client", "--name", "SDK admin", "--owner", "sdk", "--scope", "admin"
+        )
+        admin_token = admin(
+            work, "issue-token", "--user", "sdk", "--client", operator["client_id"]
+        )["access_token"]
+        with Client(server, token=admin_token) as as_admin:
+            as_admin.fhir_server_service.RegisterFhirServer(
+                fhir_servers_pb2.RegisterFhirServerRequest(
+                    id="sekmet", base_url=base, schema="ncpi-kids-first"
+                ),
+                metadata=as_admin.metadata,
+            )
+        yield "sekmet", ids
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -7,7 +7,7 @@ import pickle
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List, Tuple
 
 import grpc
 import pytest
@@ -17,8 +17,10 @@ from fhir_import_sdk import (
     FhirImportError,
     ImportState,
     ItemState,
+    MetadataState,
     Project,
     RejectionCode,
+    by_reference,
 )
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
@@ -267,3 +269,38 @@ def test_calls_carry_the_token_and_the_advance_access_header(
                 anonymous.get_project(project.id)
             assert error.value.code == grpc.StatusCode.UNAUTHENTICATED
 
+
+def test_documents_by_reference_are_read_from_the_fhir_server_and_rescraped(
+    client: Client, project: Project, fhir_server: Tuple[str, List[str]]
+) -> None:
+    server_id, ids = fhir_server
+    documents = [by_reference(i) for i in ids] + [by_reference("not-on-the-server")]
+    sent = client.import_documents(project.slug, documents, fhir_server=server_id)
+    assert (sent.accepted, sent.rejected) == (len(ids), 1)
+    (missing,) = sent.rejections
+    assert missing.index == len(ids)
+    assert missing.code == RejectionCode.REJECTION_CODE_REFERENCE_NOT_RESOLVABLE
+    assert "not-on-the-server" in missing.message
+
+    done = client.wait(sent.import_id, timeout=WAIT_SECONDS)
+    assert state(done) == "IMPORT_STATE_COMPLETED_WITH_ERRORS"
+    assert done.counts.scraped == len(ids)
+    files = list(client.list_files(project.slug))
+    assert sorted(f.document_reference_id for f in files) == sorted(ids)
+    assert all(f.metadata_state == MetadataState.METADATA_STATE_COMPLETE for f in files)
+    assert all(f.metadata["case_id"].startswith("PT-") for f in files)
+
+    started = client.rescrape_files(project.slug, all_files=True)
+    assert started.files == len(ids)
+    (rescrape,) = started.imports
+    again = client.wait(rescrape.id, timeout=WAIT_SECONDS)
+    assert state(again) == "IMPORT_STATE_COMPLETED"
+    assert again.counts.scraped == len(ids)
+
+    with pytest.raises(ValueError):
+        client.rescrape_files(project.slug)
+    with pytest.raises(ValueError):
+        client.rescrape_files(project.slug, all_files=True, metadata_states=["bogus"])
+    with pytest.raises(FhirImportError) as refused:
+        client.rescrape_files(project.slug, all_files=True, metadata_states=["pending"])
+    assert refused.value.code == grpc.StatusCode.INVALID_ARGUMENT
