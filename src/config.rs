@@ -45,16 +45,26 @@ pub struct ScrapeConfig {
     /// How often every FHIR server's CapabilityStatement is read again, in
     /// seconds.
     pub capability_refresh_secs: u64,
+    /// Files scraped per batch (and per store transaction).
+    pub batch_size: u64,
     /// What is read from each FHIR server is shared by later batches and
     /// imports for this long and up to this size (`[scrape.recent]`).
     pub recent: crate::scrape::RecentLimits,
+    /// What one import read, for its later batches, so that it reads no
+    /// resource twice; `max_bytes` bounds all imports together.
+    pub within_import: crate::scrape::RecentLimits,
 }
 
 impl Default for ScrapeConfig {
     fn default() -> Self {
         Self {
             capability_refresh_secs: 3600,
+            batch_size: 200,
             recent: crate::scrape::RecentLimits::default(),
+            within_import: crate::scrape::RecentLimits {
+                ttl_secs: 3600,
+                max_bytes: 128 << 20,
+            },
         }
     }
 }
@@ -243,6 +253,9 @@ impl Config {
                 "database_url: expected sqlite://… or postgres://…, got {}",
                 redact_url(&self.database_url)
             ));
+        }
+        if self.scrape.batch_size == 0 || self.scrape.batch_size > 5_000 {
+            return Err("scrape.batch_size: between 1 and 5000".into());
         }
         if self.import.batch_size == 0 || self.import.batch_size > 10_000 {
             return Err("import.batch_size: between 1 and 10000".into());

@@ -151,3 +151,60 @@ async fn with_sharing_off_each_import_reads_for_itself(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(with_sharing_off_each_import_reads_for_itself);
+
+/// The ids each request of `log` asked for, by resource type: `_id` lists
+/// and reads of `Type/id` as ids, other searches as their reference values.
+fn asked_for(log: &[String]) -> BTreeMap<String, Vec<String>> {
+    let mut asked: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for request in log {
+        let (path, query) = request.split_once('?').unwrap_or((request, ""));
+        let mut parts = path.split('/');
+        let kind = parts.next().unwrap_or_default().to_owned();
+        if let Some(id) = parts.next() {
+            asked.entry(kind).or_default().push(id.to_owned());
+            continue;
+        }
+        let Some((param, values)) = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(name, _)| *name != "_count" && *name != "_offset")
+        else {
+            continue;
+        };
+        let entry = asked.entry(format!("{kind}?{param}")).or_default();
+        entry.extend(values.split(',').map(str::to_owned));
+    }
+    asked
+}
+
+async fn no_resource_is_read_twice_within_an_import(backend: Backend) {
+    let data = study(33);
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let (proxy, counts, log) = fhir_proxy::recording_proxy(sekmet.base_url().to_owned()).await;
+    // Small batches, and nothing shared between imports: only what the
+    // import itself read can spare a request.
+    let app = spawn_app_with(backend, |config| {
+        config.scrape.batch_size = 5;
+        config.scrape.recent.ttl_secs = 0;
+    })
+    .await;
+    register(&app, "kf", &proxy, "ncpi-kids-first").await;
+    log.lock().expect("lock").clear();
+    let documents = data.document_references.len();
+    assert!(documents > 15, "several batches: {documents} documents");
+    let (_, counts) = import_counted(&app, &counts, "batched", &data.document_references).await;
+    let asked = asked_for(&log.lock().expect("lock"));
+    for (what, values) in &asked {
+        let mut unique = values.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            values.len(),
+            "{what} asked for something twice: {values:?} ({counts:?})"
+        );
+    }
+    assert!(asked.contains_key("Patient?_id"), "{asked:?}");
+    app.stop().await;
+}
+on_both_stores!(no_resource_is_read_twice_within_an_import);

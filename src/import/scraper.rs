@@ -22,11 +22,11 @@ use tracing::{info, instrument, warn};
 use super::notify::Notifier;
 use crate::domain::{ids::ImportId, import::ImportKind};
 use crate::fhir_servers::FhirServers;
-use crate::scrape::{evaluate, FhirSource, ResourceSource, Schema, Scraped};
+use crate::scrape::{
+    evaluate, FhirSource, RecentLimits, RecentReads, ResourceSource, Schema, Scraped,
+};
 use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
 
-/// Files scraped per batch (and per store transaction).
-const BATCH: u64 = 200;
 /// Documents of a batch evaluated at once; the client's own limits bound
 /// what reaches the server.
 const CONCURRENT_DOCUMENTS: usize = 16;
@@ -54,6 +54,16 @@ struct Worker {
     servers: FhirServers,
     notifier: Notifier,
     scraper: Scraper,
+    settings: ScrapeSettings,
+    /// What each import read so far, for its later batches.
+    within_import: RecentReads,
+}
+
+/// How the worker batches and remembers.
+#[derive(Debug, Clone, Copy)]
+pub struct ScrapeSettings {
+    pub batch_size: u64,
+    pub within_import: RecentLimits,
 }
 
 impl Scraper {
@@ -61,6 +71,7 @@ impl Scraper {
         store: Store,
         servers: FhirServers,
         notifier: Notifier,
+        settings: ScrapeSettings,
         shutdown: CancellationToken,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -73,6 +84,8 @@ impl Scraper {
             servers,
             notifier,
             scraper: scraper.clone(),
+            settings,
+            within_import: RecentReads::new(settings.within_import),
         });
         let handle = tokio::spawn(worker.run(rx, shutdown));
         (scraper, handle)
@@ -180,20 +193,22 @@ impl Worker {
         if import.state.is_terminal() || import.fhir_server.is_empty() {
             return Ok(false);
         }
-        let awaiting = self.store.awaiting_metadata(import_id, BATCH).await?;
+        let batch = self.settings.batch_size;
+        let awaiting = self.store.awaiting_metadata(import_id, batch).await?;
         if awaiting.is_empty() {
             let import = self.store.settle_import(import_id).await?;
             self.notifier.publish(import_id, import.last_sequence);
             return Ok(false);
         }
-        let full = awaiting.len() as u64 == BATCH;
+        let full = awaiting.len() as u64 == batch;
         let scrape = async {
             match self.servers.scraper_for(&import.fhir_server).await {
                 Ok(Some((connection, Some(schema)))) => {
                     // A rescrape is asked for to see the server as it is now.
                     let reuse_recent = import.kind != ImportKind::Rescrape;
                     let source =
-                        FhirSource::sharing(connection.client, connection.recent, reuse_recent);
+                        FhirSource::sharing(connection.client, connection.recent, reuse_recent)
+                            .within_import(self.within_import.scoped(import_id.as_str()));
                     scrape_all(source, Arc::new(schema), awaiting).await
                 }
                 Ok(Some((_, None))) => fail_all(

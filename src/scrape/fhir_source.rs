@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use super::recent::{RecentLimits, RecentReads};
+use super::recent::{RecentLimits, RecentReads, ScopedReads};
 use super::source::{ResourceSource, SourceError};
 use crate::fhir::{parse_reference, FhirClient, FhirError};
 
@@ -34,9 +34,11 @@ pub struct FhirSource {
     reads: Mutex<HashMap<String, Shared<Cached>>>,
     /// By [`search_key`]; filled by searches and by batched prefetches.
     searches: Mutex<HashMap<String, Shared<Vec<Value>>>>,
-    pub(super) recent: RecentReads,
+    recent: RecentReads,
     /// Whether answers in `recent` may be used, or only refreshed.
-    pub(super) reuse_recent: bool,
+    reuse_recent: bool,
+    /// What this import read in earlier batches.
+    import_reads: Option<ScopedReads>,
 }
 
 /// How a search is cached: what evaluation asks for, written as a query.
@@ -86,7 +88,15 @@ impl FhirSource {
             searches: Mutex::default(),
             recent,
             reuse_recent,
+            import_reads: None,
         }
+    }
+
+    /// Also keeps what is read in `reads`, one import's, and answers from
+    /// there what its earlier batches read.
+    pub fn within_import(mut self, reads: ScopedReads) -> Self {
+        self.import_reads = Some(reads);
+        self
     }
 
     fn cached(&self, key: &str) -> Option<Cached> {
@@ -96,23 +106,49 @@ impl FhirSource {
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
             .cloned();
-        if local.is_some() || !self.reuse_recent {
+        if local.is_some() {
             return local;
         }
-        let recent = self.recent.resource(key)?;
+        let earlier = self
+            .import_reads
+            .as_ref()
+            .and_then(|reads| reads.resource(key))
+            .or_else(|| {
+                self.reuse_recent
+                    .then(|| self.recent.resource(key))
+                    .flatten()
+            })?;
         self.resources
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_owned(), recent.clone());
-        Some(recent)
+            .insert(key.to_owned(), earlier.clone());
+        Some(earlier)
     }
 
     fn remember(&self, key: String, value: Cached) {
         self.recent.remember_resource(&key, value.clone());
+        if let Some(reads) = &self.import_reads {
+            reads.remember_resource(&key, value.clone());
+        }
         self.resources
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, value);
+    }
+
+    /// A search answered earlier in this import or (when allowed) lately.
+    fn earlier_search(&self, key: &str) -> Option<Vec<Value>> {
+        self.import_reads
+            .as_ref()
+            .and_then(|reads| reads.search(key))
+            .or_else(|| self.reuse_recent.then(|| self.recent.search(key)).flatten())
+    }
+
+    fn remember_search(&self, key: &str, matches: &[Value]) {
+        self.recent.remember_search(key, matches.to_vec());
+        if let Some(reads) = &self.import_reads {
+            reads.remember_search(key, matches.to_vec());
+        }
     }
 
     /// Fetches every resource `references` point at that is not cached yet,
@@ -163,12 +199,12 @@ impl FhirSource {
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
             .is_some_and(|cell| cell.initialized());
-        here || (self.reuse_recent && self.recent.search(key).is_some())
+        here || self.earlier_search(key).is_some()
     }
 
     /// Files `matches` as the answer to the search `key`.
     pub(super) fn fill_search(&self, key: String, matches: Vec<Value>) {
-        self.recent.remember_search(&key, matches.clone());
+        self.remember_search(&key, &matches);
         self.searches
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -213,17 +249,16 @@ impl ResourceSource for FhirSource {
         let key = search_key(resource_type, param, references);
         shared(&self.searches, &key)
             .get_or_init(|| async {
-                if self.reuse_recent {
-                    if let Some(matches) = self.recent.search(&key) {
-                        return Ok(matches);
-                    }
+                if let Some(matches) = self.earlier_search(&key) {
+                    return Ok(matches);
                 }
                 let matches = self
                     .client
                     .search(resource_type, param, references)
                     .await
                     .map_err(source_error)?;
-                self.recent.remember_search(&key, matches.clone());
+                let matches = self.keep_matching(param, references, matches);
+                self.remember_search(&key, &matches);
                 Ok(matches)
             })
             .await

@@ -33,7 +33,7 @@ pub use expression::BUILTIN_VARIABLES;
 pub use fhir_source::FhirSource;
 pub use matching::{pick, MatchReason};
 pub use memory::MemorySource;
-pub use recent::{RecentLimits, RecentReads};
+pub use recent::{RecentLimits, RecentReads, ScopedReads};
 pub use schema::{KeyRule, MatchRules, Schema, SchemaError, Search, MAX_KEYS, MAX_KEY_BYTES};
 pub use source::{ResourceSource, SourceError};
 pub use values::{MAX_VALUE_BYTES, TRUNCATION_MARKER};

@@ -4,6 +4,8 @@
 //! studies again and again. Bounded by the size of the JSON it holds, and
 //! every entry expires a fixed time after it was read, so a change on the
 //! server shows within that time (a rescrape does not use it at all).
+//! [`ScopedReads`] keeps one import's reads apart, so that an import never
+//! reads a resource twice while its reads fit in the bound.
 
 use std::{sync::Arc, time::Duration};
 
@@ -95,6 +97,15 @@ impl RecentReads {
         }
     }
 
+    /// A view whose keys are kept apart from every other scope's, e.g. one
+    /// per import.
+    pub fn scoped(&self, scope: &str) -> ScopedReads {
+        ScopedReads {
+            reads: self.clone(),
+            prefix: format!("{scope}|"),
+        }
+    }
+
     /// Entries held now (for tests and diagnostics; moka counts lazily).
     pub fn len(&self) -> u64 {
         self.cache.as_ref().map_or(0, |cache| {
@@ -105,6 +116,33 @@ impl RecentReads {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// [`RecentReads`] under one scope's keys.
+#[derive(Clone)]
+pub struct ScopedReads {
+    reads: RecentReads,
+    prefix: String,
+}
+
+impl ScopedReads {
+    pub fn resource(&self, key: &str) -> Option<Option<Value>> {
+        self.reads.resource(&format!("{}{key}", self.prefix))
+    }
+
+    pub fn remember_resource(&self, key: &str, resource: Option<Value>) {
+        self.reads
+            .remember_resource(&format!("{}{key}", self.prefix), resource);
+    }
+
+    pub fn search(&self, key: &str) -> Option<Vec<Value>> {
+        self.reads.search(&format!("{}{key}", self.prefix))
+    }
+
+    pub fn remember_search(&self, key: &str, matches: Vec<Value>) {
+        self.reads
+            .remember_search(&format!("{}{key}", self.prefix), matches);
     }
 }
 
@@ -150,6 +188,18 @@ mod tests {
         );
         assert_eq!(recent.search("Condition?subject=Patient/p2"), None);
         assert_eq!(recent.len(), 3);
+    }
+
+    #[test]
+    fn scopes_do_not_see_each_other() {
+        let reads = RecentReads::new(RecentLimits::default());
+        let (a, b) = (reads.scoped("import-a"), reads.scoped("import-b"));
+        a.remember_resource("Patient/p1", None);
+        a.remember_search("Condition?subject=Patient/p1", vec![]);
+        assert_eq!(a.resource("Patient/p1"), Some(None));
+        assert_eq!(a.search("Condition?subject=Patient/p1"), Some(vec![]));
+        assert_eq!(b.resource("Patient/p1"), None);
+        assert_eq!(reads.resource("Patient/p1"), None);
     }
 
     #[test]

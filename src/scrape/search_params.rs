@@ -28,6 +28,20 @@ pub(super) fn paths_or_same_name(param: &str) -> Vec<Vec<&str>> {
     }
 }
 
+/// Whether `param` is one whose paths are known for certain.
+pub(super) fn is_known(param: &str) -> bool {
+    !reference_paths(param).is_empty()
+}
+
+/// Every reference in `resource` where `param` looks.
+pub(super) fn param_references<'a>(resource: &'a Value, param: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    for path in paths_or_same_name(param) {
+        references_at(resource, &path, &mut found);
+    }
+    found
+}
+
 /// Every `reference` at `path` inside `value`, through arrays.
 pub(super) fn references_at<'a>(value: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
     match (value, path.split_first()) {

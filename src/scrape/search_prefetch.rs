@@ -2,9 +2,11 @@
 //! searches that point back at a document's subject (`Condition?subject=`)
 //! are run once with every subject of the batch (`subject=Patient/a,
 //! Patient/b,…`, chunked and paged by the client), and each document's
-//! share is filed under the search it would have made itself. When a match
-//! cannot be told apart (its reference is not where the parameter says),
-//! nothing is filed and documents search on their own, as before.
+//! share is filed under the search it would have made itself. Matches the
+//! parameter does not select (a server that ignores it answers with
+//! everything) are left out, here and in each document's own search. When a
+//! match of a parameter whose paths are only guessed cannot be told apart,
+//! nothing is filed and documents search on their own.
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,7 +14,7 @@ use serde_json::Value;
 
 use super::fhir_source::{search_key, FhirSource};
 use super::schema::{Schema, Search};
-use super::search_params::{paths_or_same_name, plain_for_references, references_at};
+use super::search_params::{is_known, param_references, plain_for_references};
 use crate::fhir::parse_reference;
 
 impl FhirSource {
@@ -56,6 +58,7 @@ impl FhirSource {
         else {
             return;
         };
+        let matches = self.keep_matching(&search.param, &all, matches);
         let Some(pointing) = self.partition(&search.param, &all, &matches) else {
             tracing::debug!(
                 search = %search_key(&search.resource, &search.param, &[]),
@@ -81,7 +84,9 @@ impl FhirSource {
 
     /// Which matches point at each requested reference (`Type/id` ->
     /// indexes into `matches`), or `None` when some match points at none
-    /// of them where the parameter says it should.
+    /// of them where the parameter says it should (possible only for a
+    /// parameter whose paths are a guess: [`FhirSource::keep_matching`]
+    /// has dropped such matches for the known ones).
     fn partition(
         &self,
         param: &str,
@@ -90,15 +95,13 @@ impl FhirSource {
     ) -> Option<HashMap<String, Vec<usize>>> {
         let requested: HashSet<String> =
             requested.iter().filter_map(|r| self.local_key(r)).collect();
-        let paths = paths_or_same_name(param);
         let mut pointing: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, found) in matches.iter().enumerate() {
-            let mut references = Vec::new();
-            for path in &paths {
-                references_at(found, path, &mut references);
-            }
             let mut hit = false;
-            for key in references.into_iter().filter_map(|r| self.local_key(r)) {
+            for key in param_references(found, param)
+                .into_iter()
+                .filter_map(|r| self.local_key(r))
+            {
                 if requested.contains(&key) {
                     let at = pointing.entry(key).or_default();
                     if !at.contains(&index) {
@@ -112,6 +115,43 @@ impl FhirSource {
             }
         }
         Some(pointing)
+    }
+
+    /// The matches that point at one of `references` where `param` puts
+    /// them. A server that does not support a parameter ignores it (as FHIR
+    /// allows) and answers with everything: this keeps only what was asked
+    /// for. Matches of a parameter whose paths are not known are kept.
+    pub(super) fn keep_matching(
+        &self,
+        param: &str,
+        references: &[String],
+        matches: Vec<Value>,
+    ) -> Vec<Value> {
+        if !is_known(param) {
+            return matches;
+        }
+        let requested: HashSet<String> = references
+            .iter()
+            .filter_map(|r| self.local_key(r))
+            .collect();
+        let before = matches.len();
+        let kept: Vec<Value> = matches
+            .into_iter()
+            .filter(|found| {
+                param_references(found, param)
+                    .into_iter()
+                    .filter_map(|r| self.local_key(r))
+                    .any(|key| requested.contains(&key))
+            })
+            .collect();
+        if kept.len() < before {
+            tracing::debug!(
+                param,
+                ignored = before - kept.len(),
+                "the server answered with matches the parameter does not select; left out"
+            );
+        }
+        kept
     }
 
     /// `Type/id` of a reference to this server (a version is ignored).

@@ -99,13 +99,13 @@ async fn each_document_gets_its_share_of_one_search() {
 }
 
 #[tokio::test]
-async fn matches_that_cannot_be_told_apart_leave_each_document_to_search() {
+async fn matches_the_parameter_does_not_select_are_left_out() {
     let stub = FhirStub::start().await;
-    // A match whose subject is none of those asked for: which document's is it?
+    // A server that ignores `subject` answers with everything.
     stub.on(
         "/fhir/Condition",
         vec![Reply::Json(bundle(
-            &[condition("c9", "someone-else")],
+            &[condition("c1", "a"), condition("c9", "someone-else")],
             None,
         ))],
     );
@@ -113,11 +113,52 @@ async fn matches_that_cannot_be_told_apart_leave_each_document_to_search() {
     let source = source(&stub);
     let (d1, d2) = (document("d1", "a"), document("d2", "b"));
     source.prefetch_searches(&schema, &[&d1, &d2]).await;
+    let source: Arc<dyn ResourceSource> = source;
+    let of = |patient: &str| vec![format!("Patient/{patient}")];
+    let a = source
+        .search("Condition", "subject", &of("a"))
+        .await
+        .expect("a");
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0]["id"], "c1");
+    assert!(source
+        .search("Condition", "subject", &of("b"))
+        .await
+        .expect("b")
+        .is_empty());
+    // A document's own search is held to the same rule.
+    let c = source
+        .search("Condition", "subject", &of("c"))
+        .await
+        .expect("c");
+    assert!(c.is_empty(), "{c:?}");
+    assert_eq!(stub.hits("/fhir/Condition"), 2, "{:?}", stub.log());
+}
+
+#[tokio::test]
+async fn matches_of_an_unknown_parameter_that_cannot_be_told_apart_leave_documents_to_search() {
+    let stub = FhirStub::start().await;
+    stub.on(
+        "/fhir/Condition",
+        vec![Reply::Json(bundle(
+            &[condition("c9", "someone-else")],
+            None,
+        ))],
+    );
+    // Where `asserter` points is not in the table: matches are kept as the
+    // server sent them, and a batch whose matches cannot be split is not
+    // split.
+    let schema =
+        Schema::from_yaml(&SCHEMA.replace("param: subject", "param: asserter")).expect("schema");
+    let source = source(&stub);
+    let (d1, d2) = (document("d1", "a"), document("d2", "b"));
+    source.prefetch_searches(&schema, &[&d1, &d2]).await;
     assert_eq!(stub.hits("/fhir/Condition"), 1);
     let source: Arc<dyn ResourceSource> = source;
-    source
-        .search("Condition", "subject", &["Patient/a".to_owned()])
+    let own = source
+        .search("Condition", "asserter", &["Patient/a".to_owned()])
         .await
         .expect("searched on its own");
+    assert_eq!(own.len(), 1, "kept as the server sent it");
     assert_eq!(stub.hits("/fhir/Condition"), 2, "{:?}", stub.log());
 }
