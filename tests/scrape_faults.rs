@@ -416,3 +416,54 @@ async fn a_server_that_is_down_costs_one_round_of_retries_not_one_per_document(b
     app.stop().await;
 }
 on_both_stores!(a_server_that_is_down_costs_one_round_of_retries_not_one_per_document);
+
+async fn a_reference_to_another_host_is_not_followed(backend: Backend) {
+    let stub = FhirStub::start().await;
+    let app = spawn_app_with(backend, |config: &mut Config| {
+        config.fhir_servers = vec![configured("kf", &stub, quick(400, 0))]
+    })
+    .await;
+    let project = app.create_project("foreign").await;
+    let document = json!({
+        "resourceType": "DocumentReference", "id": "d1", "status": "current",
+        "subject": {"reference": "https://elsewhere.example.org/fhir/Patient/p1"},
+        "content": [{"attachment": {"url": "drs://example.org/f1"}}],
+    });
+    let input = pb::DocumentInput {
+        source: Some(Source::ResourceJson(document.to_string())),
+        metadata: Default::default(),
+    };
+    let response = app
+        .import(header_from(&project.slug, "kf"), vec![input])
+        .await
+        .expect("import");
+    app.wait_until_finished(&response.import_id).await;
+    let files = app.all_files(&project.slug, &[]).await;
+    let file = &files[0];
+    assert_eq!(
+        file.metadata_state(),
+        pb::MetadataState::Partial,
+        "{file:?}"
+    );
+    assert!(
+        file.metadata_error
+            .contains("elsewhere.example.org is not the registered FHIR server"),
+        "{}",
+        file.metadata_error
+    );
+    assert_eq!(
+        item_of(&app, &response.import_id).await.state(),
+        pb::ItemState::Scraped
+    );
+    let asked: Vec<String> = stub
+        .log()
+        .into_iter()
+        .filter(|r| !r.contains("metadata"))
+        .collect();
+    assert!(
+        asked.is_empty(),
+        "nothing was asked of the registered server for it: {asked:?}"
+    );
+    app.stop().await;
+}
+on_both_stores!(a_reference_to_another_host_is_not_followed);
