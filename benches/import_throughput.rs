@@ -25,6 +25,8 @@
 //! - `PGOPTIONS` is honoured by sqlx, e.g. `-c plan_cache_mode=force_custom_plan`
 //!   to try a session setting without changing the server.
 
+mod support;
+
 use std::{
     collections::HashMap,
     net::SocketAddr,
@@ -96,23 +98,14 @@ struct Settings {
 
 impl Settings {
     fn from_env() -> anyhow::Result<Self> {
-        fn number(name: &str, default: usize) -> anyhow::Result<usize> {
-            match std::env::var(name) {
-                Ok(v) => match v.trim().parse::<usize>() {
-                    Ok(n) if n > 0 => Ok(n),
-                    _ => bail!("{name}: expected a positive number, got {v:?}"),
-                },
-                Err(_) => Ok(default),
-            }
-        }
         let follow = match std::env::var("BENCH_FOLLOW").as_deref() {
             Err(_) | Ok("poll") => Follow::Poll,
             Ok("watch") => Follow::Watch,
             Ok(other) => bail!("BENCH_FOLLOW: expected poll or watch, got {other:?}"),
         };
         Ok(Self {
-            docs: number("BENCH_DOCS", DEFAULT_DOCS)?,
-            runs: number("BENCH_RUNS", DEFAULT_RUNS)?,
+            docs: support::positive("BENCH_DOCS", DEFAULT_DOCS)?,
+            runs: support::positive("BENCH_RUNS", DEFAULT_RUNS)?,
             follow,
             postgres_admin_url: std::env::var("FHIR_IMPORT_BENCH_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),

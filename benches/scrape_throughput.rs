@@ -31,6 +31,8 @@
 //!   sekmet-fhir (e.g. helios-hfs); the data set is POSTed to it as a
 //!   transaction first unless `BENCH_FHIR_LOADED=1`
 
+mod support;
+
 // The test harness's real FHIR server and counting proxy, shared as is.
 #[allow(dead_code)]
 #[path = "../tests/common/fhir_proxy.rs"]
@@ -88,19 +90,10 @@ struct Settings {
 
 impl Settings {
     fn from_env() -> anyhow::Result<Self> {
-        fn number(name: &str, default: usize) -> anyhow::Result<usize> {
-            match std::env::var(name) {
-                Ok(v) => match v.trim().parse::<usize>() {
-                    Ok(n) if n > 0 => Ok(n),
-                    _ => bail!("{name}: expected a positive number, got {v:?}"),
-                },
-                Err(_) => Ok(default),
-            }
-        }
         Ok(Self {
-            families: number("BENCH_FAMILIES", 60)?,
-            runs: number("BENCH_RUNS", 3)?,
-            concurrency: number("BENCH_CONCURRENCY", 8)?,
+            families: support::positive("BENCH_FAMILIES", 60)?,
+            runs: support::positive("BENCH_RUNS", 3)?,
+            concurrency: support::positive("BENCH_CONCURRENCY", 8)?,
             fhir_url: std::env::var("BENCH_FHIR_URL").ok(),
             loaded: std::env::var("BENCH_FHIR_LOADED").is_ok_and(|v| v == "1"),
         })

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use common::fhir_server::SekmetServer;
 use common::{
-    fhir_proxy, header_from, nowhere, register_fhir_server as register, spawn_app, Backend,
+    header_from, nowhere, register_fhir_server as register, spawn_app, Backend, ProxiedStudy,
 };
 use fhir_import::dataset::{generate, Shape};
 use fhir_import::proto::v1::{self as pb, document_input::Source};
@@ -38,11 +38,9 @@ async fn documents_given_by_reference_are_read_imported_and_scraped(backend: Bac
             ..Shape::default()
         },
     );
-    let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let kf = ProxiedStudy::start(&data).await;
     let app = spawn_app(backend).await;
-    register(&app, "kf", &proxy, "ncpi-kids-first").await;
-    counts.lock().expect("lock").clear();
+    kf.register(&app).await;
     let project = app.create_project("by-reference").await;
 
     let ids: Vec<&str> = data
@@ -106,7 +104,7 @@ async fn documents_given_by_reference_are_read_imported_and_scraped(backend: Bac
     }
 
     // The documents were read with one `_id` search, not one read each.
-    let requests = counts.lock().expect("lock").clone();
+    let requests = kf.counts.lock().expect("lock").clone();
     assert_eq!(
         requests.get("DocumentReference").copied(),
         Some(1),

@@ -8,10 +8,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::fhir_server::SekmetServer;
 use common::{
-    docs, fhir_proxy, header_from, register_fhir_server as register, spawn_app, spawn_app_with,
-    Backend, TestApp,
+    docs, fhir_proxy, header_from, spawn_app, spawn_app_with, Backend, ProxiedStudy, TestApp,
 };
 use fhir_import::dataset::{generate, Dataset, Shape};
 use fhir_import::proto::v1::{self as pb, rescrape_files_request::Selection};
@@ -24,11 +22,9 @@ async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
             ..Shape::default()
         },
     );
-    let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let kf = ProxiedStudy::start(&data).await;
     let app = spawn_app(backend).await;
-    register(&app, "kf", &proxy, "ncpi-kids-first").await;
-    counts.lock().expect("lock").clear();
+    kf.register(&app).await;
     let project = app.create_project("counted").await;
     let documents: Vec<pb::DocumentInput> =
         data.document_references.iter().map(docs::input).collect();
@@ -42,7 +38,7 @@ async fn each_patient_and_specimen_is_fetched_at_most_once(backend: Backend) {
     let patients = data.patients.len();
     let specimens = data.specimens.len();
     let documents = data.document_references.len();
-    let counts = counts.lock().expect("lock").clone();
+    let counts = kf.counts.lock().expect("lock").clone();
     let reads =
         counts.get("Patient").copied().unwrap_or(0) + counts.get("Specimen").copied().unwrap_or(0);
     assert!(
@@ -95,22 +91,21 @@ fn study(seed: u64) -> Dataset {
 
 async fn a_second_import_reuses_what_the_first_read(backend: Backend) {
     let data = study(31);
-    let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let kf = ProxiedStudy::start(&data).await;
     let app = spawn_app(backend).await;
-    register(&app, "kf", &proxy, "ncpi-kids-first").await;
+    kf.register(&app).await;
 
     let (first_half, second_half) = data
         .document_references
         .split_at(data.document_references.len() / 2);
-    let (_, first) = import_counted(&app, &counts, "first", first_half).await;
+    let (_, first) = import_counted(&app, &kf.counts, "first", first_half).await;
     assert!(first.get("Patient").copied().unwrap_or(0) > 0, "{first:?}");
     // The same documents again, into another project: every resource they
     // need was read moments ago.
-    let (again_slug, again) = import_counted(&app, &counts, "again", first_half).await;
+    let (again_slug, again) = import_counted(&app, &kf.counts, "again", first_half).await;
     assert!(again.is_empty(), "nothing read twice: {again:?}");
     // Other documents of the same families need only what was not read.
-    let (_, rest) = import_counted(&app, &counts, "rest", second_half).await;
+    let (_, rest) = import_counted(&app, &kf.counts, "rest", second_half).await;
     assert_eq!(
         rest.get("ResearchStudy"),
         None,
@@ -118,7 +113,7 @@ async fn a_second_import_reuses_what_the_first_read(backend: Backend) {
     );
 
     // A rescrape asks the server again, to see it as it is now.
-    counts.lock().expect("lock").clear();
+    kf.counts.lock().expect("lock").clear();
     let started = app
         .imports
         .clone()
@@ -131,7 +126,7 @@ async fn a_second_import_reuses_what_the_first_read(backend: Backend) {
         .expect("rescrape")
         .into_inner();
     app.wait_until_finished(&started.imports[0].id).await;
-    let fresh = counts.lock().expect("lock").clone();
+    let fresh = kf.counts.lock().expect("lock").clone();
     assert_eq!(fresh.get("ResearchStudy"), Some(&1), "{fresh:?}");
     assert!(fresh.get("Patient").copied().unwrap_or(0) > 0, "{fresh:?}");
     app.stop().await;
@@ -140,12 +135,11 @@ on_both_stores!(a_second_import_reuses_what_the_first_read);
 
 async fn with_sharing_off_each_import_reads_for_itself(backend: Backend) {
     let data = study(32);
-    let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts) = fhir_proxy::counting_proxy(sekmet.base_url().to_owned()).await;
+    let kf = ProxiedStudy::start(&data).await;
     let app = spawn_app_with(backend, |config| config.scrape.recent.ttl_secs = 0).await;
-    register(&app, "kf", &proxy, "ncpi-kids-first").await;
-    let (_, first) = import_counted(&app, &counts, "first", &data.document_references).await;
-    let (_, again) = import_counted(&app, &counts, "again", &data.document_references).await;
+    kf.register(&app).await;
+    let (_, first) = import_counted(&app, &kf.counts, "first", &data.document_references).await;
+    let (_, again) = import_counted(&app, &kf.counts, "again", &data.document_references).await;
     assert!(first.get("Patient").copied().unwrap_or(0) > 0, "{first:?}");
     assert_eq!(first, again, "the same documents ask the same again");
     app.stop().await;
@@ -179,8 +173,7 @@ fn asked_for(log: &[String]) -> BTreeMap<String, Vec<String>> {
 
 async fn no_resource_is_read_twice_within_an_import(backend: Backend) {
     let data = study(33);
-    let sekmet = SekmetServer::start(Some(&data)).await;
-    let (proxy, counts, log) = fhir_proxy::recording_proxy(sekmet.base_url().to_owned()).await;
+    let kf = ProxiedStudy::start(&data).await;
     // Small batches, and nothing shared between imports: only what the
     // import itself read can spare a request.
     let app = spawn_app_with(backend, |config| {
@@ -188,12 +181,11 @@ async fn no_resource_is_read_twice_within_an_import(backend: Backend) {
         config.scrape.recent.ttl_secs = 0;
     })
     .await;
-    register(&app, "kf", &proxy, "ncpi-kids-first").await;
-    log.lock().expect("lock").clear();
+    kf.register(&app).await;
     let documents = data.document_references.len();
     assert!(documents > 15, "several batches: {documents} documents");
-    let (_, counts) = import_counted(&app, &counts, "batched", &data.document_references).await;
-    let asked = asked_for(&log.lock().expect("lock"));
+    let (_, counts) = import_counted(&app, &kf.counts, "batched", &data.document_references).await;
+    let asked = asked_for(&kf.log.lock().expect("lock"));
     for (what, values) in &asked {
         let mut unique = values.clone();
         unique.sort();

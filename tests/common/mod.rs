@@ -467,6 +467,36 @@ pub fn header(project: &str) -> pb::ImportHeader {
     }
 }
 
+/// A data set served by sekmet behind a counting, recording proxy: what
+/// tests that bound the service's requests talk to.
+pub struct ProxiedStudy {
+    pub proxy: String,
+    pub counts: fhir_proxy::Counts,
+    pub log: fhir_proxy::Log,
+    _sekmet: fhir_server::SekmetServer,
+}
+
+impl ProxiedStudy {
+    pub async fn start(data: &fhir_import::dataset::Dataset) -> Self {
+        let sekmet = fhir_server::SekmetServer::start(Some(data)).await;
+        let (proxy, counts, log) = fhir_proxy::recording_proxy(sekmet.base_url().to_owned()).await;
+        Self {
+            proxy,
+            counts,
+            log,
+            _sekmet: sekmet,
+        }
+    }
+
+    /// Registers the proxy with `app` as `kf` (pinned to the NCPI schema)
+    /// and forgets the requests registering made.
+    pub async fn register(&self, app: &TestApp) {
+        register_fhir_server(app, "kf", &self.proxy, "ncpi-kids-first").await;
+        self.counts.lock().expect("lock").clear();
+        self.log.lock().expect("lock").clear();
+    }
+}
+
 /// The header of an import whose documents come from `fhir_server`.
 pub fn header_from(project: &str, fhir_server: &str) -> pb::ImportHeader {
     pb::ImportHeader {
