@@ -21,7 +21,7 @@ use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
 use crate::domain::{ids::ImportId, import::ImportKind};
-use crate::fhir_servers::FhirServers;
+use crate::fhir_servers::{FhirServerError, FhirServers};
 use crate::scrape::{
     evaluate, FhirSource, RecentLimits, RecentReads, ResourceSource, Schema, Scraped,
 };
@@ -202,7 +202,7 @@ impl Worker {
         }
         let full = awaiting.len() as u64 == batch;
         let scrape = async {
-            match self.servers.scraper_for(&import.fhir_server).await {
+            Ok(match self.servers.scraper_for(&import.fhir_server).await {
                 Ok(Some((connection, Some(schema)))) => {
                     // A rescrape is asked for to see the server as it is now.
                     let reuse_recent = import.kind != ImportKind::Rescrape;
@@ -222,12 +222,14 @@ impl Worker {
                     awaiting,
                     &format!("FHIR server {} is no longer registered", import.fhir_server),
                 ),
+                // The store could not be read: try again, failing nothing.
+                Err(FhirServerError::Store(err)) => return Err(err),
                 Err(err) => fail_all(awaiting, &err.to_string()),
-            }
+            })
         };
         let outcomes = tokio::select! {
             _ = shutdown.cancelled() => return Ok(false),
-            outcomes = scrape => outcomes,
+            outcomes = scrape => outcomes?,
         };
         if let Some(import) = self.store.record_scrapes(import_id, outcomes).await? {
             self.notifier.publish(import_id, import.last_sequence);

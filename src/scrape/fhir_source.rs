@@ -2,8 +2,9 @@
 //! by every document of a batch: many documents point at the same Patient
 //! and Specimens, and each is fetched once. The batch's references can be
 //! prefetched with `_id` searches (`Patient?_id=a,b,c`) before evaluation.
-//! Answers also go to the server's [`RecentReads`], where later batches
-//! and imports find them for a short while.
+//! Answers also go to the import's [`ScopedReads`], where its later
+//! batches find them, and to the server's [`RecentReads`], where other
+//! imports find them for a short while.
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
