@@ -200,3 +200,52 @@ async fn no_resource_is_read_twice_within_an_import(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(no_resource_is_read_twice_within_an_import);
+
+async fn small_pages_and_chunks_give_the_same_metadata(backend: Backend) {
+    let data = study(34);
+    let kf = ProxiedStudy::start(&data).await;
+    // Searches of at most 2 values a request, answers of at most 3 matches
+    // a page: everything is chunked and paged (through links the proxy
+    // rewrites, as a reverse proxy would).
+    let server = fhir_import::config::ConfiguredFhirServer {
+        server: fhir_import::fhir::ServerConfig {
+            limits: fhir_import::fhir::Limits {
+                ids_per_search: 2,
+                page_size: 3,
+                requests_per_second: 0.0,
+                ..Default::default()
+            },
+            ..fhir_import::fhir::ServerConfig::new("kf", kf.proxy.clone())
+        },
+        schema: Some("ncpi-kids-first".into()),
+    };
+    let app = spawn_app_with(backend, |config| config.fhir_servers = vec![server]).await;
+    let (slug, counts) = import_counted(&app, &kf.counts, "paged", &data.document_references).await;
+    let paged = kf
+        .log
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|r| r.contains("_offset="))
+        .count();
+    assert!(
+        paged > 0,
+        "some answers took more than one page: {counts:?}"
+    );
+    let expected = data.expected();
+    for file in app.all_files(&slug, &[]).await {
+        let id = &file.document_reference_id;
+        assert_eq!(
+            file.metadata_state(),
+            pb::MetadataState::Complete,
+            "{id}: {}",
+            file.metadata_error
+        );
+        for (key, values) in &expected[id] {
+            let want = (!values.is_empty()).then(|| values.join(","));
+            assert_eq!(file.metadata.get(key), want.as_ref(), "{id} {key}");
+        }
+    }
+    app.stop().await;
+}
+on_both_stores!(small_pages_and_chunks_give_the_same_metadata);

@@ -21,14 +21,22 @@ pub async fn counting_proxy(upstream: String) -> (String, Counts) {
 }
 
 /// [`counting_proxy`] that also logs each request's path and query.
+/// Links in the upstream's answers (a Bundle's `next`) are rewritten to
+/// point at the proxy, as a reverse proxy in front of a server does.
 pub async fn recording_proxy(upstream: String) -> (String, Counts, Log) {
     let counts: Counts = Default::default();
     let log: Log = Default::default();
-    let (seen, logged) = (counts.clone(), log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let base = format!("http://{addr}/fhir");
+    let upstream = upstream.trim_end_matches('/').to_owned();
+    let (seen, logged, own) = (counts.clone(), log.clone(), base.clone());
     let http = reqwest::Client::new();
     let app = Router::new().fallback(move |request: Request| {
         let (http, upstream, seen) = (http.clone(), upstream.clone(), seen.clone());
-        let logged = logged.clone();
+        let (logged, own) = (logged.clone(), own.clone());
         async move {
             let path_and_query = request
                 .uri()
@@ -39,15 +47,14 @@ pub async fn recording_proxy(upstream: String) -> (String, Counts, Log) {
             let kind = rest.split(['/', '?']).next().unwrap_or_default().to_owned();
             *seen.lock().expect("lock").entry(kind).or_default() += 1;
             logged.lock().expect("lock").push(rest.to_owned());
-            let url = format!("{}/{rest}", upstream.trim_end_matches('/'));
             let answer = http
-                .get(url)
+                .get(format!("{upstream}/{rest}"))
                 .header("accept", "application/fhir+json")
                 .send()
                 .await
                 .expect("upstream");
             let status = answer.status().as_u16();
-            let body = answer.bytes().await.expect("body");
+            let body = answer.text().await.expect("body").replace(&upstream, &own);
             (
                 axum::http::StatusCode::from_u16(status).expect("status"),
                 [("content-type", "application/fhir+json")],
@@ -56,10 +63,6 @@ pub async fn recording_proxy(upstream: String) -> (String, Counts, Log) {
                 .into_response()
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/fhir"), counts, log)
+    (base, counts, log)
 }
