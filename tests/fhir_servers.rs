@@ -268,3 +268,61 @@ async fn schemas_added_at_run_time_take_part_in_the_choice(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(schemas_added_at_run_time_take_part_in_the_choice);
+
+async fn limits_are_set_read_back_and_checked(backend: Backend) {
+    let stub = ncpi_stub().await;
+    let app = spawn_app(backend).await;
+    let mut admin = servers(&app, &app.token);
+    let limits = |max_retries: Option<u32>, cooldown_ms: Option<u32>| pb::FhirServerLimits {
+        max_concurrency: 2,
+        timeout_ms: 1500,
+        max_retries,
+        cooldown_ms,
+        ..Default::default()
+    };
+    let registered = admin
+        .register_fhir_server(pb::RegisterFhirServerRequest {
+            limits: Some(limits(Some(0), Some(0))),
+            ..register("tuned", &stub.base_url())
+        })
+        .await
+        .expect("register")
+        .into_inner();
+    let got = registered.limits.expect("limits");
+    assert_eq!((got.max_concurrency, got.timeout_ms), (2, 1500));
+    assert_eq!(
+        (got.max_retries, got.cooldown_ms),
+        (Some(0), Some(0)),
+        "zero is a value here"
+    );
+    assert_eq!(got.requests_per_second, 20.0, "unset keeps the default");
+
+    // Unset keeps what the server has; out of range is refused by name.
+    let updated = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "tuned".into(),
+            limits: Some(limits(None, Some(5_000))),
+            ..Default::default()
+        })
+        .await
+        .expect("update")
+        .into_inner();
+    let got = updated.limits.expect("limits");
+    assert_eq!((got.max_retries, got.cooldown_ms), (Some(0), Some(5_000)));
+    let refused = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "tuned".into(),
+            limits: Some(limits(Some(11), None)),
+            ..Default::default()
+        })
+        .await
+        .expect_err("too many retries");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(
+        refused.message().contains("limits.max_retries"),
+        "{}",
+        refused.message()
+    );
+    app.stop().await;
+}
+on_both_stores!(limits_are_set_read_back_and_checked);

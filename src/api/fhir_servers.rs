@@ -72,6 +72,8 @@ fn limits(wire: Option<pb::FhirServerLimits>, base: Limits) -> Limits {
             0 => base.max_response_bytes,
             n => n,
         },
+        max_retries: wire.max_retries.unwrap_or(base.max_retries),
+        cooldown_ms: wire.cooldown_ms.map_or(base.cooldown_ms, u64::from),
         ..base
     }
 }
@@ -93,6 +95,8 @@ fn server(s: StoredFhirServer) -> pb::FhirServer {
             requests_per_second: s.config.limits.requests_per_second,
             timeout_ms: u32::try_from(s.config.limits.timeout_ms).unwrap_or(u32::MAX),
             max_response_bytes: s.config.limits.max_response_bytes,
+            max_retries: Some(s.config.limits.max_retries),
+            cooldown_ms: Some(u32::try_from(s.config.limits.cooldown_ms).unwrap_or(u32::MAX)),
         }),
         id: s.config.id,
         base_url: s.config.base_url,

@@ -161,6 +161,14 @@ impl ServerConfig {
                 "limits.timeout_ms, max_response_bytes and ids_per_search must be > 0".into(),
             ));
         }
+        if l.max_retries > 10 {
+            return Err(invalid("limits.max_retries must be at most 10".into()));
+        }
+        if l.cooldown_ms > 3_600_000 {
+            return Err(invalid(
+                "limits.cooldown_ms must be at most 3600000 (an hour)".into(),
+            ));
+        }
         if !(1..=1000).contains(&l.page_size) {
             return Err(invalid(
                 "limits.page_size must be between 1 and 1000".into(),

@@ -37,16 +37,20 @@ class FhirServer(_message.Message):
     def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., auth_kind: _Optional[str] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., pinned_schema: _Optional[str] = ..., schema: _Optional[str] = ..., schema_reason: _Optional[str] = ..., fhir_version: _Optional[str] = ..., software_name: _Optional[str] = ..., capability_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., capability_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FhirServerLimits(_message.Message):
-    __slots__ = ("max_concurrency", "requests_per_second", "timeout_ms", "max_response_bytes")
+    __slots__ = ("max_concurrency", "requests_per_second", "timeout_ms", "max_response_bytes", "max_retries", "cooldown_ms")
     MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     REQUESTS_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     MAX_RESPONSE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_RETRIES_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_MS_FIELD_NUMBER: _ClassVar[int]
     max_concurrency: int
     requests_per_second: float
     timeout_ms: int
     max_response_bytes: int
-    def __init__(self, max_concurrency: _Optional[int] = ..., requests_per_second: _Optional[float] = ..., timeout_ms: _Optional[int] = ..., max_response_bytes: _Optional[int] = ...) -> None: ...
+    max_retries: int
+    cooldown_ms: int
+    def __init__(self, max_concurrency: _Optional[int] = ..., requests_per_second: _Optional[float] = ..., timeout_ms: _Optional[int] = ..., max_response_bytes: _Optional[int] = ..., max_retries: _Optional[int] = ..., cooldown_ms: _Optional[int] = ...) -> None: ...
 
 class FhirServerAuth(_message.Message):
     __slots__ = ("bearer", "client_credentials", "smart_backend")
