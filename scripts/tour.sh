@@ -48,6 +48,7 @@ run_block() {
     | sed '1d;$d' | sed '/^```/d' \
     | sed "s/127\.0\.0\.1:50051/$addr/g" \
     | sed "s/--port 8090/--port $fhir_port/; s/localhost:8090/localhost:$fhir_port/g" >"$work/$1.sh"
+  echo  # a block's output may not end its last line
   echo "== running the README's $1 block against $addr"
   (bash -euo pipefail -x "$work/$1.sh")
 }
