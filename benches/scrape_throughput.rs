@@ -13,13 +13,16 @@
 //!    run reads everything afresh.
 //! 2. fhir-import without scraping: the same import naming no server, for
 //!    what intake and recording alone cost.
-//! 3. "naive GET loop": what a straightforward scraper asks per document
+//! 3. fhir-import by reference: the same documents sent as
+//!    `DocumentReference/{id}`, read from the server at intake, then scraped.
+//! 4. "naive GET loop": what a straightforward scraper asks per document
 //!    (its Patient, its Specimens, the study, and the four searches that
 //!    point back at the Patient), as plain GETs on one keep-alive
 //!    `reqwest` client, `BENCH_CONCURRENCY` at a time. No parsing, no
 //!    evaluation, no storage: the transport's cost of the naive plan.
-//! 4. "same requests, plain GETs": the exact requests fhir-import made in
-//!    its last run, replayed the same way: the transport's cost of our plan.
+//! 5. "same requests, plain GETs": the exact requests fhir-import made in
+//!    its last run of (1), replayed the same way: the transport's cost of
+//!    our plan.
 //!
 //! Run with `cargo bench --bench scrape_throughput`. Environment:
 //! - `BENCH_FAMILIES`: families in the data set (default 60; about 8
@@ -144,39 +147,43 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
 
     let app = BenchApp::start(&proxy, settings.concurrency).await?;
     let inputs = inputs(&data);
+    let references = reference_inputs(&data);
     let mut scraped = Vec::new();
     let mut plain = Vec::new();
+    let mut referenced = Vec::new();
     // A warm-up (connections, statement caches, the FHIRPath engine), and
     // a check that the server's answers give the metadata they should.
     let (_, project) = app.import_all(&inputs, true).await?;
     check_metadata(&app.files(&project).await?, &data)?;
+    let mut ours = Vec::new();
     for run in 1..=settings.runs {
         log.lock().expect("lock").clear();
         let (elapsed, _) = app.import_all(&inputs, true).await?;
-        let requests = log.lock().expect("lock").len();
-        report(
-            "fhir-import (scraping)",
-            run,
-            documents,
-            Run { elapsed, requests },
-        );
-        scraped.push(Run { elapsed, requests });
+        ours = log.lock().expect("lock").clone();
+        let r = Run {
+            elapsed,
+            requests: ours.len(),
+        };
+        report("fhir-import (scraping)", run, documents, r);
+        scraped.push(r);
+
         let (elapsed, _) = app.import_all(&inputs, false).await?;
-        report(
-            "fhir-import (no scraping)",
-            run,
-            documents,
-            Run {
-                elapsed,
-                requests: 0,
-            },
-        );
-        plain.push(Run {
+        let r = Run {
             elapsed,
             requests: 0,
-        });
+        };
+        report("fhir-import (no scraping)", run, documents, r);
+        plain.push(r);
+
+        log.lock().expect("lock").clear();
+        let (elapsed, _) = app.import_all(&references, true).await?;
+        let r = Run {
+            elapsed,
+            requests: log.lock().expect("lock").len(),
+        };
+        report("fhir-import (by reference)", run, documents, r);
+        referenced.push(r);
     }
-    let ours: Vec<String> = log.lock().expect("lock").clone();
     app.stop().await?;
 
     let http = reqwest::Client::builder()
@@ -206,10 +213,11 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     let rows = [
         ("fhir-import (scraping)", median(&scraped)),
         ("fhir-import (no scraping)", median(&plain)),
+        ("fhir-import (by reference)", median(&referenced)),
         ("naive GET loop", median(&naive)),
         ("same requests, plain GETs", median(&replay)),
     ];
-    let base = docs_per_second(documents, rows[2].1);
+    let base = docs_per_second(documents, rows[3].1);
     println!();
     println!(
         "{:<28}{:>12}{:>14}{:>16}",
@@ -289,6 +297,22 @@ fn inputs(data: &Dataset) -> Vec<pb::ImportDocumentsRequest> {
         .map(|d| pb::ImportDocumentsRequest {
             kind: Some(Kind::Document(pb::DocumentInput {
                 source: Some(Source::ResourceJson(d.to_string())),
+                metadata: Default::default(),
+            })),
+        })
+        .collect()
+}
+
+/// The same documents, given by reference for the server to be read.
+fn reference_inputs(data: &Dataset) -> Vec<pb::ImportDocumentsRequest> {
+    data.document_references
+        .iter()
+        .map(|d| pb::ImportDocumentsRequest {
+            kind: Some(Kind::Document(pb::DocumentInput {
+                source: Some(Source::Reference(format!(
+                    "DocumentReference/{}",
+                    d["id"].as_str().unwrap_or_default()
+                ))),
                 metadata: Default::default(),
             })),
         })
