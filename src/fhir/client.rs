@@ -85,7 +85,8 @@ impl FhirClient {
     }
 
     /// The resources of one type with these ids, each once, via
-    /// `Type?_id=a,b,c` searches (in URL-sized batches, following pages),
+    /// `Type?_id=a,b,c` searches (in URL-sized batches sent side by side,
+    /// following pages),
     /// or via single reads if the server refuses `_id` lists. Ids it does
     /// not have are simply missing from the result.
     pub async fn search_ids(
@@ -100,26 +101,31 @@ impl FhirClient {
             )));
         }
         let ids = unique(ids);
-        let mut found = Vec::new();
+        if self.inner.id_search_refused.load(Ordering::Relaxed) {
+            return Ok(dedupe(self.read_each(resource_type, &ids).await?));
+        }
+        // Chunks go out side by side, within the server's concurrency.
         let chunks = self.chunks(resource_type, "_id", &ids);
-        let mut done = 0;
-        for chunk in &chunks {
-            if self.inner.id_search_refused.load(Ordering::Relaxed) {
-                break;
-            }
-            match self.search_chunk(resource_type, "_id", chunk).await? {
+        let answers = self.search_chunks(resource_type, "_id", &chunks).await;
+        let mut found = Vec::new();
+        let mut unread = Vec::new();
+        let mut at = 0;
+        for (chunk, answer) in chunks.iter().zip(answers) {
+            // Valid ids hold no commas, so the commas count the chunk.
+            let count = chunk.split(',').count();
+            match answer? {
                 Searched::Matches(matches) => found.extend(matches),
                 Searched::Refused(why) => {
-                    tracing::warn!(%why, "the server refuses _id lists; reading one by one from now on");
-                    self.inner.id_search_refused.store(true, Ordering::Relaxed);
-                    break;
+                    if !self.inner.id_search_refused.swap(true, Ordering::Relaxed) {
+                        tracing::warn!(%why, "the server refuses _id lists; reading one by one from now on");
+                    }
+                    unread.extend_from_slice(&ids[at..at + count]);
                 }
             }
-            // Valid ids hold no commas, so the commas count the batch.
-            done += chunk.split(',').count();
+            at += count;
         }
-        if done < ids.len() {
-            found.extend(self.read_each(resource_type, &ids[done..]).await?);
+        if !unread.is_empty() {
+            found.extend(self.read_each(resource_type, &unread).await?);
         }
         Ok(dedupe(found))
     }
@@ -143,9 +149,11 @@ impl FhirClient {
                 "{param:?} is not a search parameter name"
             )));
         }
+        let chunks = self.chunks(resource_type, param, &unique(values));
+        let answers = self.search_chunks(resource_type, param, &chunks).await;
         let mut found = Vec::new();
-        for chunk in self.chunks(resource_type, param, &unique(values)) {
-            match self.search_chunk(resource_type, param, &chunk).await? {
+        for answer in answers {
+            match answer? {
                 Searched::Matches(matches) => found.extend(matches),
                 Searched::Refused(why) => return Err(why),
             }
@@ -203,6 +211,27 @@ impl FhirClient {
         );
         let budget = MAX_URL_BYTES.saturating_sub(fixed.len()).max(1);
         chunk_values(values, limits.ids_per_search, budget)
+    }
+
+    /// Every chunk's search, side by side within the server's concurrency,
+    /// answers in the chunks' order. Owned values and a cloned client: the
+    /// futures borrow nothing, so they stay `Send` wherever this runs.
+    async fn search_chunks(
+        &self,
+        resource_type: &str,
+        param: &str,
+        chunks: &[String],
+    ) -> Vec<Result<Searched, FhirError>> {
+        let parallel = self.inner.transport.limits().max_concurrency;
+        futures::stream::iter(chunks.to_vec())
+            .map(|chunk| {
+                let client = self.clone();
+                let (resource_type, param) = (resource_type.to_owned(), param.to_owned());
+                async move { client.search_chunk(&resource_type, &param, &chunk).await }
+            })
+            .buffered(parallel)
+            .collect()
+            .await
     }
 
     /// One search and all its pages.
