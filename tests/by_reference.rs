@@ -189,3 +189,49 @@ async fn references_to_a_server_that_is_down_are_rejected_with_the_reason(backen
     app.stop().await;
 }
 on_both_stores!(references_to_a_server_that_is_down_are_rejected_with_the_reason);
+
+async fn a_document_the_server_sends_broken_is_rejected_with_where_it_came_from(backend: Backend) {
+    let stub = common::fhir_stub::FhirStub::start().await;
+    let broken =
+        serde_json::json!({"resourceType": "DocumentReference", "id": "d1", "status": "current"});
+    let fine = serde_json::json!({"resourceType": "DocumentReference", "id": "d2", "status": "current",
+        "content": [{"attachment": {"url": "drs://example.org/f2"}}]});
+    stub.on(
+        "/fhir/DocumentReference",
+        vec![common::fhir_stub::Reply::Json(common::fhir_stub::bundle(
+            &[broken, fine],
+            None,
+        ))],
+    );
+    let app = spawn_app(backend).await;
+    register(&app, "stub", &stub.base_url(), "generic-r4").await;
+    let project = app.create_project("broken").await;
+    let response = app
+        .import(
+            header_from(&project.slug, "stub"),
+            vec![by_reference("d1"), by_reference("d2")],
+        )
+        .await
+        .expect("import");
+    assert_eq!(
+        (response.accepted, response.rejected),
+        (1, 1),
+        "{response:?}"
+    );
+    let refused = rejection(&response, 0);
+    assert_eq!(refused.code(), pb::RejectionCode::InvalidResource);
+    assert_eq!(refused.document_id, "d1");
+    assert!(
+        refused
+            .message
+            .starts_with("DocumentReference/d1 as FHIR server stub sent it: content"),
+        "{}",
+        refused.message
+    );
+    app.wait_until_finished(&response.import_id).await;
+    let files = app.all_files(&project.slug, &[]).await;
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].url, "drs://example.org/f2");
+    app.stop().await;
+}
+on_both_stores!(a_document_the_server_sends_broken_is_rejected_with_where_it_came_from);
