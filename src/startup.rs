@@ -25,9 +25,7 @@ use crate::auth::{
 use crate::config::{redact_url, Config};
 use crate::fhir_servers::FhirServers;
 use crate::files::Files;
-use crate::import::{
-    resume_unfinished, Imports, Limits, Notifier, Processor, ScrapeSettings, Scraper, Stages,
-};
+use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor, Scraper, Stages};
 use crate::projects::Projects;
 use crate::proto::v1::{
     fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
@@ -136,10 +134,7 @@ impl Application {
             store.clone(),
             fhir_servers.clone(),
             notifier.clone(),
-            ScrapeSettings {
-                batch_size: config.scrape.batch_size,
-                within_import: config.scrape.within_import,
-            },
+            &config.scrape,
             stopping.clone(),
         );
         let (processor, worker) = Processor::start(

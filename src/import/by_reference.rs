@@ -46,16 +46,8 @@ pub(super) async fn resolve_batch(
             Checked::Ready(_) => None,
         })
         .collect();
-    if wanted.is_empty() {
-        return batch
-            .into_iter()
-            .filter_map(|c| match c {
-                Checked::Ready(item) => Some(item),
-                Checked::ByReference { .. } => None,
-            })
-            .collect();
-    }
     let fetched = match source {
+        _ if wanted.is_empty() => Ok(HashMap::new()),
         Some(source) => read_documents(source, &wanted).await,
         None => Err("the import names no FHIR server".to_owned()),
     };

@@ -22,6 +22,7 @@ use crate::domain::{
     metadata::validate_metadata,
     rejection::{Rejection, RejectionCode},
 };
+use crate::fhir_servers::FhirServerError;
 use crate::projects::acting_user;
 use crate::store::{IntakeItem, NewImport, StoreError};
 
@@ -119,16 +120,9 @@ impl Imports {
             .await?;
         // Metadata is scraped only from registered servers: an unknown id
         // is a mistake to report now, not on every file later.
-        if !spec.fhir_server.is_empty()
-            && self.store.fhir_server(&spec.fhir_server).await?.is_none()
-        {
-            return Err(ImportError::InvalidArgument(format!(
-                "header.fhir_server: no FHIR server {:?} is registered; an admin registers it with FhirServerService",
-                spec.fhir_server
-            )));
-        }
+        let references = self.reference_source(&spec).await?;
         if spec.validate_only {
-            return self.validate_only(&spec, stream).await;
+            return self.validate_only(&spec, references, stream).await;
         }
         if let Some(key) = &spec.idempotency_key {
             if let Some(earlier) = self.store.find_import_by_key(&project.id, key).await? {
@@ -166,7 +160,6 @@ impl Imports {
             ..IntakeSummary::default()
         };
         let mut batch = Vec::with_capacity(self.limits.batch_size);
-        let references = self.reference_source(&spec).await?;
         let mut writer = IntakeWriter::new(self.clone(), import.id.clone(), references);
         loop {
             let next = if batch.is_empty() {
@@ -291,20 +284,26 @@ impl Imports {
     }
 
     /// Where documents given by reference are read from: the import's FHIR
-    /// server, when it names one.
-    pub(super) async fn reference_source(
+    /// server, when it names one, which must be registered.
+    async fn reference_source(
         &self,
         spec: &ImportSpec,
     ) -> Result<Option<ReferenceSource>, ImportError> {
         if spec.fhir_server.is_empty() {
             return Ok(None);
         }
-        let client = self
-            .servers
-            .client_for(&spec.fhir_server)
-            .await
-            .map_err(|e| ImportError::FailedPrecondition(e.to_string()))?;
-        Ok(client.map(|client| ReferenceSource {
+        let client = match self.servers.client_for(&spec.fhir_server).await {
+            Ok(Some(client)) => client,
+            Ok(None) => {
+                return Err(ImportError::InvalidArgument(format!(
+                    "header.fhir_server: no FHIR server {:?} is registered; an admin registers it with FhirServerService",
+                    spec.fhir_server
+                )))
+            }
+            Err(FhirServerError::Store(err)) => return Err(err.into()),
+            Err(err) => return Err(ImportError::FailedPrecondition(err.to_string())),
+        };
+        Ok(Some(ReferenceSource {
             server_id: spec.fhir_server.clone(),
             client,
         }))

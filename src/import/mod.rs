@@ -17,7 +17,7 @@ pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, Strea
 pub use notify::Notifier;
 pub use processor::{resume_unfinished, Processor};
 pub use rescrape::Rescrape;
-pub use scraper::{ScrapeSettings, Scraper};
+pub use scraper::Scraper;
 pub use spec::ImportSpec;
 pub use watch::WatchUpdate;
 

@@ -18,12 +18,12 @@ impl Imports {
     pub(super) async fn validate_only<S>(
         &self,
         spec: &ImportSpec,
+        references: Option<ReferenceSource>,
         mut stream: S,
     ) -> Result<IntakeSummary, ImportError>
     where
         S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
     {
-        let references = self.reference_source(spec).await?;
         let mut summary = IntakeSummary::default();
         let mut batch = Vec::with_capacity(self.limits.batch_size);
         while let Some(next) = stream.next().await {

@@ -20,11 +20,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
+use crate::config::ScrapeConfig;
 use crate::domain::{ids::ImportId, import::ImportKind};
 use crate::fhir_servers::{FhirServerError, FhirServers};
-use crate::scrape::{
-    evaluate, FhirSource, RecentLimits, RecentReads, ResourceSource, Schema, Scraped,
-};
+use crate::scrape::{evaluate, FhirSource, RecentReads, ResourceSource, Schema, Scraped};
 use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
 
 /// Documents of a batch evaluated at once; the client's own limits bound
@@ -54,16 +53,9 @@ struct Worker {
     servers: FhirServers,
     notifier: Notifier,
     scraper: Scraper,
-    settings: ScrapeSettings,
+    batch_size: u64,
     /// What each import read so far, for its later batches.
     within_import: RecentReads,
-}
-
-/// How the worker batches and remembers.
-#[derive(Debug, Clone, Copy)]
-pub struct ScrapeSettings {
-    pub batch_size: u64,
-    pub within_import: RecentLimits,
 }
 
 impl Scraper {
@@ -71,7 +63,7 @@ impl Scraper {
         store: Store,
         servers: FhirServers,
         notifier: Notifier,
-        settings: ScrapeSettings,
+        settings: &ScrapeConfig,
         shutdown: CancellationToken,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -84,7 +76,7 @@ impl Scraper {
             servers,
             notifier,
             scraper: scraper.clone(),
-            settings,
+            batch_size: settings.batch_size,
             within_import: RecentReads::new(settings.within_import),
         });
         let handle = tokio::spawn(worker.run(rx, shutdown));
@@ -193,7 +185,7 @@ impl Worker {
         if import.state.is_terminal() || import.fhir_server.is_empty() {
             return Ok(false);
         }
-        let batch = self.settings.batch_size;
+        let batch = self.batch_size;
         let awaiting = self.store.awaiting_metadata(import_id, batch).await?;
         if awaiting.is_empty() {
             let import = self.store.settle_import(import_id).await?;
@@ -280,12 +272,8 @@ fn scrape_all(
                 (file, document)
             })
             .collect();
-        let references: Vec<String> = documents
-            .iter()
-            .filter_map(|(_, d)| d.as_ref())
-            .flat_map(likely_references)
-            .collect();
         let parsed: Vec<&Value> = documents.iter().filter_map(|(_, d)| d.as_ref()).collect();
+        let references: Vec<String> = parsed.iter().flat_map(|d| likely_references(d)).collect();
         futures::join!(
             source.prefetch(references),
             source.prefetch_searches(&schema, &parsed)

@@ -191,8 +191,9 @@ impl FhirSource {
         futures::future::join_all(fetches).await;
     }
 
-    /// Whether a search is answered already, here or (when allowed) in
-    /// what was read lately.
+    /// Whether a search is answered already: in this batch, or earlier in
+    /// the import or (when allowed) lately, whose answer is then filed for
+    /// this batch too.
     pub(super) fn has_search(&self, key: &str) -> bool {
         let here = self
             .searches
@@ -200,12 +201,26 @@ impl FhirSource {
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
             .is_some_and(|cell| cell.initialized());
-        here || self.earlier_search(key).is_some()
+        if here {
+            return true;
+        }
+        match self.earlier_search(key) {
+            Some(matches) => {
+                self.file_search(key.to_owned(), matches);
+                true
+            }
+            None => false,
+        }
     }
 
-    /// Files `matches` as the answer to the search `key`.
+    /// Files `matches` as the answer to the search `key`, here and for
+    /// later batches and imports.
     pub(super) fn fill_search(&self, key: String, matches: Vec<Value>) {
         self.remember_search(&key, &matches);
+        self.file_search(key, matches);
+    }
+
+    fn file_search(&self, key: String, matches: Vec<Value>) {
         self.searches
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -106,15 +106,17 @@ impl RecentReads {
         }
     }
 
-    /// Entries held now (for tests and diagnostics; moka counts lazily).
-    pub fn len(&self) -> u64 {
+    /// Entries held now (moka counts lazily).
+    #[cfg(test)]
+    fn len(&self) -> u64 {
         self.cache.as_ref().map_or(0, |cache| {
             cache.run_pending_tasks();
             cache.entry_count()
         })
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

@@ -44,13 +44,13 @@ impl FhirSource {
                 wanted.push((key, references));
             }
         }
-        let mut all: Vec<String> = wanted.iter().flat_map(|(_, r)| r.clone()).collect();
-        all.sort();
-        all.dedup();
         // One document's search is what it would have been anyway.
         if wanted.len() < 2 {
             return;
         }
+        let mut all: Vec<String> = wanted.iter().flat_map(|(_, r)| r.clone()).collect();
+        all.sort();
+        all.dedup();
         let Ok(matches) = self
             .client
             .search(&search.resource, &search.param, &all)
@@ -58,7 +58,6 @@ impl FhirSource {
         else {
             return;
         };
-        let matches = self.keep_matching(&search.param, &all, matches);
         let Some(pointing) = self.partition(&search.param, &all, &matches) else {
             tracing::debug!(
                 search = %search_key(&search.resource, &search.param, &[]),
@@ -83,10 +82,10 @@ impl FhirSource {
     }
 
     /// Which matches point at each requested reference (`Type/id` ->
-    /// indexes into `matches`), or `None` when some match points at none
-    /// of them where the parameter says it should (possible only for a
-    /// parameter whose paths are a guess: [`FhirSource::keep_matching`]
-    /// has dropped such matches for the known ones).
+    /// indexes into `matches`). A match that points at none of them where
+    /// the parameter says is left out for a parameter whose paths are known
+    /// (as [`FhirSource::keep_matching`] does), and makes the answer `None`
+    /// for one whose paths are only a guess.
     fn partition(
         &self,
         param: &str,
@@ -95,6 +94,7 @@ impl FhirSource {
     ) -> Option<HashMap<String, Vec<usize>>> {
         let requested: HashSet<String> =
             requested.iter().filter_map(|r| self.local_key(r)).collect();
+        let known = is_known(param);
         let mut pointing: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, found) in matches.iter().enumerate() {
             let mut hit = false;
@@ -110,7 +110,7 @@ impl FhirSource {
                     hit = true;
                 }
             }
-            if !hit {
+            if !hit && !known {
                 return None;
             }
         }
