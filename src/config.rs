@@ -163,6 +163,9 @@ pub struct ImportConfig {
     pub batch_size: usize,
     /// How long a partly filled batch waits for more documents.
     pub batch_linger_ms: u64,
+    /// An unfinished import with no change for this long gets an event
+    /// saying what it waits for (and again after each such period).
+    pub stall_after_secs: u64,
 }
 
 impl Default for Config {
@@ -212,6 +215,7 @@ impl Default for ImportConfig {
             max_message_bytes: 4 * 1024 * 1024,
             batch_size: 500,
             batch_linger_ms: 100,
+            stall_after_secs: 60,
         }
     }
 }
@@ -256,6 +260,9 @@ impl Config {
         }
         if self.scrape.batch_size == 0 || self.scrape.batch_size > 5_000 {
             return Err("scrape.batch_size: between 1 and 5000".into());
+        }
+        if self.import.stall_after_secs == 0 || self.import.stall_after_secs > 86_400 {
+            return Err("import.stall_after_secs: between 1 and 86400".into());
         }
         if self.import.batch_size == 0 || self.import.batch_size > 10_000 {
             return Err("import.batch_size: between 1 and 10000".into());

@@ -25,7 +25,9 @@ use crate::auth::{
 use crate::config::{redact_url, Config};
 use crate::fhir_servers::FhirServers;
 use crate::files::Files;
-use crate::import::{resume_unfinished, Imports, Limits, Notifier, Processor, Scraper, Stages};
+use crate::import::{
+    resume_unfinished, Imports, Limits, Notifier, Processor, Scraper, Stages, Troubles, Watchdog,
+};
 use crate::projects::Projects;
 use crate::proto::v1::{
     fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
@@ -130,10 +132,12 @@ impl Application {
             Duration::from_secs(config.scrape.capability_refresh_secs),
             stopping.clone(),
         );
+        let troubles = Troubles::default();
         let (scraper, scrape_worker) = Scraper::start(
             store.clone(),
             fhir_servers.clone(),
             notifier.clone(),
+            troubles.clone(),
             &config.scrape,
             stopping.clone(),
         );
@@ -141,12 +145,22 @@ impl Application {
             store.clone(),
             notifier.clone(),
             scraper.clone(),
+            troubles.clone(),
             stopping.clone(),
         );
         let resumed = resume_unfinished(&store, &notifier, &processor, &scraper).await?;
         if resumed > 0 {
             info!(resumed, "resuming unfinished imports");
         }
+        Watchdog {
+            store: store.clone(),
+            notifier: notifier.clone(),
+            processor: processor.clone(),
+            scraper: scraper.clone(),
+            troubles: troubles.clone(),
+            stall_after: Duration::from_secs(config.import.stall_after_secs),
+        }
+        .spawn(stopping.clone());
 
         let limits = Limits {
             max_document_bytes: config.import.max_document_bytes,
@@ -216,6 +230,7 @@ impl Application {
         health
             .set_serving::<FhirServerServiceServer<FhirServerApi>>()
             .await;
+        spawn_store_health(health.clone(), troubles.watch_store(), stopping.clone());
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -287,6 +302,43 @@ impl Application {
         info!("stopped");
         Ok(())
     }
+}
+
+/// Imports cannot move while the store is unreachable: health says so for
+/// the server as a whole and for ImportService, until the stages reach the
+/// store again. Shutdown's NOT_SERVING is left alone.
+fn spawn_store_health(
+    health: tonic_health::server::HealthReporter,
+    mut store_down: tokio::sync::watch::Receiver<Option<String>>,
+    stopping: CancellationToken,
+) {
+    use tonic::server::NamedService;
+    use tonic_health::ServingStatus;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = stopping.cancelled() => return,
+                changed = store_down.changed() => if changed.is_err() { return },
+            }
+            let down = store_down.borrow_and_update().clone();
+            if stopping.is_cancelled() {
+                return;
+            }
+            let status = match &down {
+                Some(reason) => {
+                    warn!(%reason, "reporting NOT_SERVING until the store is back");
+                    ServingStatus::NotServing
+                }
+                None => {
+                    info!("the store is reachable again: SERVING");
+                    ServingStatus::Serving
+                }
+            };
+            for service in ["", <ImportServiceServer<ImportApi> as NamedService>::NAME] {
+                health.set_service_status(service, status).await;
+            }
+        }
+    });
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -13,6 +13,7 @@ mod m20261128_000007_fhir_servers;
 mod m20261128_000008_schemas;
 mod m20261128_000009_scraping;
 mod m20261128_000010_rescrape;
+mod m20261201_000011_item_outcomes;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_schemas::Migration),
             Box::new(m20261128_000009_scraping::Migration),
             Box::new(m20261128_000010_rescrape::Migration),
+            Box::new(m20261201_000011_item_outcomes::Migration),
         ]
     }
 }

@@ -5,8 +5,8 @@ use prost_types::Timestamp;
 
 use crate::domain::{
     import::{
-        Change, ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemStage,
-        ItemState, MetadataState,
+        Change, ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemFailure,
+        ItemStage, ItemState, MetadataState,
     },
     rejection::{Rejection, RejectionCode},
 };
@@ -231,6 +231,18 @@ pub fn item(i: Item) -> pb::ImportItem {
         file_id: i.file_id.unwrap_or_default(),
         sequence: i.sequence,
         update_time: Some(timestamp(i.updated_at)),
+        repeat_of: i.repeat_of,
+        failure: i.failure.map_or(pb::ItemFailure::Unspecified, item_failure) as i32,
+    }
+}
+
+fn item_failure(f: ItemFailure) -> pb::ItemFailure {
+    match f {
+        ItemFailure::StoreRefused => pb::ItemFailure::StoreRefused,
+        ItemFailure::InvalidStoredDocument => pb::ItemFailure::InvalidStoredDocument,
+        ItemFailure::FhirServerUnavailable => pb::ItemFailure::FhirServerUnavailable,
+        ItemFailure::FhirServerNotRegistered => pb::ItemFailure::FhirServerNotRegistered,
+        ItemFailure::NoSchema => pb::ItemFailure::NoSchema,
     }
 }
 
@@ -260,6 +272,13 @@ pub fn watch_update(update: WatchUpdate) -> pb::ImportEvent {
                 Change::State { state, error } => Kind::StateChange(pb::ImportStateChange {
                     state: import_state(state) as i32,
                     error,
+                }),
+                Change::Stall {
+                    reason,
+                    idle_seconds,
+                } => Kind::Stall(pb::ImportStall {
+                    reason,
+                    idle_seconds,
                 }),
             }),
         },

@@ -22,6 +22,10 @@ impl From<StoreError> for Status {
                 error!(%detail, "store unavailable");
                 Status::unavailable("storage is unavailable right now; retry later")
             }
+            StoreError::Refused(detail) => {
+                error!(%detail, "store refused a change");
+                Status::internal("internal error")
+            }
             StoreError::Corrupt(detail) => {
                 error!(%detail, "stored data unreadable");
                 Status::internal("internal error")

@@ -145,6 +145,9 @@ pub fn item(i: &pb::ImportItem) -> String {
     if i.state() == pb::ItemState::Processing {
         text.push_str(&format!(" ({})", item_stage(i.stage())));
     }
+    if let Some(earlier) = i.repeat_of {
+        text.push_str(&format!(" (repeats #{earlier})"));
+    }
     if let Some(r) = &i.rejection {
         text.push_str(&format!(": {}: {}", rejection_code(r.code()), r.message));
     } else if !i.error.is_empty() {
@@ -192,6 +195,7 @@ pub fn event(e: &pb::ImportEvent) -> String {
         Some(Kind::StateChange(c)) => {
             format!("state {}: {}", import_state(c.state()), c.error)
         }
+        Some(Kind::Stall(s)) => format!("stalled {} s: {}", s.idle_seconds, s.reason),
         None => "unknown event".to_owned(),
     };
     format!("#{} {what} [{}]", e.sequence, counts(e.counts.as_ref()))

@@ -68,6 +68,14 @@ stored_enum!(ItemState {
     ScrapeFailed => "SCRAPE_FAILED",
 });
 
+stored_enum!(ItemFailure {
+    StoreRefused => "STORE_REFUSED",
+    InvalidStoredDocument => "INVALID_STORED_DOCUMENT",
+    FhirServerUnavailable => "FHIR_SERVER_UNAVAILABLE",
+    FhirServerNotRegistered => "FHIR_SERVER_NOT_REGISTERED",
+    NoSchema => "NO_SCHEMA",
+});
+
 stored_enum!(ItemStage {
     Intake => "INTAKE",
     RecordFile => "RECORD_FILE",
@@ -175,6 +183,60 @@ pub struct Item {
     pub file_id: Option<String>,
     pub sequence: u64,
     pub updated_at: DateTime<Utc>,
+    /// The earlier item of the same import with the same document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<u64>,
+    /// The kind of failure, when the item failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<ItemFailure>,
+}
+
+impl Item {
+    /// An item in `state` with nothing else to say yet.
+    pub fn new(
+        index: u64,
+        state: ItemState,
+        stage: ItemStage,
+        sequence: u64,
+        updated_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            index,
+            document_id: None,
+            state,
+            stage,
+            rejection: None,
+            error: None,
+            file_id: None,
+            sequence,
+            updated_at,
+            repeat_of: None,
+            failure: None,
+        }
+    }
+
+    /// Marks the item failed, with why.
+    pub fn fail(&mut self, state: ItemState, failure: Failure) {
+        self.state = state;
+        self.failure = Some(failure.kind);
+        self.error = Some(failure.message);
+    }
+}
+
+/// Why an item failed: its kind, and the text a user reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: ItemFailure,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(kind: ItemFailure, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
 }
 
 /// A rejection as it is kept in events and item rows.
@@ -211,7 +273,15 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     Item(Item),
-    State { state: ImportState, error: String },
+    State {
+        state: ImportState,
+        error: String,
+    },
+    /// Nothing changed for a while; what the import waits for.
+    Stall {
+        reason: String,
+        idle_seconds: u64,
+    },
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ mod replay;
 mod rescrape;
 mod scraper;
 mod spec;
+mod troubles;
 mod watch;
+mod watchdog;
 mod writer;
 
 pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, StreamFault};
@@ -19,7 +21,9 @@ pub use processor::{resume_unfinished, Processor};
 pub use rescrape::Rescrape;
 pub use scraper::Scraper;
 pub use spec::ImportSpec;
+pub use troubles::Troubles;
 pub use watch::WatchUpdate;
+pub use watchdog::Watchdog;
 
 use crate::auth::Caller;
 use crate::domain::{

@@ -1,11 +1,11 @@
 //! The processing stage: a background worker that takes accepted items and
-//! records their files, batch by batch, imports taking turns. Metadata
-//! scraping will be a further stage of the same worker.
+//! records their files, batch by batch, imports taking turns. A batch the
+//! store refuses is recorded item by item, so that only the item it
+//! refuses fails; a store that cannot be reached is retried with backoff.
 
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
 use tokio::{sync::mpsc, task::JoinHandle};
@@ -14,8 +14,13 @@ use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
 use super::scraper::Scraper;
-use crate::domain::{document::validate_document_json, ids::ImportId, import::ImportState};
-use crate::store::{RecordRequest, Store, StoreError};
+use super::troubles::{Backoff, Troubles};
+use crate::domain::{
+    document::validate_document_json,
+    ids::ImportId,
+    import::{Failure, Import, ImportState, ItemFailure, ItemState},
+};
+use crate::store::{PendingItem, RecordRequest, Store, StoreError};
 
 const BATCH: u64 = 500;
 
@@ -36,6 +41,7 @@ impl Processor {
         store: Store,
         notifier: Notifier,
         scraper: Scraper,
+        troubles: Troubles,
         shutdown: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -47,6 +53,8 @@ impl Processor {
             store,
             notifier,
             scraper,
+            troubles,
+            backoff: Backoff::default(),
             processor: processor.clone(),
         };
         let handle = tokio::spawn(worker.run(rx, shutdown));
@@ -73,6 +81,8 @@ struct Worker {
     notifier: Notifier,
     /// Takes over the files of imports that name a FHIR server.
     scraper: Scraper,
+    troubles: Troubles,
+    backoff: Backoff,
     processor: Processor,
 }
 
@@ -88,13 +98,29 @@ impl Worker {
             };
             self.processor.dequeued(&import_id);
             match self.process_batch(&import_id).await {
-                Ok(Progress::More) => self.processor.enqueue(&import_id),
-                Ok(Progress::Done) => {}
+                Ok(progress) => {
+                    self.backoff.succeeded();
+                    self.troubles.store_reachable();
+                    self.troubles.clear(&import_id);
+                    if let Progress::More = progress {
+                        self.processor.enqueue(&import_id);
+                    }
+                }
                 Err(err) => {
-                    warn!(import_id = %import_id, error = %err, "processing failed; retrying");
+                    // Only trouble of the store as a whole gets here: a
+                    // batch the store refuses is split up instead.
+                    let wait = self.backoff.failed();
+                    warn!(import_id = %import_id, error = %err, retry_in_ms = wait.as_millis() as u64,
+                        "processing could not reach the store; retrying");
+                    match &err {
+                        StoreError::Unavailable(detail) => self.troubles.store_unavailable(detail),
+                        other => self
+                            .troubles
+                            .set(&import_id, format!("recording files failed: {other}")),
+                    }
                     tokio::select! {
                         _ = shutdown.cancelled() => break,
-                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                        _ = tokio::time::sleep(wait) => {}
                     }
                     self.processor.enqueue(&import_id);
                 }
@@ -112,31 +138,100 @@ impl Worker {
             return Ok(Progress::Done);
         }
         let full = pending.len() as u64 == BATCH;
-        let requests = pending
-            .into_iter()
-            .map(|item| RecordRequest {
-                index: item.index,
-                document_id: item.document_id,
-                document: validate_document_json(&item.document_json, usize::MAX)
-                    .map_err(|r| format!("stored document no longer valid: {}", r.message)),
-                metadata: item.metadata,
-            })
-            .collect();
-        match self.store.record_files(import_id, requests).await {
-            Ok(Some(import)) => {
-                self.notifier.publish(import_id, import.last_sequence);
-                if !import.fhir_server.is_empty() {
-                    self.scraper.enqueue(import_id);
-                }
+        let requests: Vec<RecordRequest> = pending.into_iter().map(record_request).collect();
+        let recorded = match self.store.record_files(import_id, &requests).await {
+            Err(err @ StoreError::Unavailable(_)) => return Err(err),
+            Err(refused) => {
+                warn!(error = %refused, items = requests.len(),
+                    "the store refused a batch; recording its items one by one");
+                return self.record_one_by_one(import_id, &requests).await;
+            }
+            Ok(recorded) => recorded,
+        };
+        match recorded {
+            Some(import) => {
+                self.recorded(import_id, &import);
                 Ok(if full { Progress::More } else { Progress::Done })
             }
             // The items changed under the batch (cancelled): look again.
-            Ok(None) => match self.store.get_import(import_id).await? {
-                Some(import) if !import.state.is_terminal() => Ok(Progress::More),
-                _ => Ok(Progress::Done),
-            },
-            Err(err) => Err(err),
+            None => self.look_again(import_id).await,
         }
+    }
+
+    /// Records each item of a refused batch alone, so that the one the
+    /// store refuses fails with why and the others are recorded.
+    async fn record_one_by_one(
+        &self,
+        import_id: &ImportId,
+        requests: &[RecordRequest],
+    ) -> Result<Progress, StoreError> {
+        for request in requests {
+            match self
+                .store
+                .record_files(import_id, std::slice::from_ref(request))
+                .await
+            {
+                Ok(Some(import)) => self.recorded(import_id, &import),
+                Ok(None) => return self.look_again(import_id).await,
+                Err(err @ StoreError::Unavailable(_)) => return Err(err),
+                Err(refused) => {
+                    warn!(index = request.index, error = %refused,
+                        "the store refused an item; failing it alone");
+                    let failure = Failure::new(
+                        ItemFailure::StoreRefused,
+                        "the store refused to record this item's file (the server log \
+                         has the detail); the rest of its batch was recorded",
+                    );
+                    let failed = self
+                        .store
+                        .fail_items(
+                            import_id,
+                            ItemState::Pending,
+                            ItemState::Failed,
+                            &[(request.index, failure)],
+                        )
+                        .await?;
+                    if let Some(import) = failed {
+                        self.notifier.publish(import_id, import.last_sequence);
+                    }
+                }
+            }
+        }
+        Ok(Progress::More)
+    }
+
+    fn recorded(&self, import_id: &ImportId, import: &Import) {
+        self.notifier.publish(import_id, import.last_sequence);
+        if !import.fhir_server.is_empty() {
+            self.scraper.enqueue(import_id);
+        }
+    }
+
+    async fn look_again(&self, import_id: &ImportId) -> Result<Progress, StoreError> {
+        Ok(match self.store.get_import(import_id).await? {
+            Some(import) if !import.state.is_terminal() => Progress::More,
+            _ => Progress::Done,
+        })
+    }
+}
+
+/// A stored item as the record-file stage takes it: its document checked
+/// again, or why it cannot be recorded.
+fn record_request(item: PendingItem) -> RecordRequest {
+    let invalid = |why: String| Failure::new(ItemFailure::InvalidStoredDocument, why);
+    let (document, metadata) = match item.metadata {
+        Ok(metadata) => (
+            validate_document_json(&item.document_json, usize::MAX)
+                .map_err(|r| invalid(format!("stored document no longer valid: {}", r.message))),
+            metadata,
+        ),
+        Err(why) => (Err(invalid(why)), Default::default()),
+    };
+    RecordRequest {
+        index: item.index,
+        document_id: item.document_id,
+        document,
+        metadata,
     }
 }
 

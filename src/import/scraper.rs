@@ -7,7 +7,6 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
 use futures::{future::BoxFuture, stream, StreamExt};
@@ -20,8 +19,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
+use super::troubles::{Backoff, Troubles};
 use crate::config::ScrapeConfig;
-use crate::domain::{ids::ImportId, import::ImportKind};
+use crate::domain::{
+    ids::ImportId,
+    import::{Failure, ImportKind, ItemFailure, ItemState},
+};
 use crate::fhir_servers::{FhirServerError, FhirServers};
 use crate::scrape::{evaluate, FhirSource, RecentReads, ResourceSource, Schema, Scraped};
 use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
@@ -53,6 +56,8 @@ struct Worker {
     servers: FhirServers,
     notifier: Notifier,
     scraper: Scraper,
+    troubles: Troubles,
+    backoff: Backoff,
     batch_size: u64,
     /// What each import read so far, for its later batches.
     within_import: RecentReads,
@@ -63,6 +68,7 @@ impl Scraper {
         store: Store,
         servers: FhirServers,
         notifier: Notifier,
+        troubles: Troubles,
         settings: &ScrapeConfig,
         shutdown: CancellationToken,
     ) -> (Self, tokio::task::JoinHandle<()>) {
@@ -75,6 +81,8 @@ impl Scraper {
             store,
             servers,
             notifier,
+            troubles,
+            backoff: Backoff::default(),
             scraper: scraper.clone(),
             batch_size: settings.batch_size,
             within_import: RecentReads::new(settings.within_import),
@@ -150,12 +158,26 @@ impl Worker {
                 let _permit = permit;
                 worker.scraper.started(&import_id);
                 let more = match worker.scrape_batch(&import_id, &shutdown).await {
-                    Ok(more) => more,
+                    Ok(more) => {
+                        worker.backoff.succeeded();
+                        worker.troubles.store_reachable();
+                        more
+                    }
                     Err(err) => {
-                        warn!(import_id = %import_id, error = %err, "scraping failed; retrying");
+                        let wait = worker.backoff.failed();
+                        warn!(import_id = %import_id, error = %err, retry_in_ms = wait.as_millis() as u64,
+                            "scraping could not reach the store; retrying");
+                        match &err {
+                            StoreError::Unavailable(detail) => {
+                                worker.troubles.store_unavailable(detail)
+                            }
+                            other => worker
+                                .troubles
+                                .set(&import_id, format!("storing metadata failed: {other}")),
+                        }
                         tokio::select! {
                             _ = shutdown.cancelled() => {}
-                            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                            _ = tokio::time::sleep(wait) => {}
                         }
                         true
                     }
@@ -205,38 +227,97 @@ impl Worker {
                 }
                 Ok(Some((_, None))) => fail_all(
                     awaiting,
-                    &format!(
-                        "no schema fits FHIR server {}; an admin can pin one",
-                        import.fhir_server
+                    Failure::new(
+                        ItemFailure::NoSchema,
+                        format!(
+                            "no schema fits FHIR server {}; an admin can pin one",
+                            import.fhir_server
+                        ),
                     ),
                 ),
                 Ok(None) => fail_all(
                     awaiting,
-                    &format!("FHIR server {} is no longer registered", import.fhir_server),
+                    Failure::new(
+                        ItemFailure::FhirServerNotRegistered,
+                        format!("FHIR server {} is no longer registered", import.fhir_server),
+                    ),
                 ),
                 // The store could not be read: try again, failing nothing.
                 Err(FhirServerError::Store(err)) => return Err(err),
-                Err(err) => fail_all(awaiting, &err.to_string()),
+                Err(err) => fail_all(
+                    awaiting,
+                    Failure::new(ItemFailure::FhirServerUnavailable, err.to_string()),
+                ),
             })
         };
         let outcomes = tokio::select! {
             _ = shutdown.cancelled() => return Ok(false),
             outcomes = scrape => outcomes?,
         };
-        if let Some(import) = self.store.record_scrapes(import_id, outcomes).await? {
-            self.notifier.publish(import_id, import.last_sequence);
+        match self.store.record_scrapes(import_id, &outcomes).await {
+            Ok(Some(import)) => self.notifier.publish(import_id, import.last_sequence),
+            Ok(None) => {}
+            Err(err @ StoreError::Unavailable(_)) => return Err(err),
+            Err(refused) => {
+                warn!(error = %refused, files = outcomes.len(),
+                    "the store refused a batch of metadata; storing it file by file");
+                self.record_one_by_one(import_id, &outcomes).await?;
+            }
         }
         Ok(full)
     }
+
+    /// Stores each outcome of a refused batch alone, so that the one the
+    /// store refuses fails with why and the others are stored.
+    async fn record_one_by_one(
+        &self,
+        import_id: &ImportId,
+        outcomes: &[ScrapeOutcome],
+    ) -> Result<(), StoreError> {
+        for outcome in outcomes {
+            let stored = match self
+                .store
+                .record_scrapes(import_id, std::slice::from_ref(outcome))
+                .await
+            {
+                Ok(stored) => stored,
+                Err(err @ StoreError::Unavailable(_)) => return Err(err),
+                Err(refused) => {
+                    warn!(index = outcome.index, error = %refused,
+                        "the store refused a file's metadata; failing it alone");
+                    let failure = Failure::new(
+                        ItemFailure::StoreRefused,
+                        "the store refused this file's metadata (the server log has \
+                         the detail); the rest of its batch was stored",
+                    );
+                    self.store
+                        .fail_items(
+                            import_id,
+                            ItemState::Imported,
+                            ItemState::ScrapeFailed,
+                            &[(outcome.index, failure)],
+                        )
+                        .await?
+                }
+            };
+            match stored {
+                Some(import) => self.notifier.publish(import_id, import.last_sequence),
+                // Cancelled meanwhile.
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
 }
 
-fn fail_all(awaiting: Vec<AwaitingMetadata>, reason: &str) -> Vec<ScrapeOutcome> {
+fn fail_all(awaiting: Vec<AwaitingMetadata>, failure: Failure) -> Vec<ScrapeOutcome> {
     awaiting
         .into_iter()
         .map(|file| ScrapeOutcome {
             index: file.index,
+            document_id: file.document_id,
             file_id: file.file_id,
-            result: Err(reason.to_owned()),
+            result: Err(failure.clone()),
         })
         .collect()
 }
@@ -285,7 +366,10 @@ fn scrape_all(
                 let schema = schema.clone();
                 async move {
                     let result = match document {
-                        None => Err("the stored document is not JSON".to_owned()),
+                        None => Err(Failure::new(
+                            ItemFailure::InvalidStoredDocument,
+                            "the stored document is not JSON",
+                        )),
                         Some(document) => {
                             let scraped = evaluate(&schema, &document, source).await;
                             outcome(&schema, scraped)
@@ -293,6 +377,7 @@ fn scrape_all(
                     };
                     ScrapeOutcome {
                         index: file.index,
+                        document_id: file.document_id,
                         file_id: file.file_id,
                         result,
                     }
@@ -308,7 +393,7 @@ fn scrape_all(
 /// some keys (down, timing out, erroring), scraping failed and is worth
 /// retrying, but the keys it did fill are kept; other problems (a key with
 /// an expression error, a value cut) leave partial metadata.
-fn outcome(schema: &Schema, scraped: Scraped) -> Result<ScrapeResult, String> {
+fn outcome(schema: &Schema, scraped: Scraped) -> Result<ScrapeResult, Failure> {
     let unavailable = scraped
         .problems
         .iter()

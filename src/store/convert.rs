@@ -6,8 +6,8 @@ use super::StoreError;
 use crate::domain::{
     ids::{ImportId, ProjectId},
     import::{
-        ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemStage, ItemState,
-        StoredRejection,
+        ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemFailure,
+        ItemStage, ItemState, StoredRejection,
     },
 };
 
@@ -99,7 +99,13 @@ impl TryFrom<import_item::Model> for Item {
             ),
             _ => (None, m.message),
         };
+        let failure = match &m.failure {
+            Some(text) => Some(ItemFailure::parse(text).ok_or_else(|| corrupt("failure", text))?),
+            None => None,
+        };
         Ok(Item {
+            repeat_of: m.repeat_of.map(to_u64),
+            failure,
             index: to_u64(m.idx),
             document_id: m.document_id,
             state,
@@ -139,6 +145,8 @@ pub(super) fn item_row(
         document_json: Set(document_json),
         metadata_json: Set(metadata_json),
         updated_at: Set(item.updated_at),
+        repeat_of: Set(item.repeat_of.map(to_i64)),
+        failure: Set(item.failure.map(|f| f.as_str().to_owned())),
     }
 }
 

@@ -118,29 +118,28 @@ impl Store {
                     let metadata_json = serde_json::to_string(&metadata)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     let item = Item {
-                        index: intake.index,
                         document_id: Some(doc.id.clone()),
-                        state: ItemState::Pending,
-                        stage: ItemStage::Intake,
-                        rejection: None,
-                        error: None,
-                        file_id: None,
-                        sequence,
-                        updated_at: now,
+                        ..Item::new(
+                            intake.index,
+                            ItemState::Pending,
+                            ItemStage::Intake,
+                            sequence,
+                            now,
+                        )
                     };
                     (item, Some(doc.json), Some(metadata_json))
                 }
                 Err(rejection) => {
                     let item = Item {
-                        index: intake.index,
                         document_id: rejection.document_id.clone(),
-                        state: ItemState::Rejected,
-                        stage: ItemStage::Intake,
                         rejection: Some(StoredRejection::from(&rejection)),
-                        error: None,
-                        file_id: None,
-                        sequence,
-                        updated_at: now,
+                        ..Item::new(
+                            intake.index,
+                            ItemState::Rejected,
+                            ItemStage::Intake,
+                            sequence,
+                            now,
+                        )
                     };
                     (item, None, None)
                 }

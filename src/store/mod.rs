@@ -6,6 +6,7 @@ mod accounts;
 mod codes;
 mod convert;
 mod entities;
+mod failures;
 mod fhir_servers;
 mod files;
 mod identities;
@@ -18,6 +19,7 @@ mod refresh;
 mod rescrape;
 mod schemas;
 mod scraping;
+mod stalls;
 
 use std::{sync::Arc, time::Duration};
 
@@ -49,17 +51,61 @@ pub enum StoreError {
     Conflict(String),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The database is up but refused this statement (a constraint, a
+    /// trigger, a row that is not there): trying again will not help.
+    #[error("the database refused the change: {0}")]
+    Refused(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
 }
 
 impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(msg)) => Self::Conflict(msg),
-            _ => Self::Unavailable(err.to_string()),
+        if let Some(SqlErr::UniqueConstraintViolation(msg)) = err.sql_err() {
+            return Self::Conflict(msg);
+        }
+        if store_is_unreachable(&err) {
+            Self::Unavailable(err.to_string())
+        } else {
+            Self::Refused(err.to_string())
         }
     }
+}
+
+/// True for trouble of the store as a whole, which passes (a lost
+/// connection, a full pool, a busy or locked database, a serialization
+/// failure); false when the database answered and refused the statement.
+fn store_is_unreachable(err: &DbErr) -> bool {
+    use sea_orm::{sqlx, RuntimeErr};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(sqlx::Error::Database(db)) => {
+            db.code().is_some_and(|code| transient_code(&code))
+        }
+        RuntimeErr::SqlxError(_) => true,
+        RuntimeErr::Internal(_) => false,
+    }
+}
+
+/// PostgreSQL's SQLSTATEs (five characters) and SQLite's result codes that
+/// mean "not now" rather than "not this".
+fn transient_code(code: &str) -> bool {
+    if code.len() == 5 {
+        // Serialization failure, deadlock, lock not available; connection
+        // exceptions (08), insufficient resources (53), operator
+        // intervention such as a shutdown (57).
+        return matches!(code, "40001" | "40P01" | "55P03")
+            || ["08", "53", "57"]
+                .iter()
+                .any(|class| code.starts_with(class));
+    }
+    // SQLite: IOERR, BUSY, LOCKED, FULL, CANTOPEN, with their extended codes.
+    code.parse::<i32>()
+        .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6 | 10 | 13 | 14))
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

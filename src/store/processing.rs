@@ -1,7 +1,7 @@
 //! Writes of the record-file stage: pending items become files, in batches,
 //! each batch one transaction with its item states, events and counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -9,7 +9,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::convert::{counts_of, event_row, item_row, set_counts, to_i64};
+use super::convert::{counts_of, event_row, item_row, set_counts, to_i64, to_u64};
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
@@ -20,7 +20,8 @@ use crate::domain::{
     document::ValidDocument,
     ids::{FileId, ImportId},
     import::{
-        Change, Counts, Event, Import, ImportState, Item, ItemStage, ItemState, MetadataState,
+        Change, Counts, Event, Failure, Import, ImportState, Item, ItemStage, ItemState,
+        MetadataState,
     },
 };
 
@@ -29,14 +30,15 @@ pub struct PendingItem {
     pub index: u64,
     pub document_id: Option<String>,
     pub document_json: String,
-    pub metadata: BTreeMap<String, String>,
+    /// The supplied metadata, or why the stored copy cannot be read.
+    pub metadata: Result<BTreeMap<String, String>, String>,
 }
 
 /// An item ready to be recorded: its document, or why it cannot be.
 pub struct RecordRequest {
     pub index: u64,
     pub document_id: Option<String>,
-    pub document: Result<ValidDocument, String>,
+    pub document: Result<ValidDocument, Failure>,
     pub metadata: BTreeMap<String, String>,
 }
 
@@ -53,32 +55,33 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?;
-        rows.into_iter()
-            .map(|row| {
-                let metadata = match &row.metadata_json {
-                    Some(json) => serde_json::from_str(json).map_err(|e| {
-                        StoreError::Corrupt(format!("metadata of item {}: {e}", row.idx))
-                    })?,
-                    None => BTreeMap::new(),
-                };
-                Ok(PendingItem {
-                    index: super::convert::to_u64(row.idx),
-                    document_id: row.document_id,
-                    document_json: row.document_json.unwrap_or_default(),
-                    metadata,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|row| PendingItem {
+                metadata: match &row.metadata_json {
+                    Some(json) => serde_json::from_str(json)
+                        .map_err(|e| format!("its stored metadata is not readable: {e}")),
+                    None => Ok(BTreeMap::new()),
+                },
+                index: to_u64(row.idx),
+                document_id: row.document_id,
+                document_json: row.document_json.unwrap_or_default(),
             })
-            .collect()
+            .collect())
     }
 
     /// Records a batch of pending items as files following the import's
-    /// conflict policy, and returns the import after it; `None` when the
-    /// items changed under the batch (cancelled) and nothing was written. When the stream has ended and nothing is left, the
+    /// conflict policy, in stream order, and returns the import after it;
+    /// `None` when the items changed under the batch (cancelled) and
+    /// nothing was written. A document the stream sent before is applied
+    /// to what its earlier item left (OVERWRITE: the later one wins; SKIP:
+    /// the first one does; RENAME: both are kept) and its item names the
+    /// earlier one. When the stream has ended and nothing is left, the
     /// import moves to its outcome in the same transaction.
     pub async fn record_files(
         &self,
         import_id: &ImportId,
-        requests: Vec<RecordRequest>,
+        requests: &[RecordRequest],
     ) -> StoreResult<Option<Import>> {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
@@ -97,6 +100,8 @@ impl Store {
             .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
             .collect();
         let mut existing = existing_files(&tx, project, &import.fhir_server, &doc_ids).await?;
+        // Which earlier item of this import each known document came from.
+        let mut earlier_items = latest_items_of_files(&tx, import_id, &existing).await?;
         let wanted: Vec<&str> = requests
             .iter()
             .filter_map(|r| r.document.as_ref().ok().map(|d| d.file_name.as_str()))
@@ -106,8 +111,11 @@ impl Store {
         let now = Utc::now();
         let mut counts = counts_of(&row);
         let mut sequence = import.last_sequence;
-        let mut new_files = Vec::new();
-        let mut metadata_rows = Vec::new();
+        // Files this batch creates, by id: a later repeat in the batch
+        // replaces its row before anything is written.
+        let mut new_files: BTreeMap<String, file::ActiveModel> = BTreeMap::new();
+        // The supplied metadata each file ends the batch with.
+        let mut metadata_of: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
         let mut replaced_metadata = Vec::new();
         let mut item_rows = Vec::with_capacity(requests.len());
         let mut event_rows = Vec::with_capacity(requests.len());
@@ -122,23 +130,22 @@ impl Store {
         for request in requests {
             sequence += 1;
             let mut item = Item {
-                index: request.index,
                 document_id: request.document_id.clone(),
-                state: ItemState::Imported,
-                stage: ItemStage::RecordFile,
-                rejection: None,
-                error: None,
-                file_id: None,
-                sequence,
-                updated_at: now,
+                ..Item::new(
+                    request.index,
+                    ItemState::Imported,
+                    ItemStage::RecordFile,
+                    sequence,
+                    now,
+                )
             };
-            match request.document {
-                Err(why) => {
-                    item.state = ItemState::Failed;
-                    item.error = Some(why);
-                }
+            match &request.document {
+                Err(failure) => item.fail(ItemState::Failed, failure.clone()),
                 Ok(doc) => {
                     let known = existing.get(&doc.id).cloned();
+                    item.repeat_of = known
+                        .as_ref()
+                        .and_then(|(file_id, _)| earlier_items.get(file_id).copied());
                     let action = decide(
                         import.on_conflict,
                         known.as_ref().map(|(id, _)| id.as_str()),
@@ -152,17 +159,10 @@ impl Store {
                             let name =
                                 free_name(&tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
-                            new_files.push(file_row(
-                                &id,
-                                &import,
-                                &doc,
-                                &name,
-                                metadata_state,
-                                &tags,
-                                now,
-                            )?);
+                            let row =
+                                file_row(&id, &import, doc, &name, metadata_state, &tags, now)?;
+                            new_files.insert(id.clone(), row);
                             existing.insert(doc.id.clone(), (id.clone(), name));
-                            metadata_rows.extend(metadata_models(&id, &request.metadata));
                             id
                         }
                         FileAction::Overwrite { file_id } => {
@@ -173,20 +173,28 @@ impl Store {
                             let mut update = file_row(
                                 &file_id,
                                 &import,
-                                &doc,
+                                doc,
                                 &name,
                                 metadata_state,
                                 &tags,
                                 now,
                             )?;
-                            update.created_at = sea_orm::ActiveValue::NotSet;
-                            update.update(&*tx).await?;
-                            replaced_metadata.push(file_id.clone());
-                            metadata_rows.extend(metadata_models(&file_id, &request.metadata));
+                            if let Some(created) = new_files.get_mut(&file_id) {
+                                // Made earlier in this batch: not in the table yet.
+                                *created = update;
+                            } else {
+                                update.created_at = sea_orm::ActiveValue::NotSet;
+                                update.update(&*tx).await?;
+                                replaced_metadata.push(file_id.clone());
+                            }
                             existing.insert(doc.id.clone(), (file_id.clone(), name));
                             file_id
                         }
                     };
+                    if item.state == ItemState::Imported {
+                        metadata_of.insert(file_id.clone(), &request.metadata);
+                    }
+                    earlier_items.insert(file_id.clone(), request.index);
                     item.file_id = Some(file_id);
                 }
             }
@@ -209,7 +217,11 @@ impl Store {
                 .exec(&*tx)
                 .await?;
         }
-        insert_chunked::<file::Entity, _>(&tx, new_files).await?;
+        let metadata_rows: Vec<_> = metadata_of
+            .iter()
+            .flat_map(|(file_id, metadata)| metadata_models(file_id, metadata))
+            .collect();
+        insert_chunked::<file::Entity, _>(&tx, new_files.into_values().collect()).await?;
         insert_chunked::<file_metadata::Entity, _>(&tx, metadata_rows).await?;
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
         insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
@@ -287,6 +299,34 @@ impl Store {
         tx.commit().await?;
         model.try_into()
     }
+}
+
+/// The latest item of this import that led to each of the `existing`
+/// files (created, overwrote or skipped it), by file id.
+async fn latest_items_of_files(
+    tx: &WriteTx,
+    import_id: &ImportId,
+    existing: &HashMap<String, (String, String)>,
+) -> StoreResult<HashMap<String, u64>> {
+    let file_ids: Vec<&str> = existing.values().map(|(id, _)| id.as_str()).collect();
+    let mut latest = HashMap::new();
+    for chunk in file_ids.chunks(500) {
+        let rows: Vec<(Option<String>, Option<i64>)> = import_item::Entity::find()
+            .select_only()
+            .column(import_item::Column::FileId)
+            .column_as(import_item::Column::Idx.max(), "idx")
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::FileId.is_in(chunk.iter().copied()))
+            .group_by(import_item::Column::FileId)
+            .into_tuple()
+            .all(&**tx)
+            .await?;
+        latest.extend(
+            rows.into_iter()
+                .filter_map(|(file_id, idx)| Some((file_id?, to_u64(idx?)))),
+        );
+    }
+    Ok(latest)
 }
 
 /// Takes the items at `indexes` that are in `state` out of the table, to be

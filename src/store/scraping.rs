@@ -17,7 +17,9 @@ use super::processing::claim_items;
 use super::{insert_chunked, Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ImportId,
-    import::{Change, Event, Import, Item, ItemStage, ItemState, MetadataState},
+    import::{
+        Change, Event, Failure, Import, Item, ItemFailure, ItemStage, ItemState, MetadataState,
+    },
 };
 
 /// Where the pairs of a file came from.
@@ -27,6 +29,7 @@ pub const SCRAPED: &str = "scraped";
 /// A recorded file whose metadata is still to be scraped.
 pub struct AwaitingMetadata {
     pub index: u64,
+    pub document_id: Option<String>,
     pub file_id: String,
     pub document_json: String,
 }
@@ -34,9 +37,10 @@ pub struct AwaitingMetadata {
 /// What scraping one file gave.
 pub struct ScrapeOutcome {
     pub index: u64,
+    pub document_id: Option<String>,
     pub file_id: String,
     /// The metadata, or why there is none.
-    pub result: Result<ScrapeResult, String>,
+    pub result: Result<ScrapeResult, Failure>,
 }
 
 pub struct ScrapeResult {
@@ -96,6 +100,7 @@ impl Store {
                 let file_id = item.file_id?;
                 Some(AwaitingMetadata {
                     index: to_u64(item.idx),
+                    document_id: item.document_id,
                     document_json: documents.get(&file_id).cloned().unwrap_or_default(),
                     file_id,
                 })
@@ -110,7 +115,7 @@ impl Store {
     pub async fn record_scrapes(
         &self,
         import_id: &ImportId,
-        outcomes: Vec<ScrapeOutcome>,
+        outcomes: &[ScrapeOutcome],
     ) -> StoreResult<Option<Import>> {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
@@ -141,28 +146,30 @@ impl Store {
         let now = Utc::now();
         let mut counts = counts_of(&row);
         let mut sequence = import.last_sequence;
-        let mut metadata_rows = Vec::new();
+        // The pairs each file ends the batch with: the same file twice in a
+        // batch (a document its stream repeated) is written once.
+        let mut pairs_of: HashMap<&str, &[(String, String)]> = HashMap::new();
         let mut item_rows = Vec::with_capacity(outcomes.len());
         let mut event_rows = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
             sequence += 1;
             let mut item = Item {
-                index: outcome.index,
-                document_id: None,
-                state: ItemState::Scraped,
-                stage: ItemStage::FetchMetadata,
-                rejection: None,
-                error: None,
+                document_id: outcome.document_id.clone(),
                 file_id: Some(outcome.file_id.clone()),
-                sequence,
-                updated_at: now,
+                ..Item::new(
+                    outcome.index,
+                    ItemState::Scraped,
+                    ItemStage::FetchMetadata,
+                    sequence,
+                    now,
+                )
             };
             let mut update = file::ActiveModel {
                 id: Set(outcome.file_id.clone()),
                 updated_at: Set(now),
                 ..Default::default()
             };
-            match outcome.result {
+            match &outcome.result {
                 Ok(result) => {
                     let complete = result.problems.is_empty();
                     update.metadata_state = Set(match (&result.failure, complete) {
@@ -174,12 +181,12 @@ impl Store {
                     .to_owned());
                     update.metadata_error = Set(summary(&result.problems));
                     if let Some(why) = &result.failure {
-                        item.state = ItemState::ScrapeFailed;
                         let kept = format!("{why} ({} keys kept)", result.pairs.len());
                         update.metadata_error = Set(summary(std::slice::from_ref(&kept)));
-                        item.error = Some(kept);
+                        let failure = Failure::new(ItemFailure::FhirServerUnavailable, kept);
+                        item.fail(ItemState::ScrapeFailed, failure);
                     }
-                    update.metadata_schema = Set(Some(result.schema));
+                    update.metadata_schema = Set(Some(result.schema.clone()));
                     update.metadata_sources = Set(Some(
                         serde_json::to_string(&result.sources)
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -187,26 +194,13 @@ impl Store {
                     if !complete && result.failure.is_none() {
                         item.error = Some(summary(&result.problems));
                     }
-                    metadata_rows.extend(
-                        result
-                            .pairs
-                            .into_iter()
-                            .filter(|(key, _)| {
-                                !supplied.contains(&(outcome.file_id.clone(), key.clone()))
-                            })
-                            .map(|(key, value)| file_metadata::ActiveModel {
-                                file_id: Set(outcome.file_id.clone()),
-                                key: Set(key),
-                                value: Set(value),
-                                origin: Set(SCRAPED.to_owned()),
-                            }),
-                    );
+                    pairs_of.insert(&outcome.file_id, &result.pairs);
                 }
-                Err(why) => {
-                    item.state = ItemState::ScrapeFailed;
+                Err(failure) => {
                     update.metadata_state = Set(MetadataState::Failed.as_str().to_owned());
-                    update.metadata_error = Set(summary(std::slice::from_ref(&why)));
-                    item.error = Some(why);
+                    update.metadata_error = Set(summary(std::slice::from_ref(&failure.message)));
+                    pairs_of.remove(outcome.file_id.as_str());
+                    item.fail(ItemState::ScrapeFailed, failure.clone());
                 }
             }
             update.update(&*tx).await?;
@@ -222,6 +216,21 @@ impl Store {
             )?);
             item_rows.push(item_row(import_id, &item, None, None));
         }
+        let metadata_rows: Vec<_> = pairs_of
+            .into_iter()
+            .flat_map(|(file_id, pairs)| {
+                let supplied = &supplied;
+                pairs
+                    .iter()
+                    .filter(move |(key, _)| !supplied.contains(&(file_id.to_owned(), key.clone())))
+                    .map(move |(key, value)| file_metadata::ActiveModel {
+                        file_id: Set(file_id.to_owned()),
+                        key: Set(key.clone()),
+                        value: Set(value.clone()),
+                        origin: Set(SCRAPED.to_owned()),
+                    })
+            })
+            .collect();
         insert_chunked::<file_metadata::Entity, _>(&tx, metadata_rows).await?;
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
         insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;

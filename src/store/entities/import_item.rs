@@ -19,6 +19,8 @@ pub struct Model {
     pub document_json: Option<String>,
     pub metadata_json: Option<String>,
     pub updated_at: DateTimeUtc,
+    pub repeat_of: Option<i64>,
+    pub failure: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

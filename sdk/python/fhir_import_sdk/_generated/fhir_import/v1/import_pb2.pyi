@@ -62,6 +62,15 @@ class ItemStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ITEM_STAGE_INTAKE: _ClassVar[ItemStage]
     ITEM_STAGE_RECORD_FILE: _ClassVar[ItemStage]
     ITEM_STAGE_FETCH_METADATA: _ClassVar[ItemStage]
+
+class ItemFailure(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ITEM_FAILURE_UNSPECIFIED: _ClassVar[ItemFailure]
+    ITEM_FAILURE_STORE_REFUSED: _ClassVar[ItemFailure]
+    ITEM_FAILURE_INVALID_STORED_DOCUMENT: _ClassVar[ItemFailure]
+    ITEM_FAILURE_FHIR_SERVER_UNAVAILABLE: _ClassVar[ItemFailure]
+    ITEM_FAILURE_FHIR_SERVER_NOT_REGISTERED: _ClassVar[ItemFailure]
+    ITEM_FAILURE_NO_SCHEMA: _ClassVar[ItemFailure]
 IMPORT_KIND_UNSPECIFIED: ImportKind
 IMPORT_KIND_DOCUMENTS: ImportKind
 IMPORT_KIND_RESCRAPE: ImportKind
@@ -99,6 +108,12 @@ ITEM_STAGE_UNSPECIFIED: ItemStage
 ITEM_STAGE_INTAKE: ItemStage
 ITEM_STAGE_RECORD_FILE: ItemStage
 ITEM_STAGE_FETCH_METADATA: ItemStage
+ITEM_FAILURE_UNSPECIFIED: ItemFailure
+ITEM_FAILURE_STORE_REFUSED: ItemFailure
+ITEM_FAILURE_INVALID_STORED_DOCUMENT: ItemFailure
+ITEM_FAILURE_FHIR_SERVER_UNAVAILABLE: ItemFailure
+ITEM_FAILURE_FHIR_SERVER_NOT_REGISTERED: ItemFailure
+ITEM_FAILURE_NO_SCHEMA: ItemFailure
 
 class ImportDocumentsRequest(_message.Message):
     __slots__ = ("header", "document")
@@ -231,7 +246,7 @@ class Import(_message.Message):
     def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., state: _Optional[_Union[ImportState, str]] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., fhir_server: _Optional[str] = ..., on_conflict: _Optional[_Union[ConflictPolicy, str]] = ..., idempotency_key: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ..., last_sequence: _Optional[int] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[ImportKind, str]] = ...) -> None: ...
 
 class ImportItem(_message.Message):
-    __slots__ = ("index", "document_id", "state", "stage", "rejection", "error", "file_id", "sequence", "update_time")
+    __slots__ = ("index", "document_id", "state", "stage", "rejection", "error", "file_id", "sequence", "update_time", "repeat_of", "failure")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -241,6 +256,8 @@ class ImportItem(_message.Message):
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REPEAT_OF_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_FIELD_NUMBER: _ClassVar[int]
     index: int
     document_id: str
     state: ItemState
@@ -250,7 +267,9 @@ class ImportItem(_message.Message):
     file_id: str
     sequence: int
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, index: _Optional[int] = ..., document_id: _Optional[str] = ..., state: _Optional[_Union[ItemState, str]] = ..., stage: _Optional[_Union[ItemStage, str]] = ..., rejection: _Optional[_Union[ItemRejection, _Mapping]] = ..., error: _Optional[str] = ..., file_id: _Optional[str] = ..., sequence: _Optional[int] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    repeat_of: int
+    failure: ItemFailure
+    def __init__(self, index: _Optional[int] = ..., document_id: _Optional[str] = ..., state: _Optional[_Union[ItemState, str]] = ..., stage: _Optional[_Union[ItemStage, str]] = ..., rejection: _Optional[_Union[ItemRejection, _Mapping]] = ..., error: _Optional[str] = ..., file_id: _Optional[str] = ..., sequence: _Optional[int] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., repeat_of: _Optional[int] = ..., failure: _Optional[_Union[ItemFailure, str]] = ...) -> None: ...
 
 class WatchImportRequest(_message.Message):
     __slots__ = ("import_id", "after_sequence")
@@ -261,20 +280,30 @@ class WatchImportRequest(_message.Message):
     def __init__(self, import_id: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
 
 class ImportEvent(_message.Message):
-    __slots__ = ("sequence", "counts", "time", "snapshot", "item", "state_change")
+    __slots__ = ("sequence", "counts", "time", "snapshot", "item", "state_change", "stall")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
     STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    STALL_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     counts: ImportCounts
     time: _timestamp_pb2.Timestamp
     snapshot: Import
     item: ImportItem
     state_change: ImportStateChange
-    def __init__(self, sequence: _Optional[int] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot: _Optional[_Union[Import, _Mapping]] = ..., item: _Optional[_Union[ImportItem, _Mapping]] = ..., state_change: _Optional[_Union[ImportStateChange, _Mapping]] = ...) -> None: ...
+    stall: ImportStall
+    def __init__(self, sequence: _Optional[int] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot: _Optional[_Union[Import, _Mapping]] = ..., item: _Optional[_Union[ImportItem, _Mapping]] = ..., state_change: _Optional[_Union[ImportStateChange, _Mapping]] = ..., stall: _Optional[_Union[ImportStall, _Mapping]] = ...) -> None: ...
+
+class ImportStall(_message.Message):
+    __slots__ = ("reason", "idle_seconds")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    IDLE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    idle_seconds: int
+    def __init__(self, reason: _Optional[str] = ..., idle_seconds: _Optional[int] = ...) -> None: ...
 
 class ImportStateChange(_message.Message):
     __slots__ = ("state", "error")
