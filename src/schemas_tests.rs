@@ -85,28 +85,31 @@ async fn versions_only_grow_and_never_change() {
 #[tokio::test]
 async fn shipped_versions_count_and_cannot_be_replaced() {
     let (catalog, _dir) = catalog().await;
-    let replaced = catalog.put(&admin(), &document("generic-r4", 1)).await;
+    let replaced = catalog.put(&admin(), &document("generic-r4", 2)).await;
     assert!(
         matches!(replaced, Err(SchemaCatalogError::AlreadyExists(_))),
         "{replaced:?}"
     );
 
     catalog
-        .put(&admin(), &document("generic-r4", 2))
+        .put(&admin(), &document("generic-r4", 3))
         .await
         .expect("a newer version of a shipped schema");
     let latest = catalog.get("generic-r4", None).await.expect("latest");
     assert_eq!(
         (latest.id(), latest.builtin),
-        ("generic-r4@2".to_owned(), false)
+        ("generic-r4@3".to_owned(), false)
     );
     let shipped = catalog.get("generic-r4", Some(1)).await.expect("v1");
     assert!(shipped.builtin && shipped.source.contains("name: generic-r4"));
 
     let versions = catalog.versions("generic-r4").await.expect("versions");
-    assert_eq!(versions_of(&versions), ["generic-r4@2", "generic-r4@1"]);
+    assert_eq!(
+        versions_of(&versions),
+        ["generic-r4@3", "generic-r4@2", "generic-r4@1"]
+    );
     let listed = catalog.list().await.expect("list");
-    assert_eq!(versions_of(&listed), ["generic-r4@2", "ncpi-kids-first@1"]);
+    assert_eq!(versions_of(&listed), ["generic-r4@3", "ncpi-kids-first@2"]);
     let latest: Vec<String> = catalog
         .all_latest()
         .await
@@ -114,7 +117,7 @@ async fn shipped_versions_count_and_cannot_be_replaced() {
         .iter()
         .map(Schema::id)
         .collect();
-    assert_eq!(latest, ["generic-r4@2", "ncpi-kids-first@1"]);
+    assert_eq!(latest, ["generic-r4@3", "ncpi-kids-first@2"]);
 }
 
 #[tokio::test]

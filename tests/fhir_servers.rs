@@ -60,7 +60,7 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
         .into_inner();
     assert_eq!(plain.fhir_version, "4.0.1");
     assert!(!plain.software_name.is_empty());
-    assert_eq!(plain.schema, "generic-r4@1");
+    assert_eq!(plain.schema, "generic-r4@2");
     assert!(
         plain.schema_reason.contains("4.0"),
         "{}",
@@ -82,7 +82,7 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
         .await
         .expect("register")
         .into_inner();
-    assert_eq!(kf.schema, "ncpi-kids-first@1");
+    assert_eq!(kf.schema, "ncpi-kids-first@2");
     assert!(
         kf.schema_reason.contains("implementationGuide"),
         "{}",
@@ -103,7 +103,7 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
         .await
         .expect("register")
         .into_inner();
-    assert_eq!(pinned.schema, "ncpi-kids-first@1");
+    assert_eq!(pinned.schema, "ncpi-kids-first@2");
     assert!(pinned.schema_reason.contains("pinned"));
 
     // A server that is down is registered, with the reason.
@@ -169,7 +169,7 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
         .expect("update")
         .into_inner();
     assert_eq!(unpinned.pinned_schema, "");
-    assert_eq!(unpinned.schema, "generic-r4@1");
+    assert_eq!(unpinned.schema, "generic-r4@2");
     admin
         .remove_fhir_server(pb::RemoveFhirServerRequest { id: "down".into() })
         .await
@@ -187,7 +187,7 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
         .await
         .expect("get after restart")
         .into_inner();
-    assert_eq!(kf.schema, "ncpi-kids-first@1");
+    assert_eq!(kf.schema, "ncpi-kids-first@2");
     app.stop().await;
 }
 on_both_stores!(admins_register_servers_and_the_service_chooses_schemas);
@@ -229,7 +229,7 @@ async fn servers_in_the_configuration_file_are_registered_at_start(backend: Back
         .await
         .expect("registered from the configuration")
         .into_inner();
-    assert_eq!(server.schema, "ncpi-kids-first@1");
+    assert_eq!(server.schema, "ncpi-kids-first@2");
     app.stop().await;
 }
 on_both_stores!(servers_in_the_configuration_file_are_registered_at_start);

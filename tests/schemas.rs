@@ -103,7 +103,7 @@ async fn the_shipped_schemas_are_listed_and_read_only(backend: Backend) {
         .into_inner()
         .schemas;
     let ids: Vec<(&str, bool)> = listed.iter().map(|s| (s.id.as_str(), s.builtin)).collect();
-    assert_eq!(ids, [("generic-r4@1", true), ("ncpi-kids-first@1", true)]);
+    assert_eq!(ids, [("generic-r4@2", true), ("ncpi-kids-first@2", true)]);
     let kids_first = &listed[1];
     assert!(kids_first.source.is_empty(), "lists leave the text out");
     assert!(kids_first.keys.iter().any(|k| k == "case_id"));
@@ -126,12 +126,12 @@ async fn the_shipped_schemas_are_listed_and_read_only(backend: Backend) {
         shipped.source
     );
 
-    let status = put(&mut schemas, &document("generic-r4", 1, "id"))
+    let status = put(&mut schemas, &document("generic-r4", 2, "id"))
         .await
         .expect_err("a shipped version cannot be replaced");
     assert_eq!(status.code(), Code::AlreadyExists, "{status:?}");
     assert!(
-        status.message().contains("generic-r4@1"),
+        status.message().contains("generic-r4@2"),
         "{}",
         status.message()
     );
@@ -221,18 +221,18 @@ async fn versions_are_added_and_only_go_up(backend: Backend) {
 
     assert_eq!(
         list(&mut schemas, "").await,
-        ["generic-r4@1", "lab-notes@3", "ncpi-kids-first@1"]
+        ["generic-r4@2", "lab-notes@3", "ncpi-kids-first@2"]
     );
     assert_eq!(
         list(&mut schemas, "lab-notes").await,
         ["lab-notes@3", "lab-notes@2"]
     );
-    put(&mut schemas, &document("generic-r4", 2, "id"))
+    put(&mut schemas, &document("generic-r4", 3, "id"))
         .await
         .expect("a newer version of a shipped schema");
     assert_eq!(
         list(&mut schemas, "generic-r4").await,
-        ["generic-r4@2", "generic-r4@1"]
+        ["generic-r4@3", "generic-r4@2", "generic-r4@1"]
     );
     let status = schemas
         .list_schemas(pb::ListSchemasRequest {
@@ -251,7 +251,7 @@ async fn versions_are_added_and_only_go_up(backend: Backend) {
     assert_eq!(latest.source, json);
     assert_eq!(
         list(&mut schemas, "").await,
-        ["generic-r4@2", "lab-notes@3", "ncpi-kids-first@1"]
+        ["generic-r4@3", "lab-notes@3", "ncpi-kids-first@2"]
     );
     let status = put(&mut schemas, &document("lab-notes", 3, "id"))
         .await

@@ -57,7 +57,7 @@ async fn imported_documents_get_the_schemas_metadata(backend: Backend) {
             "{id}: {}",
             file.metadata_error
         );
-        assert_eq!(file.metadata_schema, "ncpi-kids-first@1");
+        assert_eq!(file.metadata_schema, "ncpi-kids-first@2");
         assert!(
             file.metadata_sources
                 .keys()
@@ -178,7 +178,7 @@ async fn previews_scrape_without_importing(backend: Backend) {
     })
     .await
     .expect("preview by id");
-    assert_eq!(by_id.schema, "ncpi-kids-first@1");
+    assert_eq!(by_id.schema, "ncpi-kids-first@2");
     assert!(by_id.problems.is_empty(), "{:?}", by_id.problems);
     for (key, values) in expected {
         let want = (!values.is_empty()).then(|| values.join(","));
@@ -201,7 +201,7 @@ async fn previews_scrape_without_importing(backend: Backend) {
     })
     .await
     .expect("preview inline");
-    assert_eq!(inline.schema, "generic-r4@1");
+    assert_eq!(inline.schema, "generic-r4@2");
     assert_eq!(inline.metadata.get("gender"), Some(&expected["gender"][0]));
 
     // Refusals.

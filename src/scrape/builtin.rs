@@ -2,7 +2,9 @@
 
 use super::schema::Schema;
 
-const SHIPPED: [(&str, &str); 2] = [
+/// The latest version of each, and the versions before it: a version never
+/// changes once it has shipped, so files scraped with it can be read again.
+const SHIPPED: [(&str, &str); 4] = [
     (
         "generic-r4.yaml",
         include_str!("../../schemas/generic-r4.yaml"),
@@ -11,15 +13,28 @@ const SHIPPED: [(&str, &str); 2] = [
         "ncpi-kids-first.yaml",
         include_str!("../../schemas/ncpi-kids-first.yaml"),
     ),
+    (
+        "previous/generic-r4@1.yaml",
+        include_str!("../../schemas/previous/generic-r4@1.yaml"),
+    ),
+    (
+        "previous/ncpi-kids-first@1.yaml",
+        include_str!("../../schemas/previous/ncpi-kids-first@1.yaml"),
+    ),
 ];
 
-/// Every shipped schema. A shipped schema that does not load is left out
+/// The latest version of every shipped schema. A shipped schema that does not load is left out
 /// (and logged); the unit tests make sure that never happens.
 pub fn builtin_schemas() -> Vec<Schema> {
-    builtin_schema_sources()
-        .into_iter()
-        .map(|(schema, _)| schema)
-        .collect()
+    let mut latest: Vec<Schema> = Vec::new();
+    for (schema, _) in builtin_schema_sources() {
+        match latest.iter_mut().find(|s| s.name == schema.name) {
+            Some(known) if known.version >= schema.version => {}
+            Some(known) => *known = schema,
+            None => latest.push(schema),
+        }
+    }
+    latest
 }
 
 /// Every shipped schema with the text it was loaded from.
@@ -48,6 +63,19 @@ mod tests {
             }
         }
         let names: Vec<String> = builtin_schemas().iter().map(Schema::id).collect();
-        assert_eq!(names, ["generic-r4@1", "ncpi-kids-first@1"]);
+        assert_eq!(names, ["generic-r4@2", "ncpi-kids-first@2"]);
+        let every: Vec<String> = builtin_schema_sources()
+            .iter()
+            .map(|(schema, _)| schema.id())
+            .collect();
+        assert_eq!(
+            every,
+            [
+                "generic-r4@2",
+                "ncpi-kids-first@2",
+                "generic-r4@1",
+                "ncpi-kids-first@1"
+            ]
+        );
     }
 }

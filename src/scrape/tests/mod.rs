@@ -1,6 +1,7 @@
 //! Tests of the schema engine against the synthetic Kids First data set,
 //! the FHIRPath specification's examples, and its limits and failure modes.
 
+mod codings;
 mod fhirpath_spec;
 mod kids_first;
 mod limits;
