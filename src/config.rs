@@ -166,6 +166,18 @@ pub struct ImportConfig {
     /// An unfinished import with no change for this long gets an event
     /// saying what it waits for (and again after each such period).
     pub stall_after_secs: u64,
+    /// The URL schemes an attachment may have: what the platform fetches.
+    pub attachment_url_schemes: Vec<String>,
+}
+
+impl ImportConfig {
+    /// What a document must be beyond FHIR R4.
+    pub fn document_policy(&self) -> crate::domain::document::DocumentPolicy {
+        crate::domain::document::DocumentPolicy {
+            max_bytes: self.max_document_bytes,
+            url_schemes: self.attachment_url_schemes.iter().cloned().collect(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -216,6 +228,10 @@ impl Default for ImportConfig {
             batch_size: 500,
             batch_linger_ms: 100,
             stall_after_secs: 60,
+            attachment_url_schemes: crate::domain::document::DEFAULT_URL_SCHEMES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }
@@ -263,6 +279,24 @@ impl Config {
         }
         if self.import.stall_after_secs == 0 || self.import.stall_after_secs > 86_400 {
             return Err("import.stall_after_secs: between 1 and 86400".into());
+        }
+        let is_scheme = |s: &str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && s.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | '.')
+                })
+        };
+        if self.import.attachment_url_schemes.is_empty()
+            || !self
+                .import
+                .attachment_url_schemes
+                .iter()
+                .all(|s| is_scheme(s))
+        {
+            return Err(
+                "import.attachment_url_schemes: one or more lower-case URL schemes such as \"https\""
+                    .into(),
+            );
         }
         if self.import.batch_size == 0 || self.import.batch_size > 10_000 {
             return Err("import.batch_size: between 1 and 10000".into());

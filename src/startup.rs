@@ -146,6 +146,7 @@ impl Application {
             notifier.clone(),
             scraper.clone(),
             troubles.clone(),
+            config.import.document_policy().for_stored(),
             stopping.clone(),
         );
         let resumed = resume_unfinished(&store, &notifier, &processor, &scraper).await?;
@@ -163,7 +164,7 @@ impl Application {
         .spawn(stopping.clone());
 
         let limits = Limits {
-            max_document_bytes: config.import.max_document_bytes,
+            document: config.import.document_policy(),
             batch_size: config.import.batch_size,
             batch_linger: Duration::from_millis(config.import.batch_linger_ms),
             ..Limits::default()

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::{generate, stream::fhir_id, Dataset, Shape, EXPECTED_KEYS};
-use crate::domain::document::{validate_document_json, DEFAULT_MAX_DOCUMENT_BYTES};
+use crate::domain::document::{validate_document_json, DocumentPolicy};
 
 fn small() -> Dataset {
     generate(7, &Shape::default())
@@ -184,7 +184,7 @@ fn hashes_are_base64_of_twenty_bytes() {
 #[test]
 fn every_document_passes_the_importers_validation() {
     for document in &small().document_references {
-        let valid = validate_document_json(&document.to_string(), DEFAULT_MAX_DOCUMENT_BYTES)
+        let valid = validate_document_json(&document.to_string(), &DocumentPolicy::default())
             .unwrap_or_else(|r| panic!("rejected {document}: {r:?}"));
         assert!(valid
             .file_name

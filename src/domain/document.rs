@@ -1,15 +1,17 @@
 //! Validation of one FHIR R4 DocumentReference as received in an import: the
-//! elements the service relies on are checked for real, the file to import is
-//! picked from its attachments, and every problem is reported as `path: problem`.
+//! whole resource against the R4 definitions (`super::r4`), then what the
+//! service relies on beyond R4 (an attachment it can fetch, hashes that
+//! decode), the file to import picked from its attachments, and every
+//! problem reported as `path: problem`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::fhir_values::{
-    check_absolute_url, check_base64, check_code, check_reference_shape, check_size,
-    expect_non_empty_str, expect_object, expect_str, is_fhir_id, is_media_type, kind, opt_str,
-    quote, starts_with_date,
+    check_absolute_url, check_base64, expect_non_empty_str, is_fhir_id, is_media_type, kind,
+    opt_str, quote,
 };
 use super::file_name::file_name;
 use super::rejection::{Rejection, RejectionCode};
@@ -17,9 +19,42 @@ use super::rejection::{Rejection, RejectionCode};
 /// The largest resource accepted unless configured otherwise: 1 MiB.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
+/// The URL schemes an attachment may have unless configured otherwise:
+/// what the platform can fetch.
+pub const DEFAULT_URL_SCHEMES: [&str; 6] = ["drs", "https", "http", "s3", "gs", "ftp"];
+
 const FHIR_ID_RULE: &str = "1 to 64 characters of A-Z, a-z, 0-9, '-' and '.'";
-const STATUSES: [&str; 3] = ["current", "superseded", "entered-in-error"];
-const DOC_STATUSES: [&str; 4] = ["preliminary", "final", "amended", "entered-in-error"];
+
+/// What an import accepts beyond FHIR R4 itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentPolicy {
+    /// The largest resource JSON, in bytes.
+    pub max_bytes: usize,
+    /// The schemes an attachment URL may have (lower case).
+    pub url_schemes: Arc<[String]>,
+}
+
+impl Default for DocumentPolicy {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            url_schemes: DEFAULT_URL_SCHEMES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        }
+    }
+}
+
+impl DocumentPolicy {
+    /// The same rules for a document stored already, whatever its size.
+    pub fn for_stored(&self) -> Self {
+        Self {
+            max_bytes: usize::MAX,
+            ..self.clone()
+        }
+    }
+}
 
 /// A DocumentReference that passed validation, with what a file needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +79,11 @@ pub struct ValidDocument {
 
 /// Validates one DocumentReference given as JSON text and picks its file:
 /// the attachment of the first `content` entry that has a `url` or `data`.
-pub fn validate_document_json(json: &str, max_bytes: usize) -> Result<ValidDocument, Rejection> {
+pub fn validate_document_json(
+    json: &str,
+    policy: &DocumentPolicy,
+) -> Result<ValidDocument, Rejection> {
+    let max_bytes = policy.max_bytes;
     if json.len() > max_bytes {
         return Err(Rejection::new(
             RejectionCode::TooLarge,
@@ -72,9 +111,12 @@ pub fn validate_document_json(json: &str, max_bytes: usize) -> Result<ValidDocum
 
     check_resource_type(&resource)?;
     let id = read_id(&resource)?;
-    let chosen = check_body(&resource).map_err(|message| {
-        Rejection::new(RejectionCode::InvalidResource, message).with_document_id(Some(id.clone()))
-    })?;
+    let chosen = super::r4::check(&resource)
+        .and_then(|()| check_content(&resource, policy))
+        .map_err(|message| {
+            Rejection::new(RejectionCode::InvalidResource, message)
+                .with_document_id(Some(id.clone()))
+        })?;
 
     let url = opt_str(chosen, "url").map(str::to_owned);
     let file_name = file_name(opt_str(chosen, "title"), url.as_deref(), &id);
@@ -154,66 +196,24 @@ fn read_id(resource: &Map<String, Value>) -> Result<String, Rejection> {
     }
 }
 
-/// Checks everything after `resourceType` and `id`; returns the attachment
-/// the file comes from, or the message of the first problem found.
-fn check_body(resource: &Map<String, Value>) -> Result<&Map<String, Value>, String> {
-    match resource.get("status") {
-        None => return Err("status: required".to_owned()),
-        Some(status) => check_code("status", status, &STATUSES)?,
-    }
-    if let Some(doc_status) = resource.get("docStatus") {
-        check_code("docStatus", doc_status, &DOC_STATUSES)?;
-    }
-    let chosen = check_content(resource.get("content"))?;
-    if let Some(subject) = resource.get("subject") {
-        check_reference_shape("subject", subject)?;
-    }
-    if let Some(context) = resource.get("context") {
-        expect_object("context", context)?;
-    }
-    if let Some(author) = resource.get("author") {
-        let Value::Array(authors) = author else {
-            return Err(format!("author: must be an array, got {}", kind(author)));
-        };
-        for (i, a) in authors.iter().enumerate() {
-            check_reference_shape(&format!("author[{i}]"), a)?;
-        }
-    }
-    if let Some(custodian) = resource.get("custodian") {
-        check_reference_shape("custodian", custodian)?;
-    }
-    if let Some(date) = resource.get("date") {
-        let date = expect_str("date", date)?;
-        if !starts_with_date(date) {
-            return Err(format!(
-                "date: expected a FHIR instant such as 2024-05-01T12:00:00Z, got {}",
-                quote(date)
-            ));
-        }
-    }
-    Ok(chosen)
-}
-
-fn check_content(content: Option<&Value>) -> Result<&Map<String, Value>, String> {
-    let Some(content) = content else {
-        return Err("content: required (the file to import comes from it)".to_owned());
-    };
-    let Value::Array(entries) = content else {
-        return Err(format!("content: must be an array, got {}", kind(content)));
-    };
-    if entries.is_empty() {
-        return Err("content: must have at least one entry".to_owned());
-    }
+/// What the service needs of `content` beyond R4: an attachment to import
+/// (the first with `url` or `data`), URLs it can fetch, base64 that decodes,
+/// media types of the form `type/subtype`. R4 has checked the shapes.
+fn check_content<'a>(
+    resource: &'a Map<String, Value>,
+    policy: &DocumentPolicy,
+) -> Result<&'a Map<String, Value>, String> {
+    let entries = resource
+        .get("content")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "content: required (the file to import comes from it)".to_owned())?;
     let mut chosen = None;
     for (i, entry) in entries.iter().enumerate() {
-        let path = format!("content[{i}]");
-        let entry = expect_object(&path, entry)?;
-        let path = format!("{path}.attachment");
-        let Some(attachment) = entry.get("attachment") else {
+        let path = format!("content[{i}].attachment");
+        let Some(attachment) = entry.get("attachment").and_then(Value::as_object) else {
             return Err(format!("{path}: required"));
         };
-        let attachment = expect_object(&path, attachment)?;
-        check_attachment(&path, attachment)?;
+        check_attachment(&path, attachment, policy)?;
         if chosen.is_none() && (attachment.contains_key("url") || attachment.contains_key("data")) {
             chosen = Some(attachment);
         }
@@ -223,39 +223,43 @@ fn check_content(content: Option<&Value>) -> Result<&Map<String, Value>, String>
     })
 }
 
-/// Checks the type and form of each attachment element that is present.
-fn check_attachment(path: &str, attachment: &Map<String, Value>) -> Result<(), String> {
+fn check_attachment(
+    path: &str,
+    attachment: &Map<String, Value>,
+    policy: &DocumentPolicy,
+) -> Result<(), String> {
     if let Some(url) = attachment.get("url") {
         let p = format!("{path}.url");
         let url = expect_non_empty_str(&p, url)?;
         if let Err(e) = check_absolute_url(url) {
             return Err(format!("{p}: {} is not an absolute URL ({e})", quote(url)));
         }
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme.to_ascii_lowercase())
+            .unwrap_or_default();
+        if !policy.url_schemes.contains(&scheme) {
+            return Err(format!(
+                "{p}: the scheme {} cannot be fetched; allowed: {}",
+                quote(&scheme),
+                policy.url_schemes.join(", ")
+            ));
+        }
     }
     if let Some(data) = attachment.get("data") {
         let p = format!("{path}.data");
         check_base64(&p, expect_non_empty_str(&p, data)?)?;
     }
-    if let Some(size) = attachment.get("size") {
-        check_size(&format!("{path}.size"), size)?;
-    }
     if let Some(hash) = attachment.get("hash") {
         let p = format!("{path}.hash");
         check_base64(&p, expect_non_empty_str(&p, hash)?)?;
     }
-    if let Some(content_type) = attachment.get("contentType") {
-        let p = format!("{path}.contentType");
-        let content_type = expect_str(&p, content_type)?;
+    if let Some(Value::String(content_type)) = attachment.get("contentType") {
         if !is_media_type(content_type) {
             return Err(format!(
-                "{p}: {} is not a media type of the form type/subtype[; name=value]",
+                "{path}.contentType: {} is not a media type of the form type/subtype[; name=value]",
                 quote(content_type)
             ));
-        }
-    }
-    for element in ["title", "language"] {
-        if let Some(value) = attachment.get(element) {
-            expect_str(&format!("{path}.{element}"), value)?;
         }
     }
     Ok(())

@@ -71,14 +71,21 @@ fn with(path: &str, value: Option<Value>) -> Value {
     doc
 }
 
+fn sized(max_bytes: usize) -> DocumentPolicy {
+    DocumentPolicy {
+        max_bytes,
+        ..DocumentPolicy::default()
+    }
+}
+
 fn ok(doc: &Value) -> ValidDocument {
     let text = doc.to_string();
-    validate_document_json(&text, DEFAULT_MAX_DOCUMENT_BYTES)
+    validate_document_json(&text, &DocumentPolicy::default())
         .unwrap_or_else(|r| panic!("expected {text} to pass, got {r}"))
 }
 
 fn err_text(text: &str) -> Rejection {
-    match validate_document_json(text, DEFAULT_MAX_DOCUMENT_BYTES) {
+    match validate_document_json(text, &DocumentPolicy::default()) {
         Ok(doc) => panic!("expected a rejection of {text}, got {doc:?}"),
         Err(r) => r,
     }
@@ -123,7 +130,7 @@ fn minimal_document() {
 
 #[test]
 fn kids_first_document_with_drs_url_and_large_size() {
-    let doc = validate_document_json(KIDS_FIRST, DEFAULT_MAX_DOCUMENT_BYTES).expect("valid");
+    let doc = validate_document_json(KIDS_FIRST, &DocumentPolicy::default()).expect("valid");
     assert_eq!(doc.id, "kf-GF-0A1B2C3D.cram");
     assert_eq!(doc.file_name, "NA12878.final.cram");
     assert_eq!(
@@ -153,11 +160,38 @@ fn other_url_schemes_are_accepted() {
         "drs://dg.4503/0e7a4ee9",
         "drs://dg.4503:943200c3-271d-4a04-a2b6-040272239a64",
         "drs://dg.anv0/dg.4503:943200c3",
-        "urn:uuid:0e7a4ee9-4c16-4a3c-a44b-4ab6ff5e5c8e",
+        "HTTPS://EXAMPLE.ORG/upper-case-scheme",
     ] {
         let doc = ok(&with("content.0.attachment.url", Some(json!(url))));
         assert_eq!(doc.url.as_deref(), Some(url));
     }
+}
+
+#[test]
+fn schemes_nothing_can_fetch_are_refused_by_name() {
+    for (url, scheme) in [
+        ("javascript:alert(1)", "javascript"),
+        ("data:text/html;base64,PGI+", "data"),
+        ("file:///etc/passwd", "file"),
+        ("vbscript:msgbox", "vbscript"),
+        ("urn:uuid:0e7a4ee9-4c16-4a3c-a44b-4ab6ff5e5c8e", "urn"),
+    ] {
+        assert_invalid(
+            &with("content.0.attachment.url", Some(json!(url))),
+            &format!(
+                "content[0].attachment.url: the scheme \"{scheme}\" cannot be fetched; \
+                 allowed: drs, https, http, s3, gs, ftp"
+            ),
+        );
+    }
+    // The list is the operator's.
+    let policy = DocumentPolicy {
+        url_schemes: ["urn".to_owned()].into(),
+        ..DocumentPolicy::default()
+    };
+    let urn = with("content.0.attachment.url", Some(json!("urn:uuid:1234")));
+    assert!(validate_document_json(&urn.to_string(), &policy).is_ok());
+    assert!(validate_document_json(&minimal().to_string(), &policy).is_err());
 }
 
 #[test]
@@ -169,12 +203,15 @@ fn size_up_to_u64_max_is_accepted() {
 }
 
 #[test]
-fn unknown_elements_are_allowed() {
-    let doc = with("extension", Some(json!([{"url": "x", "valueString": "y"}])));
-    let mut doc = doc;
-    doc["content"][0]["attachment"]["somethingNew"] = json!(42);
+fn extensions_are_allowed_and_unknown_elements_refused() {
+    let mut doc = with("extension", Some(json!([{"url": "x", "valueString": "y"}])));
     doc["content"][0]["format"] = json!({"code": "pdf"});
     ok(&doc);
+    doc["content"][0]["attachment"]["somethingNew"] = json!(42);
+    assert_invalid(
+        &doc,
+        "content[0].attachment.somethingNew: unknown element: FHIR R4 Attachment has no element",
+    );
 }
 
 #[test]
@@ -289,7 +326,7 @@ fn url_name_is_the_last_non_empty_segment_percent_decoded() {
 fn no_usable_name_falls_back_to_the_id() {
     assert_eq!(name_for(json!({"url": "https://x.org/"})), "doc-1");
     assert_eq!(name_for(json!({"url": "https://x.org/%2E%2E"})), "doc-1");
-    assert_eq!(name_for(json!({"url": "urn:uuid:1234"})), "doc-1");
+    assert_eq!(name_for(json!({"url": "s3://bucket"})), "doc-1");
     assert_eq!(name_for(json!({"url": "drs://dg.4503:abc"})), "doc-1");
     assert_eq!(name_for(json!({"data": "AAAA"})), "doc-1");
     let mut doc = with("content.0.attachment", Some(json!({"data": "AAAA"})));
@@ -300,8 +337,16 @@ fn no_usable_name_falls_back_to_the_id() {
 #[test]
 fn names_are_stripped_of_separators_and_control_characters() {
     assert_eq!(
-        name_for(json!({"url": "https://x.org/f", "title": "../../etc/pa\\ss\u{0}wd\n"})),
+        name_for(json!({"url": "https://x.org/f", "title": "../../etc/pa\\ss\twd\n"})),
         "....etcpasswd"
+    );
+    // Other control characters are not FHIR text at all.
+    assert_invalid(
+        &with(
+            "content.0.attachment",
+            Some(json!({"url": "https://x.org/f", "title": "pa\u{0}ss"})),
+        ),
+        "content[0].attachment.title: contains the control character U+0000",
     );
     assert_eq!(
         name_for(json!({"url": "https://x.org/f", "title": ".."})),
@@ -327,7 +372,7 @@ fn names_are_capped_at_255_bytes_on_a_char_boundary() {
 #[test]
 fn too_large() {
     let text = minimal().to_string();
-    let r = validate_document_json(&text, text.len() - 1).expect_err("too large");
+    let r = validate_document_json(&text, &sized(text.len() - 1)).expect_err("too large");
     assert_eq!(r.code, RejectionCode::TooLarge);
     assert_eq!(
         r.message,
@@ -337,7 +382,7 @@ fn too_large() {
             text.len() - 1
         )
     );
-    assert!(validate_document_json(&text, text.len()).is_ok());
+    assert!(validate_document_json(&text, &sized(text.len())).is_ok());
 }
 
 #[test]
@@ -352,7 +397,7 @@ fn huge_input_is_rejected_before_parsing() {
 #[test]
 fn deeply_nested_json_does_not_overflow_the_stack() {
     let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let r = validate_document_json(&text, usize::MAX).expect_err("too deep");
+    let r = validate_document_json(&text, &sized(usize::MAX)).expect_err("too deep");
     assert_eq!(r.code, RejectionCode::InvalidJson);
 }
 
@@ -503,7 +548,7 @@ fn content_structure() {
     );
     assert_invalid(
         &with("content", Some(json!([]))),
-        "content: must have at least one entry",
+        "content: must not be an empty array",
     );
     let three = |third: Value| {
         with(
@@ -520,7 +565,7 @@ fn content_structure() {
         "content[2]: must be an object, got a string",
     );
     assert_invalid(
-        &three(json!({"format": {}})),
+        &three(json!({"format": {"code": "pdf"}})),
         "content[2].attachment: required",
     );
     assert_invalid(
@@ -533,7 +578,7 @@ fn content_structure() {
 fn an_attachment_needs_url_or_data() {
     let doc = with(
         "content",
-        Some(json!([{"attachment": {"title": "a"}}, {"attachment": {}}])),
+        Some(json!([{"attachment": {"title": "a"}}, {"attachment": {"title": "b"}}])),
     );
     let r = err(&doc);
     assert_eq!(r.code, RejectionCode::InvalidResource);
@@ -555,16 +600,18 @@ fn urls_must_be_absolute_strings() {
         &at(json!("")),
         "content[0].attachment.url: must not be empty",
     );
-    for bad in [
-        "files/report.pdf",
-        "/abs/path",
-        "https://",
-        "drs://dg 4503:abc",
-        "drs://a:b c",
-    ] {
+    for bad in ["files/report.pdf", "/abs/path", "https://"] {
         assert_invalid(
             &at(json!(bad)),
             &format!("content[0].attachment.url: {bad:?} is not an absolute URL ("),
+        );
+    }
+    for spaced in ["drs://dg 4503:abc", "drs://a:b c"] {
+        assert_invalid(
+            &at(json!(spaced)),
+            &format!(
+                "content[0].attachment.url: {spaced:?} is not a valid FHIR url (no whitespace)"
+            ),
         );
     }
 }
@@ -597,10 +644,15 @@ fn data_must_be_base64() {
     let at = |v: Value| with("content.0.attachment", Some(json!({"data": v})));
     assert_invalid(
         &at(json!("not base64!")),
-        "content[0].attachment.data: not valid base64 (",
+        "content[0].attachment.data: \"not base64!\" is not a valid FHIR base64Binary",
     );
     assert_invalid(
         &at(json!("aGVsbG8")),
+        "content[0].attachment.data: \"aGVsbG8\" is not a valid FHIR base64Binary",
+    );
+    // Groups of four that still do not decode.
+    assert_invalid(
+        &at(json!("a===")),
         "content[0].attachment.data: not valid base64 (",
     );
     assert_invalid(
@@ -660,7 +712,7 @@ fn hash_must_be_base64() {
     let at = |v: Value| with("content.0.attachment.hash", Some(v));
     assert_invalid(
         &at(json!("da39a3ee5e6b4b0d3255bfef95601890afd80709!")),
-        "content[0].attachment.hash: not valid base64",
+        "content[0].attachment.hash: \"da39a3ee5e6b4b0d3255bfef95601890afd80709!\" is not a valid FHIR base64Binary",
     );
     assert_invalid(
         &at(json!(1)),
@@ -769,10 +821,23 @@ fn date_must_look_like_an_instant() {
     ] {
         assert_invalid(
             &with("date", Some(json!(bad))),
-            &format!("date: expected a FHIR instant such as 2024-05-01T12:00:00Z, got {bad:?}"),
+            &format!(
+                "date: {bad:?} is not a valid FHIR instant (such as 2024-05-01T12:00:00Z, with a time zone)"
+            ),
         );
     }
-    ok(&with("date", Some(json!("2024-05-01"))));
+    // R4 instants carry a time and a zone, and name a day on the calendar.
+    for bad in ["2024-05-01", "2024-05-01T12:00:00"] {
+        assert_invalid(
+            &with("date", Some(json!(bad))),
+            &format!("date: {bad:?} is not a valid FHIR instant"),
+        );
+    }
+    assert_invalid(
+        &with("date", Some(json!("2023-02-29T12:00:00Z"))),
+        "date: \"2023-02-29T12:00:00Z\" is not a date on the calendar",
+    );
+    ok(&with("date", Some(json!("2024-02-29T23:59:60.123-03:30"))));
 }
 
 // ---- references ----
@@ -834,6 +899,6 @@ fn never_panics_on_odd_input() {
         "\u{feff}{}",
         "\"\\ud800\"",
     ] {
-        let _ = validate_document_json(text, DEFAULT_MAX_DOCUMENT_BYTES);
+        let _ = validate_document_json(text, &DocumentPolicy::default());
     }
 }

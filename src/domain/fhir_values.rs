@@ -7,31 +7,6 @@ use serde_json::{Map, Value};
 /// Received values are quoted up to this many characters in messages.
 const MAX_QUOTED_CHARS: usize = 80;
 
-pub(super) fn check_code(path: &str, value: &Value, allowed: &[&str]) -> Result<(), String> {
-    let code = expect_str(path, value)?;
-    if allowed.contains(&code) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{path}: {} is not one of {}",
-            quote(code),
-            allowed.join(", ")
-        ))
-    }
-}
-
-/// A FHIR Reference: an object whose `reference`, `type` and `display`, if
-/// present, are strings.
-pub(super) fn check_reference_shape(path: &str, value: &Value) -> Result<(), String> {
-    let reference = expect_object(path, value)?;
-    for element in ["reference", "type", "display"] {
-        if let Some(v) = reference.get(element) {
-            expect_str(&format!("{path}.{element}"), v)?;
-        }
-    }
-    Ok(())
-}
-
 pub(super) fn check_size(path: &str, size: &Value) -> Result<(), String> {
     let Value::Number(n) = size else {
         return Err(format!(
@@ -134,23 +109,6 @@ pub(super) fn is_media_type(text: &str) -> bool {
     })
 }
 
-/// True when `text` starts with a plausible `YYYY-MM-DD`.
-pub(super) fn starts_with_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        b[range].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    matches!(
-        (digits(0..4), digits(5..7), digits(8..10)),
-        (Some(_), Some(1..=12), Some(1..=31))
-    )
-}
-
 /// FHIR id: `[A-Za-z0-9\-\.]{1,64}`.
 pub(super) fn is_fhir_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
@@ -161,15 +119,6 @@ pub(super) fn is_fhir_id(id: &str) -> bool {
 
 pub(super) fn opt_str<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Value::as_str)
-}
-
-pub(super) fn expect_object<'a>(
-    path: &str,
-    value: &'a Value,
-) -> Result<&'a Map<String, Value>, String> {
-    value
-        .as_object()
-        .ok_or_else(|| format!("{path}: must be an object, got {}", kind(value)))
 }
 
 pub(super) fn expect_str<'a>(path: &str, value: &'a Value) -> Result<&'a str, String> {

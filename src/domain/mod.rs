@@ -10,4 +10,5 @@ pub mod import;
 pub mod metadata;
 pub mod page;
 pub mod project;
+pub mod r4;
 pub mod rejection;

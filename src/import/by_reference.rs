@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::domain::{
-    document::validate_document_json,
+    document::{validate_document_json, DocumentPolicy},
     rejection::{Rejection, RejectionCode},
 };
 use crate::fhir::FhirClient;
@@ -37,7 +37,7 @@ pub(super) struct ReferenceSource {
 pub(super) async fn resolve_batch(
     source: Option<&ReferenceSource>,
     batch: Vec<Checked>,
-    max_document_bytes: usize,
+    policy: &DocumentPolicy,
 ) -> Vec<IntakeItem> {
     let wanted: Vec<String> = batch
         .iter()
@@ -71,7 +71,7 @@ pub(super) async fn resolve_batch(
                             &id,
                             format!("FHIR server {server} has no DocumentReference/{id}"),
                         )),
-                        Some(json) => validate_document_json(json, max_document_bytes)
+                        Some(json) => validate_document_json(json, policy)
                             .map(|doc| (doc, metadata))
                             .map_err(|r| {
                                 Rejection::new(

@@ -272,7 +272,7 @@ impl Imports {
                 },
             },
             DocumentSource::Json(json) => {
-                validate_document_json(&json, self.limits.max_document_bytes).and_then(|doc| {
+                validate_document_json(&json, &self.limits.document).and_then(|doc| {
                     match validate_metadata(message.metadata) {
                         Ok(metadata) => Ok((doc, metadata)),
                         Err(rejection) => Err(rejection.with_document_id(Some(doc.id))),

@@ -65,7 +65,8 @@ pub enum ImportError {
 
 #[derive(Debug, Clone)]
 pub struct Limits {
-    pub max_document_bytes: usize,
+    /// What a document must be beyond R4: its size, its attachment's scheme.
+    pub document: crate::domain::document::DocumentPolicy,
     pub batch_size: usize,
     pub batch_linger: std::time::Duration,
     pub max_listed_rejections: usize,
@@ -74,7 +75,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_document_bytes: crate::domain::document::DEFAULT_MAX_DOCUMENT_BYTES,
+            document: crate::domain::document::DocumentPolicy::default(),
             batch_size: 500,
             batch_linger: std::time::Duration::from_millis(100),
             max_listed_rejections: 1000,

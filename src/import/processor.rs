@@ -16,7 +16,7 @@ use super::notify::Notifier;
 use super::scraper::Scraper;
 use super::troubles::{Backoff, Troubles};
 use crate::domain::{
-    document::validate_document_json,
+    document::{validate_document_json, DocumentPolicy},
     ids::ImportId,
     import::{Failure, Import, ImportState, ItemFailure, ItemState},
 };
@@ -42,6 +42,7 @@ impl Processor {
         notifier: Notifier,
         scraper: Scraper,
         troubles: Troubles,
+        policy: DocumentPolicy,
         shutdown: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -54,6 +55,7 @@ impl Processor {
             notifier,
             scraper,
             troubles,
+            policy,
             backoff: Backoff::default(),
             processor: processor.clone(),
         };
@@ -82,6 +84,8 @@ struct Worker {
     /// Takes over the files of imports that name a FHIR server.
     scraper: Scraper,
     troubles: Troubles,
+    /// Stored documents are checked again as they are recorded.
+    policy: DocumentPolicy,
     backoff: Backoff,
     processor: Processor,
 }
@@ -138,7 +142,10 @@ impl Worker {
             return Ok(Progress::Done);
         }
         let full = pending.len() as u64 == BATCH;
-        let requests: Vec<RecordRequest> = pending.into_iter().map(record_request).collect();
+        let requests: Vec<RecordRequest> = pending
+            .into_iter()
+            .map(|item| record_request(item, &self.policy))
+            .collect();
         let recorded = match self.store.record_files(import_id, &requests).await {
             Err(err @ StoreError::Unavailable(_)) => return Err(err),
             Err(refused) => {
@@ -217,11 +224,11 @@ impl Worker {
 
 /// A stored item as the record-file stage takes it: its document checked
 /// again, or why it cannot be recorded.
-fn record_request(item: PendingItem) -> RecordRequest {
+fn record_request(item: PendingItem, policy: &DocumentPolicy) -> RecordRequest {
     let invalid = |why: String| Failure::new(ItemFailure::InvalidStoredDocument, why);
     let (document, metadata) = match item.metadata {
         Ok(metadata) => (
-            validate_document_json(&item.document_json, usize::MAX)
+            validate_document_json(&item.document_json, policy)
                 .map_err(|r| invalid(format!("stored document no longer valid: {}", r.message))),
             metadata,
         ),

@@ -69,7 +69,7 @@ impl Imports {
         summary: &mut IntakeSummary,
     ) {
         let max = self.limits.max_listed_rejections;
-        for item in resolve_batch(references, batch, self.limits.max_document_bytes).await {
+        for item in resolve_batch(references, batch, &self.limits.document).await {
             match &item.outcome {
                 Ok(_) => summary.accepted += 1,
                 Err(rejection) => summary.note_rejection(item.index, rejection, max),

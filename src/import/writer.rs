@@ -57,8 +57,7 @@ impl IntakeWriter {
         let import_id = self.import_id.clone();
         let references = self.references.clone();
         self.in_flight = Some(tokio::spawn(async move {
-            let max_bytes = imports.limits.max_document_bytes;
-            let items = resolve_batch(references.as_ref(), items, max_bytes).await;
+            let items = resolve_batch(references.as_ref(), items, &imports.limits.document).await;
             let rejections = items
                 .iter()
                 .filter_map(|i| i.outcome.as_ref().err().map(|r| (i.index, r.clone())))
