@@ -63,6 +63,8 @@ impl Application {
         .await
         .context("loading the token signing keys")?;
         let issuer_url = config.auth.issuer_url(local_addr);
+        // Loaded now rather than on the first import's first document.
+        crate::domain::r4::definitions();
         Ok(Self {
             config,
             listener,

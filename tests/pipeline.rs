@@ -467,3 +467,55 @@ async fn a_store_that_goes_away_shows_in_health_and_the_import_finishes() {
     let _ = admin.close().await;
     app.stop().await;
 }
+
+/// The store goes away while a portal is still sending: the call fails
+/// UNAVAILABLE, and the import does not stay RECEIVING for ever but ends,
+/// with what was stored before, once the store is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_cut_by_the_store_ends_once_the_store_is_back() {
+    let app = spawn_app(Backend::Postgres).await;
+    let project = app.create_project("outage").await;
+    let database = app
+        .database_url
+        .rsplit('/')
+        .next()
+        .expect("database name")
+        .to_owned();
+    let admin = Database::connect(common::postgres_admin_url())
+        .await
+        .expect("admin connection");
+    let (open, call) = app.open_import();
+    open.header(header(&project.id)).await;
+    open.documents(docs::valid_inputs(0..10)).await;
+    let import_id = app.wait_for_received(&project.id, 10).await;
+
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        ))
+        .await
+        .expect("close the database");
+    open.documents(docs::valid_inputs(10..20)).await;
+    drop(open);
+    let status = call
+        .await
+        .expect("join")
+        .expect_err("the stream cannot be stored");
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
+        .await
+        .expect("open the database");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+
+    let import = app.wait_until_finished(&import_id).await;
+    assert_eq!(
+        import.state(),
+        pb::ImportState::CompletedWithErrors,
+        "{import:?}"
+    );
+    assert!(import.error.contains("could not store"), "{}", import.error);
+    assert_eq!(import.counts.expect("counts").imported, 10);
+    let _ = admin.close().await;
+    app.stop().await;
+}

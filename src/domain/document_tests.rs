@@ -902,3 +902,30 @@ fn never_panics_on_odd_input() {
         let _ = validate_document_json(text, &DocumentPolicy::default());
     }
 }
+
+// ---- the shipped samples ----
+
+#[test]
+fn the_samples_hold_what_the_readme_says() {
+    // README's tour: one of the eight documents is invalid (no status).
+    let verdicts: Vec<Result<ValidDocument, Rejection>> =
+        include_str!("../../samples/document-references.ndjson")
+            .lines()
+            .map(|line| validate_document_json(line, &DocumentPolicy::default()))
+            .collect();
+    assert_eq!(verdicts.len(), 8);
+    let refused: Vec<&Rejection> = verdicts.iter().filter_map(|v| v.as_ref().err()).collect();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].message, "status: required");
+    // The Bundle's documents are all valid R4.
+    let bundle: Value =
+        serde_json::from_str(include_str!("../../samples/bundle.json")).expect("a Bundle");
+    let entries = bundle["entry"].as_array().expect("entries");
+    assert!(!entries.is_empty());
+    for entry in entries {
+        let text = entry["resource"].to_string();
+        if let Err(r) = validate_document_json(&text, &DocumentPolicy::default()) {
+            panic!("{r}: {text}");
+        }
+    }
+}

@@ -12,12 +12,14 @@ use std::mem::take;
 
 use super::by_reference::{Checked, ReferenceSource};
 use super::cut::until_cut;
+use super::troubles::Backoff;
 use super::writer::IntakeWriter;
 use super::{ImportError, ImportSpec, Imports};
 use crate::auth::Caller;
 use crate::domain::account::Role;
 use crate::domain::{
     document::{parse_reference, validate_document_json},
+    ids::ImportId,
     import::Import,
     metadata::validate_metadata,
     rejection::{Rejection, RejectionCode},
@@ -109,7 +111,7 @@ impl Imports {
         &self,
         caller: &Caller,
         spec: ImportSpec,
-        mut stream: S,
+        stream: S,
     ) -> Result<IntakeSummary, ImportError>
     where
         S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
@@ -154,7 +156,25 @@ impl Imports {
         };
         tracing::Span::current().record("import_id", import.id.as_str());
         info!(user = ?caller.user, client_id = ?caller.client_id, "import started");
+        let received = self.receive(&import, &spec, references, stream).await;
+        if received.is_err() {
+            self.settle_in_background(import.id.clone());
+        }
+        received
+    }
 
+    /// Reads the stream into `import` until it ends, breaks or the store
+    /// fails.
+    async fn receive<S>(
+        &self,
+        import: &Import,
+        spec: &ImportSpec,
+        references: Option<ReferenceSource>,
+        mut stream: S,
+    ) -> Result<IntakeSummary, ImportError>
+    where
+        S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send,
+    {
         let mut summary = IntakeSummary {
             import: Some(import.clone()),
             ..IntakeSummary::default()
@@ -179,7 +199,7 @@ impl Imports {
             match next {
                 None => break,
                 Some(Ok(Incoming::Document(message))) => {
-                    let item = self.check(summary.received, message, &spec);
+                    let item = self.check(summary.received, message, spec);
                     summary.received += 1;
                     batch.push(item);
                     if batch.len() >= self.limits.batch_size
@@ -192,7 +212,7 @@ impl Imports {
                     let at = summary.received;
                     writer.finish(take(&mut batch), &mut summary).await?;
                     let why = format!("a second header arrived at document index {at}");
-                    self.end_intake(&import, Some(why.clone())).await?;
+                    self.end_intake(import, Some(why.clone())).await?;
                     return Err(ImportError::InvalidArgument(format!(
                         "header: only the first message may be a header, but {why}; import {} stopped there and the {} documents accepted before it are imported",
                         import.id, summary.accepted
@@ -204,7 +224,7 @@ impl Imports {
                     writer.finish(take(&mut batch), &mut summary).await?;
                     return Err(match fault {
                         StreamFault::Broken(why) => {
-                            self.end_intake(&import, Some(why.clone())).await?;
+                            self.end_intake(import, Some(why.clone())).await?;
                             ImportError::StreamBroken(why)
                         }
                         StreamFault::ServerStopping => {
@@ -221,7 +241,7 @@ impl Imports {
                         StreamFault::MessageTooLarge(why) => {
                             let cut =
                                 format!("the message at document index {at} was too large ({why})");
-                            self.end_intake(&import, Some(cut.clone())).await?;
+                            self.end_intake(import, Some(cut.clone())).await?;
                             ImportError::MessageTooLarge(format!(
                                 "{cut}; import {} stopped there and the {} documents accepted before it are imported; send smaller documents or raise import.max_message_bytes",
                                 import.id, summary.accepted
@@ -234,7 +254,7 @@ impl Imports {
         if !writer.finish(take(&mut batch), &mut summary).await? {
             return Ok(summary);
         }
-        summary.import = Some(self.end_intake(&import, None).await?);
+        summary.import = Some(self.end_intake(import, None).await?);
         info!(
             received = summary.received,
             accepted = summary.accepted,
@@ -242,6 +262,36 @@ impl Imports {
             "import stream ended"
         );
         Ok(summary)
+    }
+
+    /// An intake that failed part way (the store went away, say) must not
+    /// leave its import receiving for ever: it is ended as cut, retried
+    /// while the store cannot be reached. A no-op when it was ended already.
+    fn settle_in_background(&self, import_id: ImportId) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let backoff = Backoff::default();
+            loop {
+                let why = "the server could not store the stream's documents".to_owned();
+                match this.store.finish_intake(&import_id, Some(why)).await {
+                    Ok(ended) => {
+                        this.notifier.publish(&import_id, ended.last_sequence);
+                        this.processor.enqueue(&import_id);
+                        return;
+                    }
+                    Err(StoreError::Unavailable(_)) => {
+                        tokio::select! {
+                            _ = this.stopping.cancelled() => return,
+                            _ = tokio::time::sleep(backoff.failed()) => {}
+                        }
+                    }
+                    Err(err) => {
+                        warn!(import_id = %import_id, error = %err, "ending a failed intake failed");
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     /// Validates one document message. A document given by reference is

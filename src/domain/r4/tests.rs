@@ -143,6 +143,14 @@ fn elements_r4_does_not_define_are_refused_with_their_path() {
 }
 
 #[test]
+fn a_client_s_key_is_shown_shortened_and_escaped() {
+    let key = format!("x\n{}", "k".repeat(100_000));
+    let message = verdict(&with(&format!("/{key}"), Some(json!(1)))).expect_err("unknown");
+    assert!(message.len() < 300, "{} bytes", message.len());
+    assert!(message.starts_with("\"x\\nkkk"), "{message}");
+}
+
+#[test]
 fn strings_and_urls_carry_no_control_characters() {
     refused(
         &with("/description", Some(json!("a\u{0}b"))),

@@ -25,10 +25,24 @@ impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Path::Root => Ok(()),
-            Path::Key(Path::Root, key) => f.write_str(key),
-            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Key(Path::Root, key) => f.write_str(&shown(key)),
+            Path::Key(parent, key) => write!(f, "{parent}.{}", shown(key)),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
+    }
+}
+
+/// A key as a message shows it: element names as they are, anything else
+/// (a client's megabyte-long or control-laden key) quoted and shortened.
+fn shown(key: &str) -> std::borrow::Cow<'_, str> {
+    let plain = key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'[' || b == b']');
+    if plain {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(quote(key))
     }
 }
 
@@ -104,8 +118,9 @@ impl Walk<'_> {
             let here = Path::Key(path, key);
             let Some(element) = def.elements.get(key) else {
                 return Err(here.problem(format_args!(
-                    "unknown element: FHIR R4 {} has no element {key:?}",
-                    def.name
+                    "unknown element: FHIR R4 {} has no element {}",
+                    def.name,
+                    quote(key)
                 )));
             };
             if element.repeats {
