@@ -229,7 +229,7 @@ impl Imports {
                         }
                         StreamFault::ServerStopping => {
                             self.end_intake(
-                                &import,
+                                import,
                                 Some("the server shut down while the stream was open".to_owned()),
                             )
                             .await?;
