@@ -8,6 +8,12 @@ mod primitives;
 mod walk;
 
 use std::collections::HashMap;
+
+/// Most choice groups (`value[x]`) one R4 type has; checked at load.
+pub const MAX_CHOICES: usize = 8;
+
+/// Element names of a type; looked up for every element of every document.
+type Elements = HashMap<String, ElementDef, foldhash::fast::RandomState>;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -37,7 +43,7 @@ pub struct Definitions {
 pub struct TypeDef {
     pub name: String,
     pub is_resource: bool,
-    pub elements: HashMap<String, ElementDef>,
+    pub elements: Elements,
     /// Elements that must be there (min 1).
     pub required: Vec<String>,
     /// Each choice group (`value[x]`) with its element names.
@@ -48,6 +54,8 @@ pub struct ElementDef {
     pub kind: Kind,
     /// A JSON array (max > 1).
     pub repeats: bool,
+    /// Its choice group, by index into `TypeDef::choices`.
+    pub choice: Option<usize>,
     /// The codes a required binding allows, when its value set lists them.
     pub codes: Option<std::sync::Arc<[String]>>,
 }
@@ -97,7 +105,7 @@ impl Definitions {
             let mut def = TypeDef {
                 name: name.clone(),
                 is_resource: raw.resources.contains(name),
-                elements: HashMap::new(),
+                elements: Elements::default(),
                 required: Vec::new(),
                 choices: Vec::new(),
             };
@@ -115,11 +123,21 @@ impl Definitions {
                 if flags & 2 != 0 {
                     def.required.push(element.clone());
                 }
-                if let Some(group) = choice {
-                    match def.choices.iter_mut().find(|(g, _)| g == group) {
-                        Some((_, members)) => members.push(element.clone()),
-                        None => def.choices.push((group.clone(), vec![element.clone()])),
-                    }
+                let choice = match choice {
+                    Some(group) => Some(match def.choices.iter().position(|(g, _)| g == group) {
+                        Some(i) => {
+                            def.choices[i].1.push(element.clone());
+                            i
+                        }
+                        None => {
+                            def.choices.push((group.clone(), vec![element.clone()]));
+                            def.choices.len() - 1
+                        }
+                    }),
+                    None => None,
+                };
+                if def.choices.len() > MAX_CHOICES {
+                    return Err(format!("{name}: more than {MAX_CHOICES} choice groups"));
                 }
                 let codes = value_set
                     .as_deref()
@@ -129,6 +147,7 @@ impl Definitions {
                     ElementDef {
                         kind,
                         repeats: flags & 1 != 0,
+                        choice,
                         codes,
                     },
                 );

@@ -154,10 +154,7 @@ impl Primitive {
         if text.is_empty() {
             return Err("must not be empty".to_owned());
         }
-        if let Some(c) = text
-            .chars()
-            .find(|c| (c.is_control() && !matches!(c, '\t' | '\r' | '\n')) || *c == '\u{7f}')
-        {
+        if let Some(c) = control_character(text) {
             return Err(format!(
                 "contains the control character U+{:04X}; FHIR text allows only tab, CR and LF",
                 u32::from(c)
@@ -191,7 +188,15 @@ impl Primitive {
             | Self::UnsignedInt
             | Self::PositiveInt => return Ok(()),
         };
-        if !pattern.is_match(text) {
+        // The commonest patterns, checked by hand: the same verdict as the
+        // expression (a unit test holds them equal), without its overhead.
+        let matches = match self {
+            Self::Uri | Self::Url | Self::Canonical => !has_whitespace(text),
+            Self::Code => is_code(text),
+            Self::Id => crate::domain::fhir_values::is_fhir_id(text),
+            _ => pattern.is_match(text),
+        };
+        if !matches {
             return Err(format!(
                 "{} is not a valid FHIR {} ({expected})",
                 quote(text),
@@ -203,6 +208,37 @@ impl Primitive {
         }
         Ok(())
     }
+}
+
+/// The first character FHIR text may not hold: below U+0020 but tab, CR
+/// and LF, DEL, and the C1 controls. Bytes first, as nearly all text is
+/// plain ASCII; characters only when a byte looks suspect.
+fn control_character(text: &str) -> Option<char> {
+    let suspect = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || *b >= 0x7f;
+    if !text.as_bytes().iter().any(suspect) {
+        return None;
+    }
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+}
+
+/// Unicode whitespace anywhere (what `\s` matches), bytes first.
+fn has_whitespace(text: &str) -> bool {
+    let suspect = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b || *b >= 0x80;
+    text.as_bytes().iter().any(suspect) && text.chars().any(char::is_whitespace)
+}
+
+/// R4's code: `[^\s]+(\s[^\s]+)*`, non-empty words one whitespace apart.
+fn is_code(text: &str) -> bool {
+    let mut after_space = true;
+    for c in text.chars() {
+        let space = c.is_whitespace();
+        if space && after_space {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space
 }
 
 fn whole_number(value: &Value, min: i64, max: i64) -> Result<(), String> {
@@ -240,4 +276,34 @@ fn on_the_calendar(text: &str) -> bool {
         _ => return false,
     };
     (1..=days).contains(&day)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn patterns() -> &'static Patterns {
+        &crate::domain::r4::definitions().patterns
+    }
+
+    proptest! {
+        #[test]
+        fn hand_checks_agree_with_the_r4_expressions(
+            text in "[ a-zA-Z0-9.\\-\t\n\r\u{0}\u{b}\u{c}\u{7f}\u{85}\u{9f}\u{a0}\u{2028}é:/]{1,70}"
+        ) {
+            let p = patterns();
+            prop_assert_eq!(is_code(&text), p.code.is_match(&text));
+            prop_assert_eq!(
+                crate::domain::fhir_values::is_fhir_id(&text),
+                p.id.is_match(&text)
+            );
+            prop_assert_eq!(!has_whitespace(&text), p.uri.is_match(&text));
+            prop_assert_eq!(
+                control_character(&text),
+                text.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+            );
+        }
+    }
 }

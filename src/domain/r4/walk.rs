@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::{Definitions, ElementDef, Kind, TypeDef};
+use super::{Definitions, ElementDef, Kind, TypeDef, MAX_CHOICES};
 use crate::domain::fhir_values::{check_size, kind, quote};
 
 /// Where a value is, built on the stack and only written out for a message.
@@ -111,6 +111,8 @@ impl Walk<'_> {
         object: &Map<String, Value>,
         path: &Path<'_>,
     ) -> Result<(), String> {
+        // The member given for each choice group, as the keys go by.
+        let mut chosen: [Option<&str>; MAX_CHOICES] = [None; MAX_CHOICES];
         for (key, value) in object {
             if key == "resourceType" && def.is_resource {
                 continue;
@@ -123,6 +125,14 @@ impl Walk<'_> {
                     quote(key)
                 )));
             };
+            if let Some(group) = element.choice {
+                if let Some(other) = chosen[group] {
+                    let name = format!("{}[x]", def.choices[group].0);
+                    return Err(Path::Key(path, &name)
+                        .problem(format_args!("one value only, got {other} and {key}")));
+                }
+                chosen[group] = Some(key);
+            }
             if element.repeats {
                 let Value::Array(items) = value else {
                     return Err(here.problem(format_args!("must be an array, got {}", kind(value))));
@@ -146,14 +156,12 @@ impl Walk<'_> {
             }
         }
         self.required(def, object, path)?;
-        self.choices(def, object, path)?;
         if def.name == "Extension" {
             let has_value = def
                 .choices
                 .iter()
-                .filter(|(group, _)| group == "value")
-                .flat_map(|(_, members)| members)
-                .any(|m| object.contains_key(m));
+                .position(|(group, _)| group == "value")
+                .is_some_and(|group| chosen[group].is_some());
             match (has_value, object.contains_key("extension")) {
                 (true, true) => {
                     return Err(path.problem(
@@ -244,26 +252,6 @@ impl Walk<'_> {
                 return Err(Path::Key(path, &format!("{group}[x]")).problem("required"));
             }
             return Err(Path::Key(path, name).problem("required"));
-        }
-        Ok(())
-    }
-
-    fn choices(
-        &self,
-        def: &TypeDef,
-        object: &Map<String, Value>,
-        path: &Path<'_>,
-    ) -> Result<(), String> {
-        for (group, members) in &def.choices {
-            let given: Vec<&str> = members
-                .iter()
-                .filter(|m| object.contains_key(*m))
-                .map(String::as_str)
-                .collect();
-            if given.len() > 1 {
-                return Err(Path::Key(path, &format!("{group}[x]"))
-                    .problem(format_args!("one value only, got {}", given.join(" and "))));
-            }
         }
         Ok(())
     }
