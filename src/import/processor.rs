@@ -117,10 +117,11 @@ impl Worker {
                     warn!(import_id = %import_id, error = %err, retry_in_ms = wait.as_millis() as u64,
                         "processing could not reach the store; retrying");
                     match &err {
-                        StoreError::Unavailable(detail) => self.troubles.store_unavailable(detail),
-                        other => self
-                            .troubles
-                            .set(&import_id, format!("recording files failed: {other}")),
+                        StoreError::Unavailable(_) => self.troubles.store_unavailable(),
+                        _ => self.troubles.set(
+                            &import_id,
+                            "recording files failed in the store; the server retries".to_owned(),
+                        ),
                     }
                     tokio::select! {
                         _ = shutdown.cancelled() => break,

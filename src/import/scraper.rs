@@ -168,12 +168,12 @@ impl Worker {
                         warn!(import_id = %import_id, error = %err, retry_in_ms = wait.as_millis() as u64,
                             "scraping could not reach the store; retrying");
                         match &err {
-                            StoreError::Unavailable(detail) => {
-                                worker.troubles.store_unavailable(detail)
-                            }
-                            other => worker
-                                .troubles
-                                .set(&import_id, format!("storing metadata failed: {other}")),
+                            StoreError::Unavailable(_) => worker.troubles.store_unavailable(),
+                            _ => worker.troubles.set(
+                                &import_id,
+                                "storing metadata failed in the store; the server retries"
+                                    .to_owned(),
+                            ),
                         }
                         tokio::select! {
                             _ = shutdown.cancelled() => {}

@@ -12,6 +12,9 @@ use tokio::sync::watch;
 
 use crate::domain::ids::ImportId;
 
+/// What watchers read while the store cannot be reached.
+const STORE_AWAY: &str = "the store is unavailable; the server retries with backoff";
+
 #[derive(Clone)]
 pub struct Troubles {
     store_down: Arc<watch::Sender<Option<String>>>,
@@ -28,12 +31,12 @@ impl Default for Troubles {
 }
 
 impl Troubles {
-    /// A stage could not reach the store.
-    pub fn store_unavailable(&self, detail: &str) {
-        let reason = format!("the store is unavailable: {detail}");
+    /// A stage could not reach the store. The detail is for the log (the
+    /// stage logs it); watchers are told only that the store is away.
+    pub fn store_unavailable(&self) {
         self.store_down.send_if_modified(|down| {
-            let changed = down.as_deref() != Some(reason.as_str());
-            *down = Some(reason);
+            let changed = down.is_none();
+            *down = Some(STORE_AWAY.to_owned());
             changed
         });
     }
@@ -113,11 +116,8 @@ mod tests {
         let troubles = Troubles::default();
         let id = ImportId::from_stored("i1".to_owned());
         troubles.set(&id, "FHIR server kf is not answering".to_owned());
-        troubles.store_unavailable("connection refused");
-        assert_eq!(
-            troubles.reason(&id).as_deref(),
-            Some("the store is unavailable: connection refused")
-        );
+        troubles.store_unavailable();
+        assert_eq!(troubles.reason(&id).as_deref(), Some(STORE_AWAY));
         troubles.store_reachable();
         assert_eq!(
             troubles.reason(&id).as_deref(),

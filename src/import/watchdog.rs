@@ -38,8 +38,8 @@ impl Watchdog {
                 match self.look(&mut reported).await {
                     Ok(()) => self.troubles.store_reachable(),
                     Err(err) => {
-                        if let StoreError::Unavailable(detail) = &err {
-                            self.troubles.store_unavailable(detail);
+                        if let StoreError::Unavailable(_) = &err {
+                            self.troubles.store_unavailable();
                         }
                         warn!(error = %err, "the watchdog could not look at the imports");
                     }
