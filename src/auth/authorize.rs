@@ -18,7 +18,7 @@ use tracing::{info, warn};
 use super::pkce::{code_hash, is_valid_challenge};
 use super::secrets;
 use super::throttle::retry_after_header;
-use super::token_endpoint::TokenService;
+use super::token_endpoint::{TokenService, DEFAULT_CSP};
 use crate::store::{StoredClient, StoredCode};
 
 pub const CODE_LIFETIME_SECS: i64 = 60;
@@ -213,17 +213,51 @@ fn consent_page(
     )
 }
 
+/// The consent form as a response. Submitting it ends in a redirect to the
+/// portal, which a browser holds to the page's `form-action` as well: the
+/// (validated) redirect URI's origin is allowed beside the server's own.
+fn form_response(status: StatusCode, page: String, request: &AuthorizeRequest) -> Response {
+    let mut response = (status, Html(page)).into_response();
+    let headers = response.headers_mut();
+    no_store(headers);
+    let policy = match redirect_source(&request.redirect_uri) {
+        Some(source) => format!("frame-ancestors 'none'; form-action 'self' {source}"),
+        None => DEFAULT_CSP.to_owned(),
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// The CSP source that matches a redirect URI: its origin
+/// (`https://portal.example.org`, `http://127.0.0.1:53127`), or its scheme
+/// for a private-use scheme (`com.example.app:`).
+fn redirect_source(redirect_uri: &str) -> Option<String> {
+    let url = url::Url::parse(redirect_uri).ok()?;
+    let source = match url.origin() {
+        origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
+        url::Origin::Opaque(_) => format!("{}:", url.scheme()),
+    };
+    // An origin is made of a scheme, a host and a port; nothing in it can
+    // end the directive, but the policy is a header, so be sure.
+    source
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b';' && b != b',' && b != b'\'')
+        .then_some(source)
+}
+
 pub async fn show(
     State(service): State<TokenService>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let request = AuthorizeRequest::from_params(&params);
     match validate(&service, &request).await {
-        Ok((client, scopes)) => {
-            let mut page = Html(consent_page(&client, &scopes, &request, None)).into_response();
-            no_store(page.headers_mut());
-            page
-        }
+        Ok((client, scopes)) => form_response(
+            StatusCode::OK,
+            consent_page(&client, &scopes, &request, None),
+            &request,
+        ),
         Err(answer) => answer,
     }
 }
@@ -247,7 +281,7 @@ pub async fn decide(State(service): State<TokenService>, body: Bytes) -> Respons
             wait.seconds()
         );
         let page = consent_page(&client, &scopes, &request, Some(&problem));
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+        let mut response = form_response(StatusCode::TOO_MANY_REQUESTS, page, &request);
         response
             .headers_mut()
             .insert(axum::http::header::RETRY_AFTER, retry_after_header(wait));
@@ -267,7 +301,7 @@ pub async fn decide(State(service): State<TokenService>, body: Bytes) -> Respons
                 &request,
                 Some("Wrong username or password."),
             );
-            return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
+            return form_response(StatusCode::UNAUTHORIZED, page, &request);
         }
         Err(err) => {
             warn!(error = %err, "login failed to run");
@@ -320,7 +354,24 @@ fn no_store(headers: &mut HeaderMap) {
 
 #[cfg(test)]
 mod tests {
-    use super::is_registered_redirect;
+    use super::{is_registered_redirect, redirect_source};
+
+    #[test]
+    fn the_form_may_send_the_browser_to_the_redirect_origin_only() {
+        assert_eq!(
+            redirect_source("https://portal.example.org/cb?x=1").as_deref(),
+            Some("https://portal.example.org")
+        );
+        assert_eq!(
+            redirect_source("http://127.0.0.1:53127/callback").as_deref(),
+            Some("http://127.0.0.1:53127")
+        );
+        assert_eq!(
+            redirect_source("com.example.app:/oauth").as_deref(),
+            Some("com.example.app:")
+        );
+        assert_eq!(redirect_source("not a url"), None);
+    }
 
     #[test]
     fn loopback_ip_redirects_match_on_any_port_and_nothing_else_does() {

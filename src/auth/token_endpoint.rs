@@ -71,20 +71,28 @@ pub fn router(service: TokenService) -> Router {
 }
 
 /// Pages that take passwords must not be framed by other sites
-/// (clickjacking), and nothing here is to be sniffed as another type.
+/// (clickjacking), and nothing here is to be sniffed as another type. A
+/// page that sets its own policy (the authorization form, whose answer
+/// redirects to the portal) keeps it.
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'; form-action 'self'"),
-    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     response
 }
+
+/// What every page of the authorization server may do: not be framed, and
+/// post forms only to itself.
+pub const DEFAULT_CSP: &str = "frame-ancestors 'none'; form-action 'self'";
 
 /// An RFC 6749 error answer.
 #[derive(Debug)]
