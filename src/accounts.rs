@@ -61,6 +61,20 @@ impl Accounts {
         Ok(self.store.create_user(&username, password_hash).await?)
     }
 
+    /// Grants or takes back the platform admin role (the right to the
+    /// `admin` scope).
+    pub async fn set_admin(&self, username: &str, is_admin: bool) -> Result<(), AccountError> {
+        let username = Username::parse(username).map_err(AccountError::InvalidArgument)?;
+        match self
+            .store
+            .set_user_admin(username.as_str(), is_admin)
+            .await?
+        {
+            true => Ok(()),
+            false => Err(AccountError::NotFound(format!("user {username}"))),
+        }
+    }
+
     /// Registers a portal; its secret is returned once and kept only hashed.
     pub async fn create_client(
         &self,

@@ -267,6 +267,13 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        if !self.auth.require_tokens && !self.listen.ip().is_loopback() {
+            return Err(format!(
+                "auth.require_tokens = false serves every caller as {:?}: only on a loopback \
+                 listen address (127.0.0.1, ::1), not {}",
+                self.auth.local_user, self.listen
+            ));
+        }
         if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
         {
             return Err(format!(
@@ -410,6 +417,24 @@ mod tests {
             .expect("an object")
             .remove("external_issuers");
         assert_eq!(readme_block(), defaults);
+    }
+
+    #[test]
+    fn no_tokens_only_on_a_loopback_address() {
+        let open = |listen: &str| Config {
+            listen: listen.parse().expect("address"),
+            auth: AuthConfig {
+                require_tokens: false,
+                ..AuthConfig::default()
+            },
+            ..Config::default()
+        };
+        assert!(open("127.0.0.1:50051").validate().is_ok());
+        assert!(open("[::1]:50051").validate().is_ok());
+        for exposed in ["0.0.0.0:50051", "192.168.1.5:50051", "[::]:50051"] {
+            let refused = open(exposed).validate().expect_err(exposed);
+            assert!(refused.contains("auth.require_tokens"), "{refused}");
+        }
     }
 
     #[test]

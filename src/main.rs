@@ -179,7 +179,14 @@ enum AdminCommand {
         /// Read the password from the first line of stdin.
         #[arg(long)]
         password_stdin: bool,
+        /// Make the user a platform admin (may hold the `admin` scope).
+        #[arg(long)]
+        admin: bool,
     },
+    /// Make a user a platform admin: their tokens may carry `admin`.
+    GrantAdmin { username: String },
+    /// Take the platform admin role back; works on the user's next call.
+    RevokeAdmin { username: String },
     /// Register a portal (OAuth client); prints its client_id and, once, its client_secret.
     CreateClient {
         #[arg(long)]
@@ -568,9 +575,21 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 AdminCommand::CreateUser {
                     username,
                     password_stdin,
+                    admin,
                 } => {
                     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
-                    cli::admin::create_user(store, &username, password_stdin, &mut stdin, out).await
+                    let new = cli::admin::NewUser {
+                        username: &username,
+                        password_stdin,
+                        admin,
+                    };
+                    cli::admin::create_user(store, new, &mut stdin, out).await
+                }
+                AdminCommand::GrantAdmin { username } => {
+                    cli::admin::set_admin(store, &username, true, out).await
+                }
+                AdminCommand::RevokeAdmin { username } => {
+                    cli::admin::set_admin(store, &username, false, out).await
                 }
                 AdminCommand::CreateClient {
                     name,

@@ -231,3 +231,57 @@ async fn operators_rotate_the_signing_key(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(operators_rotate_the_signing_key);
+
+/// The admin role is granted to users from the command line, and a token
+/// for a user who lacks it never claims it.
+async fn operators_grant_and_revoke_the_admin_role(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let made = json(&admin(&app, &["create-user", "root", "--admin"], ""));
+    assert_eq!(made["admin"], true);
+    json(&admin(&app, &["create-user", "bob"], ""));
+    let portal = json(&admin(
+        &app,
+        &[
+            "create-client",
+            "--name",
+            "ops",
+            "--owner",
+            "root",
+            "--scope",
+            "admin",
+            "--scope",
+            "projects",
+        ],
+        "",
+    ));
+    let client_id = portal["client_id"].as_str().expect("client_id");
+    let issue = |user: &str, scopes: &[&str]| {
+        let mut args = vec!["issue-token", "--user", user, "--client", client_id];
+        for scope in scopes {
+            args.extend(["--scope", scope]);
+        }
+        admin(&app, &args, "")
+    };
+    assert_eq!(json(&issue("root", &[]))["scope"], "admin projects");
+    // bob gets what he may hold by default, and a clear refusal when he asks.
+    assert_eq!(json(&issue("bob", &[]))["scope"], "projects");
+    let asked = issue("bob", &["admin"]);
+    assert!(
+        refused(&asked).contains("grant-admin bob"),
+        "{}",
+        refused(&asked)
+    );
+    assert_eq!(
+        json(&admin(&app, &["grant-admin", "bob"], ""))["admin"],
+        true
+    );
+    assert_eq!(json(&issue("bob", &["admin"]))["scope"], "admin");
+    assert_eq!(
+        json(&admin(&app, &["revoke-admin", "bob"], ""))["admin"],
+        false
+    );
+    assert!(refused(&issue("bob", &["admin"])).contains("not an admin"));
+    assert!(refused(&admin(&app, &["grant-admin", "nobody"], "")).contains("not found"));
+    app.stop().await;
+}
+on_both_stores!(operators_grant_and_revoke_the_admin_role);

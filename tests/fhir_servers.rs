@@ -131,6 +131,13 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
             Code::InvalidArgument,
         ),
         (
+            register(
+                "with-password",
+                &sekmet.base_url().replace("http://", "http://kf:s3cret@"),
+            ),
+            Code::InvalidArgument,
+        ),
+        (
             pb::RegisterFhirServerRequest {
                 schema: "no-such-schema".into(),
                 ..register("unknown-schema", sekmet.base_url())
@@ -145,6 +152,7 @@ async fn admins_register_servers_and_the_service_chooses_schemas(backend: Backen
             .await
             .expect_err("refused");
         assert_eq!(status.code(), code, "{id}: {}", status.message());
+        assert!(!status.message().contains("s3cret"), "{}", status.message());
     }
 
     // Listing, by id; nothing secret in what comes back.

@@ -713,3 +713,60 @@ async fn portals_register_themselves(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(portals_register_themselves);
+
+/// A schema listing with `token`: what an admin call answers.
+async fn list_schemas(app: &TestApp, token: &str) -> Result<(), tonic::Status> {
+    fhir_import::proto::v1::schema_service_client::SchemaServiceClient::new(app.channel_with(token))
+        .list_schemas(fhir_import::proto::v1::ListSchemasRequest::default())
+        .await
+        .map(drop)
+}
+
+/// Before, any portal registered with `admin` handed it to whoever signed
+/// in; now it is the user's role, checked at every grant and every call.
+async fn admin_is_a_right_of_the_user_not_of_the_client(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let portal = register_portal(&app, &["projects", "admin"]).await;
+    let client = portal_client(&discover(&app).await, &portal);
+    let accounts = Accounts::new(Store::connect(&app.database_url, 1).await.expect("store"));
+
+    // alice signs in through a portal that may ask for admin: her token
+    // does not carry it, and admin calls refuse her.
+    let tokens = client.clone();
+    let granted = code_flow(&tokens, "alice", "correct horse battery").await;
+    let scopes: Vec<String> = granted
+        .scopes()
+        .map(|s| s.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    assert_eq!(scopes, ["projects"]);
+    let status = list_schemas(&app, granted.access_token().secret())
+        .await
+        .expect_err("not an admin");
+    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
+
+    // Asking for admin alone, even as the client itself, gets nothing: the
+    // client's owner (alice) is no admin.
+    let refused = client
+        .exchange_client_credentials()
+        .add_scope(Scope::new("admin".into()))
+        .request_async(&http())
+        .await
+        .expect_err("admin alone");
+    assert_oauth_error(refused, BasicErrorResponseType::InvalidScope);
+
+    // Made an admin, she gets it with her next sign-in…
+    accounts.set_admin("alice", true).await.expect("grant");
+    let admin = code_flow(&client, "alice", "correct horse battery").await;
+    let token = admin.access_token().secret().clone();
+    list_schemas(&app, &token).await.expect("an admin call");
+
+    // …and loses it at once when the role is taken back, token or not.
+    accounts.set_admin("alice", false).await.expect("revoke");
+    let status = list_schemas(&app, &token)
+        .await
+        .expect_err("no longer an admin");
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    assert!(status.message().contains("not one"), "{}", status.message());
+    app.stop().await;
+}
+on_both_stores!(admin_is_a_right_of_the_user_not_of_the_client);

@@ -14,6 +14,7 @@ mod m20261128_000008_schemas;
 mod m20261128_000009_scraping;
 mod m20261128_000010_rescrape;
 mod m20261201_000011_item_outcomes;
+mod m20261201_000012_user_roles;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_scraping::Migration),
             Box::new(m20261128_000010_rescrape::Migration),
             Box::new(m20261201_000011_item_outcomes::Migration),
+            Box::new(m20261201_000012_user_roles::Migration),
         ]
     }
 }

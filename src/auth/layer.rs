@@ -16,6 +16,7 @@ use tracing::{debug, warn};
 
 use super::external::{unverified_issuer, ExternalError, ExternalIssuers};
 use super::jwt::{TokenError, TokenVerifier};
+use super::rights;
 use super::signing::LiveKeys;
 use super::Caller;
 use crate::store::Store;
@@ -117,7 +118,41 @@ impl Gate {
                 "{method} needs the scope `{scope}`, which this token does not carry"
             )));
         }
+        if let (rights::ADMIN, Self::Tokens { store, .. }) = (scope, self) {
+            admin_still(store, &caller, method).await?;
+        }
         Ok(caller)
+    }
+}
+
+/// The admin scope is held by right of the user (or, for a client's own
+/// token, of its owner), checked again on every admin call: a role taken
+/// back works at once, and a token from any source claims it in vain.
+async fn admin_still(store: &Store, caller: &Caller, method: &str) -> Result<(), Status> {
+    let unavailable = |err: crate::store::StoreError| {
+        warn!(error = %err, "rights check failed");
+        Status::unavailable("cannot check the caller's rights right now; retry")
+    };
+    let holder = match (&caller.user, &caller.client_id) {
+        (Some(user), _) => Some(user.clone()),
+        (None, Some(client_id)) => store
+            .find_client(client_id)
+            .await
+            .map_err(unavailable)?
+            .map(|client| client.owner),
+        (None, None) => None,
+    };
+    let allowed = match &holder {
+        Some(holder) => rights::is_admin(store, holder).await.map_err(unavailable)?,
+        None => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Status::permission_denied(format!(
+            "{method} is for platform admins, and {} is not one",
+            holder.as_deref().unwrap_or("this caller")
+        )))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod operator;
 pub mod pkce;
 pub mod registration;
 pub mod revocation;
+pub mod rights;
 pub mod secrets;
 pub mod signing;
 pub mod signup;

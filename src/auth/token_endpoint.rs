@@ -23,6 +23,7 @@ use tracing::{info, warn};
 use super::external::ExternalIssuers;
 use super::grants::{self, Grant};
 use super::jwt::{TokenIssuer, TokenVerifier};
+use super::rights;
 use super::signing::LiveKeys;
 use super::throttle::{retry_after_header, RetryAfter, Throttles};
 use super::{authorize, registration, revocation, signup};
@@ -282,6 +283,22 @@ async fn issue_token(
         scopes,
         refresh_token,
     } = grant;
+    // `admin` is the user's right (a client's own token: its owner's).
+    let holder = match grant_type.as_str() {
+        "client_credentials" => client.owner.as_str(),
+        _ => subject.as_str(),
+    };
+    let scopes = rights::within_rights(&service.store, holder, scopes)
+        .await
+        .map_err(|err| {
+            warn!(error = %err, "checking the user's rights failed");
+            OAuthError::ServerError
+        })?;
+    if scopes.is_empty() {
+        return Err(OAuthError::InvalidScope(format!(
+            "admin is granted to admin users only, and {holder} is not one"
+        )));
+    }
     let (jwt, claims) = service
         .issuer
         .issue(

@@ -66,29 +66,49 @@ async fn read_password(input: &mut (dyn AsyncBufRead + Unpin + Send)) -> Result<
     Ok(password)
 }
 
+/// What `admin create-user` was asked for.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password_stdin: bool,
+    pub admin: bool,
+}
+
 pub async fn create_user(
     args: StoreArgs,
-    username: &str,
-    password_stdin: bool,
+    new: NewUser<'_>,
     input: &mut (dyn AsyncBufRead + Unpin + Send),
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let password = match password_stdin {
+    let password = match new.password_stdin {
         true => Some(read_password(input).await?),
         false => None,
     };
-    let user = accounts(args)
-        .await?
-        .create_user(username, password.as_deref())
+    let accounts = accounts(args).await?;
+    let user = accounts
+        .create_user(new.username, password.as_deref())
         .await?;
+    if new.admin {
+        accounts.set_admin(&user.username, true).await?;
+    }
     print(
         out,
         json!({
             "username": user.username,
             "has_password": user.password_hash.is_some(),
+            "admin": new.admin,
             "created_at": user.created_at.to_rfc3339(),
         }),
     )
+}
+
+pub async fn set_admin(
+    args: StoreArgs,
+    username: &str,
+    admin: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    accounts(args).await?.set_admin(username, admin).await?;
+    print(out, json!({"username": username, "admin": admin}))
 }
 
 pub async fn create_client(

@@ -145,6 +145,12 @@ impl ServerConfig {
         if base.query().is_some() || base.fragment().is_some() {
             return Err(invalid("base_url must not have a query or fragment".into()));
         }
+        // Credentials in a URL end up in logs, listings and Referer headers.
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(invalid(
+                "base_url must not carry a user name or password; give credentials in auth".into(),
+            ));
+        }
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);

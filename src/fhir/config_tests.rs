@@ -80,9 +80,12 @@ fn the_base_url_is_checked_and_normalised() {
         "not a url",
         "https://h/fhir?x=1",
         "file:///fhir",
+        "https://user:pa55word@h/fhir",
+        "https://user@h/fhir",
     ] {
         let err = ServerConfig::new("s", bad).validated_base().unwrap_err();
         assert_eq!(err.code(), "INVALID_CONFIG", "{bad}");
+        assert!(!err.to_string().contains("pa55word"), "{err}");
     }
     let mut config = ServerConfig::new("s", "https://h/fhir");
     config.limits.max_concurrency = 0;

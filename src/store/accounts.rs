@@ -19,6 +19,19 @@ pub struct StoredUser {
     pub username: String,
     pub password_hash: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// May hold the `admin` scope.
+    pub is_admin: bool,
+}
+
+impl From<user::Model> for StoredUser {
+    fn from(m: user::Model) -> Self {
+        Self {
+            username: m.username,
+            password_hash: m.password_hash,
+            created_at: m.created_at,
+            is_admin: m.is_admin,
+        }
+    }
 }
 
 /// A registered client. Its secret is only ever held as a hash.
@@ -86,6 +99,7 @@ impl Store {
             username: Set(username.as_str().to_owned()),
             password_hash: Set(password_hash),
             created_at: Set(Utc::now()),
+            is_admin: Set(false),
         };
         let tx = self.begin_write().await?;
         let model = user::Entity::insert(row)
@@ -98,22 +112,30 @@ impl Store {
                 other => other,
             })?;
         tx.commit().await?;
-        Ok(StoredUser {
-            username: model.username,
-            password_hash: model.password_hash,
-            created_at: model.created_at,
-        })
+        Ok(model.into())
     }
 
     pub async fn find_user(&self, username: &str) -> StoreResult<Option<StoredUser>> {
         Ok(user::Entity::find_by_id(username.to_owned())
             .one(&self.db)
             .await?
-            .map(|m| StoredUser {
-                username: m.username,
-                password_hash: m.password_hash,
-                created_at: m.created_at,
-            }))
+            .map(StoredUser::from))
+    }
+
+    /// Grants or takes back the admin role; false when there is no such user.
+    pub async fn set_user_admin(&self, username: &str, is_admin: bool) -> StoreResult<bool> {
+        let tx = self.begin_write().await?;
+        let updated = user::Entity::update_many()
+            .col_expr(
+                user::Column::IsAdmin,
+                sea_orm::sea_query::Expr::value(is_admin),
+            )
+            .filter(user::Column::Username.eq(username))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        tx.commit().await?;
+        Ok(updated == 1)
     }
 
     pub async fn create_client(&self, new: NewClient) -> StoreResult<StoredClient> {

@@ -36,6 +36,7 @@ impl Store {
                 username: Set(username.as_str().to_owned()),
                 password_hash: Set(None),
                 created_at: Set(now),
+                is_admin: Set(false),
             })
             .exec(&*tx)
             .await

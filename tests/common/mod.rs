@@ -147,6 +147,10 @@ async fn register_harness_client(database_url: &str) -> String {
         .create_user(HARNESS_USER, None)
         .await
         .expect("create the harness user");
+    accounts
+        .set_admin(HARNESS_USER, true)
+        .await
+        .expect("make the harness user an admin");
     let scopes: Vec<String> = SCOPES.iter().map(|s| (*s).to_owned()).collect();
     let (client, _secret) = accounts
         .create_client("test harness", HARNESS_USER, &[], &scopes)

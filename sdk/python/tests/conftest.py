@@ -113,7 +113,7 @@ def admin(work: Path, *args: str) -> dict:
 def token(server: str, work: Path) -> str:
     """An access token for the user ``sdk`` with every API scope, issued
     through a portal registered for the tests."""
-    admin(work, "create-user", "sdk")
+    admin(work, "create-user", "sdk", "--admin")
     scopes = ["projects", "import:write", "import:read", "files:read"]
     portal = admin(
         work,

@@ -9,6 +9,8 @@ pub struct Model {
     pub username: String,
     pub password_hash: Option<String>,
     pub created_at: DateTimeUtc,
+    /// May hold the `admin` scope.
+    pub is_admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
