@@ -334,3 +334,73 @@ async fn limits_are_set_read_back_and_checked(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(limits_are_set_read_back_and_checked);
+
+/// Moving a server to another origin does not take its stored credentials
+/// along (the next CapabilityStatement read would hand them to the new
+/// host): the move states new ones, or none.
+async fn credentials_do_not_follow_the_base_url_to_another_origin(backend: Backend) {
+    let (first, elsewhere) = (ncpi_stub().await, ncpi_stub().await);
+    let app = spawn_app(backend).await;
+    let mut admin = servers(&app, &app.token);
+    let mut request = register("kf", &first.base_url());
+    request.auth = Some(pb::FhirServerAuth {
+        method: Some(Method::Bearer(pb::BearerTokenAuth {
+            token: "s3cret-fhir-token".into(),
+        })),
+    });
+    admin.register_fhir_server(request).await.expect("register");
+
+    // A change within the same origin keeps them.
+    let same_origin = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "kf".into(),
+            base_url: format!("{}/", first.base_url()),
+            ..Default::default()
+        })
+        .await
+        .expect("same origin")
+        .into_inner();
+    assert_eq!(same_origin.auth_kind, "bearer");
+
+    let moved = |auth: Option<pb::FhirServerAuth>| pb::UpdateFhirServerRequest {
+        id: "kf".into(),
+        base_url: elsewhere.base_url(),
+        auth,
+        ..Default::default()
+    };
+    let refused = admin
+        .update_fhir_server(moved(None))
+        .await
+        .expect_err("credentials would follow");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(
+        refused.message().contains("give auth"),
+        "{}",
+        refused.message()
+    );
+    let authorizations = elsewhere.authorizations("/fhir/metadata");
+    assert!(
+        authorizations.iter().all(|a| a.is_none()),
+        "the new host got {authorizations:?}"
+    );
+    let kept = admin
+        .get_fhir_server(pb::GetFhirServerRequest { id: "kf".into() })
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(kept.base_url, same_origin.base_url);
+
+    // With its own credentials, or none, the move is made.
+    let none = pb::FhirServerAuth { method: None };
+    let updated = admin
+        .update_fhir_server(moved(Some(none)))
+        .await
+        .expect("moved without credentials")
+        .into_inner();
+    assert_eq!(
+        (updated.base_url.as_str(), updated.auth_kind.as_str()),
+        (elsewhere.base_url().as_str(), "none")
+    );
+    app.stop().await;
+}
+on_both_stores!(credentials_do_not_follow_the_base_url_to_another_origin);

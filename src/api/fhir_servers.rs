@@ -161,7 +161,7 @@ impl FhirServerService for FhirServerApi {
         let new_auth = r.auth.map(|a| auth(Some(a))).transpose()?;
         let updated = self
             .servers
-            .update(&caller, &r.id, |settings| {
+            .update(&caller, &r.id, new_auth.is_some(), |settings| {
                 if !r.base_url.is_empty() {
                     settings.config.base_url = r.base_url;
                 }

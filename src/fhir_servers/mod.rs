@@ -25,7 +25,7 @@ use tracing::info;
 
 use crate::auth::Caller;
 use crate::domain::account::Username;
-use crate::fhir::ServerConfig;
+use crate::fhir::{FhirAuth, ServerConfig};
 use crate::scrape::{RecentLimits, Schema};
 use crate::store::{Store, StoreError, StoredFhirServer};
 
@@ -178,10 +178,14 @@ impl FhirServers {
 
     /// Applies `change` to the server's settings, then reads its
     /// CapabilityStatement again.
+    /// Changes a server's settings. `credentials_given` says whether the
+    /// change states the credentials itself: stored ones never follow the
+    /// base URL to another origin.
     pub async fn update(
         &self,
         caller: &Caller,
         id: &str,
+        credentials_given: bool,
         change: impl FnOnce(&mut ServerSettings),
     ) -> Result<StoredFhirServer, FhirServerError> {
         let mut server = self.get(caller, id).await?;
@@ -192,6 +196,15 @@ impl FhirServers {
         change(&mut settings);
         settings.config.id = id.to_owned();
         check_settings(&settings)?;
+        let moved = origin_of(&server.config.base_url) != origin_of(&settings.config.base_url);
+        if moved && !credentials_given && !matches!(settings.config.auth, FhirAuth::None) {
+            return Err(FhirServerError::InvalidArgument(format!(
+                "base_url moves FHIR server {id} to another origin ({}), and its stored \
+                 credentials are not sent there: give auth in the same call (auth none to \
+                 drop them)",
+                origin_of(&settings.config.base_url)
+            )));
+        }
         server.pinned_schema = self.check_pin(settings.pinned_schema.as_deref()).await?;
         server.config = settings.config;
         server.updated_at = Utc::now();
@@ -233,8 +246,11 @@ impl FhirServers {
                     self.register(&operator, settings).await?;
                 }
                 Some(_) => {
-                    self.update(&operator, &entry.server.id, |current| *current = settings)
-                        .await?;
+                    // The file states the credentials beside the URL.
+                    self.update(&operator, &entry.server.id, true, |current| {
+                        *current = settings
+                    })
+                    .await?;
                 }
             }
         }
@@ -259,4 +275,11 @@ impl FhirServers {
             },
         }
     }
+}
+
+/// `scheme://host:port` of a URL (what credentials are bound to).
+fn origin_of(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
