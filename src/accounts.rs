@@ -54,7 +54,7 @@ impl Accounts {
         let password_hash = match password {
             Some(password) => {
                 check_password(password)?;
-                Some(secrets::hash(password)?)
+                Some(hash_password(password).await?)
             }
             None => None,
         };
@@ -107,7 +107,7 @@ impl Accounts {
                 client_id: secrets::random_id("fic_")?,
                 name: name.to_owned(),
                 owner,
-                secret_hash: secrets::hash(secret.expose())?,
+                secret_hash: secrets::digest(secret.expose()),
                 redirect_uris: redirect_uris.to_vec(),
                 scopes,
             })
@@ -148,7 +148,7 @@ impl Accounts {
         let secret = secrets::new_secret()?;
         match self
             .store
-            .set_client_secret(client_id, &secrets::hash(secret.expose())?)
+            .set_client_secret(client_id, &secrets::digest(secret.expose()))
             .await?
         {
             true => Ok(secret),
@@ -188,18 +188,23 @@ impl Accounts {
 }
 
 impl Accounts {
-    /// The client whose id and secret these are, if it is not revoked. An
-    /// unknown id costs the same hashing as a known one, so response times
-    /// do not tell which ids exist.
+    /// The client whose id and secret these are, if it is not revoked.
+    /// Client ids are public; an unknown one costs a look-up and nothing
+    /// more, a known one a SHA-256 (an argon2 hash for a client registered
+    /// before digests, within the hashing cap).
     pub async fn authenticate_client(
         &self,
         client_id: &str,
         secret: &str,
     ) -> Result<Option<StoredClient>, AccountError> {
-        let client = self.store.find_client(client_id).await?;
-        let matches =
-            verify_or_decoy(secret, client.as_ref().map(|c| c.secret_hash.clone())).await?;
-        Ok(client.filter(|c| matches && c.revoked_at.is_none()))
+        let Some(client) = self.store.find_client(client_id).await? else {
+            return Ok(None);
+        };
+        let matches = match secrets::is_digest(&client.secret_hash) {
+            true => secrets::verify_digest(secret, &client.secret_hash),
+            false => verify_or_decoy(secret, Some(client.secret_hash.clone())).await?,
+        };
+        Ok(Some(client).filter(|c| matches && c.revoked_at.is_none()))
     }
 }
 
@@ -239,10 +244,32 @@ async fn verify_or_decoy(secret: &str, stored_hash: Option<String>) -> Result<bo
         None => decoy_hash()?,
     };
     let secret = secret.to_owned();
+    let _permit = hashing_permit().await;
     let matches = tokio::task::spawn_blocking(move || secrets::verify(&secret, &hash))
         .await
         .unwrap_or(false);
     Ok(known && matches)
+}
+
+/// An argon2 hash of a new password, off the async threads.
+async fn hash_password(password: &str) -> Result<String, AccountError> {
+    let password = password.to_owned();
+    let _permit = hashing_permit().await;
+    tokio::task::spawn_blocking(move || secrets::hash(&password))
+        .await
+        .map_err(|_| AccountError::Secret(secrets::SecretError::Hash))?
+        .map_err(AccountError::from)
+}
+
+/// Password hashing is slow on purpose and runs on unauthenticated
+/// requests (sign-in, sign-up): at most one per core at a time, however
+/// many strangers ask; the rest wait their turn instead of taking the CPU.
+async fn hashing_permit() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores.max(1))
+    });
+    HASHING.acquire().await.ok()
 }
 
 /// A hash to verify against when no account has the given name.
@@ -285,6 +312,42 @@ fn check_redirect_uri(uri: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn client_secrets_verify_as_digests_and_as_older_argon2_hashes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("a.db").display());
+        let store = Store::connect(&url, 1).await.expect("store");
+        let accounts = Accounts::new(store.clone());
+        accounts.create_user("ada", None).await.expect("user");
+        let (client, secret) = accounts
+            .create_client("p", "ada", &[], &["projects".to_owned()])
+            .await
+            .expect("client");
+        let id = client.client_id.as_str();
+        let found = accounts.authenticate_client(id, secret.expose()).await;
+        assert!(found.expect("ran").is_some());
+        assert!(accounts
+            .authenticate_client(id, "wrong")
+            .await
+            .expect("ran")
+            .is_none());
+        assert!(accounts
+            .authenticate_client("fic_nobody", secret.expose())
+            .await
+            .expect("ran")
+            .is_none());
+        // A client registered when secrets were argon2-hashed still signs in.
+        let legacy = secrets::hash(secret.expose()).expect("hash");
+        store.set_client_secret(id, &legacy).await.expect("store");
+        let found = accounts.authenticate_client(id, secret.expose()).await;
+        assert!(found.expect("ran").is_some());
+        assert!(accounts
+            .authenticate_client(id, "wrong")
+            .await
+            .expect("ran")
+            .is_none());
+    }
 
     #[test]
     fn redirect_uris_follow_oauth_rules() {

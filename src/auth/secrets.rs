@@ -1,5 +1,8 @@
-//! Passwords and client secrets: generated from the OS's randomness, kept
-//! only as argon2 hashes, compared in constant time by argon2 itself.
+//! Passwords and client secrets, generated from the OS's randomness and
+//! kept only hashed. Passwords, which people choose, as argon2 hashes;
+//! client secrets, 256 random bits, as SHA-256 digests compared in constant
+//! time: as hard to invert as the secret is to guess, and no CPU for a
+//! stranger to spend (clients registered before keep argon2 hashes).
 
 use std::fmt;
 
@@ -60,6 +63,30 @@ pub fn hash(secret: &str) -> Result<String, SecretError> {
         .map_err(|_| SecretError::Hash)
 }
 
+const DIGEST_PREFIX: &str = "sha256$";
+
+/// The stored form of a client secret: `sha256$` and its digest.
+pub fn digest(secret: &str) -> String {
+    use sha2::Digest as _;
+    format!(
+        "{DIGEST_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(secret.as_bytes()))
+    )
+}
+
+/// Whether a stored secret is a digest (cheap to check) rather than an
+/// argon2 hash (slow on purpose: check it off the async threads).
+pub fn is_digest(stored: &str) -> bool {
+    stored.starts_with(DIGEST_PREFIX)
+}
+
+/// True when `secret` matches the stored digest, compared in constant time.
+pub fn verify_digest(secret: &str, stored: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    let computed = digest(secret);
+    computed.len() == stored.len() && bool::from(computed.as_bytes().ct_eq(stored.as_bytes()))
+}
+
 /// True when `secret` matches `stored_hash`; a malformed hash never matches.
 pub fn verify(secret: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
@@ -84,6 +111,17 @@ mod tests {
         assert!(verify(secret.expose(), &stored));
         assert!(!verify("wrong", &stored));
         assert!(!verify(secret.expose(), "not a hash"));
+    }
+
+    #[test]
+    fn client_secrets_are_digests_that_verify_only_the_right_secret() {
+        let secret = new_secret().expect("random");
+        let stored = digest(secret.expose());
+        assert!(is_digest(&stored) && !is_digest("$argon2id$v=19$x"));
+        assert!(!stored.contains(secret.expose()));
+        assert!(verify_digest(secret.expose(), &stored));
+        assert!(!verify_digest("wrong", &stored));
+        assert!(!verify_digest(secret.expose(), "sha256$short"));
     }
 
     #[test]
