@@ -424,6 +424,7 @@ impl BenchApp {
                 ..ServerConfig::new("bench", fhir_base)
             },
             schema: Some("ncpi-kids-first".into()),
+            allowed_projects: vec!["*".into()],
         }];
         let app = Application::build(config).await?;
         let addr = app.local_addr();

@@ -37,6 +37,10 @@ pub struct ConfiguredFhirServer {
     /// `name` or `name@version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    /// The projects that may use the server (`owner/name`, `owner/*`, `*`);
+    /// what the file lists replaces what was granted over gRPC.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_projects: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -218,6 +218,7 @@ async fn small_pages_and_chunks_give_the_same_metadata(backend: Backend) {
             ..fhir_import::fhir::ServerConfig::new("kf", kf.proxy.clone())
         },
         schema: Some("ncpi-kids-first".into()),
+        allowed_projects: vec!["harness/*".into()],
     };
     let app = spawn_app_with(backend, |config| config.fhir_servers = vec![server]).await;
     let (slug, counts) = import_counted(&app, &kf.counts, "paged", &data.document_references).await;

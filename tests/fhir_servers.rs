@@ -12,6 +12,7 @@ use fhir_import::config::ConfiguredFhirServer;
 use fhir_import::fhir::ServerConfig;
 use fhir_import::proto::v1::{
     self as pb, fhir_server_auth::Method, fhir_server_service_client::FhirServerServiceClient,
+    import_service_client::ImportServiceClient, project_service_client::ProjectServiceClient,
 };
 use fhir_import::{accounts::Accounts, store::Store};
 use serde_json::json;
@@ -228,6 +229,7 @@ async fn servers_in_the_configuration_file_are_registered_at_start(backend: Back
     let configured = vec![ConfiguredFhirServer {
         server: ServerConfig::new("from-config", stub.base_url()),
         schema: None,
+        allowed_projects: vec!["harness/*".into(), "ada/study".into()],
     }];
     let app = spawn_app_with(backend, |c| c.fhir_servers = configured).await;
     let server = servers(&app, &app.token)
@@ -238,6 +240,7 @@ async fn servers_in_the_configuration_file_are_registered_at_start(backend: Back
         .expect("registered from the configuration")
         .into_inner();
     assert_eq!(server.schema, "ncpi-kids-first@2");
+    assert_eq!(server.allowed_projects, ["harness/*", "ada/study"]);
     app.stop().await;
 }
 on_both_stores!(servers_in_the_configuration_file_are_registered_at_start);
@@ -404,3 +407,201 @@ async fn credentials_do_not_follow_the_base_url_to_another_origin(backend: Backe
     app.stop().await;
 }
 on_both_stores!(credentials_do_not_follow_the_base_url_to_another_origin);
+
+/// A one-document study on a real FHIR server, and its document to import.
+async fn one_document_study() -> (SekmetServer, pb::DocumentInput) {
+    let data = fhir_import::dataset::generate(
+        7,
+        &fhir_import::dataset::Shape {
+            families: 1,
+            ..Default::default()
+        },
+    );
+    let sekmet = SekmetServer::start(Some(&data)).await;
+    let document = common::docs::input(&data.document_references[0]);
+    (sekmet, document)
+}
+
+async fn import_naming(
+    app: &TestApp,
+    token: &str,
+    project: &str,
+    server: &str,
+    document: &pb::DocumentInput,
+) -> Result<pb::ImportDocumentsResponse, tonic::Status> {
+    let messages = [
+        common::docs::header_message(common::header_from(project, server)),
+        common::docs::document_message(document.clone()),
+    ];
+    ImportServiceClient::new(app.channel_with(token))
+        .import_documents(tokio_stream::iter(messages))
+        .await
+        .map(|r| r.into_inner())
+}
+
+/// The service reads a FHIR server with its own credentials for it, so a
+/// project may name a server only when an admin allowed it: otherwise
+/// anyone who can sign up could read the server through the service (a
+/// confused deputy).
+async fn servers_are_open_only_to_the_projects_an_admin_allows(backend: Backend) {
+    let (sekmet, document) = one_document_study().await;
+    let app = spawn_app(backend).await;
+    let mut admin = servers(&app, &app.token);
+    let registered = admin
+        .register_fhir_server(register("kf", sekmet.base_url()))
+        .await
+        .expect("register")
+        .into_inner();
+    assert!(registered.allowed_projects.is_empty(), "none by default");
+    let study = app.create_project("study").await;
+
+    let refused = import_naming(&app, &app.token, &study.slug, "kf", &document)
+        .await
+        .expect_err("no project may use a new server");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    for named in ["kf", "harness/study"] {
+        assert!(refused.message().contains(named), "{}", refused.message());
+    }
+    assert!(
+        app.newest_import(&study.slug).await.is_none(),
+        "nothing was started"
+    );
+
+    // A stranger who signed up, with a project of their own.
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    let accounts = Accounts::new(store);
+    accounts.create_user("mallory", None).await.expect("user");
+    let scopes: Vec<String> = ["projects", "import:write", "import:read", "files:read"]
+        .map(str::to_owned)
+        .to_vec();
+    let (portal, _) = accounts
+        .create_client("a portal", "mallory", &[], &scopes)
+        .await
+        .expect("client");
+    let stranger = app.issue_token("mallory", &portal.client_id, &[]).await;
+    let theirs = ProjectServiceClient::new(app.channel_with(&stranger))
+        .create_project(pb::CreateProjectRequest {
+            name: "probe".into(),
+            description: String::new(),
+        })
+        .await
+        .expect("their project")
+        .into_inner();
+
+    let bad = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "kf".into(),
+            add_allowed_projects: vec!["harness/study".into(), "Not A Slug".into()],
+            ..Default::default()
+        })
+        .await
+        .expect_err("a pattern that names no project");
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(
+        bad.message().contains("add_allowed_projects[1]"),
+        "{}",
+        bad.message()
+    );
+    let allowed = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "kf".into(),
+            add_allowed_projects: vec!["harness/study".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("allow one project")
+        .into_inner();
+    assert_eq!(allowed.allowed_projects, ["harness/study"]);
+
+    let started = import_naming(&app, &app.token, &study.slug, "kf", &document)
+        .await
+        .expect("the allowed project imports");
+    let finished = app.wait_until_finished(&started.import_id).await;
+    assert_eq!(finished.state(), pb::ImportState::Completed);
+    let files = app.all_files(&study.slug, &[]).await;
+    assert_eq!(files[0].metadata_state(), pb::MetadataState::Complete);
+
+    let refused = import_naming(&app, &stranger, &theirs.slug, "kf", &document)
+        .await
+        .expect_err("the stranger's project is not allowed");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    assert!(
+        refused.message().contains("mallory/probe"),
+        "{}",
+        refused.message()
+    );
+    let other = app.create_project("other").await;
+    assert_eq!(
+        import_naming(&app, &app.token, &other.slug, "kf", &document)
+            .await
+            .expect_err("one project, not its owner's others")
+            .code(),
+        Code::PermissionDenied
+    );
+
+    // Taken back: new imports and rescrapes of the project are refused, and
+    // a rescrape of every file fails each with the reason.
+    admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "kf".into(),
+            add_allowed_projects: vec!["harness/*".into()],
+            remove_allowed_projects: vec!["harness/study".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("allow every project of harness instead");
+    import_naming(&app, &app.token, &other.slug, "kf", &document)
+        .await
+        .expect("every project of harness");
+    let listed = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "kf".into(),
+            remove_allowed_projects: vec!["harness/*".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("take it back")
+        .into_inner();
+    assert!(listed.allowed_projects.is_empty());
+    let rescrape = |selection| pb::RescrapeFilesRequest {
+        project: study.slug.clone(),
+        selection: Some(selection),
+        metadata_states: vec![],
+    };
+    let refused = app
+        .imports
+        .clone()
+        .rescrape_files(rescrape(pb::rescrape_files_request::Selection::ImportId(
+            finished.id.clone(),
+        )))
+        .await
+        .expect_err("rescrape of an import from kf");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    let all = app
+        .imports
+        .clone()
+        .rescrape_files(rescrape(pb::rescrape_files_request::Selection::AllFiles(
+            true,
+        )))
+        .await
+        .expect("a rescrape of every file starts")
+        .into_inner();
+    let ended = app.wait_until_finished(&all.imports[0].id).await;
+    assert_eq!(ended.state(), pb::ImportState::CompletedWithErrors);
+    let items = app
+        .imports
+        .clone()
+        .list_import_items(pb::ListImportItemsRequest {
+            import_id: ended.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("items")
+        .into_inner()
+        .items;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].failure(), pb::ItemFailure::FhirServerNotAllowed);
+    assert!(items[0].error.contains("harness/study"), "{:?}", items[0]);
+    app.stop().await;
+}
+on_both_stores!(servers_are_open_only_to_the_projects_an_admin_allows);

@@ -57,6 +57,7 @@ fn configured(id: &str, stub: &FhirStub, limits: Limits) -> ConfiguredFhirServer
             ..ServerConfig::new(id, stub.base_url())
         },
         schema: Some("generic-r4".into()),
+        allowed_projects: vec!["harness/*".into()],
     }
 }
 

@@ -15,6 +15,7 @@ mod m20261128_000009_scraping;
 mod m20261128_000010_rescrape;
 mod m20261201_000011_item_outcomes;
 mod m20261201_000012_user_roles;
+mod m20261202_000013_fhir_server_access;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_rescrape::Migration),
             Box::new(m20261201_000011_item_outcomes::Migration),
             Box::new(m20261201_000012_user_roles::Migration),
+            Box::new(m20261202_000013_fhir_server_access::Migration),
         ]
     }
 }

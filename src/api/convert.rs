@@ -242,6 +242,7 @@ fn item_failure(f: ItemFailure) -> pb::ItemFailure {
         ItemFailure::InvalidStoredDocument => pb::ItemFailure::InvalidStoredDocument,
         ItemFailure::FhirServerUnavailable => pb::ItemFailure::FhirServerUnavailable,
         ItemFailure::FhirServerNotRegistered => pb::ItemFailure::FhirServerNotRegistered,
+        ItemFailure::FhirServerNotAllowed => pb::ItemFailure::FhirServerNotAllowed,
         ItemFailure::NoSchema => pb::ItemFailure::NoSchema,
     }
 }

@@ -41,6 +41,7 @@ impl From<FhirServerError> for Status {
             FhirServerError::NotFound(_) => Status::not_found(err.to_string()),
             FhirServerError::AlreadyExists(msg) => Status::already_exists(msg),
             FhirServerError::PermissionDenied(msg) => Status::permission_denied(msg),
+            FhirServerError::NotAllowed { .. } => Status::permission_denied(err.to_string()),
             FhirServerError::FailedPrecondition(msg) => Status::failed_precondition(msg),
             FhirServerError::Store(err) => err.into(),
         }
@@ -68,6 +69,7 @@ impl From<ImportError> for Status {
             }
             ImportError::AlreadyExists(msg) => Status::already_exists(msg),
             ImportError::FailedPrecondition(msg) => Status::failed_precondition(msg),
+            ImportError::PermissionDenied(msg) => Status::permission_denied(msg),
             ImportError::OutOfRange(msg) => Status::out_of_range(msg),
             ImportError::StreamBroken(_) => Status::cancelled(err.to_string()),
             ImportError::ShuttingDown(msg) => Status::unavailable(msg),

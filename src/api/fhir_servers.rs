@@ -5,7 +5,7 @@ use tonic::{Request, Response, Status};
 use super::convert::timestamp;
 use crate::auth::Caller;
 use crate::fhir::{FhirAuth, Limits, ServerConfig, SigningAlgorithm};
-use crate::fhir_servers::{FhirServers, PreviewDocument, ServerSettings};
+use crate::fhir_servers::{parse_project_patterns, FhirServers, PreviewDocument, ServerSettings};
 use crate::proto::v1::{
     self as pb, fhir_server_auth::Method, fhir_server_service_server::FhirServerService,
     preview_scrape_request::Document,
@@ -109,6 +109,7 @@ fn server(s: StoredFhirServer) -> pb::FhirServer {
         capability_error: s.capability_error.unwrap_or_default(),
         create_time: Some(timestamp(s.created_at)),
         update_time: Some(timestamp(s.updated_at)),
+        allowed_projects: s.allowed_projects.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -127,6 +128,7 @@ impl FhirServerService for FhirServerApi {
                 ..ServerConfig::new(r.id, r.base_url)
             },
             pinned_schema: Some(r.schema).filter(|s| !s.is_empty()),
+            allowed_projects: parse_project_patterns("allowed_projects", &r.allowed_projects)?,
         };
         let registered = self.servers.register(&caller, settings).await?;
         Ok(Response::new(server(registered)))
@@ -159,6 +161,9 @@ impl FhirServerService for FhirServerApi {
         let caller = Caller::of(&request)?;
         let r = request.into_inner();
         let new_auth = r.auth.map(|a| auth(Some(a))).transpose()?;
+        let allow = parse_project_patterns("add_allowed_projects", &r.add_allowed_projects)?;
+        let disallow =
+            parse_project_patterns("remove_allowed_projects", &r.remove_allowed_projects)?;
         let updated = self
             .servers
             .update(&caller, &r.id, new_auth.is_some(), |settings| {
@@ -174,6 +179,12 @@ impl FhirServerService for FhirServerApi {
                     settings.config.auth = auth;
                 }
                 settings.config.limits = limits(r.limits, settings.config.limits.clone());
+                settings.allowed_projects.retain(|p| !disallow.contains(p));
+                for pattern in allow {
+                    if !settings.allowed_projects.contains(&pattern) {
+                        settings.allowed_projects.push(pattern);
+                    }
+                }
             })
             .await?;
         Ok(Response::new(server(updated)))

@@ -73,6 +73,7 @@ stored_enum!(ItemFailure {
     InvalidStoredDocument => "INVALID_STORED_DOCUMENT",
     FhirServerUnavailable => "FHIR_SERVER_UNAVAILABLE",
     FhirServerNotRegistered => "FHIR_SERVER_NOT_REGISTERED",
+    FhirServerNotAllowed => "FHIR_SERVER_NOT_ALLOWED",
     NoSchema => "NO_SCHEMA",
 });
 

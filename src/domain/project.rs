@@ -71,9 +71,78 @@ pub fn slug(owner: &str, name: &str) -> String {
     format!("{owner}/{name}")
 }
 
+/// Which projects may use a FHIR server, as an admin grants it: one
+/// project (`owner/name`), every project of one user (`owner/*`), or every
+/// project (`*`). Slugs rather than ids, so that the configuration file can
+/// grant a project before it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProjectPattern {
+    Every,
+    OwnedBy(String),
+    Slug { owner: String, name: String },
+}
+
+impl ProjectPattern {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s == "*" {
+            return Ok(Self::Every);
+        }
+        let Some((owner, name)) = s.split_once('/') else {
+            return Err(format!(
+                "{s:?} is not a project pattern: owner/name, owner/* or *"
+            ));
+        };
+        super::account::Username::parse(owner).map_err(|e| format!("{s:?}: {e}"))?;
+        if name == "*" {
+            return Ok(Self::OwnedBy(owner.to_owned()));
+        }
+        ProjectName::parse(name).map_err(|e| format!("{s:?}: {e}"))?;
+        Ok(Self::Slug {
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    pub fn matches(&self, owner: &str, name: &str) -> bool {
+        match self {
+            Self::Every => true,
+            Self::OwnedBy(o) => o == owner,
+            Self::Slug { owner: o, name: n } => o == owner && n == name,
+        }
+    }
+}
+
+impl std::fmt::Display for ProjectPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Every => f.write_str("*"),
+            Self::OwnedBy(owner) => write!(f, "{owner}/*"),
+            Self::Slug { owner, name } => write!(f, "{owner}/{name}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_patterns_name_one_project_a_users_or_every_one() {
+        let one = ProjectPattern::parse("ada/study").unwrap();
+        assert!(one.matches("ada", "study"));
+        assert!(!one.matches("ada", "other"));
+        assert!(!one.matches("bob", "study"));
+        let owned = ProjectPattern::parse(" ada/* ").unwrap();
+        assert!(owned.matches("ada", "anything"));
+        assert!(!owned.matches("adam", "anything"));
+        assert!(ProjectPattern::parse("*").unwrap().matches("bob", "x"));
+        for bad in ["", "ada", "*/study", "ada/st*", "Ada/x", "a/b/c", "ada/"] {
+            assert!(ProjectPattern::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert_eq!(owned.to_string(), "ada/*");
+        assert_eq!(one.to_string(), "ada/study");
+    }
 
     #[test]
     fn names_follow_the_documented_form() {

@@ -1,9 +1,11 @@
 //! The shared client of each registered server and what was read from it
 //! lately, made on first use and replaced when the server's settings change.
 
+use crate::domain::ids::ProjectId;
+use crate::domain::project::ProjectRef;
 use crate::fhir::FhirClient;
 use crate::scrape::{RecentReads, Schema};
-use crate::store::StoredFhirServer;
+use crate::store::{StoredFhirServer, StoredProject};
 
 use super::{FhirServerError, FhirServers};
 
@@ -16,25 +18,60 @@ pub struct Connection {
 }
 
 impl FhirServers {
-    /// The shared client of server `id`, if it is registered.
-    pub async fn client_for(&self, id: &str) -> Result<Option<FhirClient>, FhirServerError> {
-        Ok(self.registered(id).await?.map(|(c, _)| c.client))
+    /// The shared client of server `id` for a request of `project`: none
+    /// when the server is not registered, [`FhirServerError::NotAllowed`]
+    /// when the project may not use it.
+    pub async fn client_for(
+        &self,
+        id: &str,
+        project: &StoredProject,
+    ) -> Result<Option<FhirClient>, FhirServerError> {
+        let Some((connection, server)) = self.registered(id).await? else {
+            return Ok(None);
+        };
+        check_allowed(&server, project)?;
+        Ok(Some(connection.client))
     }
 
-    /// The connection and schema for documents from `id`, if it is
-    /// registered and has a schema.
+    /// The connection and schema for documents of `project` from `id`, if
+    /// it is registered (and has a schema), and the project may still use
+    /// it.
     pub async fn scraper_for(
+        &self,
+        id: &str,
+        project: &ProjectId,
+    ) -> Result<Option<(Connection, Option<Schema>)>, FhirServerError> {
+        let Some((connection, server)) = self.registered(id).await? else {
+            return Ok(None);
+        };
+        let project = self
+            .store
+            .find_project(&ProjectRef::Id(project.clone()))
+            .await?
+            .ok_or_else(|| FhirServerError::NotAllowed {
+                server: id.to_owned(),
+                project: project.as_str().to_owned(),
+            })?;
+        check_allowed(&server, &project)?;
+        Ok(Some((connection, self.schema_of(&server).await)))
+    }
+
+    /// As [`Self::scraper_for`], for an admin: whatever the project.
+    pub(super) async fn scraper_for_admin(
         &self,
         id: &str,
     ) -> Result<Option<(Connection, Option<Schema>)>, FhirServerError> {
         let Some((connection, server)) = self.registered(id).await? else {
             return Ok(None);
         };
-        let schema = match server.schema.as_deref() {
+        Ok(Some((connection, self.schema_of(&server).await)))
+    }
+
+    async fn schema_of(&self, server: &StoredFhirServer) -> Option<Schema> {
+        match server.schema.as_deref() {
             Some(id) => self.schemas.resolve(id).await,
             None => None,
-        };
-        Ok(Some((connection, schema)))
+        }
     }
 
     async fn registered(
@@ -72,5 +109,23 @@ impl FhirServers {
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.to_owned(), connection.clone());
         connection
+    }
+}
+
+/// Whether `project` may have the service read `server` for it.
+fn check_allowed(
+    server: &StoredFhirServer,
+    project: &StoredProject,
+) -> Result<(), FhirServerError> {
+    match server
+        .allowed_projects
+        .iter()
+        .any(|p| p.matches(&project.owner, &project.name))
+    {
+        true => Ok(()),
+        false => Err(FhirServerError::NotAllowed {
+            server: server.id().to_owned(),
+            project: project.slug.clone(),
+        }),
     }
 }

@@ -25,6 +25,7 @@ use tracing::info;
 
 use crate::auth::Caller;
 use crate::domain::account::Username;
+use crate::domain::project::ProjectPattern;
 use crate::fhir::{FhirAuth, ServerConfig};
 use crate::scrape::{RecentLimits, Schema};
 use crate::store::{Store, StoreError, StoredFhirServer};
@@ -41,6 +42,11 @@ pub enum FhirServerError {
     PermissionDenied(String),
     #[error("{0}")]
     FailedPrecondition(String),
+    #[error(
+        "project {project} may not use FHIR server {server}; an admin allows it \
+         (UpdateFhirServer add_allowed_projects)"
+    )]
+    NotAllowed { server: String, project: String },
     #[error(transparent)]
     Store(StoreError),
 }
@@ -67,6 +73,26 @@ pub struct ServerSettings {
     pub config: ServerConfig,
     /// `name` or `name@version`; none lets the service choose.
     pub pinned_schema: Option<String>,
+    /// The projects whose imports may name the server: none by default, as
+    /// every read goes out with the service's credentials for it.
+    pub allowed_projects: Vec<ProjectPattern>,
+}
+
+/// Project patterns as a request lists them (`owner/name`, `owner/*`,
+/// `*`), each checked; `field` names them in the error.
+pub fn parse_project_patterns(
+    field: &str,
+    patterns: &[String],
+) -> Result<Vec<ProjectPattern>, FhirServerError> {
+    let mut parsed: Vec<ProjectPattern> = Vec::with_capacity(patterns.len());
+    for (i, pattern) in patterns.iter().enumerate() {
+        let pattern = ProjectPattern::parse(pattern)
+            .map_err(|e| FhirServerError::InvalidArgument(format!("{field}[{i}]: {e}")))?;
+        if !parsed.contains(&pattern) {
+            parsed.push(pattern);
+        }
+    }
+    Ok(parsed)
 }
 
 /// The schemas a server's documents may be scraped with.
@@ -151,10 +177,16 @@ impl FhirServers {
             capability_error: None,
             created_at: now,
             updated_at: now,
+            allowed_projects: settings.allowed_projects,
         };
         let client = self.read_capabilities(&mut server).await?;
         self.store.insert_fhir_server(&server).await?;
-        info!(server = %server.id(), schema = ?server.schema, "registered a FHIR server");
+        info!(
+            server = %server.id(),
+            schema = ?server.schema,
+            allowed_projects = ?server.allowed_projects,
+            "registered a FHIR server"
+        );
         self.cache(server.id(), client);
         Ok(server)
     }
@@ -192,6 +224,7 @@ impl FhirServers {
         let mut settings = ServerSettings {
             config: server.config.clone(),
             pinned_schema: server.pinned_schema.clone(),
+            allowed_projects: server.allowed_projects.clone(),
         };
         change(&mut settings);
         settings.config.id = id.to_owned();
@@ -206,7 +239,16 @@ impl FhirServers {
             )));
         }
         server.pinned_schema = self.check_pin(settings.pinned_schema.as_deref()).await?;
+        if settings.allowed_projects != server.allowed_projects {
+            info!(
+                server = %id,
+                before = ?server.allowed_projects,
+                after = ?settings.allowed_projects,
+                "changed the projects that may use a FHIR server"
+            );
+        }
         server.config = settings.config;
+        server.allowed_projects = settings.allowed_projects;
         server.updated_at = Utc::now();
         let client = self.read_capabilities(&mut server).await?;
         if !self.store.update_fhir_server(&server).await? {
@@ -240,6 +282,10 @@ impl FhirServers {
             let settings = ServerSettings {
                 config: entry.server.clone(),
                 pinned_schema: entry.schema.clone(),
+                allowed_projects: parse_project_patterns(
+                    &format!("fhir_servers.{}.allowed_projects", entry.server.id),
+                    &entry.allowed_projects,
+                )?,
             };
             match self.store.fhir_server(&entry.server.id).await? {
                 None => {

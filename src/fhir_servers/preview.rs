@@ -22,7 +22,7 @@ impl FhirServers {
     ) -> Result<(Schema, Scraped), FhirServerError> {
         require_admin(caller)?;
         let (Connection { client, .. }, schema) = self
-            .scraper_for(id)
+            .scraper_for_admin(id)
             .await?
             .ok_or_else(|| FhirServerError::NotFound(id.to_owned()))?;
         let schema = match schema_override.filter(|s| !s.trim().is_empty()) {

@@ -26,7 +26,7 @@ use crate::domain::{
 };
 use crate::fhir_servers::FhirServerError;
 use crate::projects::acting_user;
-use crate::store::{IntakeItem, NewImport, StoreError};
+use crate::store::{IntakeItem, NewImport, StoreError, StoredProject};
 
 /// One message of the stream after the header.
 pub enum Incoming {
@@ -122,7 +122,7 @@ impl Imports {
             .await?;
         // Metadata is scraped only from registered servers: an unknown id
         // is a mistake to report now, not on every file later.
-        let references = self.reference_source(&spec).await?;
+        let references = self.reference_source(&spec, &project).await?;
         if spec.validate_only {
             return self.validate_only(&spec, references, stream).await;
         }
@@ -334,15 +334,17 @@ impl Imports {
     }
 
     /// Where documents given by reference are read from: the import's FHIR
-    /// server, when it names one, which must be registered.
+    /// server, when it names one, which must be registered and open to the
+    /// project.
     async fn reference_source(
         &self,
         spec: &ImportSpec,
+        project: &StoredProject,
     ) -> Result<Option<ReferenceSource>, ImportError> {
         if spec.fhir_server.is_empty() {
             return Ok(None);
         }
-        let client = match self.servers.client_for(&spec.fhir_server).await {
+        let client = match self.servers.client_for(&spec.fhir_server, project).await {
             Ok(Some(client)) => client,
             Ok(None) => {
                 return Err(ImportError::InvalidArgument(format!(
@@ -351,6 +353,9 @@ impl Imports {
                 )))
             }
             Err(FhirServerError::Store(err)) => return Err(err.into()),
+            Err(err @ FhirServerError::NotAllowed { .. }) => {
+                return Err(ImportError::PermissionDenied(format!("header.fhir_server: {err}")))
+            }
             Err(err) => return Err(ImportError::FailedPrecondition(err.to_string())),
         };
         Ok(Some(ReferenceSource {

@@ -49,6 +49,8 @@ pub enum ImportError {
     #[error("{0}")]
     FailedPrecondition(String),
     #[error("{0}")]
+    PermissionDenied(String),
+    #[error("{0}")]
     OutOfRange(String),
     /// The client's stream broke; what was accepted before is kept.
     #[error("the document stream broke: {0}")]

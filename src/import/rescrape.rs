@@ -11,8 +11,9 @@ use crate::domain::{
     ids::{FileId, ImportId, ProjectId},
     import::{Import, MetadataState},
 };
+use crate::fhir_servers::FhirServerError;
 use crate::projects::acting_user;
-use crate::store::{NewRescrape, RescrapeSelection, RescrapeStarted};
+use crate::store::{NewRescrape, RescrapeSelection, RescrapeStarted, StoredProject};
 
 /// Most file ids one request may list.
 pub const MAX_FILE_IDS: usize = 10_000;
@@ -48,7 +49,11 @@ impl Imports {
         }
         let selection = match rescrape {
             Rescrape::Files(ids) => {
-                RescrapeSelection::Files(self.listed_files(&project.id, ids).await?)
+                let (files, servers) = self.listed_files(&project.id, ids).await?;
+                for server in &servers {
+                    self.check_server_open(server, &project).await?;
+                }
+                RescrapeSelection::Files(files)
             }
             Rescrape::Import(id) => {
                 let import = self.import_in_project(&id, &project.id).await?;
@@ -58,6 +63,8 @@ impl Imports {
                         import.id
                     )));
                 }
+                self.check_server_open(&import.fhir_server, &project)
+                    .await?;
                 RescrapeSelection::Import(import.id)
             }
             Rescrape::AllFiles => RescrapeSelection::Project,
@@ -84,13 +91,31 @@ impl Imports {
         Ok(started)
     }
 
+    /// A rescrape reads the server for the project again: refused when the
+    /// project may no longer use it. (One whose server is gone fails per
+    /// item, as it would in any import.)
+    async fn check_server_open(
+        &self,
+        server: &str,
+        project: &StoredProject,
+    ) -> Result<(), ImportError> {
+        match self.servers.client_for(server, project).await {
+            Ok(_) => Ok(()),
+            Err(FhirServerError::Store(err)) => Err(err.into()),
+            Err(err @ FhirServerError::NotAllowed { .. }) => {
+                Err(ImportError::PermissionDenied(err.to_string()))
+            }
+            Err(err) => Err(ImportError::FailedPrecondition(err.to_string())),
+        }
+    }
+
     /// The listed ids, checked: each a file of the project that came from a
-    /// FHIR server.
+    /// FHIR server; and those servers.
     async fn listed_files(
         &self,
         project_id: &ProjectId,
         ids: Vec<String>,
-    ) -> Result<Vec<String>, ImportError> {
+    ) -> Result<(Vec<String>, Vec<String>), ImportError> {
         if ids.is_empty() {
             return Err(ImportError::InvalidArgument(
                 "file_ids: list at least one file id".into(),
@@ -124,7 +149,10 @@ impl Imports {
                 local.id
             )));
         }
-        Ok(wanted)
+        let mut servers: Vec<String> = sources.into_iter().map(|s| s.fhir_server).collect();
+        servers.sort();
+        servers.dedup();
+        Ok((wanted, servers))
     }
 
     /// The import, when it is one of this project's (whose access was

@@ -216,39 +216,49 @@ impl Worker {
         }
         let full = awaiting.len() as u64 == batch;
         let scrape = async {
-            Ok(match self.servers.scraper_for(&import.fhir_server).await {
-                Ok(Some((connection, Some(schema)))) => {
-                    // A rescrape is asked for to see the server as it is now.
-                    let reuse_recent = import.kind != ImportKind::Rescrape;
-                    let source =
-                        FhirSource::sharing(connection.client, connection.recent, reuse_recent)
-                            .within_import(self.within_import.scoped(import_id.as_str()));
-                    scrape_all(source, Arc::new(schema), awaiting).await
-                }
-                Ok(Some((_, None))) => fail_all(
-                    awaiting,
-                    Failure::new(
-                        ItemFailure::NoSchema,
-                        format!(
-                            "no schema fits FHIR server {}; an admin can pin one",
-                            import.fhir_server
+            Ok(
+                match self
+                    .servers
+                    .scraper_for(&import.fhir_server, &import.project_id)
+                    .await
+                {
+                    Ok(Some((connection, Some(schema)))) => {
+                        // A rescrape is asked for to see the server as it is now.
+                        let reuse_recent = import.kind != ImportKind::Rescrape;
+                        let source =
+                            FhirSource::sharing(connection.client, connection.recent, reuse_recent)
+                                .within_import(self.within_import.scoped(import_id.as_str()));
+                        scrape_all(source, Arc::new(schema), awaiting).await
+                    }
+                    Ok(Some((_, None))) => fail_all(
+                        awaiting,
+                        Failure::new(
+                            ItemFailure::NoSchema,
+                            format!(
+                                "no schema fits FHIR server {}; an admin can pin one",
+                                import.fhir_server
+                            ),
                         ),
                     ),
-                ),
-                Ok(None) => fail_all(
-                    awaiting,
-                    Failure::new(
-                        ItemFailure::FhirServerNotRegistered,
-                        format!("FHIR server {} is no longer registered", import.fhir_server),
+                    Ok(None) => fail_all(
+                        awaiting,
+                        Failure::new(
+                            ItemFailure::FhirServerNotRegistered,
+                            format!("FHIR server {} is no longer registered", import.fhir_server),
+                        ),
                     ),
-                ),
-                // The store could not be read: try again, failing nothing.
-                Err(FhirServerError::Store(err)) => return Err(err),
-                Err(err) => fail_all(
-                    awaiting,
-                    Failure::new(ItemFailure::FhirServerUnavailable, err.to_string()),
-                ),
-            })
+                    Err(err @ FhirServerError::NotAllowed { .. }) => fail_all(
+                        awaiting,
+                        Failure::new(ItemFailure::FhirServerNotAllowed, err.to_string()),
+                    ),
+                    // The store could not be read: try again, failing nothing.
+                    Err(FhirServerError::Store(err)) => return Err(err),
+                    Err(err) => fail_all(
+                        awaiting,
+                        Failure::new(ItemFailure::FhirServerUnavailable, err.to_string()),
+                    ),
+                },
+            )
         };
         let outcomes = tokio::select! {
             _ = shutdown.cancelled() => return Ok(false),

@@ -5,6 +5,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 
 use super::entities::fhir_server;
 use super::{Store, StoreError, StoreResult};
+use crate::domain::project::ProjectPattern;
 use crate::fhir::ServerConfig;
 
 /// A registered FHIR server with what the service learned about it.
@@ -21,6 +22,8 @@ pub struct StoredFhirServer {
     pub capability_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The projects that may use it, in the order granted.
+    pub allowed_projects: Vec<ProjectPattern>,
 }
 
 impl StoredFhirServer {
@@ -35,6 +38,13 @@ impl TryFrom<fhir_server::Model> for StoredFhirServer {
     fn try_from(m: fhir_server::Model) -> StoreResult<Self> {
         let config: ServerConfig = serde_json::from_str(&m.config)
             .map_err(|e| StoreError::Corrupt(format!("FHIR server {}: {e}", m.id)))?;
+        let allowed: Vec<String> = serde_json::from_str(&m.allowed_projects)
+            .map_err(|e| StoreError::Corrupt(format!("FHIR server {}: {e}", m.id)))?;
+        let allowed_projects = allowed
+            .iter()
+            .map(|p| ProjectPattern::parse(p))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(format!("FHIR server {}: {e}", m.id)))?;
         Ok(Self {
             config,
             pinned_schema: m.pinned_schema,
@@ -46,6 +56,7 @@ impl TryFrom<fhir_server::Model> for StoredFhirServer {
             capability_error: m.capability_error,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            allowed_projects,
         })
     }
 }
@@ -53,6 +64,13 @@ impl TryFrom<fhir_server::Model> for StoredFhirServer {
 fn row(server: &StoredFhirServer) -> StoreResult<fhir_server::ActiveModel> {
     let config =
         serde_json::to_string(&server.config).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let allowed: Vec<String> = server
+        .allowed_projects
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let allowed_projects =
+        serde_json::to_string(&allowed).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(fhir_server::ActiveModel {
         id: Set(server.config.id.clone()),
         config: Set(config),
@@ -65,6 +83,7 @@ fn row(server: &StoredFhirServer) -> StoreResult<fhir_server::ActiveModel> {
         capability_error: Set(server.capability_error.clone()),
         created_at: Set(server.created_at),
         updated_at: Set(server.updated_at),
+        allowed_projects: Set(allowed_projects),
     })
 }
 

@@ -450,7 +450,7 @@ impl OpenImport {
 }
 
 /// Registers a FHIR server as the harness user (an admin), with a pinned
-/// schema when `schema` is not empty.
+/// schema when `schema` is not empty, open to the harness user's projects.
 pub async fn register_fhir_server(app: &TestApp, id: &str, base_url: &str, schema: &str) {
     let channel = app.channel_with(&app.token);
     FhirServerServiceClient::new(channel)
@@ -458,6 +458,7 @@ pub async fn register_fhir_server(app: &TestApp, id: &str, base_url: &str, schem
             id: id.into(),
             base_url: base_url.into(),
             schema: schema.into(),
+            allowed_projects: vec![format!("{HARNESS_USER}/*")],
             ..Default::default()
         })
         .await

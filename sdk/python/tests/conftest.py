@@ -239,7 +239,10 @@ def fhir_server(server: str, work: Path, token: str) -> Iterator[Tuple[str, List
         with Client(server, token=admin_token) as as_admin:
             as_admin.fhir_server_service.RegisterFhirServer(
                 fhir_servers_pb2.RegisterFhirServerRequest(
-                    id="sekmet", base_url=base, schema="ncpi-kids-first"
+                    id="sekmet",
+                    base_url=base,
+                    schema="ncpi-kids-first",
+                    allowed_projects=["sdk/*"],
                 ),
                 metadata=as_admin.metadata,
             )

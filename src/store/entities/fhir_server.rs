@@ -21,6 +21,9 @@ pub struct Model {
     pub capability_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// JSON list of the project patterns that may use the server.
+    #[sea_orm(column_type = "Text")]
+    pub allowed_projects: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

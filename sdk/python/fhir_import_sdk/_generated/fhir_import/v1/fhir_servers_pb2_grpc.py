@@ -7,7 +7,10 @@ from . import fhir_servers_pb2 as fhir__import_dot_v1_dot_fhir__servers__pb2
 
 class FhirServerServiceStub(object):
     """The FHIR servers documents come from. Metadata is scraped only from a
-    registered server, and an import's header names one by its id. Platform
+    registered server, and an import's header names one by its id. The
+    service reads a server with its own credentials for it, so only the
+    projects an admin allows (`allowed_projects`, none by default) may name
+    it; any other gets PERMISSION_DENIED naming the server. Platform
     administration: every method needs the `admin` scope.
     """
 
@@ -51,7 +54,10 @@ class FhirServerServiceStub(object):
 
 class FhirServerServiceServicer(object):
     """The FHIR servers documents come from. Metadata is scraped only from a
-    registered server, and an import's header names one by its id. Platform
+    registered server, and an import's header names one by its id. The
+    service reads a server with its own credentials for it, so only the
+    projects an admin allows (`allowed_projects`, none by default) may name
+    it; any other gets PERMISSION_DENIED naming the server. Platform
     administration: every method needs the `admin` scope.
     """
 
@@ -146,7 +152,10 @@ def add_FhirServerServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class FhirServerService(object):
     """The FHIR servers documents come from. Metadata is scraped only from a
-    registered server, and an import's header names one by its id. Platform
+    registered server, and an import's header names one by its id. The
+    service reads a server with its own credentials for it, so only the
+    projects an admin allows (`allowed_projects`, none by default) may name
+    it; any other gets PERMISSION_DENIED naming the server. Platform
     administration: every method needs the `admin` scope.
     """
 

@@ -71,6 +71,7 @@ class ItemFailure(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ITEM_FAILURE_FHIR_SERVER_UNAVAILABLE: _ClassVar[ItemFailure]
     ITEM_FAILURE_FHIR_SERVER_NOT_REGISTERED: _ClassVar[ItemFailure]
     ITEM_FAILURE_NO_SCHEMA: _ClassVar[ItemFailure]
+    ITEM_FAILURE_FHIR_SERVER_NOT_ALLOWED: _ClassVar[ItemFailure]
 IMPORT_KIND_UNSPECIFIED: ImportKind
 IMPORT_KIND_DOCUMENTS: ImportKind
 IMPORT_KIND_RESCRAPE: ImportKind
@@ -114,6 +115,7 @@ ITEM_FAILURE_INVALID_STORED_DOCUMENT: ItemFailure
 ITEM_FAILURE_FHIR_SERVER_UNAVAILABLE: ItemFailure
 ITEM_FAILURE_FHIR_SERVER_NOT_REGISTERED: ItemFailure
 ITEM_FAILURE_NO_SCHEMA: ItemFailure
+ITEM_FAILURE_FHIR_SERVER_NOT_ALLOWED: ItemFailure
 
 class ImportDocumentsRequest(_message.Message):
     __slots__ = ("header", "document")
