@@ -203,9 +203,28 @@ fn sekmet_binary() -> &'static Path {
     })
 }
 
+/// A free loopback port below the kernel's ephemeral range. Every other
+/// listener in the tests binds port 0 and so takes an ephemeral port: a
+/// port from the ephemeral range, free when we look, could be handed to one
+/// of them (a test proxy, once) before sekmet binds it, and then that
+/// listener answered as if it were sekmet.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let span = u64::from(low.saturating_sub(10_000)).max(1);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+        ^ u64::from(std::process::id()).rotate_left(32);
+    for attempt in 0..200u64 {
+        let offset = seed.wrapping_add(attempt.wrapping_mul(7919)) % span;
+        let port = 10_000 + offset as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port below {low}")
 }
