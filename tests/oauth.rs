@@ -47,7 +47,7 @@ async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
     }
 }
 
-use common::browser::{consent, http};
+use common::browser::{consent, form_fields, http, Browser};
 use common::logs::captured_logs;
 
 async fn discover(app: &TestApp) -> Value {
@@ -365,7 +365,9 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
         .url();
-    let denied = redirect_params(&consent(&auth_url, PORTAL, "alice", "", "deny").await);
+    let denied = redirect_params(
+        &consent(&auth_url, PORTAL, "alice", "correct horse battery", "deny").await,
+    );
     assert_eq!(
         denied.get("error").map(String::as_str),
         Some("access_denied")
@@ -555,22 +557,31 @@ async fn people_sign_up_then_grant_portals_access(backend: Backend) {
         .expect("html")
         .contains("name=\"password\""));
 
-    // The HTML form, as a browser posts it.
-    let created = http()
-        .post(&signup)
-        .form(&[("username", "carol"), ("password", "a long enough secret")])
-        .send()
-        .await
-        .expect("sign up");
+    // The HTML form, as a browser posts it: with the CSRF token the page
+    // carries and the cookie beside it.
+    let mut browser = Browser::default();
+    let form = form_fields(&browser.page(&signup, 200).await);
+    let fill = |username: &str, password: &str| {
+        let mut filled = form.clone();
+        filled.push(("username".into(), username.into()));
+        filled.push(("password".into(), password.into()));
+        filled
+    };
+    let created = browser
+        .post(&signup, &fill("carol", "a long enough secret"))
+        .await;
     assert_eq!(created.status(), 201);
     assert!(created.text().await.expect("html").contains("carol"));
-    let taken = http()
-        .post(&signup)
-        .form(&[("username", "carol"), ("password", "another long secret")])
-        .send()
-        .await
-        .expect("sign up again");
+    let taken = browser
+        .post(&signup, &fill("carol", "another long secret"))
+        .await;
     assert_eq!(taken.status(), 409);
+    // The same form posted from another site has no token to send.
+    let forged = Browser::default()
+        .post(&signup, &fill("mallory", "a long enough secret"))
+        .await;
+    assert_eq!(forged.status(), 403);
+    assert!(forged.text().await.expect("html").contains("expired"));
 
     // The JSON endpoint.
     let json = http()
@@ -770,3 +781,117 @@ async fn admin_is_a_right_of_the_user_not_of_the_client(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(admin_is_a_right_of_the_user_not_of_the_client);
+
+/// Every form of the flow needs its token: before signing in, the one the
+/// page carries beside its cookie; signed in, the one of that session. A
+/// session ends when the user signs out, and its cookie is then worthless.
+async fn each_form_needs_its_token_and_signing_out_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let portal = register_portal(&app, &["import:read"]).await;
+    let client = portal_client(&discover(&app).await, &portal);
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let action = format!("{}/oauth/authorize", app.endpoint());
+    let fill = |form: &[(String, String)], more: &[(&str, &str)]| {
+        let mut filled: Vec<(String, String)> = form.to_vec();
+        filled.extend(more.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        filled
+    };
+    let without_token = |form: &[(String, String)]| -> Vec<(String, String)> {
+        form.iter().filter(|(k, _)| k != "csrf").cloned().collect()
+    };
+    let credentials = [("username", "alice"), ("password", "correct horse battery")];
+
+    let mut browser = Browser::default();
+    let sign_in_form = form_fields(&browser.page(auth_url.as_str(), 200).await);
+    let forged = browser
+        .post(
+            &action,
+            &fill(
+                &without_token(&sign_in_form),
+                &[credentials[0], credentials[1], ("step", "sign_in")],
+            ),
+        )
+        .await;
+    assert_eq!(forged.status(), 403, "signing in needs the page's token");
+    let signed_in = browser
+        .post(
+            &action,
+            &fill(
+                &sign_in_form,
+                &[credentials[0], credentials[1], ("step", "sign_in")],
+            ),
+        )
+        .await;
+    assert_eq!(signed_in.status(), 303);
+    let consent_page = browser.page(auth_url.as_str(), 200).await;
+    assert!(consent_page.contains("Signed in as <strong>alice</strong>"));
+    let consent_form = form_fields(&consent_page);
+
+    // Another session's token, or none, allows nothing.
+    let mut other = Browser::default();
+    let other_form = form_fields(&other.page(auth_url.as_str(), 200).await);
+    other
+        .post(
+            &action,
+            &fill(
+                &other_form,
+                &[credentials[0], credentials[1], ("step", "sign_in")],
+            ),
+        )
+        .await;
+    let theirs = form_fields(&other.page(auth_url.as_str(), 200).await);
+    let mixed: Vec<(String, String)> = consent_form
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "csrf" => (
+                k.clone(),
+                theirs
+                    .iter()
+                    .find(|(n, _)| n == "csrf")
+                    .expect("csrf")
+                    .1
+                    .clone(),
+            ),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    for form in [
+        fill(&mixed, &[("step", "allow")]),
+        fill(&without_token(&consent_form), &[("step", "allow")]),
+    ] {
+        let refused = browser.post(&action, &form).await;
+        assert_eq!(refused.status(), 403);
+        assert!(refused.headers().get("location").is_none());
+    }
+
+    // Signing out ends the session: the page asks to sign in again, and the
+    // old cookie, replayed, allows nothing.
+    let session_cookie = browser
+        .cookie("fhir_import_session")
+        .expect("session cookie");
+    let signed_out = browser
+        .post(&action, &fill(&consent_form, &[("step", "sign_out")]))
+        .await;
+    assert_eq!(signed_out.status(), 303);
+    assert!(
+        browser.cookie("fhir_import_session").is_none(),
+        "the cookie is cleared"
+    );
+    assert!(browser
+        .page(auth_url.as_str(), 200)
+        .await
+        .contains("Sign in to continue"));
+    let mut replay = Browser::default();
+    replay.set_cookie("fhir_import_session", &session_cookie);
+    let answer = replay
+        .post(&action, &fill(&consent_form, &[("step", "allow")]))
+        .await;
+    assert_eq!(answer.status(), 401, "back to signing in");
+    assert!(answer.headers().get("location").is_none());
+    app.stop().await;
+}
+on_both_stores!(each_form_needs_its_token_and_signing_out_ends_the_session);

@@ -16,6 +16,7 @@ mod m20261128_000010_rescrape;
 mod m20261201_000011_item_outcomes;
 mod m20261201_000012_user_roles;
 mod m20261202_000013_fhir_server_access;
+mod m20261202_000014_browser_sessions;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_item_outcomes::Migration),
             Box::new(m20261201_000012_user_roles::Migration),
             Box::new(m20261202_000013_fhir_server_access::Migration),
+            Box::new(m20261202_000014_browser_sessions::Migration),
         ]
     }
 }

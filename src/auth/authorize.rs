@@ -1,29 +1,33 @@
-//! The authorization endpoint (RFC 6749 §4.1 with PKCE S256 required): a
-//! page naming the portal and the scopes it asks for, where the user logs in
-//! and allows or denies. Allowing sends the browser back to the registered
-//! redirect URI with a single-use code that lives one minute.
+//! The authorization endpoint (RFC 6749 §4.1 with PKCE S256 required), as
+//! two pages: signing in (once per browser session, see [`session`]), then
+//! a consent page naming the portal, its owner, where the browser goes
+//! back to and each scope in words, where the user allows or denies.
+//! Allowing sends the browser back to the registered redirect URI with a
+//! single-use code that lives one minute. Every form carries a CSRF token.
 
 use std::collections::HashMap;
 
 use axum::{
     body::Bytes,
     extract::{Query, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
 use chrono::{Duration, Utc};
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use tracing::{info, warn};
 
+use super::pages::{self, PortalView, ScopeView};
 use super::pkce::{code_hash, is_valid_challenge};
-use super::secrets;
+use super::session::{self, Session};
 use super::throttle::retry_after_header;
-use super::token_endpoint::{TokenService, DEFAULT_CSP};
+use super::token_endpoint::TokenService;
+use super::{rights, secrets};
+use crate::domain::account::scope_words;
 use crate::store::{StoredClient, StoredCode};
 
 pub const CODE_LIFETIME_SECS: i64 = 60;
 
-/// The request parameters, as received on GET and carried through the form.
+/// The request parameters, as received on GET and carried through the forms.
 #[derive(Debug, Clone, Default)]
 struct AuthorizeRequest {
     response_type: String,
@@ -49,7 +53,7 @@ impl AuthorizeRequest {
         }
     }
 
-    fn hidden_fields(&self) -> String {
+    fn fields(&self) -> [(&'static str, &str); 7] {
         [
             ("response_type", &self.response_type),
             ("client_id", &self.client_id),
@@ -59,26 +63,24 @@ impl AuthorizeRequest {
             ("code_challenge", &self.code_challenge),
             ("code_challenge_method", &self.code_challenge_method),
         ]
-        .iter()
-        .map(|(name, value)| {
-            format!(
-                r#"<input type="hidden" name="{name}" value="{}">"#,
-                attr(value)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    }
+
+    /// This request's page, to send the browser to after signing in or out.
+    fn page_url(&self) -> String {
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.fields().iter().filter(|(_, v)| !v.is_empty()))
+            .finish();
+        format!("/oauth/authorize?{query}")
     }
 }
 
-/// A request that cannot be trusted to redirect (unknown client, redirect
-/// URI not registered): shown as a page, never redirected (RFC 6749 §4.1.2.1).
+/// A request that cannot be trusted to redirect (unknown or revoked client,
+/// redirect URI not registered), or a form that cannot be honoured: shown
+/// as a page, never redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11).
 fn error_page(status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<!doctype html><title>Authorization error</title><h1>Authorization error</h1><p>{}</p>",
-        text(message)
-    );
-    (status, Html(body)).into_response()
+    let mut response = (status, Html(pages::message("Cannot continue", message))).into_response();
+    no_store(response.headers_mut());
+    response
 }
 
 /// An error sent back to the portal on its redirect URI.
@@ -179,52 +181,16 @@ fn is_registered_redirect(registered: &[String], requested: &str) -> bool {
         .any(|mut r| r.set_port(None).is_ok() && r == requested)
 }
 
-fn consent_page(
-    client: &StoredClient,
-    scopes: &[String],
-    request: &AuthorizeRequest,
-    problem: Option<&str>,
-) -> String {
-    let scope_items: String = scopes
-        .iter()
-        .map(|s| format!("<li><code>{}</code></li>", text(s)))
-        .collect();
-    let problem = problem
-        .map(|p| format!(r#"<p class="error" role="alert">{}</p>"#, text(p)))
-        .unwrap_or_default();
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Allow {name}?</title></head>
-<body>
-<h1>{name} asks to act for you on fhir-import</h1>
-<p>It asks for:</p>
-<ul>{scope_items}</ul>
-{problem}
-<form method="post" action="/oauth/authorize">
-{hidden}
-<label>Username <input name="username" autocomplete="username" required></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit" name="decision" value="allow">Allow</button>
-<button type="submit" name="decision" value="deny" formnovalidate>Deny</button>
-</form>
-</body></html>"#,
-        name = text(&client.name),
-        hidden = request.hidden_fields(),
-    )
-}
-
-/// The consent form as a response. Submitting it ends in a redirect to the
-/// portal, which a browser holds to the page's `form-action` as well: the
-/// (validated) redirect URI's origin is allowed beside the server's own.
+/// A page of the flow as a response. Its forms' answers end in a redirect
+/// to the portal, which a browser holds to the page's `form-action` as
+/// well: the (validated) redirect URI's origin is allowed beside the
+/// server's own.
 fn form_response(status: StatusCode, page: String, request: &AuthorizeRequest) -> Response {
     let mut response = (status, Html(page)).into_response();
     let headers = response.headers_mut();
     no_store(headers);
-    let policy = match redirect_source(&request.redirect_uri) {
-        Some(source) => format!("frame-ancestors 'none'; form-action 'self' {source}"),
-        None => DEFAULT_CSP.to_owned(),
-    };
-    if let Ok(value) = header::HeaderValue::from_str(&policy) {
+    let policy = pages::content_security_policy(redirect_source(&request.redirect_uri).as_deref());
+    if let Ok(value) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     response
@@ -247,74 +213,313 @@ fn redirect_source(redirect_uri: &str) -> Option<String> {
         .then_some(source)
 }
 
+/// Where answering sends the browser, in words for the pages.
+fn destination(redirect_uri: &str) -> String {
+    let Ok(url) = url::Url::parse(redirect_uri) else {
+        return redirect_uri.to_owned();
+    };
+    let host = url.host_str().unwrap_or_default();
+    let with_port = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    match (url.scheme(), host) {
+        ("http", "127.0.0.1" | "[::1]") => {
+            format!("an app on this computer (such as the fhir-import command) at {with_port}")
+        }
+        ("http" | "https", _) => with_port,
+        (scheme, _) => format!("the app that opens {scheme}: links"),
+    }
+}
+
+fn portal_view<'a>(client: &'a StoredClient, destination: &'a str) -> PortalView<'a> {
+    PortalView {
+        name: &client.name,
+        owner: &client.owner,
+        destination,
+    }
+}
+
+/// The sign-in page for `request`, with the browser's pre-session CSRF
+/// token (set as a cookie when it has none yet).
+fn sign_in_page(
+    service: &TokenService,
+    status: StatusCode,
+    client: &StoredClient,
+    request: &AuthorizeRequest,
+    headers: &HeaderMap,
+    username: &str,
+    problem: Option<&str>,
+) -> Response {
+    let (csrf, new_cookie) = match session::pre_session_token(headers) {
+        Ok(token) => token,
+        Err(err) => return server_error(&err),
+    };
+    let destination = destination(&request.redirect_uri);
+    let page = pages::sign_in(
+        &portal_view(client, &destination),
+        &request.fields(),
+        &csrf,
+        username,
+        problem,
+        service.signup_open,
+    );
+    let mut response = form_response(status, page, request);
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The consent page for a signed-in user: the scopes they would give, and
+/// those asked for that their account cannot give (`admin`).
+async fn consent_page(
+    service: &TokenService,
+    client: &StoredClient,
+    scopes: &[String],
+    request: &AuthorizeRequest,
+    session: &Session,
+) -> Response {
+    let granted =
+        match rights::within_rights(&service.store, &session.username, scopes.to_vec()).await {
+            Ok(granted) => granted,
+            Err(err) => return server_error(&err),
+        };
+    fn view(scope: &str) -> ScopeView<'_> {
+        ScopeView {
+            scope,
+            words: scope_words(scope),
+        }
+    }
+    let given: Vec<ScopeView<'_>> = granted.iter().map(|s| view(s)).collect();
+    let withheld: Vec<ScopeView<'_>> = scopes
+        .iter()
+        .filter(|s| !granted.contains(s))
+        .map(|s| view(s))
+        .collect();
+    let destination = destination(&request.redirect_uri);
+    let page = pages::consent(
+        &portal_view(client, &destination),
+        &session.username,
+        &given,
+        &withheld,
+        &request.fields(),
+        &session.csrf_token(),
+    );
+    form_response(StatusCode::OK, page, request)
+}
+
+fn server_error(err: &dyn std::fmt::Display) -> Response {
+    warn!(error = %err, "the authorization page failed");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; try again later.",
+    )
+}
+
+/// The browser's session, when it has one and its user still exists.
+async fn signed_in(
+    service: &TokenService,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, Response> {
+    let session = match session::current(&service.store, headers).await {
+        Ok(session) => session,
+        Err(err) => return Err(server_error(&err)),
+    };
+    let Some(session) = session else {
+        return Ok(None);
+    };
+    match service.store.find_user(&session.username).await {
+        Ok(Some(_)) => Ok(Some(session)),
+        Ok(None) => Ok(None),
+        Err(err) => Err(server_error(&err)),
+    }
+}
+
 pub async fn show(
     State(service): State<TokenService>,
     Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
     let request = AuthorizeRequest::from_params(&params);
-    match validate(&service, &request).await {
-        Ok((client, scopes)) => form_response(
+    let (client, scopes) = match validate(&service, &request).await {
+        Ok(valid) => valid,
+        Err(answer) => return answer,
+    };
+    match signed_in(&service, &headers).await {
+        Ok(Some(session)) => consent_page(&service, &client, &scopes, &request, &session).await,
+        Ok(None) => sign_in_page(
+            &service,
             StatusCode::OK,
-            consent_page(&client, &scopes, &request, None),
+            &client,
             &request,
+            &headers,
+            "",
+            None,
         ),
         Err(answer) => answer,
     }
 }
 
-pub async fn decide(State(service): State<TokenService>, body: Bytes) -> Response {
+/// A form of the flow was posted: `step` says which button.
+pub async fn decide(
+    State(service): State<TokenService>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let request = AuthorizeRequest::from_params(&params);
     let (client, scopes) = match validate(&service, &request).await {
         Ok(valid) => valid,
         Err(answer) => return answer,
     };
-    if params.get("decision").map(String::as_str) != Some("allow") {
-        return redirect_error(&request, "access_denied", "the user denied the request");
+    let field = |name: &str| params.get(name).map(String::as_str).unwrap_or_default();
+    let csrf = field("csrf");
+    let stale = || {
+        error_page(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from this page. Go back to the portal and start again.",
+        )
+    };
+    match field("step") {
+        "sign_in" | "cancel" if !session::pre_session_accepts(&headers, csrf) => stale(),
+        "cancel" => redirect_error(&request, "access_denied", "the user cancelled signing in"),
+        "sign_in" => {
+            sign_in(
+                &service,
+                &client,
+                &request,
+                &headers,
+                field("username"),
+                field("password"),
+            )
+            .await
+        }
+        step @ ("allow" | "deny" | "sign_out") => {
+            let session = match signed_in(&service, &headers).await {
+                Ok(Some(session)) => session,
+                Ok(None) => {
+                    let problem = "Your sign-in has ended. Sign in again to continue.";
+                    return sign_in_page(
+                        &service,
+                        StatusCode::UNAUTHORIZED,
+                        &client,
+                        &request,
+                        &headers,
+                        "",
+                        Some(problem),
+                    );
+                }
+                Err(answer) => return answer,
+            };
+            if !session.accepts(csrf) {
+                return stale();
+            }
+            match step {
+                "deny" => {
+                    info!(client_id = %client.client_id, user = %session.username, "authorization denied");
+                    redirect_error(&request, "access_denied", "the user denied the request")
+                }
+                "sign_out" => sign_out(&service, &request, &session).await,
+                _ => grant(&service, &client, scopes, &request, &session.username).await,
+            }
+        }
+        _ => error_page(
+            StatusCode::BAD_REQUEST,
+            "This form was sent without a choice. Go back and press a button.",
+        ),
     }
-    let username = params.get("username").cloned().unwrap_or_default();
-    let password = params.get("password").cloned().unwrap_or_default();
-    if let Err(wait) = service.throttles.login(&username) {
+}
+
+async fn sign_in(
+    service: &TokenService,
+    client: &StoredClient,
+    request: &AuthorizeRequest,
+    headers: &HeaderMap,
+    username: &str,
+    password: &str,
+) -> Response {
+    if let Err(wait) = service.throttles.login(username) {
         info!(client_id = %client.client_id, "sign-in throttled");
         let problem = format!(
             "Too many sign-in attempts for this account. Try again in {} seconds.",
             wait.seconds()
         );
-        let page = consent_page(&client, &scopes, &request, Some(&problem));
-        let mut response = form_response(StatusCode::TOO_MANY_REQUESTS, page, &request);
+        let mut response = sign_in_page(
+            service,
+            StatusCode::TOO_MANY_REQUESTS,
+            client,
+            request,
+            headers,
+            username,
+            Some(&problem),
+        );
         response
             .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, retry_after_header(wait));
+            .insert(header::RETRY_AFTER, retry_after_header(wait));
         return response;
     }
-    let user = match service
-        .accounts
-        .authenticate_user(&username, &password)
-        .await
-    {
+    let user = match service.accounts.authenticate_user(username, password).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            info!(client_id = %client.client_id, "login refused");
-            let page = consent_page(
-                &client,
-                &scopes,
-                &request,
+            info!(client_id = %client.client_id, "sign-in refused");
+            return sign_in_page(
+                service,
+                StatusCode::UNAUTHORIZED,
+                client,
+                request,
+                headers,
+                username,
                 Some("Wrong username or password."),
             );
-            return form_response(StatusCode::UNAUTHORIZED, page, &request);
         }
-        Err(err) => {
-            warn!(error = %err, "login failed to run");
-            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
-        }
+        Err(err) => return server_error(&err),
     };
+    let cookie = match session::start(&service.store, &user.username).await {
+        Ok(cookie) => cookie,
+        Err(err) => return server_error(&err),
+    };
+    info!(user = %user.username, "signed in");
+    see_other(&request.page_url(), Some(cookie))
+}
+
+async fn sign_out(
+    service: &TokenService,
+    request: &AuthorizeRequest,
+    session: &Session,
+) -> Response {
+    match session::end(&service.store, session).await {
+        Ok(cleared) => {
+            info!(user = %session.username, "signed out");
+            see_other(&request.page_url(), Some(cleared))
+        }
+        Err(err) => server_error(&err),
+    }
+}
+
+fn see_other(location: &str, cookie: Option<HeaderValue>) -> Response {
+    let mut response = Redirect::to(location).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    no_store(response.headers_mut());
+    response
+}
+
+async fn grant(
+    service: &TokenService,
+    client: &StoredClient,
+    scopes: Vec<String>,
+    request: &AuthorizeRequest,
+    username: &str,
+) -> Response {
     let code = match secrets::new_secret() {
         Ok(code) => code,
-        Err(_) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "try again later"),
+        Err(err) => return server_error(&err),
     };
     let stored = StoredCode {
         client_id: client.client_id.clone(),
-        username: user.username.clone(),
+        username: username.to_owned(),
         redirect_uri: request.redirect_uri.clone(),
         scopes,
         code_challenge: request.code_challenge.clone(),
@@ -325,10 +530,9 @@ pub async fn decide(State(service): State<TokenService>, body: Bytes) -> Respons
         .insert_code(&code_hash(code.expose()), &stored)
         .await
     {
-        warn!(error = %err, "storing an authorization code failed");
-        return error_page(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
+        return server_error(&err);
     }
-    info!(client_id = %client.client_id, user = %user.username, "authorization granted");
+    info!(client_id = %client.client_id, user = %username, "authorization granted");
     let mut url = match url::Url::parse(&request.redirect_uri) {
         Ok(url) => url,
         Err(_) => return error_page(StatusCode::BAD_REQUEST, "the redirect_uri is not a URL"),

@@ -1,5 +1,8 @@
 //! User sign-up on the HTTP side: a small HTML page and a JSON endpoint at
-//! the same address. Passwords are stored only as argon2 hashes.
+//! the same address. Passwords are stored only as argon2 hashes. The form
+//! carries a CSRF token (double submit); the JSON endpoint takes none, as a
+//! page on another site cannot send a JSON body without the server's CORS
+//! consent, which it never gives.
 
 use axum::{
     body::Bytes,
@@ -8,46 +11,57 @@ use axum::{
     response::{Html, IntoResponse, Response},
     Json,
 };
-use html_escape::encode_text as text;
 use serde_json::json;
 use tracing::{info, warn};
 
+use super::pages;
+use super::session;
 use super::throttle::retry_after_header;
 use super::token_endpoint::TokenService;
 use crate::accounts::{AccountError, MIN_PASSWORD_CHARS};
 use tonic::transport::server::TcpConnectInfo;
 
-fn page(problem: Option<&str>, done: Option<&str>) -> String {
-    let body = match done {
-        Some(username) => format!(
-            "<p role=\"status\">Account <strong>{}</strong> created. You can now allow portals to act for you.</p>",
-            text(username)
-        ),
-        None => format!(
-            r#"{problem}<form method="post" action="/signup">
-<label>Username <input name="username" autocomplete="username" required></label>
-<label>Password (at least {MIN_PASSWORD_CHARS} characters) <input name="password" type="password" autocomplete="new-password" required></label>
-<button type="submit">Sign up</button>
-</form>"#,
-            problem = problem
-                .map(|p| format!(r#"<p class="error" role="alert">{}</p>"#, text(p)))
-                .unwrap_or_default(),
-        ),
-    };
-    format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign up to fhir-import</title></head><body><h1>Sign up to fhir-import</h1>{body}</body></html>")
-}
-
 const CLOSED: &str = "sign-up is closed on this server; ask its operator for an account";
 
-pub async fn show(State(service): State<TokenService>) -> Response {
+pub async fn show(State(service): State<TokenService>, headers: HeaderMap) -> Response {
     if !service.signup_open {
-        return (StatusCode::NOT_FOUND, Html(closed_page())).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Html(pages::message("Sign up", CLOSED)),
+        )
+            .into_response();
     }
-    Html(page(None, None)).into_response()
+    form_page(&headers, StatusCode::OK, None, None)
 }
 
-fn closed_page() -> String {
-    format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign up to fhir-import</title></head><body><h1>Sign up to fhir-import</h1><p>{}</p></body></html>", text(CLOSED))
+/// The sign-up page with the browser's CSRF token (and the cookie that
+/// carries it, for a browser that has none yet).
+fn form_page(
+    headers: &HeaderMap,
+    status: StatusCode,
+    problem: Option<&str>,
+    done: Option<&str>,
+) -> Response {
+    let (csrf, new_cookie) = match session::pre_session_token(headers) {
+        Ok(token) => token,
+        Err(err) => {
+            warn!(error = %err, "sign-up page failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html(pages::message("Sign up", "try again later")),
+            )
+                .into_response();
+        }
+    };
+    let mut response = (
+        status,
+        Html(pages::sign_up(&csrf, MIN_PASSWORD_CHARS, problem, done)),
+    )
+        .into_response();
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Creates a user from a form post (answering with a page) or a JSON body
@@ -63,7 +77,13 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !service.signup_open {
-        return answer(is_json, StatusCode::FORBIDDEN, "signup_closed", CLOSED);
+        return answer(
+            &headers,
+            is_json,
+            StatusCode::FORBIDDEN,
+            "signup_closed",
+            CLOSED,
+        );
     }
     let from = connection
         .and_then(|Extension(c)| c.remote_addr())
@@ -74,6 +94,7 @@ pub async fn create(
             wait.seconds()
         );
         let mut response = answer(
+            &headers,
             is_json,
             StatusCode::TOO_MANY_REQUESTS,
             "slow_down",
@@ -96,18 +117,31 @@ pub async fn create(
     } else {
         let mut username = None;
         let mut password = None;
+        let mut csrf = String::new();
         for (key, value) in url::form_urlencoded::parse(&body) {
             match key.as_ref() {
                 "username" => username = Some(value.into_owned()),
                 "password" => password = Some(value.into_owned()),
+                "csrf" => csrf = value.into_owned(),
                 _ => {}
             }
+        }
+        // A form posted from another site: it cannot have the cookie's token.
+        if !session::pre_session_accepts(&headers, &csrf) {
+            let message = "This form has expired or did not come from this page. Load it again.";
+            return form_page(&headers, StatusCode::FORBIDDEN, Some(message), None);
         }
         username.zip(password)
     };
     let Some((username, password)) = fields else {
         let message = "username and password are required";
-        return answer(is_json, StatusCode::BAD_REQUEST, "invalid_request", message);
+        return answer(
+            &headers,
+            is_json,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            message,
+        );
     };
     match service
         .accounts
@@ -123,16 +157,18 @@ pub async fn create(
                 )
                     .into_response()
             } else {
-                (StatusCode::CREATED, Html(page(None, Some(&user.username)))).into_response()
+                form_page(&headers, StatusCode::CREATED, None, Some(&user.username))
             }
         }
         Err(AccountError::InvalidArgument(message)) => answer(
+            &headers,
             is_json,
             StatusCode::BAD_REQUEST,
             "invalid_request",
             &message,
         ),
         Err(AccountError::AlreadyExists(_)) => answer(
+            &headers,
             is_json,
             StatusCode::CONFLICT,
             "already_exists",
@@ -141,6 +177,7 @@ pub async fn create(
         Err(err) => {
             warn!(error = %err, "sign-up failed to run");
             answer(
+                &headers,
                 is_json,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -150,7 +187,13 @@ pub async fn create(
     }
 }
 
-fn answer(is_json: bool, status: StatusCode, code: &str, message: &str) -> Response {
+fn answer(
+    headers: &HeaderMap,
+    is_json: bool,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> Response {
     if is_json {
         (
             status,
@@ -158,6 +201,6 @@ fn answer(is_json: bool, status: StatusCode, code: &str, message: &str) -> Respo
         )
             .into_response()
     } else {
-        (status, Html(page(Some(message), None))).into_response()
+        form_page(headers, status, Some(message), None)
     }
 }

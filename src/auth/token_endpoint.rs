@@ -26,7 +26,7 @@ use super::jwt::{TokenIssuer, TokenVerifier};
 use super::rights;
 use super::signing::LiveKeys;
 use super::throttle::{retry_after_header, RetryAfter, Throttles};
-use super::{authorize, registration, revocation, signup};
+use super::{authorize, pages, registration, revocation, signup};
 use crate::accounts::Accounts;
 use crate::domain::account::SCOPES;
 use crate::store::{Store, StoredClient};
@@ -79,10 +79,9 @@ async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CSP),
-        );
+        if let Ok(policy) = HeaderValue::from_str(&pages::content_security_policy(None)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -90,10 +89,6 @@ async fn security_headers(mut response: Response) -> Response {
     );
     response
 }
-
-/// What every page of the authorization server may do: not be framed, and
-/// post forms only to itself.
-pub const DEFAULT_CSP: &str = "frame-ancestors 'none'; form-action 'self'";
 
 /// An RFC 6749 error answer.
 #[derive(Debug)]

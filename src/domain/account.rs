@@ -73,6 +73,19 @@ pub const SCOPES: [&str; 5] = [
     "admin",
 ];
 
+/// What a scope lets a portal do, in words a person reads before allowing
+/// it.
+pub fn scope_words(scope: &str) -> &'static str {
+    match scope {
+        "import:write" => "Import files into your projects",
+        "import:read" => "Follow your imports and see what each one did",
+        "files:read" => "See the files in your projects and their metadata",
+        "projects" => "See your projects and create new ones",
+        "admin" => "Administer this fhir-import server: users, FHIR servers and schemas",
+        _ => "A permission this server does not describe",
+    }
+}
+
 pub fn parse_scopes<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
     let mut parsed: Vec<String> = Vec::new();
     for scope in scopes {

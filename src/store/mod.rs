@@ -19,6 +19,7 @@ mod refresh;
 mod rescrape;
 mod schemas;
 mod scraping;
+mod sessions;
 mod stalls;
 
 use std::{sync::Arc, time::Duration};

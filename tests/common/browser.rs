@@ -1,6 +1,9 @@
-//! What a browser does on the authorization page: open it, fill in the
-//! login form, press allow or deny. No redirect is followed, so tests see
-//! where the server sends the browser.
+//! What a browser does on the authorization pages, over HTTP: keep the
+//! cookies the server sets, open a page, fill in its form and press a
+//! button. No redirect is followed on its own, so tests see where the
+//! server sends the browser. (tests/browser.rs drives a real Chromium.)
+
+use std::collections::BTreeMap;
 
 /// A client that, like a test browser here, does not follow redirects.
 pub fn http() -> reqwest::Client {
@@ -10,11 +13,79 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 
-/// The hidden and named inputs of the first form on a page, as a browser
-/// would submit them.
-fn form_fields(html: &str) -> Vec<(String, String)> {
+/// One browser: its cookies, sent back to the server they came from.
+#[derive(Default)]
+pub struct Browser {
+    cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    fn keep_cookies(&mut self, response: &reqwest::Response) {
+        for set in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let set = set.to_str().expect("ascii cookie");
+            let pair = set.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                match value.is_empty() || set.contains("Max-Age=0") {
+                    true => self.cookies.remove(name),
+                    false => self.cookies.insert(name.to_owned(), value.to_owned()),
+                };
+            }
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, url: &str) -> reqwest::Response {
+        let response = http()
+            .get(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub async fn post(&mut self, url: &str, form: &[(String, String)]) -> reqwest::Response {
+        let response = http()
+            .post(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        self.keep_cookies(&response);
+        response
+    }
+
+    /// Opens `url` and returns its HTML, which must be `status`.
+    pub async fn page(&mut self, url: &str, status: u16) -> String {
+        let response = self.get(url).await;
+        assert_eq!(response.status(), status, "{url}");
+        response.text().await.expect("html")
+    }
+}
+
+/// The hidden inputs of the first form on a page, as a browser would submit
+/// them.
+pub fn form_fields(html: &str) -> Vec<(String, String)> {
+    let form = html.split("</form>").next().unwrap_or_default();
     let mut fields = Vec::new();
-    for tag in html.split("<input").skip(1) {
+    for tag in form.split("<input").skip(1) {
         let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
         let attribute = |name: &str| {
             let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
@@ -38,8 +109,15 @@ fn html_unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Opens the authorization page of `portal`, then logs in and decides as a
-/// user would.
+fn with(mut form: Vec<(String, String)>, more: &[(&str, &str)]) -> Vec<(String, String)> {
+    form.extend(more.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    form
+}
+
+/// Opens the authorization page of `portal` in a fresh browser, signs in
+/// and then allows or denies (`decision`) as a user would. The answer to
+/// the sign-in form when signing in fails (wrong password, throttled),
+/// else the answer to the consent form.
 pub async fn consent(
     auth_url: &url::Url,
     portal: &str,
@@ -47,27 +125,42 @@ pub async fn consent(
     password: &str,
     decision: &str,
 ) -> reqwest::Response {
-    let page = http()
-        .get(auth_url.as_str())
-        .send()
-        .await
-        .expect("authorize page");
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
+    let mut browser = Browser::default();
+    let html = browser.page(auth_url.as_str(), 200).await;
     assert!(
-        html.contains(&format!("Allow {portal}?")),
+        html.contains(&format!("Sign in to continue to {portal}")),
         "the page names the portal {portal}: {html}"
     );
-    let mut form = form_fields(&html);
-    form.push(("username".into(), username.into()));
-    form.push(("password".into(), password.into()));
-    form.push(("decision".into(), decision.into()));
     let mut action = auth_url.clone();
     action.set_query(None);
-    http()
-        .post(action.as_str())
-        .form(&form)
-        .send()
+    let signed_in = browser
+        .post(
+            action.as_str(),
+            &with(
+                form_fields(&html),
+                &[
+                    ("username", username),
+                    ("password", password),
+                    ("step", "sign_in"),
+                ],
+            ),
+        )
+        .await;
+    if signed_in.status() != 303 {
+        return signed_in;
+    }
+    let location = signed_in.headers()["location"].to_str().expect("location");
+    let html = browser
+        .page(action.join(location).expect("url").as_str(), 200)
+        .await;
+    assert!(
+        html.contains(&format!("Allow {portal} to act for you?")),
+        "the consent page names the portal {portal}: {html}"
+    );
+    browser
+        .post(
+            action.as_str(),
+            &with(form_fields(&html), &[("step", decision)]),
+        )
         .await
-        .expect("post consent")
 }

@@ -1,6 +1,7 @@
 //! sea-orm table models. They are rows, not domain types: the store converts.
 
 pub mod authorization_code;
+pub mod browser_session;
 pub mod external_identity;
 pub mod fhir_server;
 pub mod file;
