@@ -119,6 +119,15 @@ pub struct ExternalIssuerConfig {
     /// own `scope` claim narrowed to these.
     #[serde(default)]
     pub grpc_scopes: Vec<String>,
+    /// The most a token exchanged for one of its tokens may do: the issued
+    /// scopes are the portal's, narrowed to the subject token's own `scope`
+    /// claim and to these. Everything but `admin` by default.
+    #[serde(default = "default_exchange_scopes")]
+    pub exchange_scopes: Vec<String>,
+    /// The portals (its tokens' `azp` or `client_id`) whose tokens may be
+    /// exchanged; empty accepts any client it issued to.
+    #[serde(default)]
+    pub allowed_azp: Vec<String>,
     /// Create a platform user for a subject seen for the first time, named
     /// by `username_claim`; otherwise an operator links subjects to users
     /// (`fhir-import admin link-identity`).
@@ -138,6 +147,14 @@ pub struct ExternalIssuerConfig {
 
 fn default_jwks_refetch_cooldown_secs() -> u64 {
     10
+}
+
+fn default_exchange_scopes() -> Vec<String> {
+    crate::domain::account::SCOPES
+        .iter()
+        .filter(|s| **s != "admin")
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 fn default_external_audience() -> String {
@@ -337,6 +354,8 @@ impl ExternalIssuerConfig {
         if self.issuer.trim().is_empty() {
             return Err("issuer: required".into());
         }
+        crate::domain::account::parse_scopes(self.exchange_scopes.iter().map(String::as_str))
+            .map_err(|e| format!("exchange_scopes: {e}"))?;
         let jwks =
             url::Url::parse(&self.jwks_uri).map_err(|e| format!("jwks_uri: not a URL ({e})"))?;
         let loopback = matches!(jwks.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"));

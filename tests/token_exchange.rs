@@ -61,6 +61,12 @@ async fn setup(backend: Backend) -> (TestApp, IdentityProvider, Portal, Store) {
     (app, idp, portal, store)
 }
 
+/// The claims of a provider token that allows everything a portal here
+/// may do.
+fn everything() -> Value {
+    json!({"scope": "projects import:write import:read files:read"})
+}
+
 /// POSTs a token exchange; RFC 8693 is not in the oauth2 crate, so this is
 /// the plain form a portal sends.
 async fn exchange(
@@ -92,7 +98,7 @@ async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
     let logs = captured_logs();
     let (app, mut idp, portal, _store) = setup(backend).await;
 
-    let provider_token = idp.token(EXCHANGE_ONLY, "idp-user-1", json!({}));
+    let provider_token = idp.token(EXCHANGE_ONLY, "idp-user-1", everything());
     let (status, body) = exchange(&app, &portal, &provider_token, "projects import:write").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
@@ -138,7 +144,7 @@ async fn portals_exchange_a_users_provider_token_for_ours(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let fetches = idp.jwks_fetches();
     idp.rotate();
-    let rotated = idp.token(EXCHANGE_ONLY, "idp-user-1", json!({}));
+    let rotated = idp.token(EXCHANGE_ONLY, "idp-user-1", everything());
     let (status, body) = exchange(&app, &portal, &rotated, "").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(idp.jwks_fetches(), fetches + 1);
@@ -174,12 +180,12 @@ async fn provider_tokens_that_do_not_hold_are_refused(backend: Backend) {
         ),
         (
             "an untrusted issuer",
-            idp.token("http://evil.test", "idp-user-1", json!({})),
+            idp.token("http://evil.test", "idp-user-1", everything()),
             "not trusted",
         ),
         (
             "a subject linked to nobody",
-            idp.token(EXCHANGE_ONLY, "stranger", json!({})),
+            idp.token(EXCHANGE_ONLY, "stranger", everything()),
             "link-identity",
         ),
         ("not a JWT", "garbage".to_owned(), "well-formed"),
@@ -197,7 +203,7 @@ async fn provider_tokens_that_do_not_hold_are_refused(backend: Backend) {
         client_id: portal.client_id.clone(),
         secret: "nope".into(),
     };
-    let good = idp.token(EXCHANGE_ONLY, "idp-user-1", json!({}));
+    let good = idp.token(EXCHANGE_ONLY, "idp-user-1", everything());
     let (status, body) = exchange(&app, &wrong, &good, "").await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -282,3 +288,119 @@ async fn provider_tokens_work_on_grpc_only_where_allowed(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(provider_tokens_work_on_grpc_only_where_allowed);
+
+/// A token exchange never gives a portal more than the user's token at the
+/// provider allowed: the portal's scopes narrowed to the subject token's
+/// `scope` claim and to the issuer's `exchange_scopes`; and when the issuer
+/// lists `allowed_azp`, only tokens issued to those portals are exchanged.
+async fn exchanged_tokens_carry_no_more_than_the_subject_token(backend: Backend) {
+    let idp = IdentityProvider::start().await;
+    let mut capped = idp.trusted_as(EXCHANGE_ONLY);
+    capped.exchange_scopes = vec!["projects".into(), "import:read".into()];
+    let mut pinned = idp.trusted_as(DIRECT);
+    pinned.allowed_azp = vec!["kf-portal".into()];
+    pinned.accept_on_grpc = true;
+    pinned.grpc_scopes = vec!["projects".into()];
+    let issuers = vec![capped, pinned];
+    let app = spawn_app_with(backend, |c| c.auth.external_issuers = issuers).await;
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    let accounts = Accounts::new(store.clone());
+    accounts.create_user("carol", None).await.expect("user");
+    let scopes = ["projects", "import:write", "import:read"].map(str::to_owned);
+    let (client, secret) = accounts
+        .create_client("Kids First portal", "carol", &[], &scopes)
+        .await
+        .expect("client");
+    let carol = Username::parse("carol").expect("name");
+    for issuer in [EXCHANGE_ONLY, DIRECT] {
+        store
+            .link_identity(issuer, "idp-user-1", &carol, false)
+            .await
+            .expect("link");
+    }
+    let portal = Portal {
+        client_id: client.client_id,
+        secret: secret.expose().to_owned(),
+    };
+    let token = |issuer: &str, claims: Value| idp.token(issuer, "idp-user-1", claims);
+
+    // A read-only subject token gives a read-only token, whatever the
+    // portal may do, and asking for more is refused by name.
+    let (status, body) = exchange(
+        &app,
+        &portal,
+        &token(EXCHANGE_ONLY, json!({"scope": "import:read openid"})),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "import:read");
+    let (status, body) = exchange(
+        &app,
+        &portal,
+        &token(EXCHANGE_ONLY, json!({"scope": "import:read"})),
+        "import:write",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope")),
+        "{body}"
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .expect("why")
+            .contains("import:write"),
+        "{body}"
+    );
+
+    // The issuer's cap holds even when its token says more.
+    let (status, body) = exchange(
+        &app,
+        &portal,
+        &token(
+            EXCHANGE_ONLY,
+            json!({"scope": "projects import:write import:read"}),
+        ),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "projects import:read");
+
+    // A token with none of our scopes (only OpenID ones, or none) gets none.
+    for claims in [json!({"scope": "openid profile"}), json!({})] {
+        let (status, body) = exchange(&app, &portal, &token(EXCHANGE_ONLY, claims), "").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_scope")),
+            "{body}"
+        );
+    }
+
+    // allowed_azp: tokens issued to another portal, or to none said, are
+    // not exchanged.
+    for claims in [
+        json!({"scope": "projects", "azp": "someone-else"}),
+        json!({"scope": "projects"}),
+    ] {
+        let (status, body) = exchange(&app, &portal, &token(DIRECT, claims), "").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{body}"
+        );
+    }
+    let (status, body) = exchange(
+        &app,
+        &portal,
+        &token(DIRECT, json!({"scope": "projects", "azp": "kf-portal"})),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "projects");
+    app.stop().await;
+}
+on_both_stores!(exchanged_tokens_carry_no_more_than_the_subject_token);

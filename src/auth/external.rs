@@ -158,6 +158,43 @@ impl ExternalIssuers {
             .map(|p| p.config.grpc_scopes.as_slice())
     }
 
+    /// Refuses a token issued to a portal the issuer's `allowed_azp` does
+    /// not list (when it lists any), through exchange or on gRPC alike.
+    pub fn check_issued_to(&self, claims: &ExternalClaims) -> Result<(), ExternalError> {
+        let config = &self
+            .provider(&claims.issuer)
+            .ok_or_else(|| ExternalError::Invalid("the issuer is not trusted".into()))?
+            .config;
+        if config.allowed_azp.is_empty() {
+            return Ok(());
+        }
+        let issued_to = claims.client_id.as_deref().unwrap_or_default();
+        match config.allowed_azp.iter().any(|a| a == issued_to) {
+            true => Ok(()),
+            false => Err(ExternalError::Invalid(match claims.client_id.as_deref() {
+                Some(azp) => format!("tokens issued to {azp:?} are not accepted here"),
+                None => "the token names no azp (or client_id)".into(),
+            })),
+        }
+    }
+
+    /// What a token exchange for `claims` may issue at most: the token's own
+    /// scopes within the issuer's `exchange_scopes`, when it was issued to
+    /// a portal the issuer allows.
+    pub fn exchange_ceiling(&self, claims: &ExternalClaims) -> Result<Vec<String>, ExternalError> {
+        self.check_issued_to(claims)?;
+        let config = &self
+            .provider(&claims.issuer)
+            .ok_or_else(|| ExternalError::Invalid("the issuer is not trusted".into()))?
+            .config;
+        Ok(claims
+            .scopes
+            .iter()
+            .filter(|s| config.exchange_scopes.contains(s))
+            .cloned()
+            .collect())
+    }
+
     pub fn trusts(&self, issuer: &str) -> bool {
         self.provider(issuer).is_some()
     }

@@ -258,6 +258,31 @@ pub async fn token_exchange(
         .verify(subject_token)
         .await
         .map_err(refused)?;
+    let ceiling = service
+        .external
+        .exchange_ceiling(&claims)
+        .map_err(refused)?;
+    // The portal's scopes, narrowed to what the subject token itself allows
+    // (and the issuer's cap): a token for reading never becomes one for
+    // writing.
+    let allowed: Vec<String> = client
+        .scopes
+        .iter()
+        .filter(|s| ceiling.contains(s))
+        .cloned()
+        .collect();
+    if allowed.is_empty() {
+        info!(client_id = %client.client_id, "token exchange refused: no scope in common");
+        return Err(OAuthError::InvalidScope(format!(
+            "the subject token allows none of this client's scopes ({}); its scope claim says: {}",
+            client.scopes.join(" "),
+            match claims.scopes.is_empty() {
+                true => "nothing".to_owned(),
+                false => claims.scopes.join(" "),
+            }
+        )));
+    }
+    let scopes = narrowed(&allowed, params)?;
     let user = service
         .external
         .user_for(&service.store, &claims)
@@ -265,7 +290,7 @@ pub async fn token_exchange(
         .map_err(refused)?;
     Ok(Grant {
         subject: user,
-        scopes: narrowed(&client.scopes, params)?,
+        scopes,
         refresh_token: None,
     })
 }

@@ -192,6 +192,7 @@ async fn external_caller(
         }
     };
     let claims = external.verify(token).await.map_err(refused)?;
+    external.check_issued_to(&claims).map_err(refused)?;
     let user = external.user_for(store, &claims).await.map_err(refused)?;
     Ok(Caller {
         user: Some(user),

@@ -65,6 +65,10 @@ impl IdentityProvider {
             algorithms: vec!["EdDSA".to_owned()],
             accept_on_grpc: false,
             grpc_scopes: Vec::new(),
+            exchange_scopes: ["projects", "import:write", "import:read", "files:read"]
+                .map(str::to_owned)
+                .to_vec(),
+            allowed_azp: Vec::new(),
             create_users: false,
             username_claim: "preferred_username".to_owned(),
             jwks_refresh_secs: 3600,
