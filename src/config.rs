@@ -189,6 +189,17 @@ pub struct ImportConfig {
     pub stall_after_secs: u64,
     /// The URL schemes an attachment may have: what the platform fetches.
     pub attachment_url_schemes: Vec<String>,
+    /// A batch is written once its documents reach this many bytes: what a
+    /// stream holds in memory stays near twice this.
+    pub batch_bytes: usize,
+    /// ImportDocuments streams one user, and one client (portal), may hold
+    /// open at once on a replica; 0 is no cap.
+    pub max_streams_per_user: usize,
+    pub max_streams_per_client: usize,
+    /// WatchImport streams one user, and one client, may hold open at once
+    /// on a replica; 0 is no cap.
+    pub max_watchers_per_user: usize,
+    pub max_watchers_per_client: usize,
 }
 
 impl ImportConfig {
@@ -253,6 +264,23 @@ impl Default for ImportConfig {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            batch_bytes: 8 << 20,
+            max_streams_per_user: 8,
+            max_streams_per_client: 32,
+            max_watchers_per_user: 32,
+            max_watchers_per_client: 128,
+        }
+    }
+}
+
+impl ImportConfig {
+    /// What one caller may hold open.
+    pub fn caps(&self) -> crate::import::admission::Caps {
+        crate::import::admission::Caps {
+            streams_per_user: self.max_streams_per_user,
+            streams_per_client: self.max_streams_per_client,
+            watchers_per_user: self.max_watchers_per_user,
+            watchers_per_client: self.max_watchers_per_client,
         }
     }
 }
@@ -325,6 +353,9 @@ impl Config {
                 "import.attachment_url_schemes: one or more lower-case URL schemes such as \"https\""
                     .into(),
             );
+        }
+        if self.import.batch_bytes < 64 << 10 {
+            return Err("import.batch_bytes: at least 65536".into());
         }
         if self.import.batch_size == 0 || self.import.batch_size > 10_000 {
             return Err("import.batch_size: between 1 and 10000".into());

@@ -168,7 +168,9 @@ impl Application {
         let limits = Limits {
             document: config.import.document_policy(),
             batch_size: config.import.batch_size,
+            batch_bytes: config.import.batch_bytes,
             batch_linger: Duration::from_millis(config.import.batch_linger_ms),
+            caps: config.import.caps(),
             ..Limits::default()
         };
         let projects = Projects::new(store.clone());

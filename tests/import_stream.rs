@@ -450,3 +450,146 @@ async fn a_shutdown_cuts_open_streams_cleanly(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(a_shutdown_cuts_open_streams_cleanly);
+
+/// The RetryInfo a refusal carries, as a client library reads it.
+fn retry_delay(status: &tonic::Status) -> Option<std::time::Duration> {
+    use tonic_types::StatusExt as _;
+    status.get_details_retry_info()?.retry_delay
+}
+
+/// One user cannot hold every stream of a replica: past its cap a new
+/// ImportDocuments or WatchImport stream is RESOURCE_EXHAUSTED with when to
+/// retry, other users are unaffected, and a slot frees when a stream ends.
+async fn open_streams_are_capped_per_caller(backend: Backend) {
+    let app = common::spawn_app_with(backend, |c| {
+        c.import.max_streams_per_user = 1;
+        c.import.max_watchers_per_user = 1;
+    })
+    .await;
+    let project = app.create_project("capped").await;
+    let (open, first) = app.open_import();
+    open.header(header(&project.slug)).await;
+    open.documents(vec![docs::input(&docs::document(1))]).await;
+    let import_id = app.wait_for_received(&project.slug, 1).await;
+
+    let refused = app
+        .import(header(&project.slug), vec![docs::input(&docs::document(2))])
+        .await
+        .expect_err("a second stream of the same user");
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
+    assert!(
+        refused.message().contains("user harness"),
+        "{}",
+        refused.message()
+    );
+    assert!(
+        retry_delay(&refused).is_some_and(|d| d.as_secs() > 0),
+        "{refused:?}"
+    );
+
+    // Another user of the same portal has a count of their own.
+    let store = fhir_import::store::Store::connect(&app.database_url, 1)
+        .await
+        .expect("store");
+    fhir_import::accounts::Accounts::new(store)
+        .create_user("other", None)
+        .await
+        .expect("user");
+    let theirs = app.issue_token("other", &app.client_id, &[]).await;
+    let mut other_projects =
+        pb::project_service_client::ProjectServiceClient::new(app.channel_with(&theirs));
+    let other_project = other_projects
+        .create_project(pb::CreateProjectRequest {
+            name: "own".into(),
+            description: String::new(),
+        })
+        .await
+        .expect("project")
+        .into_inner();
+    pb::import_service_client::ImportServiceClient::new(app.channel_with(&theirs))
+        .import_documents(tokio_stream::iter([
+            docs::header_message(header(&other_project.slug)),
+            docs::document_message(docs::input(&docs::document(3))),
+        ]))
+        .await
+        .expect("another user imports");
+
+    // Watchers: one at a time for this user.
+    let watch = || {
+        let mut imports = app.imports.clone();
+        let import_id = import_id.clone();
+        async move {
+            imports
+                .watch_import(pb::WatchImportRequest {
+                    import_id,
+                    after_sequence: 0,
+                })
+                .await
+        }
+    };
+    let watching = watch().await.expect("the first watcher").into_inner();
+    let refused = watch().await.expect_err("a second watcher");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    assert!(
+        refused.message().contains("WatchImport"),
+        "{}",
+        refused.message()
+    );
+    assert!(retry_delay(&refused).is_some());
+    drop(watching);
+    let again = async {
+        loop {
+            match watch().await {
+                Ok(stream) => return stream,
+                Err(status) if status.code() == Code::ResourceExhausted => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await
+                }
+                Err(status) => panic!("{status:?}"),
+            }
+        }
+    };
+    let watching = tokio::time::timeout(std::time::Duration::from_secs(10), again)
+        .await
+        .expect("the slot frees once the first watcher is gone");
+    drop(watching);
+
+    // The stream ends: the next one is taken.
+    drop(open);
+    first.await.expect("join").expect("the first import");
+    app.import(header(&project.slug), vec![docs::input(&docs::document(2))])
+        .await
+        .expect("a stream once the first ended");
+    app.stop().await;
+}
+on_both_stores!(open_streams_are_capped_per_caller);
+
+/// What a stream holds in memory is bounded by bytes, not only by count: a
+/// batch is written once its documents reach `import.batch_bytes`, even
+/// when the stream stays open and the batch is far from `batch_size`.
+async fn batches_are_written_once_they_hold_batch_bytes(backend: Backend) {
+    let app = common::spawn_app_with(backend, |c| {
+        c.import.batch_bytes = 64 << 10;
+        c.import.batch_linger_ms = 600_000;
+    })
+    .await;
+    let project = app.create_project("bytes").await;
+    let (open, call) = app.open_import();
+    open.header(header(&project.slug)).await;
+    let padding = "x".repeat(8 << 10);
+    let documents: Vec<pb::DocumentInput> = (0..10)
+        .map(|n| {
+            let mut document = docs::document(n);
+            document["description"] = json!(padding);
+            docs::input(&document)
+        })
+        .collect();
+    open.documents(documents).await;
+    // 10 documents of over 8 KiB: at least one batch of 64 KiB is written
+    // while the stream is still open (the linger alone would wait minutes).
+    app.wait_for_received(&project.slug, 8).await;
+    drop(open);
+    let summary = call.await.expect("join").expect("import");
+    assert_eq!(summary.accepted, 10);
+    app.stop().await;
+}
+on_both_stores!(batches_are_written_once_they_hold_batch_bytes);

@@ -74,6 +74,14 @@ impl From<ImportError> for Status {
             ImportError::StreamBroken(_) => Status::cancelled(err.to_string()),
             ImportError::ShuttingDown(msg) => Status::unavailable(msg),
             ImportError::MessageTooLarge(msg) => Status::resource_exhausted(msg),
+            ImportError::Busy(busy) => {
+                use tonic_types::{ErrorDetails, StatusExt as _};
+                Status::with_error_details(
+                    tonic::Code::ResourceExhausted,
+                    busy.message,
+                    ErrorDetails::with_retry_info(Some(busy.retry_after)),
+                )
+            }
             ImportError::Project(err) => err.into(),
             ImportError::Store(err) => err.into(),
         }

@@ -128,12 +128,16 @@ impl ImportService for ImportApi {
     ) -> Result<Response<Self::WatchImportStream>, Status> {
         let caller = Caller::of(&request)?;
         let request = request.into_inner();
-        let updates = self
+        let (updates, permit) = self
             .imports
             .watch(&caller, &request.import_id, request.after_sequence)
             .await?;
-        let stream = ReceiverStream::new(updates)
-            .map(|update| update.map(convert::watch_update).map_err(Status::from));
+        // The watcher counts against its caller for as long as the stream
+        // is open: the permit goes when tonic drops the stream.
+        let stream = ReceiverStream::new(updates).map(move |update| {
+            let _held = &permit;
+            update.map(convert::watch_update).map_err(Status::from)
+        });
         Ok(Response::new(Box::pin(stream)))
     }
 

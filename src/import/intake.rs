@@ -10,6 +10,7 @@ use tracing::{info, instrument, warn};
 
 use std::mem::take;
 
+use super::admission::Held;
 use super::by_reference::{Checked, ReferenceSource};
 use super::cut::until_cut;
 use super::troubles::Backoff;
@@ -38,6 +39,23 @@ pub enum Incoming {
 pub struct DocumentMessage {
     pub source: DocumentSource,
     pub metadata: HashMap<String, String>,
+}
+
+impl DocumentMessage {
+    /// About the bytes it takes in memory.
+    pub fn size(&self) -> usize {
+        let source = match &self.source {
+            DocumentSource::Json(json) => json.len(),
+            DocumentSource::Reference(reference) => reference.len(),
+            DocumentSource::Missing => 0,
+        };
+        source
+            + self
+                .metadata
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+    }
 }
 
 pub enum DocumentSource {
@@ -98,12 +116,20 @@ impl Imports {
     where
         S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send + 'static,
     {
+        let permit = self
+            .admission
+            .admit(caller, Held::ImportStream)
+            .map_err(ImportError::Busy)?;
         let this = self.clone();
         let caller = caller.clone();
         let stream = until_cut(stream, client_gone, self.stopping.clone());
-        tokio::spawn(async move { this.intake(&caller, spec, stream).await })
-            .await
-            .map_err(|e| ImportError::StreamBroken(format!("intake task ended abnormally: {e}")))?
+        // The permit goes with the intake, which outlives a dropped call.
+        tokio::spawn(async move {
+            let _permit = permit;
+            this.intake(&caller, spec, stream).await
+        })
+        .await
+        .map_err(|e| ImportError::StreamBroken(format!("intake task ended abnormally: {e}")))?
     }
 
     #[instrument(skip_all, fields(project = %spec.project, import_id))]
@@ -180,6 +206,7 @@ impl Imports {
             ..IntakeSummary::default()
         };
         let mut batch = Vec::with_capacity(self.limits.batch_size);
+        let mut batch_bytes = 0usize;
         let mut writer = IntakeWriter::new(self.clone(), import.id.clone(), references);
         loop {
             let next = if batch.is_empty() {
@@ -189,6 +216,7 @@ impl Imports {
                     Ok(next) => next,
                     Err(_) => {
                         // A slow stream: store what came so far so watchers see it.
+                        batch_bytes = 0;
                         if !writer.finish(take(&mut batch), &mut summary).await? {
                             return Ok(summary);
                         }
@@ -199,13 +227,17 @@ impl Imports {
             match next {
                 None => break,
                 Some(Ok(Incoming::Document(message))) => {
+                    batch_bytes += message.size();
                     let item = self.check(summary.received, message, spec);
                     summary.received += 1;
                     batch.push(item);
-                    if batch.len() >= self.limits.batch_size
-                        && !writer.submit(take(&mut batch), &mut summary).await?
-                    {
-                        return Ok(summary);
+                    let full = batch.len() >= self.limits.batch_size
+                        || batch_bytes >= self.limits.batch_bytes;
+                    if full {
+                        batch_bytes = 0;
+                        if !writer.submit(take(&mut batch), &mut summary).await? {
+                            return Ok(summary);
+                        }
                     }
                 }
                 Some(Ok(Incoming::Header)) => {

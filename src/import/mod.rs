@@ -1,6 +1,7 @@
 //! The import pipeline: intake of a document stream, the processing stage,
 //! progress events, and the queries on imports.
 
+pub mod admission;
 mod by_reference;
 mod cut;
 mod intake;
@@ -59,6 +60,9 @@ pub enum ImportError {
     ShuttingDown(String),
     #[error("{0}")]
     MessageTooLarge(String),
+    /// The caller has as many streams open as allowed.
+    #[error("{}", .0.message)]
+    Busy(admission::Busy),
     #[error(transparent)]
     Project(#[from] ProjectError),
     #[error(transparent)]
@@ -70,8 +74,14 @@ pub struct Limits {
     /// What a document must be beyond R4: its size, its attachment's scheme.
     pub document: crate::domain::document::DocumentPolicy,
     pub batch_size: usize,
+    /// A batch is written once its documents reach this many bytes, however
+    /// few: what one stream holds in memory stays near twice this (one
+    /// batch filling, one being written).
+    pub batch_bytes: usize,
     pub batch_linger: std::time::Duration,
     pub max_listed_rejections: usize,
+    /// Streams one caller may hold open.
+    pub caps: admission::Caps,
 }
 
 impl Default for Limits {
@@ -79,8 +89,10 @@ impl Default for Limits {
         Self {
             document: crate::domain::document::DocumentPolicy::default(),
             batch_size: 500,
+            batch_bytes: 8 << 20,
             batch_linger: std::time::Duration::from_millis(100),
             max_listed_rejections: 1000,
+            caps: admission::Caps::default(),
         }
     }
 }
@@ -94,6 +106,7 @@ pub struct Imports {
     scraper: Scraper,
     servers: FhirServers,
     limits: Limits,
+    admission: admission::Admission,
     stopping: tokio_util::sync::CancellationToken,
 }
 
@@ -121,6 +134,7 @@ impl Imports {
             processor: stages.processor,
             scraper: stages.scraper,
             servers: stages.servers,
+            admission: admission::Admission::new(limits.caps),
             limits,
             stopping,
         }

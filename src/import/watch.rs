@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::debug;
 
+use super::admission::{Held, Permit};
 use super::{ImportError, Imports};
 use crate::auth::Caller;
 use crate::domain::{
@@ -38,8 +39,12 @@ impl Imports {
         caller: &Caller,
         import_id: &str,
         after: u64,
-    ) -> Result<mpsc::Receiver<Result<WatchUpdate, ImportError>>, ImportError> {
+    ) -> Result<(mpsc::Receiver<Result<WatchUpdate, ImportError>>, Permit), ImportError> {
         let import = self.get(caller, import_id).await?;
+        let permit = self
+            .admission
+            .admit(caller, Held::Watcher)
+            .map_err(ImportError::Busy)?;
         if after > import.last_sequence {
             return Err(ImportError::OutOfRange(format!(
                 "after_sequence: {after} is past the import's latest event {}",
@@ -53,7 +58,7 @@ impl Imports {
                 let _ = tx.send(Err(err)).await;
             }
         });
-        Ok(rx)
+        Ok((rx, permit))
     }
 
     /// True when the import is finished and `cursor` has seen its last event
