@@ -121,7 +121,8 @@ pub struct ExternalIssuerConfig {
     pub grpc_scopes: Vec<String>,
     /// The most a token exchanged for one of its tokens may do: the issued
     /// scopes are the portal's, narrowed to the subject token's own `scope`
-    /// claim and to these. Everything but `admin` by default.
+    /// claim and to these. By default what a portal may register for
+    /// itself (not `clients` nor `admin`).
     #[serde(default = "default_exchange_scopes")]
     pub exchange_scopes: Vec<String>,
     /// The portals (its tokens' `azp` or `client_id`) whose tokens may be
@@ -150,9 +151,8 @@ fn default_jwks_refetch_cooldown_secs() -> u64 {
 }
 
 fn default_exchange_scopes() -> Vec<String> {
-    crate::domain::account::SCOPES
+    crate::domain::account::PORTAL_SCOPES
         .iter()
-        .filter(|s| **s != "admin")
         .map(|s| (*s).to_owned())
         .collect()
 }

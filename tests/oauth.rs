@@ -618,7 +618,7 @@ on_both_stores!(people_sign_up_then_grant_portals_access);
 
 async fn portals_register_themselves(backend: Backend) {
     let app = spawn_app(backend).await;
-    let portal = register_portal(&app, &["import:read", "projects"]).await;
+    let portal = register_portal(&app, &["import:read", "projects", "clients"]).await;
     let metadata = discover(&app).await;
     let register_url = metadata["registration_endpoint"]
         .as_str()
@@ -701,7 +701,11 @@ async fn portals_register_themselves(backend: Backend) {
         .request_async(&http())
         .await
         .expect("portal token");
-    let (status, _) = register(Some(portal_token.access_token().secret().clone()), wanted).await;
+    let (status, _) = register(
+        Some(portal_token.access_token().secret().clone()),
+        wanted.clone(),
+    )
+    .await;
     assert_eq!(status, 401, "a client's own token registers nothing");
     let (status, body) = register(
         Some(user_token.clone()),
@@ -712,8 +716,19 @@ async fn portals_register_themselves(backend: Backend) {
         (status, body["error"].as_str()),
         (400, Some("invalid_client_metadata"))
     );
+    // A user's token without the scope `clients` (one a portal holds to
+    // import for the user) registers nothing in the user's name.
+    let importing = app
+        .issue_token("alice", &portal.client_id, &["import:read".to_owned()])
+        .await;
+    let (status, body) = register(Some(importing), wanted.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope")),
+        "{body}"
+    );
     let (status, body) = register(
-        Some(user_token),
+        Some(user_token.clone()),
         serde_json::json!({"client_name": "x", "redirect_uris": ["http://portal.example.org/cb"]}),
     )
     .await;
@@ -721,6 +736,57 @@ async fn portals_register_themselves(backend: Backend) {
         (status, body["error"].as_str()),
         (400, Some("invalid_redirect_uri"))
     );
+
+    // A revoked token, and any token of a revoked portal, count for nothing.
+    let revoked = http()
+        .post(format!("{}/oauth/revoke", app.endpoint()))
+        .basic_auth(&portal.client_id, Some(&portal.secret))
+        .form(&[("token", user_token.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status(), 200);
+    let (status, body) = register(Some(user_token), wanted.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token")),
+        "{body}"
+    );
+    let fresh = app
+        .issue_token("alice", &portal.client_id, &["clients".to_owned()])
+        .await;
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    Accounts::new(store)
+        .revoke_client(&portal.client_id)
+        .await
+        .expect("revoke the portal");
+    let (status, body) = register(Some(fresh), wanted).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token")),
+        "{body}"
+    );
+    // A revoked portal, or one never registered, is answered with a page,
+    // never sent back to its redirect URI (an open redirector otherwise).
+    for client_id in [portal.client_id.as_str(), "fic_never_registered"] {
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let gone = Portal {
+            client_id: client_id.to_owned(),
+            secret: String::new(),
+        };
+        let (url, _) = portal_client(&metadata, &gone)
+            .authorize_url(CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let answer = http().get(url.as_str()).send().await.expect("authorize");
+        assert_eq!(answer.status(), 400, "{client_id}");
+        assert!(answer.headers().get("location").is_none(), "{client_id}");
+        assert!(answer
+            .text()
+            .await
+            .expect("html")
+            .contains("unknown client_id"));
+    }
     app.stop().await;
 }
 on_both_stores!(portals_register_themselves);

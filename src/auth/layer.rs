@@ -208,7 +208,7 @@ async fn external_caller(
 
 /// Refuses one of our tokens revoked before it expired, or one whose client
 /// has been revoked since.
-async fn still_valid(store: &Store, jti: &str, client_id: &str) -> Result<(), Status> {
+pub(super) async fn still_valid(store: &Store, jti: &str, client_id: &str) -> Result<(), Status> {
     let unavailable = |err: crate::store::StoreError| {
         warn!(error = %err, "revocation check failed");
         Status::unavailable("cannot check the token right now; retry")

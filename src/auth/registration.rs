@@ -16,10 +16,12 @@ use tracing::{info, warn};
 use super::pkce::code_hash;
 use super::token_endpoint::TokenService;
 use crate::accounts::AccountError;
-use crate::domain::account::SCOPES;
+use crate::domain::account::{PORTAL_SCOPES as SELF_SERVICE_SCOPES, SCOPES};
 
-/// Scopes a portal can register for itself; `admin` is granted by operators only.
-const SELF_SERVICE_SCOPES: [&str; 4] = ["import:write", "import:read", "files:read", "projects"];
+/// The scope a user's token needs to register a portal in the user's name
+/// (a portal holding a user's token for importing must not be able to
+/// register more portals with it).
+const REGISTER_SCOPE: &str = "clients";
 const AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
 
 #[derive(Deserialize)]
@@ -67,6 +69,29 @@ async fn owner(service: &TokenService, headers: &HeaderMap) -> Result<String, Re
         if claims.sub == claims.client_id {
             return Err(unauthorized(
                 "a client's own token cannot register clients; use a user's token",
+            ));
+        }
+        // Revoked tokens, and tokens of revoked clients, count for nothing
+        // here either.
+        if let Err(status) =
+            super::layer::still_valid(&service.store, &claims.jti, &claims.client_id).await
+        {
+            return Err(match status.code() {
+                tonic::Code::Unavailable => error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    "try again later",
+                ),
+                _ => unauthorized(status.message()),
+            });
+        }
+        if !claims.scope.split_whitespace().any(|s| s == REGISTER_SCOPE) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                &format!(
+                    "registering a portal with a user's token needs the scope `{REGISTER_SCOPE}`"
+                ),
             ));
         }
         return Ok(claims.sub);

@@ -65,13 +65,19 @@ impl Role {
 }
 
 /// The scopes a client can be registered for and a token can carry.
-pub const SCOPES: [&str; 5] = [
+pub const SCOPES: [&str; 6] = [
     "import:write",
     "import:read",
     "files:read",
     "projects",
+    "clients",
     "admin",
 ];
+
+/// The scopes a portal may give itself at registration, and a token
+/// exchange gives by default: neither registering portals (`clients`) nor
+/// administering the platform (`admin`).
+pub const PORTAL_SCOPES: [&str; 4] = ["import:write", "import:read", "files:read", "projects"];
 
 /// What a scope lets a portal do, in words a person reads before allowing
 /// it.
@@ -81,6 +87,7 @@ pub fn scope_words(scope: &str) -> &'static str {
         "import:read" => "Follow your imports and see what each one did",
         "files:read" => "See the files in your projects and their metadata",
         "projects" => "See your projects and create new ones",
+        "clients" => "Register new portals that act for you",
         "admin" => "Administer this fhir-import server: users, FHIR servers and schemas",
         _ => "A permission this server does not describe",
     }
