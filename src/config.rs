@@ -98,6 +98,9 @@ pub struct AuthConfig {
     pub external_issuers: Vec<ExternalIssuerConfig>,
 }
 
+/// The longest an access token may live (`auth.token_lifetime_secs`).
+pub const MAX_TOKEN_LIFETIME_SECS: i64 = 24 * 3600;
+
 /// A trusted identity provider.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -365,7 +368,7 @@ impl Config {
                 "import.max_document_bytes: must not exceed import.max_message_bytes".into(),
             );
         }
-        if !(60..=24 * 3600).contains(&self.auth.token_lifetime_secs) {
+        if !(60..=MAX_TOKEN_LIFETIME_SECS as u64).contains(&self.auth.token_lifetime_secs) {
             return Err("auth.token_lifetime_secs: between 60 and 86400".into());
         }
         if self.auth.local_user.is_empty() || self.auth.local_user.contains('/') {

@@ -274,6 +274,19 @@ async fn code_flow(client: &PortalClient, username: &str, password: &str) -> Bas
         .expect("token")
 }
 
+/// What gRPC answers a call made with `token` (a project that does not
+/// exist: NOT_FOUND for a token that holds, UNAUTHENTICATED for one that
+/// does not).
+async fn grpc_with(app: &TestApp, token: &str) -> tonic::Status {
+    fhir_import::proto::v1::import_service_client::ImportServiceClient::new(app.channel_with(token))
+        .list_imports(fhir_import::proto::v1::ListImportsRequest {
+            project: "nobody/nothing".into(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("no such project")
+}
+
 fn redirect_params(response: &reqwest::Response) -> std::collections::HashMap<String, String> {
     assert_eq!(response.status(), 303, "a redirect back to the portal");
     let location = response.headers()["location"].to_str().expect("location");
@@ -339,6 +352,16 @@ async fn users_grant_portals_access_with_code_and_pkce(backend: Backend) {
         .await
         .expect_err("a reused code");
     assert_oauth_error(reused, BasicErrorResponseType::InvalidGrant);
+    // A code that comes back may have been stolen: what it gave is revoked,
+    // the access token and the refresh token alike.
+    let status = grpc_with(&app, token.access_token().secret()).await;
+    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
+    let refreshed = client
+        .exchange_refresh_token(token.refresh_token().expect("refresh token"))
+        .request_async(&http())
+        .await
+        .expect_err("the code's refresh token is revoked");
+    assert_oauth_error(refreshed, BasicErrorResponseType::InvalidGrant);
 
     // A wrong PKCE verifier gets nothing.
     let (challenge, _verifier) = PkceCodeChallenge::new_random_sha256();
@@ -489,6 +512,22 @@ async fn refresh_tokens_rotate_and_replays_revoke_the_family(backend: Backend) {
         .await
         .expect_err("its family is revoked");
     assert_oauth_error(after_replay, BasicErrorResponseType::InvalidGrant);
+    // …and so do the access tokens issued from that family, at once.
+    for (which, token) in [("first", &first), ("second", &second)] {
+        let introspected = inspector
+            .introspect(token.access_token())
+            .request_async(&http())
+            .await
+            .expect("introspect");
+        assert!(!introspected.active(), "the {which} access token");
+        let status = grpc_with(&app, token.access_token().secret()).await;
+        assert_eq!(
+            status.code(),
+            tonic::Code::Unauthenticated,
+            "{which}: {status:?}"
+        );
+        assert!(status.message().contains("revoked"), "{}", status.message());
+    }
 
     // Revocation (RFC 7009): a revoked refresh token and access token are
     // no longer active.

@@ -21,6 +21,18 @@ pub struct Grant {
     pub subject: String,
     pub scopes: Vec<String>,
     pub refresh_token: Option<Secret>,
+    /// The family of an authorization code and its refresh tokens, carried
+    /// by the access tokens issued from them.
+    pub family: Option<String>,
+}
+
+/// The family an authorization code starts: derived from the code's hash,
+/// so that the code coming back later finds it.
+fn family_of_code(code_hash: &str) -> String {
+    format!(
+        "rtf_{}",
+        &super::pkce::code_hash(&format!("family:{code_hash}"))[..22]
+    )
 }
 
 fn server_error(err: impl std::fmt::Display) -> OAuthError {
@@ -37,6 +49,7 @@ pub fn client_credentials(
         subject: client.client_id.clone(),
         scopes: narrowed(&client.scopes, params)?,
         refresh_token: None,
+        family: None,
     })
 }
 
@@ -89,15 +102,31 @@ pub async fn authorization_code(
     let invalid = || {
         OAuthError::InvalidGrant("the code is invalid, expired, used, or not this client's".into())
     };
-    let stored = service
+    let hashed = code_hash(code);
+    let family = family_of_code(&hashed);
+    let Some(stored) = service
         .store
-        .redeem_code(&code_hash(code))
+        .redeem_code(&hashed)
         .await
-        .map_err(|err| {
-            warn!(error = %err, "code redemption failed to run");
-            OAuthError::ServerError
-        })?
-        .ok_or_else(invalid)?;
+        .map_err(server_error)?
+    else {
+        // A code used before is being replayed: whoever redeemed it first
+        // may not be its client. Everything issued from it is revoked.
+        if service
+            .store
+            .code_exists(&hashed)
+            .await
+            .map_err(server_error)?
+        {
+            service
+                .store
+                .revoke_family(&family)
+                .await
+                .map_err(server_error)?;
+            info!(client_id = %client_id, "a used authorization code came back; what it gave is revoked");
+        }
+        return Err(invalid());
+    };
     if stored.client_id != client_id || stored.expires_at < chrono::Utc::now() {
         return Err(invalid());
     }
@@ -111,13 +140,19 @@ pub async fn authorization_code(
             "the code_verifier does not match the code_challenge".into(),
         ));
     }
-    let family = secrets::random_id("rtf_").map_err(server_error)?;
-    let refresh_token =
-        new_refresh(service, client_id, &stored.username, &stored.scopes, family).await?;
+    let refresh_token = new_refresh(
+        service,
+        client_id,
+        &stored.username,
+        &stored.scopes,
+        family.clone(),
+    )
+    .await?;
     Ok(Grant {
         subject: stored.username,
         scopes: stored.scopes,
         refresh_token: Some(refresh_token),
+        family: Some(family),
     })
 }
 
@@ -158,13 +193,14 @@ pub async fn refresh(
         &client.client_id,
         &stored.username,
         &stored.scopes,
-        stored.family_id,
+        stored.family_id.clone(),
     )
     .await?;
     Ok(Grant {
         subject: stored.username,
         scopes,
         refresh_token: Some(refresh_token),
+        family: Some(stored.family_id),
     })
 }
 
@@ -292,5 +328,6 @@ pub async fn token_exchange(
         subject: user,
         scopes,
         refresh_token: None,
+        family: None,
     })
 }

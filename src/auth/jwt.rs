@@ -36,6 +36,11 @@ pub struct AccessClaims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// The grant family it was issued from (an authorization code and the
+    /// refresh tokens that follow it): revoking the family, or replaying
+    /// its code, revokes it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
 }
 
 impl AccessClaims {
@@ -79,6 +84,7 @@ impl TokenIssuer {
         subject: &str,
         client_id: &str,
         scopes: &[String],
+        family: Option<&str>,
     ) -> Result<(String, AccessClaims), TokenError> {
         if let Some(bad) = scopes.iter().find(|s| !is_scope_token(s)) {
             return Err(TokenError::InvalidScope(bad.clone()));
@@ -95,6 +101,7 @@ impl TokenIssuer {
             nbf: iat,
             exp: iat.checked_add(lifetime).ok_or(TokenError::Internal)?,
             jti: uuid::Uuid::now_v7().to_string(),
+            fam: family.map(str::to_owned),
         };
 
         let (kid, key) = keys.signer();

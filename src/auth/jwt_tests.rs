@@ -39,7 +39,7 @@ fn ring(keys: &[SigningKey]) -> KeyRing {
 
 fn issue(keys: &KeyRing) -> String {
     issuer()
-        .issue(keys, "alice", "portal", &scopes(&["import"]))
+        .issue(keys, "alice", "portal", &scopes(&["import"]), None)
         .unwrap()
         .0
 }
@@ -57,6 +57,7 @@ fn claims() -> AccessClaims {
         nbf: now,
         exp: now + 900,
         jti: "jti-1".into(),
+        fam: None,
     }
 }
 
@@ -93,7 +94,7 @@ fn issued_tokens_verify_and_carry_the_claims() {
     let key = key_created(0);
     let keys = ring(std::slice::from_ref(&key));
     let (token, issued) = issuer()
-        .issue(&keys, "alice", "portal", &scopes(&["import", "read"]))
+        .issue(&keys, "alice", "portal", &scopes(&["import", "read"]), None)
         .unwrap();
 
     let header = jsonwebtoken::decode_header(&token).unwrap();
@@ -113,7 +114,7 @@ fn issued_tokens_verify_and_carry_the_claims() {
     assert_eq!(claims.nbf, claims.iat);
     assert!((claims.iat - Utc::now().timestamp()).abs() <= 2);
 
-    let (_, other) = issuer().issue(&keys, "alice", "portal", &[]).unwrap();
+    let (_, other) = issuer().issue(&keys, "alice", "portal", &[], None).unwrap();
     assert_ne!(other.jti, issued.jti, "every token has its own jti");
     assert_eq!(other.scope, "");
 }
@@ -123,7 +124,7 @@ fn scopes_that_would_split_or_smuggle_are_refused() {
     let keys = ring(&[key_created(0)]);
     for bad in ["read write", "", "a\"b", "a\\b", "é", "tab\t"] {
         let err = issuer()
-            .issue(&keys, "alice", "portal", &scopes(&[bad]))
+            .issue(&keys, "alice", "portal", &scopes(&[bad]), None)
             .unwrap_err();
         assert_eq!(err, TokenError::InvalidScope(bad.into()));
     }

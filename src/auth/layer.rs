@@ -15,7 +15,7 @@ use tower::{Layer, Service};
 use tracing::{debug, warn};
 
 use super::external::{unverified_issuer, ExternalError, ExternalIssuers};
-use super::jwt::{TokenError, TokenVerifier};
+use super::jwt::{AccessClaims, TokenError, TokenVerifier};
 use super::rights;
 use super::signing::LiveKeys;
 use super::Caller;
@@ -99,7 +99,7 @@ impl Gate {
                             debug!(error = %err, "token refused");
                             unauthenticated(&err)
                         })?;
-                        still_valid(store, &claims.jti, &claims.client_id).await?;
+                        still_valid(store, &claims).await?;
                         let user = (claims.sub != claims.client_id).then(|| claims.sub.clone());
                         Caller {
                             user,
@@ -208,19 +208,22 @@ async fn external_caller(
 
 /// Refuses one of our tokens revoked before it expired, or one whose client
 /// has been revoked since.
-pub(super) async fn still_valid(store: &Store, jti: &str, client_id: &str) -> Result<(), Status> {
+pub(super) async fn still_valid(store: &Store, claims: &AccessClaims) -> Result<(), Status> {
     let unavailable = |err: crate::store::StoreError| {
         warn!(error = %err, "revocation check failed");
         Status::unavailable("cannot check the token right now; retry")
     };
     if store
-        .is_access_token_revoked(jti)
+        .is_access_token_revoked(&claims.jti, claims.fam.as_deref())
         .await
         .map_err(unavailable)?
     {
         return Err(Status::unauthenticated("the access token was revoked"));
     }
-    let client = store.find_client(client_id).await.map_err(unavailable)?;
+    let client = store
+        .find_client(&claims.client_id)
+        .await
+        .map_err(unavailable)?;
     if client.is_none_or(|c| c.revoked_at.is_some()) {
         return Err(Status::unauthenticated(
             "the client this token was issued to is revoked",

@@ -54,6 +54,6 @@ pub async fn issue_for_user(
         )));
     }
     issuer
-        .issue(keys, username.as_str(), client_id, &scopes)
+        .issue(keys, username.as_str(), client_id, &scopes, None)
         .map_err(|e| AccountError::InvalidArgument(e.to_string()))
 }

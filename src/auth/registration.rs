@@ -73,9 +73,7 @@ async fn owner(service: &TokenService, headers: &HeaderMap) -> Result<String, Re
         }
         // Revoked tokens, and tokens of revoked clients, count for nothing
         // here either.
-        if let Err(status) =
-            super::layer::still_valid(&service.store, &claims.jti, &claims.client_id).await
-        {
+        if let Err(status) = super::layer::still_valid(&service.store, &claims).await {
             return Err(match status.code() {
                 tonic::Code::Unavailable => error(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -98,7 +98,11 @@ pub async fn introspect(
     };
     let inactive = || Json(json!({ "active": false })).into_response();
     if let Some(claims) = own_access_token(&service, &client, &token) {
-        return match service.store.is_access_token_revoked(&claims.jti).await {
+        return match service
+            .store
+            .is_access_token_revoked(&claims.jti, claims.fam.as_deref())
+            .await
+        {
             Ok(true) => inactive(),
             Ok(false) => Json(json!({
                 "active": true,

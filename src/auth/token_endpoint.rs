@@ -277,6 +277,7 @@ async fn issue_token(
         subject,
         scopes,
         refresh_token,
+        family,
     } = grant;
     // `admin` is the user's right (a client's own token: its owner's).
     let holder = match grant_type.as_str() {
@@ -301,6 +302,7 @@ async fn issue_token(
             &subject,
             &client.client_id,
             &scopes,
+            family.as_deref(),
         )
         .map_err(|err| {
             warn!(error = %err, "token signing failed");

@@ -38,6 +38,14 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a code with this hash was ever issued (and is still kept).
+    pub async fn code_exists(&self, code_hash: &str) -> StoreResult<bool> {
+        Ok(authorization_code::Entity::find_by_id(code_hash.to_owned())
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
     /// Marks the code used and returns what it was issued for; `None` when
     /// there is no such code or it was used before (a replay).
     pub async fn redeem_code(&self, code_hash: &str) -> StoreResult<Option<StoredCode>> {

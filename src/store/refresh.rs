@@ -95,12 +95,7 @@ impl Store {
             .await?
             .rows_affected;
         if claimed != 1 {
-            refresh_token::Entity::update_many()
-                .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-                .filter(refresh_token::Column::FamilyId.eq(row.family_id.as_str()))
-                .filter(refresh_token::Column::RevokedAt.is_null())
-                .exec(&*tx)
-                .await?;
+            revoke_family_in(&tx, &row.family_id).await?;
             tx.commit().await?;
             return Ok(Redeemed::Replayed);
         }
@@ -108,15 +103,11 @@ impl Store {
         Ok(Redeemed::Fresh(to_refresh(row)?))
     }
 
-    /// Revokes every refresh token of a family.
+    /// Revokes every refresh token of a family, and every access token
+    /// issued from it.
     pub async fn revoke_family(&self, family_id: &str) -> StoreResult<()> {
         let tx = self.begin_write().await?;
-        refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
-            .filter(refresh_token::Column::FamilyId.eq(family_id))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&*tx)
-            .await?;
+        revoke_family_in(&tx, family_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -142,10 +133,47 @@ impl Store {
         Ok(())
     }
 
-    pub async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
-        Ok(revoked_access_token::Entity::find_by_id(jti.to_owned())
+    /// Whether the access token `jti`, or the grant family it was issued
+    /// from, was revoked.
+    pub async fn is_access_token_revoked(
+        &self,
+        jti: &str,
+        family: Option<&str>,
+    ) -> StoreResult<bool> {
+        let mut ids = vec![jti.to_owned()];
+        ids.extend(family.map(family_marker));
+        Ok(revoked_access_token::Entity::find()
+            .filter(revoked_access_token::Column::Jti.is_in(ids))
             .one(&self.db)
             .await?
             .is_some())
     }
+}
+
+/// How a revoked family is kept among revoked access tokens: a row that
+/// lasts as long as the longest-lived token issued from it could.
+fn family_marker(family_id: &str) -> String {
+    format!("family:{family_id}")
+}
+
+async fn revoke_family_in(tx: &sea_orm::DatabaseTransaction, family_id: &str) -> StoreResult<()> {
+    let now = Utc::now();
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(tx)
+        .await?;
+    revoked_access_token::Entity::insert(revoked_access_token::ActiveModel {
+        jti: Set(family_marker(family_id)),
+        expires_at: Set(now + chrono::Duration::seconds(crate::config::MAX_TOKEN_LIFETIME_SECS)),
+    })
+    .on_conflict(
+        OnConflict::column(revoked_access_token::Column::Jti)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(tx)
+    .await?;
+    Ok(())
 }
