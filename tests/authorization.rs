@@ -68,7 +68,7 @@ impl Tokens {
     fn issue(&self, subject: &str, client_id: &str, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
         TokenIssuer::new(self.issuer.clone(), "fhir-import", Duration::from_secs(900))
-            .issue(&self.keys, subject, client_id, &scopes)
+            .issue(&self.keys, subject, client_id, &scopes, None)
             .expect("issue")
             .0
     }
@@ -166,6 +166,7 @@ async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
         "alice",
         "fic_portal",
         &ALL.map(String::from),
+        None,
     )
     .expect("issue")
     .0;

@@ -27,7 +27,7 @@ async fn token_with(app: &TestApp, scopes: &[&str]) -> String {
     store.close().await;
     let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
     TokenIssuer::new(app.endpoint(), "fhir-import", Duration::from_secs(900))
-        .issue(&keys, HARNESS_USER, &app.client_id, &scopes)
+        .issue(&keys, HARNESS_USER, &app.client_id, &scopes, None)
         .expect("issue")
         .0
 }
