@@ -96,6 +96,9 @@ pub struct AuthConfig {
     /// Identity providers whose users' tokens a portal may exchange for
     /// ours (RFC 8693) and, where allowed, send directly.
     pub external_issuers: Vec<ExternalIssuerConfig>,
+    /// How often expired codes, refresh tokens, revoked access tokens,
+    /// initial access tokens and browser sessions are removed, in seconds.
+    pub purge_interval_secs: u64,
 }
 
 /// The longest an access token may live (`auth.token_lifetime_secs`).
@@ -240,6 +243,7 @@ impl Default for AuthConfig {
             token_lifetime_secs: 15 * 60,
             signup: true,
             external_issuers: Vec::new(),
+            purge_interval_secs: 3600,
         }
     }
 }
@@ -367,6 +371,9 @@ impl Config {
             return Err(
                 "import.max_document_bytes: must not exceed import.max_message_bytes".into(),
             );
+        }
+        if self.auth.purge_interval_secs == 0 {
+            return Err("auth.purge_interval_secs: at least 1".into());
         }
         if !(60..=MAX_TOKEN_LIFETIME_SECS as u64).contains(&self.auth.token_lifetime_secs) {
             return Err("auth.token_lifetime_secs: between 60 and 86400".into());

@@ -236,6 +236,11 @@ impl Application {
             .set_serving::<FhirServerServiceServer<FhirServerApi>>()
             .await;
         spawn_store_health(health.clone(), troubles.watch_store(), stopping.clone());
+        crate::auth::purge::spawn_purge(
+            store.clone(),
+            Duration::from_secs(config.auth.purge_interval_secs),
+            stopping.clone(),
+        );
         let reflection_v1 = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)

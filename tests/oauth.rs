@@ -1000,3 +1000,153 @@ async fn each_form_needs_its_token_and_signing_out_ends_the_session(backend: Bac
     app.stop().await;
 }
 on_both_stores!(each_form_needs_its_token_and_signing_out_ends_the_session);
+
+/// What has expired is removed on a schedule: codes (a day after, so a
+/// replay still finds them), refresh tokens, revoked access tokens and
+/// families, initial access tokens and browser sessions; nothing live is.
+async fn expired_secrets_are_purged_on_a_schedule(backend: Backend) {
+    // Each kind, counted, on a store no server purges meanwhile.
+    let app = spawn_app(backend).await;
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    let mut stopped = app;
+    stopped.stop_server().await;
+    insert_expiring(&store, &stopped.client_id, "b").await;
+    let purged = store
+        .purge_expired(chrono::Utc::now())
+        .await
+        .expect("purge");
+    assert_eq!(
+        (
+            purged.codes,
+            purged.refresh_tokens,
+            purged.revoked_access_tokens,
+            purged.initial_access_tokens,
+            purged.browser_sessions
+        ),
+        (1, 1, 1, 1, 1),
+        "{purged:?}"
+    );
+    assert!(!store
+        .is_access_token_revoked("old-jti-b", None)
+        .await
+        .expect("find"));
+    assert!(
+        store.code_exists("recent-code-b").await.expect("find"),
+        "a day's grace"
+    );
+    assert!(store
+        .find_refresh("live-refresh-b")
+        .await
+        .expect("find")
+        .is_some());
+    assert!(store
+        .is_access_token_revoked("live-jti-b", None)
+        .await
+        .expect("find"));
+    assert!(store
+        .browser_session_user("live-session-b")
+        .await
+        .expect("find")
+        .is_some());
+    stopped.stop().await;
+
+    // A running server does it on its own, every purge_interval_secs.
+    let app = common::spawn_app_with(backend, |c| c.auth.purge_interval_secs = 1).await;
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    insert_expiring(&store, &app.client_id, "a").await;
+    let gone = async {
+        loop {
+            let old_refresh = store.find_refresh("old-refresh-a").await.expect("find");
+            let old_code = store.code_exists("old-code-a").await.expect("find");
+            let old_jti = store
+                .is_access_token_revoked("old-jti-a", None)
+                .await
+                .expect("find");
+            if old_refresh.is_none() && !old_code && !old_jti {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), gone)
+        .await
+        .expect("the scheduled purge removes what expired");
+    assert!(store
+        .find_refresh("live-refresh-a")
+        .await
+        .expect("find")
+        .is_some());
+    assert!(store
+        .is_access_token_revoked("live-jti-a", None)
+        .await
+        .expect("find"));
+    app.stop().await;
+}
+
+/// One row of each kind that expired (codes: two days ago, and just now),
+/// and live ones beside them, named with `suffix`.
+async fn insert_expiring(store: &Store, client_id: &str, suffix: &str) {
+    use chrono::{Duration, Utc};
+    use fhir_import::store::{StoredCode, StoredRefresh};
+    let now = Utc::now();
+    let (long_ago, just_now, later) = (
+        now - Duration::days(2),
+        now - Duration::seconds(5),
+        now + Duration::hours(1),
+    );
+    let code = |expires_at| StoredCode {
+        client_id: client_id.to_owned(),
+        username: "harness".into(),
+        redirect_uri: REDIRECT.into(),
+        scopes: vec!["projects".into()],
+        code_challenge: "c".repeat(43),
+        expires_at,
+    };
+    let refresh = |expires_at| StoredRefresh {
+        family_id: format!("family-{suffix}"),
+        client_id: client_id.to_owned(),
+        username: "harness".into(),
+        scopes: vec!["projects".into()],
+        expires_at,
+        used_at: None,
+        revoked_at: None,
+    };
+    let name = |what: &str| format!("{what}-{suffix}");
+    store
+        .insert_code(&name("old-code"), &code(long_ago))
+        .await
+        .expect("code");
+    store
+        .insert_code(&name("recent-code"), &code(just_now))
+        .await
+        .expect("code");
+    store
+        .insert_refresh(&name("old-refresh"), &refresh(just_now))
+        .await
+        .expect("refresh");
+    store
+        .insert_refresh(&name("live-refresh"), &refresh(later))
+        .await
+        .expect("refresh");
+    store
+        .revoke_access_token(&name("old-jti"), just_now)
+        .await
+        .expect("jti");
+    store
+        .revoke_access_token(&name("live-jti"), later)
+        .await
+        .expect("jti");
+    store
+        .insert_initial_access_token(&name("old-iat"), "harness", just_now)
+        .await
+        .expect("iat");
+    store
+        .insert_browser_session(&name("old-session"), "harness", just_now)
+        .await
+        .expect("session");
+    store
+        .insert_browser_session(&name("live-session"), "harness", later)
+        .await
+        .expect("session");
+}
+on_both_stores!(expired_secrets_are_purged_on_a_schedule);

@@ -14,6 +14,7 @@ pub mod layer;
 pub mod operator;
 pub mod pages;
 pub mod pkce;
+pub mod purge;
 pub mod registration;
 pub mod revocation;
 pub mod rights;
