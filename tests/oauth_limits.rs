@@ -128,3 +128,106 @@ async fn operators_can_close_sign_up() {
     assert!(store.find_user("gina").await.expect("store").is_none());
     app.stop().await;
 }
+
+/// A sign-in form, fetched and filled by a client bound to `from`: what it
+/// posts and the cookie header to post it with.
+async fn filled_sign_in(
+    from: [u8; 4],
+    auth_url: &url::Url,
+    username: &str,
+) -> (reqwest::Client, Vec<(String, String)>, String) {
+    let client = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(from))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = client.get(auth_url.as_str()).send().await.expect("page");
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_owned();
+    let mut form = common::browser::form_fields(&page.text().await.expect("html"));
+    form.extend([
+        ("username".to_owned(), username.to_owned()),
+        ("password".to_owned(), "a wrong guess".to_owned()),
+        ("step".to_owned(), "sign_in".to_owned()),
+    ]);
+    (client, form, cookie)
+}
+
+/// One address cannot hold every password-hashing slot of the server:
+/// sign-ins from it beyond two at once are answered 429 at once, without
+/// hashing, while another address is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_hashes_at_most_two_passwords_at_once() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let accounts = Accounts::new(Store::connect(&app.database_url, 1).await.expect("store"));
+    let (client, _) = accounts
+        .create_client(
+            PORTAL,
+            "harness",
+            &[REDIRECT.to_owned()],
+            &["projects".into()],
+        )
+        .await
+        .expect("client");
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let auth_url = BasicClient::new(ClientId::new(client.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(format!("{}/oauth/authorize", app.endpoint())).expect("url"))
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).expect("redirect"))
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url()
+        .0;
+    let action = format!("{}/oauth/authorize", app.endpoint());
+
+    // Twelve sign-ins at once from one address (each for another account,
+    // so the per-account limit is not what stops them).
+    let mut forms = Vec::new();
+    for n in 0..12 {
+        forms.push(filled_sign_in([127, 0, 0, 1], &auth_url, &format!("guess{n}")).await);
+    }
+    let (other, other_form, other_cookie) =
+        filled_sign_in([127, 0, 0, 3], &auth_url, "someone").await;
+    let attempts = forms.into_iter().map(|(client, form, cookie)| {
+        let action = action.clone();
+        tokio::spawn(async move {
+            let answer = client
+                .post(&action)
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .expect("sign in");
+            (
+                answer.status().as_u16(),
+                answer.headers().contains_key("retry-after"),
+            )
+        })
+    });
+    let attempts: Vec<_> = attempts.collect();
+    let elsewhere = other
+        .post(&action)
+        .header("cookie", other_cookie)
+        .form(&other_form)
+        .send()
+        .await
+        .expect("sign in from another address");
+    assert_eq!(elsewhere.status(), 401, "another address is served");
+    let mut answers = Vec::new();
+    for attempt in attempts {
+        answers.push(attempt.await.expect("join"));
+    }
+    let throttled = answers.iter().filter(|(status, _)| *status == 429).count();
+    assert!(throttled >= 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(status, retry)| *status == 401 || (*status == 429 && *retry)),
+        "{answers:?}"
+    );
+    app.stop().await;
+}

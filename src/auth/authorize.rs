@@ -7,9 +7,11 @@
 
 use std::collections::HashMap;
 
+use std::net::IpAddr;
+
 use axum::{
     body::Bytes,
-    extract::{Query, State},
+    extract::{Extension, Query, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -19,11 +21,12 @@ use tracing::{info, warn};
 use super::pages::{self, PortalView, ScopeView};
 use super::pkce::{code_hash, is_valid_challenge};
 use super::session::{self, Session};
-use super::throttle::retry_after_header;
+use super::throttle::{retry_after_header, RetryAfter};
 use super::token_endpoint::TokenService;
 use super::{rights, secrets};
 use crate::domain::account::scope_words;
 use crate::store::{StoredClient, StoredCode};
+use tonic::transport::server::TcpConnectInfo;
 
 pub const CODE_LIFETIME_SECS: i64 = 60;
 
@@ -364,9 +367,13 @@ pub async fn show(
 /// A form of the flow was posted: `step` says which button.
 pub async fn decide(
     State(service): State<TokenService>,
+    connection: Option<Extension<TcpConnectInfo>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let from = connection
+        .and_then(|Extension(c)| c.remote_addr())
+        .map(|a| a.ip());
     let params: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let request = AuthorizeRequest::from_params(&params);
     let (client, scopes) = match validate(&service, &request).await {
@@ -385,13 +392,9 @@ pub async fn decide(
         "sign_in" | "cancel" if !session::pre_session_accepts(&headers, csrf) => stale(),
         "cancel" => redirect_error(&request, "access_denied", "the user cancelled signing in"),
         "sign_in" => {
+            let (username, password) = (field("username"), field("password"));
             sign_in(
-                &service,
-                &client,
-                &request,
-                &headers,
-                field("username"),
-                field("password"),
+                &service, &client, &request, &headers, from, username, password,
             )
             .await
         }
@@ -431,34 +434,55 @@ pub async fn decide(
     }
 }
 
-async fn sign_in(
+/// The sign-in page again, refused for now: 429 with `Retry-After`.
+fn throttled(
     service: &TokenService,
     client: &StoredClient,
     request: &AuthorizeRequest,
     headers: &HeaderMap,
     username: &str,
+    wait: RetryAfter,
+    problem: &str,
+) -> Response {
+    let problem = format!("{problem} Try again in {} seconds.", wait.seconds());
+    let mut response = sign_in_page(
+        service,
+        StatusCode::TOO_MANY_REQUESTS,
+        client,
+        request,
+        headers,
+        username,
+        Some(&problem),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, retry_after_header(wait));
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sign_in(
+    service: &TokenService,
+    client: &StoredClient,
+    request: &AuthorizeRequest,
+    headers: &HeaderMap,
+    from: Option<IpAddr>,
+    username: &str,
     password: &str,
 ) -> Response {
     if let Err(wait) = service.throttles.login(username) {
         info!(client_id = %client.client_id, "sign-in throttled");
-        let problem = format!(
-            "Too many sign-in attempts for this account. Try again in {} seconds.",
-            wait.seconds()
-        );
-        let mut response = sign_in_page(
-            service,
-            StatusCode::TOO_MANY_REQUESTS,
-            client,
-            request,
-            headers,
-            username,
-            Some(&problem),
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, retry_after_header(wait));
-        return response;
+        let problem = "Too many sign-in attempts for this account.";
+        return throttled(service, client, request, headers, username, wait, problem);
     }
+    let _slot = match service.throttles.hashing(from) {
+        Ok(slot) => slot,
+        Err(wait) => {
+            info!(client_id = %client.client_id, "sign-in throttled: too many from one address at once");
+            let problem = "Too many sign-ins from your address at once.";
+            return throttled(service, client, request, headers, username, wait, problem);
+        }
+    };
     let user = match service.accounts.authenticate_user(username, password).await {
         Ok(Some(user)) => user,
         Ok(None) => {

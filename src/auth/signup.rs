@@ -143,6 +143,26 @@ pub async fn create(
             message,
         );
     };
+    let _slot = match service.throttles.hashing(from) {
+        Ok(slot) => slot,
+        Err(wait) => {
+            let message = format!(
+                "too many sign-ups from this address at once; try again in {} s",
+                wait.seconds()
+            );
+            let mut response = answer(
+                &headers,
+                is_json,
+                StatusCode::TOO_MANY_REQUESTS,
+                "slow_down",
+                &message,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_header(wait));
+            return response;
+        }
+    };
     match service
         .accounts
         .create_user(&username, Some(&password))

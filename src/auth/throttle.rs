@@ -1,9 +1,11 @@
 //! Limits on the endpoints that take passwords and secrets, so that they
 //! cannot be used to guess them or to burn the server's CPU on argon2:
 //! sign-in attempts per account, sign-ups per address, token requests per
-//! client. Limits are per instance, in memory.
+//! client; and password hashes running at once per client address, so one
+//! address cannot hold every hashing slot of the server. Limits are per
+//! instance, in memory.
 
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::{collections::HashMap, net::IpAddr, num::NonZeroU32, sync::Mutex, time::Duration};
 
 use governor::{
     clock::{Clock, DefaultClock},
@@ -20,10 +22,34 @@ const SIGNUP_REPLENISH: Duration = Duration::from_secs(180);
 const TOKEN_BURST: u32 = 60;
 const TOKEN_REPLENISH: Duration = Duration::from_millis(500);
 
+/// Password hashes (sign-in, sign-up) one client address may have running
+/// at once; the server runs at most one per core in all.
+const HASHES_PER_ADDRESS: usize = 2;
+
 pub struct Throttles {
     logins: DefaultKeyedRateLimiter<String>,
     signups: DefaultKeyedRateLimiter<IpAddr>,
     tokens: DefaultKeyedRateLimiter<String>,
+    hashing: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One password hash of one address, counted until dropped.
+#[must_use]
+pub struct HashingSlot<'a> {
+    hashing: &'a Mutex<HashMap<IpAddr, usize>>,
+    from: IpAddr,
+}
+
+impl Drop for HashingSlot<'_> {
+    fn drop(&mut self) {
+        let mut running = self.hashing.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = running.get_mut(&self.from) {
+            *count -= 1;
+            if *count == 0 {
+                running.remove(&self.from);
+            }
+        }
+    }
 }
 
 /// Refused for now; try again after this long.
@@ -64,6 +90,7 @@ impl Default for Throttles {
             logins: DefaultKeyedRateLimiter::keyed(quota(LOGIN_BURST, LOGIN_REPLENISH)),
             signups: DefaultKeyedRateLimiter::keyed(quota(SIGNUP_BURST, SIGNUP_REPLENISH)),
             tokens: DefaultKeyedRateLimiter::keyed(quota(TOKEN_BURST, TOKEN_REPLENISH)),
+            hashing: Mutex::default(),
         }
     }
 }
@@ -82,6 +109,22 @@ impl Throttles {
     pub fn token_request(&self, client_id: &str) -> Result<(), RetryAfter> {
         check(&self.tokens, &client_id.to_owned())
     }
+
+    /// A slot for one password hash from `from`, or how long to wait: an
+    /// address with [`HASHES_PER_ADDRESS`] hashes running waits its turn.
+    pub fn hashing(&self, from: Option<IpAddr>) -> Result<HashingSlot<'_>, RetryAfter> {
+        let from = from.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let mut running = self.hashing.lock().unwrap_or_else(|p| p.into_inner());
+        let count = running.entry(from).or_insert(0);
+        if *count >= HASHES_PER_ADDRESS {
+            return Err(RetryAfter(Duration::from_secs(1)));
+        }
+        *count += 1;
+        Ok(HashingSlot {
+            hashing: &self.hashing,
+            from,
+        })
+    }
 }
 
 /// A `Retry-After` HTTP-date is not needed: seconds are what clients read.
@@ -92,6 +135,20 @@ pub fn retry_after_header(retry: RetryAfter) -> http::HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_address_has_its_own_hashing_slots_until_they_are_dropped() {
+        let throttles = Throttles::default();
+        let here = Some(IpAddr::from([10, 0, 0, 1]));
+        let first = throttles.hashing(here).expect("a slot");
+        let _second = throttles.hashing(here).expect("a slot");
+        assert!(throttles.hashing(here).is_err(), "two at once per address");
+        let _elsewhere = throttles
+            .hashing(Some(IpAddr::from([10, 0, 0, 2])))
+            .expect("another address");
+        drop(first);
+        let _again = throttles.hashing(here).expect("a slot came free");
+    }
 
     #[test]
     fn a_burst_is_allowed_then_attempts_wait() {
