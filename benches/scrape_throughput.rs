@@ -421,6 +421,7 @@ impl BenchApp {
                     requests_per_second: 0.0,
                     ..Limits::default()
                 },
+                allow_private_addresses: true,
                 ..ServerConfig::new("bench", fhir_base)
             },
             schema: Some("ncpi-kids-first".into()),

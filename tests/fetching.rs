@@ -215,6 +215,7 @@ async fn small_pages_and_chunks_give_the_same_metadata(backend: Backend) {
                 requests_per_second: 0.0,
                 ..Default::default()
             },
+            allow_private_addresses: true,
             ..fhir_import::fhir::ServerConfig::new("kf", kf.proxy.clone())
         },
         schema: Some("ncpi-kids-first".into()),

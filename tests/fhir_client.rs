@@ -33,6 +33,8 @@ pub fn quick_limits() -> Limits {
 pub fn quick_config(base_url: &str) -> ServerConfig {
     ServerConfig {
         limits: quick_limits(),
+        // The test servers listen on loopback.
+        allow_private_addresses: true,
         ..ServerConfig::new("test", base_url)
     }
 }

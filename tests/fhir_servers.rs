@@ -26,6 +26,8 @@ fn register(id: &str, base_url: &str) -> pb::RegisterFhirServerRequest {
     pb::RegisterFhirServerRequest {
         id: id.into(),
         base_url: base_url.into(),
+        // The test servers listen on loopback.
+        allow_private_addresses: true,
         ..Default::default()
     }
 }
@@ -227,7 +229,10 @@ on_both_stores!(only_admins_manage_servers);
 async fn servers_in_the_configuration_file_are_registered_at_start(backend: Backend) {
     let stub = ncpi_stub().await;
     let configured = vec![ConfiguredFhirServer {
-        server: ServerConfig::new("from-config", stub.base_url()),
+        server: ServerConfig {
+            allow_private_addresses: true,
+            ..ServerConfig::new("from-config", stub.base_url())
+        },
         schema: None,
         allowed_projects: vec!["harness/*".into(), "ada/study".into()],
     }];
@@ -605,3 +610,84 @@ async fn servers_are_open_only_to_the_projects_an_admin_allows(backend: Backend)
     app.stop().await;
 }
 on_both_stores!(servers_are_open_only_to_the_projects_an_admin_allows);
+
+/// The service calls public addresses only, unless a server's registration
+/// says otherwise: a base_url or token_url on a loopback, private or
+/// link-local address (named, or resolving to one) is refused with the
+/// flag to set.
+async fn private_addresses_need_the_registration_to_allow_them(backend: Backend) {
+    let stub = ncpi_stub().await;
+    let app = spawn_app(backend).await;
+    let mut admin = servers(&app, &app.token);
+    let private = |id: &str, base_url: String| pb::RegisterFhirServerRequest {
+        allow_private_addresses: false,
+        ..register(id, &base_url)
+    };
+    let host_name = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("host name");
+    for (base_url, expected) in [
+        (stub.base_url(), "base_url: 127.0.0.1 is a loopback"),
+        (
+            stub.base_url().replace("127.0.0.1", "localhost"),
+            "base_url: localhost",
+        ),
+        (
+            format!("https://{}:8443/fhir", host_name.trim()),
+            "resolves to a loopback, private or link-local address",
+        ),
+    ] {
+        let refused = admin
+            .register_fhir_server(private("inside", base_url.clone()))
+            .await
+            .expect_err("a private address");
+        assert_eq!(refused.code(), Code::InvalidArgument, "{base_url}");
+        assert!(
+            refused.message().contains(expected),
+            "{base_url}: {}",
+            refused.message()
+        );
+        assert!(
+            refused.message().contains("allow_private_addresses"),
+            "{}",
+            refused.message()
+        );
+    }
+    let mut metadata_thief = private("thief", "https://fhir.example.org/r4".into());
+    metadata_thief.auth = Some(pb::FhirServerAuth {
+        method: Some(Method::ClientCredentials(pb::ClientCredentialsAuth {
+            token_url: "http://169.254.169.254/latest/meta-data/iam".into(),
+            client_id: "x".into(),
+            client_secret: "y".into(),
+            scopes: vec![],
+        })),
+    });
+    let refused = admin
+        .register_fhir_server(metadata_thief)
+        .await
+        .expect_err("a token_url on a link-local address");
+    assert!(
+        refused
+            .message()
+            .contains("auth.token_url: 169.254.169.254"),
+        "{}",
+        refused.message()
+    );
+
+    // Allowed explicitly, shown, and taken back only where it still holds.
+    let registered = admin
+        .register_fhir_server(register("inside", &stub.base_url()))
+        .await
+        .expect("allowed explicitly")
+        .into_inner();
+    assert!(registered.allow_private_addresses);
+    let refused = admin
+        .update_fhir_server(pb::UpdateFhirServerRequest {
+            id: "inside".into(),
+            allow_private_addresses: Some(false),
+            ..Default::default()
+        })
+        .await
+        .expect_err("its base_url is on loopback");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    app.stop().await;
+}
+on_both_stores!(private_addresses_need_the_registration_to_allow_them);

@@ -54,6 +54,7 @@ fn configured(id: &str, stub: &FhirStub, limits: Limits) -> ConfiguredFhirServer
     ConfiguredFhirServer {
         server: ServerConfig {
             limits,
+            allow_private_addresses: true,
             ..ServerConfig::new(id, stub.base_url())
         },
         schema: Some("generic-r4".into()),

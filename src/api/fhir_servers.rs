@@ -110,6 +110,7 @@ fn server(s: StoredFhirServer) -> pb::FhirServer {
         create_time: Some(timestamp(s.created_at)),
         update_time: Some(timestamp(s.updated_at)),
         allowed_projects: s.allowed_projects.iter().map(ToString::to_string).collect(),
+        allow_private_addresses: s.config.allow_private_addresses,
     }
 }
 
@@ -125,6 +126,7 @@ impl FhirServerService for FhirServerApi {
             config: ServerConfig {
                 auth: auth(r.auth)?,
                 limits: limits(r.limits, Limits::default()),
+                allow_private_addresses: r.allow_private_addresses,
                 ..ServerConfig::new(r.id, r.base_url)
             },
             pinned_schema: Some(r.schema).filter(|s| !s.is_empty()),
@@ -179,6 +181,9 @@ impl FhirServerService for FhirServerApi {
                     settings.config.auth = auth;
                 }
                 settings.config.limits = limits(r.limits, settings.config.limits.clone());
+                if let Some(allow) = r.allow_private_addresses {
+                    settings.config.allow_private_addresses = allow;
+                }
                 settings.allowed_projects.retain(|p| !disallow.contains(p));
                 for pattern in allow {
                     if !settings.allowed_projects.contains(&pattern) {

@@ -241,7 +241,14 @@ impl FhirClient {
         param: &str,
         encoded_values: &str,
     ) -> Result<Searched, FhirError> {
-        let page_size = self.inner.transport.limits().page_size;
+        let limits = self.inner.transport.limits();
+        let page_size = limits.page_size;
+        let (max_pages, max_matches) = (limits.max_pages_per_search, limits.max_matches_per_search);
+        let too_large = |why: String| FhirError::SearchTooLarge {
+            search: format!("{resource_type}?{param}=…"),
+            why,
+        };
+        let mut pages = 0u32;
         let mut url = self.url(&format!(
             "{resource_type}?{param}={encoded_values}&_count={page_size}"
         ))?;
@@ -268,9 +275,20 @@ impl FhirClient {
                     next,
                 } => {
                     matches.extend(page);
+                    pages += 1;
+                    if matches.len() > max_matches {
+                        return Err(too_large(format!(
+                            "more than {max_matches} matches (limits.max_matches_per_search)"
+                        )));
+                    }
                     let Some(next) = next else {
                         return Ok(Searched::Matches(matches));
                     };
+                    if pages >= max_pages {
+                        return Err(too_large(format!(
+                            "more than {max_pages} pages (limits.max_pages_per_search)"
+                        )));
+                    }
                     seen.insert(url);
                     url = check_same_origin(self.base_url(), &next)?;
                     if seen.contains(&url) {

@@ -22,6 +22,11 @@ pub struct ServerConfig {
     pub auth: FhirAuth,
     #[serde(default)]
     pub limits: Limits,
+    /// Let the service call this server (and its token endpoint) on
+    /// loopback, private and link-local addresses: for a server on the
+    /// operator's own network. Off, only public addresses are called.
+    #[serde(default)]
+    pub allow_private_addresses: bool,
 }
 
 /// How requests to the server are authenticated.
@@ -90,6 +95,12 @@ pub struct Limits {
     pub ids_per_search: usize,
     /// `_count` asked for on searches.
     pub page_size: u32,
+    /// A search that runs past this many pages, or finds more than this
+    /// many matches, is stopped with an error (a server that pages
+    /// forever, or a search that matches a whole server, would otherwise
+    /// hold the scrape and its memory).
+    pub max_pages_per_search: u32,
+    pub max_matches_per_search: usize,
 }
 
 impl Default for Limits {
@@ -106,6 +117,8 @@ impl Default for Limits {
             cooldown_ms: 30_000,
             ids_per_search: 100,
             page_size: 100,
+            max_pages_per_search: 200,
+            max_matches_per_search: 50_000,
         }
     }
 }
@@ -120,6 +133,18 @@ impl Limits {
     }
 }
 
+impl FhirAuth {
+    /// The token endpoint the service calls for this method, if any.
+    pub fn token_url(&self) -> Option<&str> {
+        match self {
+            Self::None | Self::Bearer { .. } => None,
+            Self::ClientCredentials { token_url, .. } | Self::SmartBackend { token_url, .. } => {
+                Some(token_url)
+            }
+        }
+    }
+}
+
 impl ServerConfig {
     /// A server without authentication and with default limits.
     pub fn new(id: impl Into<String>, base_url: impl Into<String>) -> Self {
@@ -128,6 +153,7 @@ impl ServerConfig {
             base_url: base_url.into(),
             auth: FhirAuth::None,
             limits: Limits::default(),
+            allow_private_addresses: false,
         }
     }
 
@@ -151,6 +177,14 @@ impl ServerConfig {
                 "base_url must not carry a user name or password; give credentials in auth".into(),
             ));
         }
+        if !self.allow_private_addresses {
+            super::egress::check_url_host(&base, "base_url").map_err(invalid)?;
+            if let Some(token_url) = self.auth.token_url() {
+                let parsed =
+                    Url::parse(token_url).map_err(|e| invalid(format!("auth.token_url: {e}")))?;
+                super::egress::check_url_host(&parsed, "auth.token_url").map_err(invalid)?;
+            }
+        }
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
@@ -161,6 +195,11 @@ impl ServerConfig {
         }
         if !(l.requests_per_second.is_finite() && l.requests_per_second >= 0.0) {
             return Err(invalid("limits.requests_per_second must be >= 0".into()));
+        }
+        if l.max_pages_per_search == 0 || l.max_matches_per_search == 0 {
+            return Err(invalid(
+                "limits.max_pages_per_search and max_matches_per_search must be at least 1".into(),
+            ));
         }
         if l.timeout_ms == 0 || l.max_response_bytes == 0 || l.ids_per_search == 0 {
             return Err(invalid(

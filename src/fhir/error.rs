@@ -46,6 +46,9 @@ pub enum FhirError {
     Auth(String),
     #[error("invalid FHIR server configuration: {0}")]
     InvalidConfig(String),
+    /// A search that ran past the pages or matches one search may have.
+    #[error("search {search} stopped: {why}")]
+    SearchTooLarge { search: String, why: String },
 }
 
 impl FhirError {
@@ -78,6 +81,7 @@ impl FhirError {
             Self::Unexpected(_) => "UNEXPECTED_RESPONSE",
             Self::Auth(_) => "AUTH",
             Self::InvalidConfig(_) => "INVALID_CONFIG",
+            Self::SearchTooLarge { .. } => "SEARCH_TOO_LARGE",
         }
     }
 }

@@ -11,6 +11,7 @@ mod breaker;
 mod client;
 mod config;
 mod diagnostics;
+pub mod egress;
 mod error;
 mod pace;
 pub mod reference;

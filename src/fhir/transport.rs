@@ -74,7 +74,13 @@ impl Transport {
         });
         let mut headers = header::HeaderMap::new();
         headers.insert(header::ACCEPT, header::HeaderValue::from_static(FHIR_JSON));
-        let http = reqwest::Client::builder()
+        // Names are resolved to public addresses only, at every connection,
+        // unless the registration allows private ones.
+        let guarded = |builder: reqwest::ClientBuilder| match config.allow_private_addresses {
+            true => builder,
+            false => builder.dns_resolver(super::egress::PublicOnly::shared()),
+        };
+        let http = guarded(reqwest::Client::builder())
             .default_headers(headers)
             .redirect(policy)
             .timeout(limits.timeout())
@@ -85,7 +91,7 @@ impl Transport {
             .map_err(|e| FhirError::InvalidConfig(format!("HTTP client: {e}")))?;
         // Token endpoints get their own client that never follows redirects
         // (the oauth2 crate's advice: no credentials to unknown places).
-        let token_http = reqwest::Client::builder()
+        let token_http = guarded(reqwest::Client::builder())
             .redirect(redirect::Policy::none())
             .timeout(limits.timeout())
             .build()

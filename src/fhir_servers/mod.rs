@@ -141,6 +141,39 @@ fn check_settings(settings: &ServerSettings) -> Result<(), FhirServerError> {
     Ok(())
 }
 
+/// A server registered without `allow_private_addresses` must be on public
+/// addresses: names that resolve only to private ones are refused now, with
+/// the reason, rather than failing on every call later. (Names that do not
+/// resolve at all are registered, as a server that is down is.)
+async fn check_public(settings: &ServerSettings) -> Result<(), FhirServerError> {
+    if settings.config.allow_private_addresses {
+        return Ok(());
+    }
+    let urls = [
+        Some(("base_url", settings.config.base_url.as_str())),
+        settings
+            .config
+            .auth
+            .token_url()
+            .map(|u| ("auth.token_url", u)),
+    ];
+    for (field, url) in urls.into_iter().flatten() {
+        let Ok(url) = url::Url::parse(url) else {
+            continue;
+        };
+        let (Some(url::Host::Domain(host)), Some(port)) = (url.host(), url.port_or_known_default())
+        else {
+            continue;
+        };
+        if let Err(why) = crate::fhir::egress::public_addresses(host, port).await {
+            if !why.starts_with("cannot resolve") {
+                return Err(FhirServerError::InvalidArgument(format!("{field}: {why}")));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl FhirServers {
     pub fn new(store: Store, schemas: Arc<dyn SchemaSource>, recent_limits: RecentLimits) -> Self {
         Self {
@@ -158,6 +191,7 @@ impl FhirServers {
     ) -> Result<StoredFhirServer, FhirServerError> {
         require_admin(caller)?;
         check_settings(&settings)?;
+        check_public(&settings).await?;
         let pinned = self.check_pin(settings.pinned_schema.as_deref()).await?;
         if self.store.fhir_server(&settings.config.id).await?.is_some() {
             return Err(FhirServerError::AlreadyExists(format!(
@@ -229,6 +263,7 @@ impl FhirServers {
         change(&mut settings);
         settings.config.id = id.to_owned();
         check_settings(&settings)?;
+        check_public(&settings).await?;
         let moved = origin_of(&server.config.base_url) != origin_of(&settings.config.base_url);
         if moved && !credentials_given && !matches!(settings.config.auth, FhirAuth::None) {
             return Err(FhirServerError::InvalidArgument(format!(

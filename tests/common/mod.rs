@@ -459,6 +459,8 @@ pub async fn register_fhir_server(app: &TestApp, id: &str, base_url: &str, schem
             base_url: base_url.into(),
             schema: schema.into(),
             allowed_projects: vec![format!("{HARNESS_USER}/*")],
+            // Test servers listen on loopback.
+            allow_private_addresses: true,
             ..Default::default()
         })
         .await

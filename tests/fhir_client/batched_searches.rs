@@ -162,3 +162,45 @@ async fn matches_of_an_unknown_parameter_that_cannot_be_told_apart_leave_documen
     assert_eq!(own.len(), 1, "kept as the server sent it");
     assert_eq!(stub.hits("/fhir/Condition"), 2, "{:?}", stub.log());
 }
+
+/// A server that pages without end, or a search that matches too much, is
+/// stopped at the limits instead of holding the scrape and its memory.
+#[tokio::test]
+async fn searches_stop_at_their_page_and_match_limits() {
+    let stub = FhirStub::start().await;
+    let endless: Vec<Reply> = (0..50)
+        .map(|page| {
+            let next = format!(
+                "{}/Condition?subject=Patient/a&page={}",
+                stub.base_url(),
+                page + 1
+            );
+            Reply::Json(bundle(&[condition(&format!("c{page}"), "a")], Some(&next)))
+        })
+        .collect();
+    stub.on("/fhir/Condition", endless);
+    let mut config = crate::quick_config(&stub.base_url());
+    config.limits.max_pages_per_search = 5;
+    let client = FhirClient::new(config).expect("client");
+    let of = vec!["Patient/a".to_owned()];
+    let error = client
+        .search("Condition", "subject", &of)
+        .await
+        .expect_err("pages past the limit");
+    assert_eq!(error.code(), "SEARCH_TOO_LARGE", "{error}");
+    assert!(error.to_string().contains("more than 5 pages"), "{error}");
+    assert_eq!(
+        stub.hits("/fhir/Condition"),
+        5,
+        "no page past the limit is asked for"
+    );
+
+    let mut config = crate::quick_config(&stub.base_url());
+    config.limits.max_matches_per_search = 3;
+    let client = FhirClient::new(config).expect("client");
+    let error = client
+        .search("Condition", "subject", &of)
+        .await
+        .expect_err("matches past the limit");
+    assert!(error.to_string().contains("more than 3 matches"), "{error}");
+}

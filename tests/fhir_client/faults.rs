@@ -290,3 +290,69 @@ async fn servers_refusing_id_lists_are_read_one_by_one() {
     );
     assert_eq!(fhir.requests_made(), 1 + 3 + 1);
 }
+
+/// Without allow_private_addresses the client calls public addresses only:
+/// a name that resolves to loopback is refused when the connection is made
+/// (as a name that pointed elsewhere at registration would be), and a
+/// loopback IP literal is refused at once.
+#[tokio::test]
+async fn private_addresses_are_called_only_when_the_registration_allows_them() {
+    let stub = FhirStub::start().await;
+    stub.on("/fhir/Patient/p1", vec![Reply::Json(patient("p1"))]);
+    let name = private_name().await;
+    let mut config = crate::quick_config(&format!("http://{name}:{}/fhir", stub.port()));
+    config.allow_private_addresses = false;
+    let guarded = FhirClient::new(config.clone()).expect("a name is checked when resolved");
+    let error = guarded
+        .read("Patient", "p1")
+        .await
+        .expect_err("resolves to loopback");
+    assert!(
+        error
+            .to_string()
+            .contains("resolves to a loopback, private or link-local address"),
+        "{error}"
+    );
+    assert_eq!(
+        stub.hits("/fhir/Patient/p1"),
+        0,
+        "nothing reached the server"
+    );
+
+    config.allow_private_addresses = true;
+    let allowed = FhirClient::new(config).expect("client");
+    allowed
+        .read("Patient", "p1")
+        .await
+        .expect("allowed explicitly");
+
+    let mut literal = crate::quick_config(&stub.base_url());
+    literal.allow_private_addresses = false;
+    let refused = FhirClient::new(literal).err().expect("a loopback literal");
+    assert!(
+        refused.to_string().contains("allow_private_addresses"),
+        "{refused}"
+    );
+}
+
+/// A name other than `localhost` (which is refused before any lookup) that
+/// this machine resolves to a loopback or private address: its own host
+/// name, as containers and VMs set it up.
+async fn private_name() -> String {
+    let mut names: Vec<String> = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|n| vec![n.trim().to_owned()])
+        .unwrap_or_default();
+    names.extend(["ip6-localhost".to_owned(), "ip6-loopback".to_owned()]);
+    for name in names.into_iter().filter(|n| !n.is_empty()) {
+        let found: Vec<std::net::SocketAddr> =
+            match tokio::net::lookup_host((name.as_str(), 80)).await {
+                Ok(found) => found.collect(),
+                Err(_) => continue,
+            };
+        let private = |a: &std::net::SocketAddr| !fhir_import::fhir::egress::is_public(a.ip());
+        if !found.is_empty() && found.iter().all(private) {
+            return name;
+        }
+    }
+    panic!("this machine resolves no name besides localhost to a private address (its host name usually does)");
+}

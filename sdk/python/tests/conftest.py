@@ -243,6 +243,7 @@ def fhir_server(server: str, work: Path, token: str) -> Iterator[Tuple[str, List
                     base_url=base,
                     schema="ncpi-kids-first",
                     allowed_projects=["sdk/*"],
+                    allow_private_addresses=True,
                 ),
                 metadata=as_admin.metadata,
             )

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class FhirServer(_message.Message):
-    __slots__ = ("id", "base_url", "auth_kind", "limits", "pinned_schema", "schema", "schema_reason", "fhir_version", "software_name", "capability_time", "capability_error", "create_time", "update_time", "allowed_projects")
+    __slots__ = ("id", "base_url", "auth_kind", "limits", "pinned_schema", "schema", "schema_reason", "fhir_version", "software_name", "capability_time", "capability_error", "create_time", "update_time", "allowed_projects", "allow_private_addresses")
     ID_FIELD_NUMBER: _ClassVar[int]
     BASE_URL_FIELD_NUMBER: _ClassVar[int]
     AUTH_KIND_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,7 @@ class FhirServer(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ALLOWED_PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_PRIVATE_ADDRESSES_FIELD_NUMBER: _ClassVar[int]
     id: str
     base_url: str
     auth_kind: str
@@ -36,7 +37,8 @@ class FhirServer(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     allowed_projects: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., auth_kind: _Optional[str] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., pinned_schema: _Optional[str] = ..., schema: _Optional[str] = ..., schema_reason: _Optional[str] = ..., fhir_version: _Optional[str] = ..., software_name: _Optional[str] = ..., capability_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., capability_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., allowed_projects: _Optional[_Iterable[str]] = ...) -> None: ...
+    allow_private_addresses: bool
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., auth_kind: _Optional[str] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., pinned_schema: _Optional[str] = ..., schema: _Optional[str] = ..., schema_reason: _Optional[str] = ..., fhir_version: _Optional[str] = ..., software_name: _Optional[str] = ..., capability_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., capability_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., allowed_projects: _Optional[_Iterable[str]] = ..., allow_private_addresses: bool = ...) -> None: ...
 
 class FhirServerLimits(_message.Message):
     __slots__ = ("max_concurrency", "requests_per_second", "timeout_ms", "max_response_bytes", "max_retries", "cooldown_ms")
@@ -99,20 +101,22 @@ class SmartBackendAuth(_message.Message):
     def __init__(self, token_url: _Optional[str] = ..., client_id: _Optional[str] = ..., private_key_pem: _Optional[str] = ..., algorithm: _Optional[str] = ..., key_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RegisterFhirServerRequest(_message.Message):
-    __slots__ = ("id", "base_url", "schema", "auth", "limits", "allowed_projects")
+    __slots__ = ("id", "base_url", "schema", "auth", "limits", "allowed_projects", "allow_private_addresses")
     ID_FIELD_NUMBER: _ClassVar[int]
     BASE_URL_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_FIELD_NUMBER: _ClassVar[int]
     AUTH_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     ALLOWED_PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_PRIVATE_ADDRESSES_FIELD_NUMBER: _ClassVar[int]
     id: str
     base_url: str
     schema: str
     auth: FhirServerAuth
     limits: FhirServerLimits
     allowed_projects: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., schema: _Optional[str] = ..., auth: _Optional[_Union[FhirServerAuth, _Mapping]] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., allowed_projects: _Optional[_Iterable[str]] = ...) -> None: ...
+    allow_private_addresses: bool
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., schema: _Optional[str] = ..., auth: _Optional[_Union[FhirServerAuth, _Mapping]] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., allowed_projects: _Optional[_Iterable[str]] = ..., allow_private_addresses: bool = ...) -> None: ...
 
 class GetFhirServerRequest(_message.Message):
     __slots__ = ("id",)
@@ -131,7 +135,7 @@ class ListFhirServersResponse(_message.Message):
     def __init__(self, fhir_servers: _Optional[_Iterable[_Union[FhirServer, _Mapping]]] = ...) -> None: ...
 
 class UpdateFhirServerRequest(_message.Message):
-    __slots__ = ("id", "base_url", "schema", "unpin_schema", "auth", "limits", "add_allowed_projects", "remove_allowed_projects")
+    __slots__ = ("id", "base_url", "schema", "unpin_schema", "auth", "limits", "add_allowed_projects", "remove_allowed_projects", "allow_private_addresses")
     ID_FIELD_NUMBER: _ClassVar[int]
     BASE_URL_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_FIELD_NUMBER: _ClassVar[int]
@@ -140,6 +144,7 @@ class UpdateFhirServerRequest(_message.Message):
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     ADD_ALLOWED_PROJECTS_FIELD_NUMBER: _ClassVar[int]
     REMOVE_ALLOWED_PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_PRIVATE_ADDRESSES_FIELD_NUMBER: _ClassVar[int]
     id: str
     base_url: str
     schema: str
@@ -148,7 +153,8 @@ class UpdateFhirServerRequest(_message.Message):
     limits: FhirServerLimits
     add_allowed_projects: _containers.RepeatedScalarFieldContainer[str]
     remove_allowed_projects: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., schema: _Optional[str] = ..., unpin_schema: bool = ..., auth: _Optional[_Union[FhirServerAuth, _Mapping]] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., add_allowed_projects: _Optional[_Iterable[str]] = ..., remove_allowed_projects: _Optional[_Iterable[str]] = ...) -> None: ...
+    allow_private_addresses: bool
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., schema: _Optional[str] = ..., unpin_schema: bool = ..., auth: _Optional[_Union[FhirServerAuth, _Mapping]] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., add_allowed_projects: _Optional[_Iterable[str]] = ..., remove_allowed_projects: _Optional[_Iterable[str]] = ..., allow_private_addresses: bool = ...) -> None: ...
 
 class RemoveFhirServerRequest(_message.Message):
     __slots__ = ("id",)
