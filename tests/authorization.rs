@@ -175,6 +175,30 @@ async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
         Code::Unauthenticated,
         "refused",
     );
+    // A key id this server never had: said, with what to do.
+    let mut unknown_ring = SigningKey::generate().expect("key");
+    unknown_ring.kid = "kid-from-another-store".into();
+    let other_store = TokenIssuer::new(
+        tokens.issuer.clone(),
+        "fhir-import",
+        Duration::from_secs(900),
+    )
+    .issue(
+        &KeyRing::new(vec![unknown_ring], Duration::from_secs(900)).expect("ring"),
+        "alice",
+        "fic_portal",
+        &ALL.map(String::from),
+        None,
+    )
+    .expect("issue")
+    .0;
+    for hint in ["key kid-from-another-store", "another server or store"] {
+        refused(
+            list_projects(&app, Some(&other_store), true).await,
+            Code::Unauthenticated,
+            hint,
+        );
+    }
 
     let now = chrono::Utc::now().timestamp();
     let claims = |iss: &str, aud: &str, exp: i64| {
@@ -236,24 +260,36 @@ async fn bad_tokens_are_refused_before_any_handler(backend: Backend) {
         )
         .expect("sign")
     };
+    // Each refusal says what was expected, what came, and what to do.
     let expired = sign(claims(&tokens.issuer, "fhir-import", now - 3600));
-    refused(
-        list_projects(&app, Some(&expired), true).await,
-        Code::Unauthenticated,
-        "expired",
-    );
+    for hint in ["expired 36", "s ago", "fhir-import login"] {
+        refused(
+            list_projects(&app, Some(&expired), true).await,
+            Code::Unauthenticated,
+            hint,
+        );
+    }
     let wrong_aud = sign(claims(&tokens.issuer, "another-service", now + 600));
-    refused(
-        list_projects(&app, Some(&wrong_aud), true).await,
-        Code::Unauthenticated,
-        "refused",
-    );
+    for hint in ["for audience another-service", "accepts \"fhir-import\""] {
+        refused(
+            list_projects(&app, Some(&wrong_aud), true).await,
+            Code::Unauthenticated,
+            hint,
+        );
+    }
     let wrong_iss = sign(claims("https://evil.example.org", "fhir-import", now + 600));
-    refused(
-        list_projects(&app, Some(&wrong_iss), true).await,
-        Code::Unauthenticated,
-        "refused",
-    );
+    let this_server = format!("this server is {:?}", tokens.issuer);
+    for hint in [
+        "issued by \"https://evil.example.org\"",
+        this_server.as_str(),
+        "issue it against this server's own settings",
+    ] {
+        refused(
+            list_projects(&app, Some(&wrong_iss), true).await,
+            Code::Unauthenticated,
+            hint,
+        );
+    }
     assert!(list_projects(
         &app,
         Some(&sign(claims(&tokens.issuer, "fhir-import", now + 600))),

@@ -201,6 +201,71 @@ impl TokenVerifier {
     }
 }
 
+impl TokenVerifier {
+    /// Why `token` was refused, in words a person can act on: what this
+    /// server expected and what the token says (issuer, audience, key id,
+    /// expiry; never the token), and what to do.
+    pub fn explain(&self, err: &TokenError, token: &str) -> String {
+        let claims = peek_claims(token);
+        let claim = |name: &str| {
+            claims
+                .as_ref()
+                .and_then(|c| c.get(name))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .unwrap_or_else(|| "nothing".to_owned())
+        };
+        let elsewhere = "it was issued by another server or store: issue it against this \
+                         server's own settings (the same --config or database_url, listen and \
+                         [auth] issuer), or sign in again with `fhir-import login`";
+        match err {
+            TokenError::UnknownKey => {
+                let kid = read_header(token).ok().and_then(|h| h.kid);
+                format!(
+                    "the access token is signed with key {}, which this server does not have; {elsewhere}",
+                    kid.as_deref().unwrap_or("(none named)")
+                )
+            }
+            TokenError::WrongIssuer => format!(
+                "the access token was issued by {:?}, and this server is {:?}; {elsewhere}",
+                claim("iss"),
+                self.issuer
+            ),
+            TokenError::WrongAudience => format!(
+                "the access token is for audience {}, and this server accepts {:?}",
+                claim("aud"),
+                self.audience
+            ),
+            TokenError::Expired => {
+                let ago = claims
+                    .as_ref()
+                    .and_then(|c| c.get("exp")?.as_i64())
+                    .map(|exp| format!(" {} s ago", chrono::Utc::now().timestamp() - exp))
+                    .unwrap_or_default();
+                format!(
+                    "the access token expired{ago}; get a new one (a refresh token, or \
+                     `fhir-import login` again)"
+                )
+            }
+            TokenError::NotYetValid => "the access token is not valid yet; check that the \
+                                        clocks of this server and the issuer agree"
+                .to_owned(),
+            other => format!("{other}"),
+        }
+    }
+}
+
+/// The claims of a token, unverified: only for saying why it was refused
+/// (the signature was checked before any claim is compared).
+fn peek_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let payload = token.split('.').nth(1)?;
+    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
 /// Splits a compact JWS into exactly three parts and decodes the header.
 fn read_header(token: &str) -> Result<RawHeader, TokenError> {
     if token.len() > MAX_TOKEN_LEN {

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, Request, Response};
 use tonic::Status;
 use tower::{Layer, Service};
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 use super::external::{unverified_issuer, ExternalError, ExternalIssuers};
 use super::jwt::{AccessClaims, TokenError, TokenVerifier};
@@ -96,8 +96,9 @@ impl Gate {
                             verified => verified,
                         }
                         .map_err(|err| {
-                            debug!(error = %err, "token refused");
-                            unauthenticated(&err)
+                            let why = verifier.explain(&err, token);
+                            info!(method = path, reason = %why, "token refused");
+                            Status::unauthenticated(format!("the access token was refused: {why}"))
                         })?;
                         still_valid(store, &claims).await?;
                         let user = (claims.sub != claims.client_id).then(|| claims.sub.clone());
@@ -248,10 +249,6 @@ fn bearer(headers: &HeaderMap) -> Result<&str, Status> {
             "the authorization header must be `Bearer <access token>`",
         )),
     }
-}
-
-fn unauthenticated(err: &TokenError) -> Status {
-    Status::unauthenticated(format!("the access token was refused: {err}"))
 }
 
 #[derive(Clone)]
