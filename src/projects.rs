@@ -15,6 +15,13 @@ pub enum ProjectError {
     InvalidArgument(String),
     #[error("project {0} not found")]
     NotFound(String),
+    /// A bare name, taken as the caller's own project, that they do not
+    /// have.
+    #[error(
+        "project {owner}/{name} not found; a name without an owner is your own project: name \
+         another user's as owner/{name}"
+    )]
+    NotFoundOwn { owner: String, name: String },
     #[error("{0}")]
     AlreadyExists(String),
     #[error("{0}")]
@@ -80,8 +87,19 @@ impl Projects {
         needed: Role,
     ) -> Result<StoredProject, ProjectError> {
         let user = acting_user(caller)?;
-        let parsed = ProjectRef::parse(reference).map_err(ProjectError::InvalidArgument)?;
-        let not_found = || ProjectError::NotFound(reference.trim().to_owned());
+        let parsed =
+            ProjectRef::parse_for(reference, user).map_err(ProjectError::InvalidArgument)?;
+        let not_found = || match &parsed {
+            // A bare name was taken as the caller's own: say so, and how to
+            // name someone else's.
+            ProjectRef::Slug { owner, name } if !reference.contains('/') => {
+                ProjectError::NotFoundOwn {
+                    owner: owner.clone(),
+                    name: name.clone(),
+                }
+            }
+            _ => ProjectError::NotFound(reference.trim().to_owned()),
+        };
         let project = self
             .store
             .find_project(&parsed)

@@ -380,6 +380,32 @@ async fn failures_say_what_went_wrong() {
     );
     assert!(run.stderr.contains("--server"), "{run}");
     assert!(run.stderr.contains("FHIR_IMPORT_SERVER"), "{run}");
+
+    // An empty FHIR_IMPORT_TOKEN says so, rather than that no one signed in.
+    let mut empty = command(&app.endpoint(), None, &["projects", "list"]);
+    empty.env("FHIR_IMPORT_TOKEN", "");
+    let run = run_with(empty, None).await.failed();
+    assert!(run.stderr.contains("is empty"), "{run}");
+    assert!(run.stderr.contains("FHIR_IMPORT_TOKEN"), "{run}");
+
+    // A project named without its owner is the caller's own…
+    new_project(&app, "mine").await;
+    cli(&app, &["import", "--project", "mine", &bundle])
+        .await
+        .ok();
+    assert!(
+        app.newest_import("harness/mine").await.is_some(),
+        "imported into harness/mine"
+    );
+    // …and when there is none, the error says how to name another's.
+    let run = cli(&app, &["import", "--project", "kf-demo", &bundle])
+        .await
+        .failed();
+    assert!(
+        run.stderr.contains("project harness/kf-demo not found"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("owner/kf-demo"), "{run}");
     app.stop().await;
 }
 

@@ -52,7 +52,9 @@ impl From<ProjectError> for Status {
     fn from(err: ProjectError) -> Self {
         match err {
             ProjectError::InvalidArgument(msg) => Status::invalid_argument(msg),
-            ProjectError::NotFound(_) => Status::not_found(err.to_string()),
+            ProjectError::NotFound(_) | ProjectError::NotFoundOwn { .. } => {
+                Status::not_found(err.to_string())
+            }
             ProjectError::AlreadyExists(msg) => Status::already_exists(msg),
             ProjectError::PermissionDenied(msg) => Status::permission_denied(msg),
             ProjectError::Store(err) => err.into(),

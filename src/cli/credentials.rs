@@ -161,7 +161,13 @@ impl TokenSource {
     /// The access token to send to `server`, if there is one.
     pub async fn access_token(&self, server: &str) -> Result<Option<String>, CliError> {
         match self {
-            Self::Token(token) => Ok(Some(token.clone())),
+            Self::Token(token) if token.trim().is_empty() => Err(CliError::Login(
+                "the token given (--token, or the FHIR_IMPORT_TOKEN environment variable) is \
+                 empty: give a token, or unset FHIR_IMPORT_TOKEN to use what `fhir-import login` \
+                 stored"
+                    .into(),
+            )),
+            Self::Token(token) => Ok(Some(token.trim().to_owned())),
             Self::ClientCredentials {
                 client_id,
                 client_secret,

@@ -67,6 +67,24 @@ impl ProjectRef {
     }
 }
 
+impl ProjectRef {
+    /// As [`ProjectRef::parse`], where a bare name (`kf-demo`) is one of
+    /// `user`'s own projects (`user/kf-demo`).
+    pub fn parse_for(s: &str, user: &str) -> Result<Self, String> {
+        let trimmed = s.trim();
+        let bare_name = !trimmed.contains('/')
+            && ProjectId::parse(trimmed).is_none()
+            && ProjectName::parse(trimmed).is_ok();
+        match bare_name {
+            true => Ok(Self::Slug {
+                owner: user.to_owned(),
+                name: trimmed.to_owned(),
+            }),
+            false => Self::parse(s),
+        }
+    }
+}
+
 pub fn slug(owner: &str, name: &str) -> String {
     format!("{owner}/{name}")
 }
@@ -168,5 +186,14 @@ mod tests {
         assert!(ProjectRef::parse("alice/").is_err());
         assert!(ProjectRef::parse("a/b/c").is_err());
         assert!(ProjectRef::parse("nonsense").is_err());
+        assert_eq!(
+            ProjectRef::parse_for("study", "alice"),
+            Ok(ProjectRef::Slug {
+                owner: "alice".into(),
+                name: "study".into()
+            }),
+            "a bare name is the caller's own project"
+        );
+        assert!(ProjectRef::parse_for("Not A Name", "alice").is_err());
     }
 }
