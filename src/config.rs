@@ -299,6 +299,23 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthOverrides>,
+}
+
+/// `[auth]` settings given on the command line.
+#[derive(Debug, Default, Serialize)]
+pub struct AuthOverrides {
+    /// The `iss` of issued tokens.
+    pub issuer: String,
+}
+
+impl Overrides {
+    /// `issuer`, when given, as the `[auth] issuer` override.
+    pub fn with_issuer(mut self, issuer: Option<String>) -> Self {
+        self.auth = issuer.map(|issuer| AuthOverrides { issuer });
+        self
+    }
 }
 
 impl Config {
@@ -526,10 +543,17 @@ mod tests {
                 Overrides {
                     listen: Some("127.0.0.1:7001".parse().expect("addr")),
                     database_url: None,
-                },
+                    auth: None,
+                }
+                .with_issuer(Some("https://import.example.org".into())),
             )
             .expect("loads");
             assert_eq!(config.listen.port(), 7001);
+            assert_eq!(config.auth.issuer, "https://import.example.org");
+            assert_eq!(
+                config.auth.audience, "fhir-import",
+                "the rest of [auth] stays"
+            );
             assert_eq!(config.import.batch_size, 43);
 
             jail.create_file("bad.toml", "databse_url = \"x\"")?;

@@ -166,6 +166,18 @@ struct Admin {
     /// sqlite://PATH or postgres://…, as for `serve`.
     #[arg(long, global = true, value_name = "URL")]
     database_url: Option<String>,
+    /// The server's listen address, as for `serve` (tokens name it as
+    /// their issuer unless [auth] issuer is set).
+    #[arg(long, global = true, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// The issuer of tokens, as `[auth] issuer` (the server's public URL).
+    #[arg(long, global = true, value_name = "URL")]
+    issuer: Option<String>,
+    /// Create the store if there is none (by default a missing SQLite file
+    /// is an error: it means other settings, or another folder, than the
+    /// server's).
+    #[arg(long, global = true)]
+    create: bool,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -226,6 +238,9 @@ enum AdminCommand {
         /// Scopes, within the client's; repeatable (default: all of them).
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
+        /// Print only the access token (for `export FHIR_IMPORT_TOKEN=$(…)`).
+        #[arg(long)]
+        print_token: bool,
     },
     /// Link a trusted identity provider's subject to a user (token exchange
     /// and direct external tokens then act as that user).
@@ -570,6 +585,9 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
             let store = StoreArgs {
                 config: admin.config,
                 database_url: admin.database_url,
+                listen: admin.listen,
+                issuer: admin.issuer,
+                create: admin.create,
             };
             match admin.command {
                 AdminCommand::CreateUser {
@@ -623,7 +641,11 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                     user,
                     client_id,
                     scopes,
-                } => cli::admin::issue_token(store, &user, &client_id, &scopes, out).await,
+                    print_token,
+                } => {
+                    cli::admin::issue_token(store, &user, &client_id, &scopes, print_token, out)
+                        .await
+                }
                 AdminCommand::IssueInitialAccessToken { owner, hours } => {
                     cli::admin::issue_initial_access_token(store, &owner, hours, out).await
                 }

@@ -287,3 +287,74 @@ async fn operators_grant_and_revoke_the_admin_role(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(operators_grant_and_revoke_the_admin_role);
+
+/// `admin` works on the server's own store and issues tokens as the server
+/// does, and says which: run from another folder it does not quietly make a
+/// new store; `--listen` and `--issuer` are taken as `serve` takes them;
+/// `--print-token` prints the bare token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_says_which_store_and_issuer_and_creates_no_store_unasked() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fhir-import"))
+            .current_dir(dir)
+            .env_remove("FHIR_IMPORT__DATABASE_URL")
+            .arg("admin")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run admin")
+    };
+
+    // Another folder, no settings: refused, and nothing created there.
+    let lost = run(elsewhere.path(), &["create-user", "ada"]);
+    let why = refused(&lost);
+    assert!(why.contains("there is no store at fhir-import.db"), "{why}");
+    assert!(why.contains("--create"), "{why}");
+    assert!(!elsewhere.path().join("fhir-import.db").exists());
+    let created = run(elsewhere.path(), &["--create", "create-user", "ada"]);
+    json(&created);
+    assert!(elsewhere.path().join("fhir-import.db").exists());
+
+    // The server's store, named, with the issuer its tokens get.
+    json(&admin(&app, &["create-user", "grace"], ""));
+    let token_for = |extra: &[&str]| {
+        let mut args = vec![
+            "issue-token",
+            "--user",
+            "grace",
+            "--client",
+            app.client_id.as_str(),
+            "--print-token",
+        ];
+        args.extend_from_slice(extra);
+        admin(&app, &args, "")
+    };
+    let printed = token_for(&["--listen", "127.0.0.1:7001"]);
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&printed.stderr);
+    assert!(stderr.contains("admin: store sqlite://"), "{stderr}");
+    assert!(
+        stderr.contains("tokens issued as http://127.0.0.1:7001"),
+        "{stderr}"
+    );
+    let token = String::from_utf8(printed.stdout).expect("utf-8");
+    let token = token.trim_end();
+    assert_eq!(token.lines().count(), 1, "only the token: {token}");
+    let claims = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(token)
+        .expect("a JWT")
+        .claims;
+    assert_eq!(claims["iss"], "http://127.0.0.1:7001");
+    let issued = token_for(&["--issuer", "https://import.example.org"]);
+    let token = String::from_utf8(issued.stdout).expect("utf-8");
+    let claims = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(token.trim_end())
+        .expect("a JWT")
+        .claims;
+    assert_eq!(claims["iss"], "https://import.example.org");
+    app.stop().await;
+}

@@ -17,11 +17,18 @@ use crate::config::{Config, Overrides};
 use crate::domain::account::Username;
 use crate::store::{Store, StoreError};
 
-/// Where the store is: the same settings `serve` reads.
+/// Where the store is and who issues tokens: the same settings `serve`
+/// reads, and the same flags.
 #[derive(Debug, Clone, Default)]
 pub struct StoreArgs {
     pub config: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub listen: Option<std::net::SocketAddr>,
+    pub issuer: Option<String>,
+    /// Create the store when there is none (otherwise a missing SQLite
+    /// file is an error: it means another folder or settings than the
+    /// server's).
+    pub create: bool,
 }
 
 async fn accounts(args: StoreArgs) -> Result<Accounts, CliError> {
@@ -34,15 +41,41 @@ async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
     let config = Config::load(
         args.config.as_deref(),
         Overrides {
-            listen: None,
+            listen: args.listen,
             database_url: args.database_url,
-        },
+            auth: None,
+        }
+        .with_issuer(args.issuer),
     )
     .map_err(CliError::Startup)?;
+    if let Some(path) = sqlite_path(&config.database_url) {
+        if !path.exists() && !args.create {
+            return Err(CliError::Startup(format!(
+                "there is no store at {}: run admin with the server's own settings (the same \
+                 --config or --database-url, from the same folder), or pass --create to start \
+                 a new one",
+                path.display()
+            )));
+        }
+    }
+    eprintln!(
+        "admin: store {}; tokens issued as {}",
+        crate::config::redact_url(&config.database_url),
+        config.auth.issuer_url(config.listen)
+    );
     let store = Store::connect(&config.database_url, 2)
         .await
         .map_err(|e| CliError::Startup(format!("cannot open the store: {e}")))?;
     Ok((config, store))
+}
+
+/// The file of a `sqlite://` URL, when it names one (not `:memory:`).
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }
 
 fn print(out: &mut dyn Write, value: serde_json::Value) -> Result<(), CliError> {
@@ -213,6 +246,7 @@ pub async fn issue_token(
     username: &str,
     client_id: &str,
     scopes: &[String],
+    print_token: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let (config, store) = open(args).await?;
@@ -227,6 +261,10 @@ pub async fn issue_token(
     );
     let (token, claims) =
         operator::issue_for_user(&store, &keys, &issuer, username, client_id, scopes).await?;
+    if print_token {
+        writeln!(out, "{token}")?;
+        return Ok(());
+    }
     print(
         out,
         json!({

@@ -23,6 +23,7 @@ pub async fn run(args: ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
         Overrides {
             listen: args.listen,
             database_url: args.database_url,
+            auth: None,
         },
     )
     .map_err(CliError::Startup)?;
