@@ -42,7 +42,7 @@ from ._generated.fhir_import.v1.projects_pb2 import Project
 from ._generated.fhir_import.v1.schemas_pb2 import SchemaInfo, SchemaMatchRules
 from ._documents import by_reference
 from .client import DEFAULT_TARGET, TERMINAL_STATES, Client
-from .errors import FhirImportError
+from .errors import FhirImportError, WaitTimeout
 
 __version__ = "0.1.0"
 
@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_TARGET",
     "TERMINAL_STATES",
     "FhirImportError",
+    "WaitTimeout",
     "ConflictPolicy",
     "DocumentInput",
     "File",

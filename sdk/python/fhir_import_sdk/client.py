@@ -40,7 +40,7 @@ from ._generated.fhir_import.v1 import (
     projects_pb2,
     projects_pb2_grpc,
 )
-from .errors import translate_errors
+from .errors import FhirImportError, WaitTimeout, translate_errors
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 """Where ``fhir-import serve`` listens unless told otherwise."""
@@ -80,7 +80,7 @@ class Client:
 
     def __init__(
         self,
-        target: str = DEFAULT_TARGET,
+        target: Optional[str] = None,
         *,
         token: Optional[str] = None,
         metadata: Metadata = (),
@@ -90,13 +90,16 @@ class Client:
         options: Sequence[Tuple[str, Any]] = (),
     ) -> None:
         """Opens a channel to ``target`` (``host:port``; an ``http://`` or
-        ``https://`` prefix is accepted and picks plaintext or TLS).
+        ``https://`` prefix is accepted and picks plaintext or TLS). Without
+        one, ``FHIR_IMPORT_SERVER`` from the environment, else
+        ``127.0.0.1:50051``.
 
         - ``token``: an OAuth 2.0 access token, sent on every call as
           ``authorization: Bearer <token>`` with ``x-sbg-advance-access:
           advance``. The server requires one on every call (unless its
           operator turned tokens off): a portal gets it from the server's
-          OAuth 2.0 token endpoint, see the repository's README.
+          OAuth 2.0 token endpoint, see the repository's README. Without
+          one, ``FHIR_IMPORT_TOKEN`` from the environment.
         - ``metadata``: more metadata sent on every call.
         - ``secure``: TLS with the system's root certificates (or with
           ``credentials``, which implies TLS); plaintext otherwise.
@@ -105,6 +108,13 @@ class Client:
         - ``options``: gRPC channel options, e.g.
           ``[("grpc.max_receive_message_length", 16 << 20)]``.
         """
+        target = target or os.environ.get("FHIR_IMPORT_SERVER") or DEFAULT_TARGET
+        token = token if token is not None else os.environ.get("FHIR_IMPORT_TOKEN")
+        self._unauthenticated_hint = (
+            None
+            if token
+            else "this client sends no token: pass token=... to Client, or set FHIR_IMPORT_TOKEN"
+        )
         if target.startswith("https://"):
             target, secure = target[len("https://") :], True
         elif target.startswith("http://"):
@@ -234,7 +244,7 @@ class Client:
                         break
                 else:
                     handoff.finish()
-            with translate_errors():
+            with translate_errors(self._unauthenticated_hint):
                 return cast(import_pb2.ImportDocumentsResponse, call.result())
         except BaseException:
             # Cancelling (not finishing) the stream tells the server it was
@@ -325,7 +335,7 @@ class Client:
         request = import_pb2.WatchImportRequest(import_id=import_id, after_sequence=after_sequence)
         call = self.import_service.WatchImport(request, metadata=self._metadata, timeout=timeout)
         try:
-            with translate_errors():
+            with translate_errors(self._unauthenticated_hint):
                 yield from call
         finally:
             call.cancel()
@@ -333,14 +343,20 @@ class Client:
     def wait(self, import_id: str, *, timeout: Optional[float] = None) -> import_pb2.Import:
         """Blocks until the import is in a terminal state (COMPLETED,
         COMPLETED_WITH_ERRORS, FAILED or CANCELLED) and returns it. Raises
-        FhirImportError (DEADLINE_EXCEEDED) after ``timeout`` seconds."""
+        ``WaitTimeout`` (a ``TimeoutError``, and a ``FhirImportError`` with
+        DEADLINE_EXCEEDED) after ``timeout`` seconds."""
         started = time.monotonic()
         current = self.get_import(import_id)
         if current.state in TERMINAL_STATES:
             return current
         left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
-        for _ in self.watch(import_id, current.last_sequence, timeout=left):
-            pass
+        try:
+            for _ in self.watch(import_id, current.last_sequence, timeout=left):
+                pass
+        except FhirImportError as error:
+            if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise WaitTimeout(import_id, timeout or 0.0) from error
+            raise
         return self.get_import(import_id)
 
     # Files
@@ -373,7 +389,7 @@ class Client:
     # Plumbing
 
     def _unary(self, method: Callable[..., Any], request: object, response: Type[_T]) -> _T:
-        with translate_errors():
+        with translate_errors(self._unauthenticated_hint):
             return cast(_T, method(request, metadata=self._metadata, timeout=self._timeout))
 
     def _pages(

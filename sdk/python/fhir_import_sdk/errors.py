@@ -64,12 +64,32 @@ class FhirImportError(Exception):
         return f"FhirImportError({self.code}, {self.details!r})"
 
 
+class WaitTimeout(FhirImportError, TimeoutError):
+    """``Client.wait`` ran out of time before the import ended: a
+    ``TimeoutError`` (so ``except TimeoutError`` works as for any Python
+    timeout) and a ``FhirImportError`` with DEADLINE_EXCEEDED."""
+
+    import_id: str
+    """The import that was still running."""
+
+    def __init__(self, import_id: str, timeout: float) -> None:
+        super().__init__(
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+            f"import {import_id} did not end within {timeout:g} s",
+        )
+        self.import_id = import_id
+
+
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Re-raises a ``grpc.RpcError`` from the block as a FhirImportError."""
+def translate_errors(unauthenticated_hint: Optional[str] = None) -> Iterator[None]:
+    """Re-raises a ``grpc.RpcError`` from the block as a FhirImportError;
+    an UNAUTHENTICATED one gets ``unauthenticated_hint`` added."""
     try:
         yield
     except FhirImportError:
         raise
     except grpc.RpcError as error:
-        raise FhirImportError.from_rpc_error(error) from error
+        wrapped = FhirImportError.from_rpc_error(error)
+        if unauthenticated_hint and wrapped.code == grpc.StatusCode.UNAUTHENTICATED:
+            wrapped.details = f"{wrapped.details} ({unauthenticated_hint})"
+        raise wrapped from error

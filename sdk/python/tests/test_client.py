@@ -304,3 +304,57 @@ def test_documents_by_reference_are_read_from_the_fhir_server_and_rescraped(
     with pytest.raises(FhirImportError) as refused:
         client.rescrape_files(project.slug, all_files=True, metadata_states=["pending"])
     assert refused.value.code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_the_environment_gives_server_and_token_and_no_token_says_what_to_do(
+    server: str, token: str, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FHIR_IMPORT_SERVER", f"http://{server}")
+    monkeypatch.setenv("FHIR_IMPORT_TOKEN", token)
+    with Client() as from_environment:
+        assert from_environment.target == server
+        assert from_environment.get_project(project.id).id == project.id
+
+    monkeypatch.delenv("FHIR_IMPORT_TOKEN")
+    with Client() as anonymous:
+        with pytest.raises(FhirImportError) as error:
+            anonymous.get_project(project.id)
+    assert error.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert "pass token=" in str(error.value)
+    assert "FHIR_IMPORT_TOKEN" in str(error.value)
+
+
+def test_wait_raises_pythons_own_timeout_error(client: Client, project: Project) -> None:
+    from fhir_import_sdk import WaitTimeout
+
+    # An import whose stream stays open does not end while it is open.
+    release = threading.Event()
+
+    def slow() -> Iterator[Dict[str, Any]]:
+        yield document(1)
+        release.wait(30)
+
+    started: List[str] = []
+
+    def send() -> None:
+        response = client.import_documents(project.slug, slow())
+        started.append(response.import_id)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        deadline = time.monotonic() + 30
+        running = []
+        while not running and time.monotonic() < deadline:
+            running = list(client.list_imports(project.slug))
+            time.sleep(0.05)
+        assert running, "the import started"
+        with pytest.raises(TimeoutError) as timed_out:
+            client.wait(running[0].id, timeout=0.5)
+        assert isinstance(timed_out.value, WaitTimeout)
+        assert isinstance(timed_out.value, FhirImportError)
+        assert timed_out.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert running[0].id in str(timed_out.value)
+    finally:
+        release.set()
+        sender.join(30)
