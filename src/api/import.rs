@@ -75,6 +75,7 @@ impl ImportService for ImportApi {
         request: Request<Streaming<pb::ImportDocumentsRequest>>,
     ) -> Result<Response<pb::ImportDocumentsResponse>, Status> {
         let caller = Caller::of(&request)?;
+        let permit = self.imports.admit_stream(&caller)?;
         let mut stream = request.into_inner();
         let header = match stream.message().await? {
             Some(pb::ImportDocumentsRequest {
@@ -96,7 +97,7 @@ impl ImportService for ImportApi {
         let answered = client_gone.clone().drop_guard();
         let summary = self
             .imports
-            .import_documents(&caller, spec, stream.map(incoming), client_gone)
+            .import_documents(&caller, permit, spec, stream.map(incoming), client_gone)
             .await;
         answered.disarm();
         let summary = summary?;

@@ -10,7 +10,7 @@ use tracing::{info, instrument, warn};
 
 use std::mem::take;
 
-use super::admission::Held;
+use super::admission::{Held, Permit};
 use super::by_reference::{Checked, ReferenceSource};
 use super::cut::until_cut;
 use super::troubles::Backoff;
@@ -99,6 +99,15 @@ impl IntakeSummary {
 }
 
 impl Imports {
+    /// Counts one more open ImportDocuments stream for the caller, from
+    /// before its header is read (a stream that never sends one still holds
+    /// a slot), or refuses it.
+    pub fn admit_stream(&self, caller: &Caller) -> Result<Permit, ImportError> {
+        self.admission
+            .admit(caller, Held::ImportStream)
+            .map_err(ImportError::Busy)
+    }
+
     /// Runs the intake of one stream to its end. The work runs in its own
     /// task: when a client resets the stream, the server drops the call's
     /// future, and the intake must still see the break and close the import.
@@ -109,6 +118,7 @@ impl Imports {
     pub async fn import_documents<S>(
         &self,
         caller: &Caller,
+        permit: Permit,
         spec: ImportSpec,
         stream: S,
         client_gone: CancellationToken,
@@ -116,10 +126,6 @@ impl Imports {
     where
         S: Stream<Item = Result<Incoming, StreamFault>> + Unpin + Send + 'static,
     {
-        let permit = self
-            .admission
-            .admit(caller, Held::ImportStream)
-            .map_err(ImportError::Busy)?;
         let this = self.clone();
         let caller = caller.clone();
         let stream = until_cut(stream, client_gone, self.stopping.clone());
