@@ -10,20 +10,21 @@ use tracing::{info, warn};
 
 use crate::store::Store;
 
-/// Purges now, then every `every`, until `stopping`.
+/// Purges every `every`, the first time one period after start (a starting
+/// replica adds no write to everything else starting), until `stopping`.
 pub fn spawn_purge(store: Store, every: Duration, stopping: CancellationToken) {
     tokio::spawn(async move {
         loop {
+            tokio::select! {
+                _ = stopping.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
             match store.purge_expired(Utc::now()).await {
                 Ok(purged) if purged.total() > 0 => info!(?purged, "removed what had expired"),
                 Ok(_) => {}
                 Err(err) => {
                     warn!(error = %err, "purging what had expired failed; trying again later")
                 }
-            }
-            tokio::select! {
-                _ = stopping.cancelled() => return,
-                _ = tokio::time::sleep(every) => {}
             }
         }
     });
