@@ -161,38 +161,30 @@ impl ExternalIssuers {
     /// Refuses a token issued to a portal the issuer's `allowed_azp` does
     /// not list (when it lists any), through exchange or on gRPC alike.
     pub fn check_issued_to(&self, claims: &ExternalClaims) -> Result<(), ExternalError> {
-        let config = &self
-            .provider(&claims.issuer)
-            .ok_or_else(|| ExternalError::Invalid("the issuer is not trusted".into()))?
-            .config;
-        if config.allowed_azp.is_empty() {
-            return Ok(());
-        }
-        let issued_to = claims.client_id.as_deref().unwrap_or_default();
-        match config.allowed_azp.iter().any(|a| a == issued_to) {
-            true => Ok(()),
-            false => Err(ExternalError::Invalid(match claims.client_id.as_deref() {
-                Some(azp) => format!("tokens issued to {azp:?} are not accepted here"),
-                None => "the token names no azp (or client_id)".into(),
-            })),
-        }
+        check_azp(self.trusted_config(claims)?, claims)
     }
 
     /// What a token exchange for `claims` may issue at most: the token's own
     /// scopes within the issuer's `exchange_scopes`, when it was issued to
     /// a portal the issuer allows.
     pub fn exchange_ceiling(&self, claims: &ExternalClaims) -> Result<Vec<String>, ExternalError> {
-        self.check_issued_to(claims)?;
-        let config = &self
-            .provider(&claims.issuer)
-            .ok_or_else(|| ExternalError::Invalid("the issuer is not trusted".into()))?
-            .config;
+        let config = self.trusted_config(claims)?;
+        check_azp(config, claims)?;
         Ok(claims
             .scopes
             .iter()
             .filter(|s| config.exchange_scopes.contains(s))
             .cloned()
             .collect())
+    }
+
+    fn trusted_config(
+        &self,
+        claims: &ExternalClaims,
+    ) -> Result<&ExternalIssuerConfig, ExternalError> {
+        self.provider(&claims.issuer)
+            .map(|p| &p.config)
+            .ok_or_else(|| ExternalError::Invalid("the issuer is not trusted".into()))
     }
 
     pub fn trusts(&self, issuer: &str) -> bool {
@@ -452,6 +444,22 @@ fn claims_of(
         client_id,
         claims,
     })
+}
+
+/// Refuses a token issued to a portal `config`'s `allowed_azp` does not list
+/// (when it lists any).
+fn check_azp(config: &ExternalIssuerConfig, claims: &ExternalClaims) -> Result<(), ExternalError> {
+    if config.allowed_azp.is_empty() {
+        return Ok(());
+    }
+    let issued_to = claims.client_id.as_deref().unwrap_or_default();
+    match config.allowed_azp.iter().any(|a| a == issued_to) {
+        true => Ok(()),
+        false => Err(ExternalError::Invalid(match claims.client_id.as_deref() {
+            Some(azp) => format!("tokens issued to {azp:?} are not accepted here"),
+            None => "the token names no azp (or client_id)".into(),
+        })),
+    }
 }
 
 #[cfg(test)]

@@ -51,10 +51,10 @@ fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .and_then(|cookie| cookie.value_raw())
         .filter(|value| !value.is_empty())
 }
 
@@ -87,12 +87,7 @@ pub async fn end(store: &Store, session: &Session) -> Result<HeaderValue, Sessio
     store
         .end_browser_session(&code_hash(&session.secret))
         .await?;
-    let mut gone = Cookie::build((SESSION_COOKIE, ""))
-        .path("/")
-        .secure(true)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .build();
+    let mut gone = cookie(SESSION_COOKIE, "", SameSite::Lax);
     gone.make_removal();
     HeaderValue::from_str(&gone.to_string()).map_err(|_| SessionError::Random)
 }
@@ -115,14 +110,20 @@ pub fn pre_session_accepts(headers: &HeaderMap, token: &str) -> bool {
     cookie_value(headers, CSRF_COOKIE).is_some_and(|expected| same(expected, token))
 }
 
-fn set_cookie(name: &str, value: &str, same_site: SameSite) -> Result<HeaderValue, SessionError> {
-    // No Max-Age: the cookie goes when the browser session does.
-    let cookie = Cookie::build((name, value))
+/// Every cookie of these pages: for the whole server, https (or loopback)
+/// only, out of scripts' reach. No Max-Age: it goes when the browser
+/// session does.
+fn cookie<'c>(name: &'c str, value: &'c str, same_site: SameSite) -> Cookie<'c> {
+    Cookie::build((name, value))
         .path("/")
         .secure(true)
         .http_only(true)
         .same_site(same_site)
-        .build();
+        .build()
+}
+
+fn set_cookie(name: &str, value: &str, same_site: SameSite) -> Result<HeaderValue, SessionError> {
+    let cookie = cookie(name, value, same_site);
     HeaderValue::from_str(&cookie.to_string()).map_err(|_| SessionError::Random)
 }
 
