@@ -17,45 +17,56 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The server and the tour's `admin` commands share one configuration, as
-# they would on one machine: the store, and the issuer the tokens name.
+# The server runs on a port other than the default, as a second server on
+# a developer's machine would; the tour's one FHIR_IMPORT__LISTEN line is
+# pointed at it, as its comment tells a reader to do. The store is shared
+# the way one folder would share it.
 export FHIR_IMPORT__DATABASE_URL="sqlite://$work/tour.db"
-export FHIR_IMPORT__AUTH__ISSUER="http://fhir-import.tour"
 export FHIR_IMPORT_CREDENTIALS="$work/credentials.json"
-unset FHIR_IMPORT_TOKEN FHIR_IMPORT_CLIENT_ID FHIR_IMPORT_CLIENT_SECRET
-./target/debug/fhir-import serve --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
+unset FHIR_IMPORT_TOKEN FHIR_IMPORT_CLIENT_ID FHIR_IMPORT_CLIENT_SECRET FHIR_IMPORT_SERVER \
+  FHIR_IMPORT__LISTEN FHIR_IMPORT__AUTH__ISSUER
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+addr="127.0.0.1:$(free_port)"
+./target/debug/fhir-import serve --listen "$addr" >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$work/stdout" && break
   sleep 0.1
 done
-addr=$(sed -n 's/^listening on //p' "$work/stdout")
-if [ -z "$addr" ]; then
-  echo "the server did not start:" >&2
+if ! grep -q "^listening on $addr\$" "$work/stdout"; then
+  echo "the server did not start on $addr:" >&2
   cat "$work/stderr" >&2
   exit 1
 fi
-export FHIR_IMPORT_SERVER="http://$addr"
 
 # The metadata block's FHIR server gets a free port too.
-fhir_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fhir_port=$(free_port)
 
 # A README block between <!-- NAME:start --> and <!-- NAME:end -->, fences
-# dropped, pointed at this server's port (and the FHIR server's), run as
-# pasted.
-run_block() {
+# dropped, with the tour's address line (and the FHIR server's port)
+# changed as a reader would change them.
+block() {
   sed -n "/<!-- $1:start -->/,/<!-- $1:end -->/p" README.md \
     | sed '1d;$d' | sed '/^```/d' \
-    | sed "s/127\.0\.0\.1:50051/$addr/g" \
-    | sed "s/--port 8090/--port $fhir_port/; s/localhost:8090/localhost:$fhir_port/g" >"$work/$1.sh"
-  echo  # a block's output may not end its last line
-  echo "== running the README's $1 block against $addr"
-  (bash -euo pipefail -x "$work/$1.sh")
+    | sed "s/^export FHIR_IMPORT__LISTEN=127\.0\.0\.1:50051\$/export FHIR_IMPORT__LISTEN=$addr/" \
+    | sed "s/--port 8090/--port $fhir_port/; s/localhost:8090/localhost:$fhir_port/g"
 }
+# The blocks run in one shell, in the README's order, as pasted into one
+# terminal: the tour's exports carry over to the blocks after it.
+{
+  block tour
+  block metadata
+  block portal
+} >"$work/tour.sh"
+if grep -n '50051' "$work/tour.sh"; then
+  echo "the tour names the default port outside its FHIR_IMPORT__LISTEN line" >&2
+  exit 1
+fi
 export PATH="$PWD/target/debug:$PATH"
-run_block tour
-run_block portal
-run_block metadata
+echo "== running the README's tour, metadata and portal blocks against $addr"
+(bash -euo pipefail -x "$work/tour.sh")
 
 echo "== every service is listed through reflection"
 services=$(grpcurl -plaintext "$addr" list)

@@ -63,8 +63,27 @@ async fn projects_are_created_listed_and_shown() {
     let listed = cli(&app, &["projects", "list"]).await.ok();
     assert_eq!(
         listed.lines(),
-        vec![format!("harness/kf-demo\t{id}\tKids First demo")]
+        vec![
+            "SLUG\tID\tDESCRIPTION".to_owned(),
+            format!("harness/kf-demo\t{id}\tKids First demo")
+        ]
     );
+    let as_json = cli(&app, &["projects", "list", "--output", "json"])
+        .await
+        .ok();
+    let projects: Vec<serde_json::Value> = as_json
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(projects.len(), 1, "{as_json}");
+    assert_eq!(projects[0]["slug"], "harness/kf-demo");
+    assert_eq!(projects[0]["id"], id.as_str());
+    let shown = cli(&app, &["projects", "get", "kf-demo", "-o", "json"])
+        .await
+        .ok();
+    let shown: serde_json::Value = serde_json::from_str(&shown.stdout).expect("JSON");
+    assert_eq!(shown["description"], "Kids First demo");
 
     for name in ["harness/kf-demo", id.as_str()] {
         let shown = cli(&app, &["projects", "get", name]).await.ok();
@@ -92,24 +111,48 @@ async fn the_ndjson_sample_imports_and_names_its_rejection() {
     let project = new_project(&app, "kf-demo").await;
 
     let ndjson = sample("document-references.ndjson");
+    // A rejection is named by the input's line, and makes the exit status 2
+    // for scripts, while the other documents are imported.
     let imported = cli(
         &app,
         &["import", "--project", &project, &ndjson, "--tag", "demo"],
     )
     .await
-    .ok();
+    .exited(2);
     let import_id = field(&imported, "import:").to_owned();
     assert_eq!(import_id.len(), 36, "{imported}");
     assert_eq!(field(&imported, "received:"), "8  accepted: 7  rejected: 1");
     assert!(
         imported
             .lines()
-            .contains(&"  #5 kf-gf-5s0yq7ga INVALID_RESOURCE: status: required"),
+            .contains(&"  line 6: #5 kf-gf-5s0yq7ga INVALID_RESOURCE: status: required"),
         "{imported}"
     );
     assert!(imported.stdout.contains("state:"), "{imported}");
+    assert_eq!(
+        imported.stderr.trim(),
+        "1 of 8 documents rejected; 7 were accepted"
+    );
 
-    let watched = cli(&app, &["watch", &import_id]).await.ok();
+    // Watching a finished import prints where it ended, not its history.
+    let watched = cli(&app, &["watch", &import_id]).await.exited(2);
+    assert_eq!(
+        watched.lines(),
+        vec![
+            format!(
+                "import {import_id} finished: completed_with_errors [received=8 imported=7 rejected=1]"
+            ),
+            format!("  1 rejected: see `fhir-import imports items {import_id} --state rejected`"),
+        ],
+        "{watched}"
+    );
+    assert_eq!(
+        watched.stderr.trim(),
+        format!("import {import_id} ended completed_with_errors")
+    );
+    let watched = cli(&app, &["watch", &import_id, "--verbose"])
+        .await
+        .exited(2);
     let lines = watched.lines();
     assert!(lines[0].starts_with("#0 snapshot "), "{watched}");
     assert!(
@@ -125,15 +168,18 @@ async fn the_ndjson_sample_imports_and_names_its_rejection() {
         "{watched}"
     );
     assert_eq!(
-        lines.last().copied(),
-        Some(
-            format!(
-                "import {import_id} finished: completed_with_errors [received=8 imported=7 rejected=1]"
-            )
-            .as_str()
+        lines[lines.len() - 2],
+        format!(
+            "import {import_id} finished: completed_with_errors [received=8 imported=7 rejected=1]"
         ),
         "{watched}"
     );
+    let json = cli(&app, &["watch", &import_id, "--output", "json"])
+        .await
+        .exited(2);
+    let ended: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON object");
+    assert_eq!(ended["state"], "IMPORT_STATE_COMPLETED_WITH_ERRORS");
+    assert_eq!(ended["counts"]["rejected"], "1");
     let import = app.get_import(&import_id).await;
     assert_eq!(import.state(), pb::ImportState::CompletedWithErrors);
     assert_eq!(import.tags, vec!["demo"]);
@@ -150,19 +196,36 @@ async fn the_ndjson_sample_imports_and_names_its_rejection() {
     );
     let items = cli(&app, &["imports", "items", &import_id]).await.ok();
     assert_eq!(items.lines().len(), 8, "{items}");
+    let items = cli(&app, &["imports", "items", &import_id, "-o", "json"])
+        .await
+        .ok();
+    let states: Vec<String> = items
+        .lines()
+        .iter()
+        .map(|l| {
+            let item: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            item["state"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    assert_eq!(states.len(), 8, "{items}");
+    assert_eq!(states[5], "ITEM_STATE_REJECTED");
 
     let listed = cli(&app, &["imports", "list", "--project", &project])
         .await
         .ok();
+    assert_eq!(listed.lines()[0], "ID\tSTATE\tCREATED\tCOUNTS", "{listed}");
     assert!(
-        listed
-            .stdout
-            .starts_with(&format!("{import_id}\tcompleted_with_errors\t")),
+        listed.lines()[1].starts_with(&format!("{import_id}\tcompleted_with_errors\t")),
         "{listed}"
     );
     let shown = cli(&app, &["imports", "get", &import_id]).await.ok();
     assert_eq!(field(&shown, "state:"), "completed_with_errors");
     assert_eq!(field(&shown, "tags:"), "demo");
+    let project_id = app.get_import(&import_id).await.project;
+    assert_eq!(
+        field(&shown, "project:"),
+        format!("{project} ({project_id})")
+    );
 
     let cancel = cli(&app, &["imports", "cancel", &import_id]).await.failed();
     assert!(
@@ -204,6 +267,7 @@ async fn the_bundle_sample_imports_its_entries_and_watch_follows_it() {
     assert_eq!(
         names,
         vec![
+            "NAME",
             "HTP0004.cram",
             "HTP0004.cram.crai",
             "HTP0004.consensus_somatic.vep.maf",
@@ -241,8 +305,7 @@ async fn files_are_found_by_the_metadata_given_on_import() {
                 "--watch",
             ],
         )
-        .await
-        .ok();
+        .await;
     }
 
     let files = |filters: Vec<&'static str>| {
@@ -258,10 +321,11 @@ async fn files_are_found_by_the_metadata_given_on_import() {
     };
     let first_study = files(vec!["study=SD_BHJXBDQK"]).await;
     let lines = first_study.lines();
-    assert_eq!(lines.len(), 8, "{first_study}");
-    assert_eq!(lines[7], "7 files");
+    assert_eq!(lines.len(), 9, "{first_study}");
+    assert_eq!(lines[0], "NAME\tSIZE\tURL\tMETADATA");
+    assert_eq!(lines[8], "7 files");
     assert!(
-        lines[..7]
+        lines[1..8]
             .iter()
             .all(|l| l.ends_with("\trelease=v1, study=SD_BHJXBDQK")),
         "{first_study}"
@@ -276,17 +340,40 @@ async fn files_are_found_by_the_metadata_given_on_import() {
     );
     assert_eq!(
         files(vec!["study=SD_OTHER", "release=v2"]).await.lines(),
-        vec!["0 files"]
+        vec!["NAME\tSIZE\tURL\tMETADATA", "0 files"]
     );
 
     let limited = cli(&app, &["files", "--project", &project, "--limit", "2"])
         .await
         .ok();
-    assert_eq!(limited.lines().len(), 3, "{limited}");
+    assert_eq!(limited.lines().len(), 4, "{limited}");
     assert_eq!(
-        limited.lines()[2],
+        limited.lines()[3],
         "2 files (limit reached; there are more)"
     );
+    let as_json = cli(
+        &app,
+        &[
+            "files",
+            "--project",
+            &project,
+            "--where",
+            "study=SD_OTHER",
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .ok();
+    let files: Vec<serde_json::Value> = as_json
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(files.len(), 3, "{as_json}");
+    assert!(files
+        .iter()
+        .all(|f| f["metadata"]["study"] == "SD_OTHER" && f["url"].is_string()));
 
     let bad = cli(
         &app,
@@ -324,14 +411,34 @@ async fn stdin_takes_one_pretty_printed_resource_or_ndjson() {
 
     let lines = "not json\n\n{\"resourceType\":\"Patient\",\"id\":\"p\"}\n".to_owned();
     let args = ["import", "--project", project.as_str(), "-"];
-    let run = run_with(as_harness(&app, &args), Some(lines)).await.ok();
+    let run = run_with(as_harness(&app, &args), Some(lines.clone()))
+        .await
+        .exited(2);
     assert_eq!(field(&run, "received:"), "2  accepted: 0  rejected: 2");
-    assert!(run.stdout.contains("\n  #0 - INVALID_JSON: "), "{run}");
     assert!(
-        run.stdout.contains("\n  #1 - WRONG_RESOURCE_TYPE: "),
+        run.stdout.contains("\n  line 1: #0 - INVALID_JSON: "),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("\n  line 3: #1 - WRONG_RESOURCE_TYPE: "),
         "{run}"
     );
     assert_eq!(field(&run, "state:"), "failed");
+    // The same as JSON, each rejection with its line.
+    let args = ["import", "--project", project.as_str(), "-", "-o", "json"];
+    let run = run_with(as_harness(&app, &args), Some(lines))
+        .await
+        .exited(2);
+    let response: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(response["rejected"], "2");
+    assert_eq!(response["rejections"][0]["index"], "0");
+    assert_eq!(response["rejections"][0]["line"], 1);
+    assert_eq!(response["rejections"][1]["line"], 3);
+    assert_eq!(
+        response["rejections"][1]["code"],
+        "REJECTION_CODE_WRONG_RESOURCE_TYPE"
+    );
     app.stop().await;
 }
 
@@ -523,7 +630,7 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     assert_eq!(issued["iss"], "http://fhir-import.test");
     assert_eq!(issued["scope"], "projects");
     let token = issued["access_token"].as_str().expect("access_token");
-    let list = run_in_dir(&["--token", token, "projects", "list"], "").ok();
+    let list = run_in_dir(&["projects", "list", "--token", token], "").ok();
     assert!(list.stdout.starts_with("no projects yet"), "{list}");
 
     let kill = Command::new("kill")

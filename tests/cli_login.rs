@@ -135,7 +135,7 @@ async fn login_stores_tokens_that_later_commands_use_and_refresh() {
     )
     .await
     .ok();
-    assert_eq!(listed.stdout, "", "{listed}");
+    assert_eq!(listed.stdout, "no imports in ada/mine yet\n", "{listed}");
     let sample = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/samples/document-references.ndjson"

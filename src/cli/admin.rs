@@ -3,6 +3,7 @@
 
 use std::{io::Write, path::PathBuf};
 
+use clap::{Args, Subcommand};
 use serde_json::json;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -17,18 +18,194 @@ use crate::config::{Config, Overrides};
 use crate::domain::account::Username;
 use crate::store::{Store, StoreError};
 
+/// Bootstrap accounts in the store `serve` uses (prints JSON).
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
 /// Where the store is and who issues tokens: the same settings `serve`
 /// reads, and the same flags.
-#[derive(Debug, Clone, Default)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct StoreArgs {
+    /// TOML configuration file, as for `serve`.
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// sqlite://PATH or postgres://…, as for `serve`.
+    #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+    /// The server's listen address, as for `serve` (tokens name it as
+    /// their issuer unless [auth] issuer is set).
+    #[arg(long, global = true, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,
+    /// The issuer of tokens, as `[auth] issuer` (the server's public URL).
+    #[arg(long, global = true, value_name = "URL")]
     pub issuer: Option<String>,
-    /// Create the store when there is none (otherwise a missing SQLite
-    /// file is an error: it means another folder or settings than the
+    /// Create the store if there is none (by default a missing SQLite file
+    /// is an error: it means other settings, or another folder, than the
     /// server's).
+    #[arg(long, global = true)]
     pub create: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a user.
+    CreateUser {
+        /// Lowercase letters, digits, '-', '_' and '.'.
+        username: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Make the user a platform admin (may hold the `admin` scope).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Make a user a platform admin: their tokens may carry `admin`.
+    GrantAdmin {
+        /// The user's name.
+        username: String,
+    },
+    /// Take the platform admin role back; works on the user's next call.
+    RevokeAdmin {
+        /// The user's name.
+        username: String,
+    },
+    /// Register a portal (OAuth client); prints its client_id and, once,
+    /// its client_secret.
+    CreateClient {
+        /// The portal's name, shown on the consent page.
+        #[arg(long)]
+        name: String,
+        /// The user who owns the registration.
+        #[arg(long)]
+        owner: String,
+        /// Where the authorization code flow may send the user back;
+        /// repeatable.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// import:write, import:read, files:read, projects, clients or
+        /// admin; repeatable.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// Give a client a new secret (printed once); the old one stops working.
+    RotateClientSecret {
+        /// The client's id.
+        client_id: String,
+    },
+    /// Revoke a client: no new tokens, and its tokens stop working.
+    RevokeClient {
+        /// The client's id.
+        client_id: String,
+    },
+    /// Issue a single-use token a portal registers itself with (POST
+    /// /oauth/register).
+    IssueInitialAccessToken {
+        /// The user who will own the registered client.
+        #[arg(long)]
+        owner: String,
+        /// How long the token stays valid.
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+    },
+    /// Issue an access token for a user through a client, as the code flow
+    /// would (prints JSON with access_token); for scripts and first steps.
+    IssueToken {
+        /// The user the token acts for.
+        #[arg(long)]
+        user: String,
+        /// The client (portal) the token is issued to.
+        #[arg(long = "client", value_name = "CLIENT_ID")]
+        client_id: String,
+        /// Scopes, within the client's; repeatable (default: all of them).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// Print only the access token (for `export FHIR_IMPORT_TOKEN=$(…)`).
+        #[arg(long)]
+        print_token: bool,
+    },
+    /// Link a trusted identity provider's subject to a user (token exchange
+    /// and direct external tokens then act as that user).
+    LinkIdentity {
+        /// The provider's issuer, as in auth.external_issuers.
+        #[arg(long)]
+        issuer: String,
+        /// The `sub` of the provider's tokens.
+        #[arg(long)]
+        subject: String,
+        /// The user it acts as.
+        #[arg(long)]
+        user: String,
+    },
+    /// Create a new token signing key and retire the ones in use; tokens
+    /// they signed verify until they expire.
+    RotateSigningKey,
+    /// Give a user a role (admin, write or read) in a project.
+    AddMember {
+        /// The project's id or owner/name slug.
+        project: String,
+        /// The user's name.
+        username: String,
+        /// admin, write or read.
+        role: String,
+    },
+}
+
+impl AdminArgs {
+    pub async fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        let store = self.store;
+        match self.command {
+            AdminCommand::CreateUser {
+                username,
+                password_stdin,
+                admin,
+            } => {
+                let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+                let new = NewUser {
+                    username: &username,
+                    password_stdin,
+                    admin,
+                };
+                create_user(store, new, &mut stdin, out).await
+            }
+            AdminCommand::GrantAdmin { username } => set_admin(store, &username, true, out).await,
+            AdminCommand::RevokeAdmin { username } => set_admin(store, &username, false, out).await,
+            AdminCommand::CreateClient {
+                name,
+                owner,
+                redirect_uris,
+                scopes,
+            } => create_client(store, &name, &owner, &redirect_uris, &scopes, out).await,
+            AdminCommand::AddMember {
+                project,
+                username,
+                role,
+            } => add_member(store, &project, &username, &role, out).await,
+            AdminCommand::RotateClientSecret { client_id } => {
+                rotate_client_secret(store, &client_id, out).await
+            }
+            AdminCommand::RevokeClient { client_id } => revoke_client(store, &client_id, out).await,
+            AdminCommand::RotateSigningKey => rotate_signing_key_command(store, out).await,
+            AdminCommand::LinkIdentity {
+                issuer,
+                subject,
+                user,
+            } => link_identity(store, &issuer, &subject, &user, out).await,
+            AdminCommand::IssueToken {
+                user,
+                client_id,
+                scopes,
+                print_token,
+            } => issue_token(store, &user, &client_id, &scopes, print_token, out).await,
+            AdminCommand::IssueInitialAccessToken { owner, hours } => {
+                issue_initial_access_token(store, &owner, hours, out).await
+            }
+        }
+    }
 }
 
 async fn accounts(args: StoreArgs) -> Result<Accounts, CliError> {
@@ -100,13 +277,13 @@ async fn read_password(input: &mut (dyn AsyncBufRead + Unpin + Send)) -> Result<
 }
 
 /// What `admin create-user` was asked for.
-pub struct NewUser<'a> {
+struct NewUser<'a> {
     pub username: &'a str,
     pub password_stdin: bool,
     pub admin: bool,
 }
 
-pub async fn create_user(
+async fn create_user(
     args: StoreArgs,
     new: NewUser<'_>,
     input: &mut (dyn AsyncBufRead + Unpin + Send),
@@ -134,7 +311,7 @@ pub async fn create_user(
     )
 }
 
-pub async fn set_admin(
+async fn set_admin(
     args: StoreArgs,
     username: &str,
     admin: bool,
@@ -144,7 +321,7 @@ pub async fn set_admin(
     print(out, json!({"username": username, "admin": admin}))
 }
 
-pub async fn create_client(
+async fn create_client(
     args: StoreArgs,
     name: &str,
     owner: &str,
@@ -170,7 +347,7 @@ pub async fn create_client(
     )
 }
 
-pub async fn add_member(
+async fn add_member(
     args: StoreArgs,
     project: &str,
     username: &str,
@@ -192,7 +369,7 @@ pub async fn add_member(
     )
 }
 
-pub async fn rotate_client_secret(
+async fn rotate_client_secret(
     args: StoreArgs,
     client_id: &str,
     out: &mut dyn Write,
@@ -208,7 +385,7 @@ pub async fn rotate_client_secret(
     )
 }
 
-pub async fn revoke_client(
+async fn revoke_client(
     args: StoreArgs,
     client_id: &str,
     out: &mut dyn Write,
@@ -217,7 +394,7 @@ pub async fn revoke_client(
     print(out, json!({ "client_id": client_id, "revoked": true }))
 }
 
-pub async fn issue_initial_access_token(
+async fn issue_initial_access_token(
     args: StoreArgs,
     owner: &str,
     hours: u32,
@@ -241,7 +418,7 @@ pub async fn issue_initial_access_token(
 /// Signs a token with the server's own keys, for the server the same
 /// configuration describes (its `iss` is `auth.issuer`, or the listen
 /// address when that is empty).
-pub async fn issue_token(
+async fn issue_token(
     args: StoreArgs,
     username: &str,
     client_id: &str,
@@ -281,7 +458,7 @@ pub async fn issue_token(
 
 /// Links a trusted identity provider's subject to an existing user, so that
 /// token exchange and direct external tokens act as that user.
-pub async fn link_identity(
+async fn link_identity(
     args: StoreArgs,
     issuer: &str,
     subject: &str,
@@ -315,10 +492,7 @@ pub async fn link_identity(
 }
 
 /// Retires the signing keys in use and creates a new one.
-pub async fn rotate_signing_key_command(
-    args: StoreArgs,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
+async fn rotate_signing_key_command(args: StoreArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (config, store) = open(args).await?;
     let rotation = rotate_signing_key(&store)
         .await

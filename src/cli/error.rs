@@ -34,6 +34,10 @@ pub enum CliError {
     /// Writing to stdout failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),
+    /// The command did its work, and part of it did not go well: documents
+    /// were rejected, or an import ended with errors. Exit status 2.
+    #[error("{0}")]
+    Unsuccessful(String),
 }
 
 /// What to do about a refusal, where the code alone says it.
@@ -58,6 +62,22 @@ impl CliError {
     /// nothing is worth reporting then.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Self::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+
+    /// Says what happened on stderr and gives the exit status: 2 when the
+    /// command ran but part of its work failed, 1 when it failed.
+    pub fn report(&self) -> std::process::ExitCode {
+        match self {
+            _ if self.is_broken_pipe() => std::process::ExitCode::SUCCESS,
+            Self::Unsuccessful(what) => {
+                eprintln!("{what}");
+                std::process::ExitCode::from(2)
+            }
+            _ => {
+                eprintln!("error: {self}");
+                std::process::ExitCode::FAILURE
+            }
+        }
     }
 }
 

@@ -1,91 +1,219 @@
 //! `fhir-import import`: streams a file's documents to ImportDocuments
 //! through a bounded channel, shows progress, and prints the outcome.
 
-use std::{collections::HashMap, fmt, io::Write, path::PathBuf, time::Duration};
+use std::{collections::HashMap, io::Write, path::PathBuf};
 
+use clap::{Args, ValueEnum};
 use futures::Stream;
-use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use tokio::sync::{mpsc, oneshot};
 use tokio_stream::{wrappers::ReceiverStream, StreamExt};
 
-use super::{error::CliError, show, source::Documents, watch, Server};
+use super::client::ClientArgs;
+use super::source::{Documents, Origin};
+use super::{error::CliError, output, parse_key_value, progress::Progress, show, watch};
 use crate::proto::v1::{self as pb, document_input::Source, import_documents_request::Kind};
 
 /// Documents read ahead of the network; bounds memory for huge files.
 const CHANNEL_CAPACITY: usize = 64;
 
-/// Everything `fhir-import import` was asked to do.
-#[derive(Debug, Clone)]
+const EXAMPLES: &str = "\
+Examples:
+  fhir-import import --project ada/kf-demo documents.ndjson --watch
+  fhir-import import --project kf-demo bundle.json --fhir-server kf-fhir --tag batch-7
+  cat documents.ndjson | fhir-import import --project ada/kf-demo - --validate-only
+
+Exit status: 0 when every document was accepted (and, with --watch, the
+import completed); 2 when some were rejected (the rest are imported) or the
+import ended with errors; 1 when the command failed.";
+
+/// Import DocumentReferences from NDJSON, a FHIR Bundle, or one resource.
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
 pub struct ImportArgs {
+    /// The target project: id, owner/name slug, or a name of your own.
+    #[arg(long)]
     pub project: String,
-    /// NDJSON, a Bundle or one resource; `-` is stdin.
+    /// NDJSON (one DocumentReference per line), a FHIR Bundle, or one
+    /// resource; `-` reads stdin.
     pub file: PathBuf,
-    pub fhir_server: String,
-    pub on_conflict: pb::ConflictPolicy,
-    pub idempotency_key: String,
+    /// Id of the registered FHIR server the documents come from (their
+    /// metadata is scraped from it).
+    #[arg(long, value_name = "ID")]
+    pub fhir_server: Option<String>,
+    /// What to do with documents imported before.
+    #[arg(long, value_enum, default_value_t = OnConflict::Overwrite)]
+    pub on_conflict: OnConflict,
+    /// Sending again with the same key replays the earlier import.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// Tag put on every file; repeatable.
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Only validate and report rejections; store nothing.
+    #[arg(long)]
     pub validate_only: bool,
-    /// Put on every document.
+    /// Metadata put on every file; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub metadata: Vec<(String, String)>,
-    /// Follow the import until it finishes.
+    /// Follow the import until it finishes, with a live summary.
+    #[arg(long)]
     pub watch: bool,
+    /// With --watch, print every event (one line per item) too.
+    #[arg(long, short)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
-pub async fn run(server: &Server, args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut documents = Documents::open(&args.file).await?;
-    let mut client = server.imports().await?;
+/// `--on-conflict`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OnConflict {
+    /// Leave the earlier file alone.
+    Skip,
+    /// Replace the earlier file.
+    Overwrite,
+    /// Import under a new name beside the earlier file.
+    Rename,
+}
 
-    let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-    let (finished_tx, finished_rx) = oneshot::channel();
-    let call = client.import_documents(requests(rx, finished_rx));
-    let progress = progress_bar(documents.total());
-    let header = pb::ImportHeader {
-        project: args.project.clone(),
-        fhir_server: args.fhir_server.clone(),
-        on_conflict: args.on_conflict as i32,
-        idempotency_key: args.idempotency_key.clone(),
-        validate_only: args.validate_only,
-        tags: args.tags.clone(),
-    };
-    let metadata: HashMap<String, String> = args.metadata.iter().cloned().collect();
-    let feeding = feed(&tx, header, &mut documents, metadata, &progress);
-
-    let response = {
-        tokio::pin!(call);
-        tokio::select! {
-            biased;
-            // The server answered before every document was sent: an error
-            // about the header or the project, or the connection broke.
-            early = &mut call => early,
-            fed = feeding => match fed {
-                Ok(()) => {
-                    let _ = finished_tx.send(());
-                    drop(tx);
-                    progress.set_message("- waiting for the server");
-                    call.await
-                }
-                // The call ended while documents were still being sent; its
-                // own result says why.
-                Err(Stop::ServerGone) => call.await,
-                // Leaving the block drops the call, which resets the stream:
-                // the server sees it cut, not complete.
-                Err(Stop::Failed(e)) => {
-                    progress.abandon();
-                    return Err(e);
-                }
-            },
+impl From<OnConflict> for pb::ConflictPolicy {
+    fn from(policy: OnConflict) -> Self {
+        match policy {
+            OnConflict::Skip => Self::Skip,
+            OnConflict::Overwrite => Self::Overwrite,
+            OnConflict::Rename => Self::Rename,
         }
-    };
-    progress.finish_and_clear();
-    let response = response?.into_inner();
-    print_response(out, &response, args.validate_only)?;
-
-    if args.watch && !response.import_id.is_empty() {
-        let after = response.import.as_ref().map_or(0, |i| i.last_sequence);
-        writeln!(out)?;
-        watch::run(server, &response.import_id, after, out).await?;
     }
-    Ok(())
+}
+
+/// Where each document of the stream came from, by its index.
+enum Origins {
+    /// NDJSON: the line of each document.
+    Lines(Vec<u64>),
+    /// A Bundle's entries or one resource: the index says it.
+    Listed { entries: bool },
+}
+
+impl Origins {
+    fn of(&self, index: u64) -> Option<Origin> {
+        match self {
+            Self::Lines(lines) => usize::try_from(index)
+                .ok()
+                .and_then(|i| lines.get(i))
+                .map(|line| Origin::Line(*line)),
+            Self::Listed { entries: true } => Some(Origin::Entry(index)),
+            Self::Listed { entries: false } => (index == 0).then_some(Origin::Whole),
+        }
+    }
+}
+
+impl ImportArgs {
+    pub async fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        let server = self.client.server();
+        let json = self.client.json();
+        let mut documents = Documents::open(&self.file).await?;
+        let mut client = server.imports().await?;
+
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let (finished_tx, finished_rx) = oneshot::channel();
+        let call = client.import_documents(requests(rx, finished_rx));
+        let mut progress = Progress::new();
+        progress.start_sending(documents.name(), documents.size(), documents.total());
+        let header = pb::ImportHeader {
+            project: self.project.clone(),
+            fhir_server: self.fhir_server.clone().unwrap_or_default(),
+            on_conflict: pb::ConflictPolicy::from(self.on_conflict) as i32,
+            idempotency_key: self.idempotency_key.clone().unwrap_or_default(),
+            validate_only: self.validate_only,
+            tags: self.tags.clone(),
+        };
+        let metadata: HashMap<String, String> = self.metadata.iter().cloned().collect();
+        let mut origins = Origins::Lines(Vec::new());
+        let feeding = feed(
+            &tx,
+            header,
+            &mut documents,
+            metadata,
+            &mut progress,
+            &mut origins,
+        );
+
+        let response = {
+            tokio::pin!(call);
+            tokio::select! {
+                biased;
+                // The server answered before every document was sent: an
+                // error about the header or the project, or the connection
+                // broke.
+                early = &mut call => early,
+                fed = feeding => match fed {
+                    Ok(()) => {
+                        let _ = finished_tx.send(());
+                        drop(tx);
+                        progress.waiting();
+                        call.await
+                    }
+                    // The call ended while documents were still being sent;
+                    // its own result says why.
+                    Err(Stop::ServerGone) => call.await,
+                    // Leaving the block drops the call, which resets the
+                    // stream: the server sees it cut, not complete.
+                    Err(Stop::Failed(e)) => {
+                        progress.clear();
+                        return Err(e);
+                    }
+                },
+            }
+        };
+        progress.clear();
+        let response = response?.into_inner();
+        if json {
+            print_json(out, &response, &origins)?;
+        } else {
+            print_response(out, &response, self.validate_only, &origins)?;
+        }
+
+        let mut ended = None;
+        if self.watch && !response.import_id.is_empty() {
+            if !json {
+                writeln!(out)?;
+            }
+            let follow = watch::Follow {
+                after: response.import.as_ref().map(|i| i.last_sequence),
+                verbose: self.verbose,
+                json,
+            };
+            ended = Some(watch::follow_import(&server, &response.import_id, follow, out).await?);
+        }
+        outcome(&response, ended.as_ref())
+    }
+}
+
+/// Exit status 2 when anything was rejected or the import did not end well.
+fn outcome(
+    response: &pb::ImportDocumentsResponse,
+    ended: Option<&pb::Import>,
+) -> Result<(), CliError> {
+    if response.rejected > 0 {
+        let noun = if response.received == 1 {
+            "document"
+        } else {
+            "documents"
+        };
+        let accepted = if response.import_id.is_empty() {
+            format!("{} passed validation", response.accepted)
+        } else {
+            format!("{} were accepted", response.accepted)
+        };
+        return Err(CliError::Unsuccessful(format!(
+            "{} of {} {noun} rejected; {accepted}",
+            response.rejected, response.received
+        )));
+    }
+    match ended {
+        Some(import) => watch::outcome(import),
+        None => Ok(()),
+    }
 }
 
 /// The request stream. It ends only once the feeder says it sent
@@ -119,22 +247,30 @@ async fn feed(
     header: pb::ImportHeader,
     documents: &mut Documents,
     metadata: HashMap<String, String>,
-    progress: &ProgressBar,
+    progress: &mut Progress,
+    origins: &mut Origins,
 ) -> Result<(), Stop> {
     tx.send(pb::ImportDocumentsRequest {
         kind: Some(Kind::Header(header)),
     })
     .await
     .map_err(|_| Stop::ServerGone)?;
+    let mut sent = 0u64;
     while let Some(document) = documents.next().await.map_err(Stop::Failed)? {
         if document.lossy {
             progress.suspend(|| {
                 eprintln!(
-                    "warning: {} line {}: not valid UTF-8; invalid bytes were replaced with U+FFFD",
+                    "warning: {} {}: not valid UTF-8; invalid bytes were replaced with U+FFFD",
                     documents.name(),
-                    document.line.unwrap_or_default()
+                    document.origin
                 );
             });
+        }
+        match (&mut *origins, document.origin) {
+            (Origins::Lines(lines), Origin::Line(line)) => lines.push(line),
+            (_, Origin::Line(_)) => {}
+            (_, Origin::Entry(_)) => *origins = Origins::Listed { entries: true },
+            (_, Origin::Whole) => *origins = Origins::Listed { entries: false },
         }
         let message = pb::ImportDocumentsRequest {
             kind: Some(Kind::Document(pb::DocumentInput {
@@ -143,40 +279,22 @@ async fn feed(
             })),
         };
         tx.send(message).await.map_err(|_| Stop::ServerGone)?;
-        progress.inc(1);
+        sent += 1;
+        let position = if documents.size().is_some() {
+            documents.bytes_read()
+        } else {
+            sent
+        };
+        progress.sent(sent, position);
     }
     Ok(())
-}
-
-/// A bar on stderr when it is a terminal; hidden otherwise.
-fn progress_bar(total: Option<u64>) -> ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = match total {
-        Some(total) => ProgressBar::new(total).with_style(
-            ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} documents sent {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        ),
-        None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template(
-                "{spinner} {human_pos} documents sent ({rate}, {elapsed}) {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_spinner())
-            .with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
-                let _ = write!(w, "{:.0}/s", state.per_sec());
-            }),
-        ),
-    };
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 fn print_response(
     out: &mut dyn Write,
     r: &pb::ImportDocumentsResponse,
     validate_only: bool,
+    origins: &Origins,
 ) -> Result<(), CliError> {
     if validate_only {
         writeln!(out, "validation only: nothing was imported")?;
@@ -197,7 +315,11 @@ fn print_response(
     if !r.rejections.is_empty() {
         writeln!(out, "rejected documents:")?;
         for rejection in &r.rejections {
-            writeln!(out, "  {}", show::rejection(rejection))?;
+            let at = origins
+                .of(rejection.index)
+                .map(|o| format!("{o}: "))
+                .unwrap_or_default();
+            writeln!(out, "  {at}{}", show::rejection(rejection))?;
         }
     }
     if r.rejections_truncated {
@@ -214,9 +336,36 @@ fn print_response(
     Ok(())
 }
 
+/// The response as proto3 JSON, each rejection with where it is in the
+/// input (`line`, or `bundleEntry`).
+fn print_json(
+    out: &mut dyn Write,
+    r: &pb::ImportDocumentsResponse,
+    origins: &Origins,
+) -> Result<(), CliError> {
+    let mut value = output::to_json(r)?;
+    if let Some(rejections) = value
+        .get_mut("rejections")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for (rejection, listed) in rejections.iter_mut().zip(&r.rejections) {
+            let (key, n) = match origins.of(listed.index) {
+                Some(Origin::Line(n)) => ("line", n),
+                Some(Origin::Entry(n)) => ("bundleEntry", n),
+                _ => continue,
+            };
+            if let Some(object) = rejection.as_object_mut() {
+                object.insert(key.to_owned(), n.into());
+            }
+        }
+    }
+    output::line(out, &value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn message(n: u64) -> pb::ImportDocumentsRequest {
         pb::ImportDocumentsRequest {

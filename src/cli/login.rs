@@ -3,7 +3,9 @@
 //! the redirect, the code is redeemed with the oauth2 crate, and the tokens
 //! are stored for the server so later commands use (and refresh) them.
 
-use std::{future::IntoFuture, io::Write, path::PathBuf, time::Duration};
+use std::{future::IntoFuture, io::Write, time::Duration};
+
+use clap::Args;
 
 use axum::{extract::Query, response::Html, routing::get, Router};
 use oauth2::{
@@ -13,17 +15,59 @@ use oauth2::{
 use serde::Deserialize;
 use tokio::{net::TcpListener, sync::mpsc};
 
+use super::client::{CredentialsFileArg, ServerArg};
 use super::credentials::{http_client, stored_login, token_url, CredentialsFile};
 use super::error::CliError;
 use super::Server;
 
+/// Sign in through a browser (authorization code with PKCE) and store the
+/// tokens for --server; later commands use and refresh them.
+#[derive(Args, Debug)]
 pub struct LoginArgs {
+    /// The portal (OAuth client) registered for this CLI.
+    #[arg(long, env = "FHIR_IMPORT_CLIENT_ID", value_name = "ID")]
     pub client_id: String,
+    /// The portal's client secret, when it has one (public clients do not).
+    #[arg(
+        long,
+        env = "FHIR_IMPORT_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
     pub client_secret: Option<String>,
+    /// Scopes to ask for; repeatable [default: all the client was granted].
+    #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
-    pub credentials_file: PathBuf,
-    /// How long to wait for the browser to come back.
-    pub timeout: Duration,
+    /// How long to wait for the browser, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub timeout_secs: u64,
+    #[command(flatten)]
+    pub server: ServerArg,
+    #[command(flatten)]
+    pub credentials: CredentialsFileArg,
+}
+
+/// Forget the tokens stored for --server.
+#[derive(Args, Debug)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub server: ServerArg,
+    #[command(flatten)]
+    pub credentials: CredentialsFileArg,
+}
+
+impl LoginArgs {
+    pub async fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        let server = Server::new(self.server.server.clone());
+        run(&server, self, &mut std::io::stderr(), out).await
+    }
+}
+
+impl LogoutArgs {
+    pub fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        let server = Server::new(self.server.server.clone());
+        logout(&server, &self.credentials.path(), out)
+    }
 }
 
 /// What the authorization server sends back to the loopback redirect.
@@ -35,7 +79,7 @@ struct Callback {
     error_description: Option<String>,
 }
 
-pub async fn run(
+async fn run(
     server: &Server,
     args: LoginArgs,
     prompt: &mut (dyn Write + Send),
@@ -74,14 +118,17 @@ pub async fn run(
     )?;
     prompt.flush()?;
 
-    let callback = tokio::time::timeout(args.timeout, receive_callback(listener))
-        .await
-        .map_err(|_| {
-            CliError::Login(format!(
-                "no answer from the browser within {} s; run `fhir-import login` again",
-                args.timeout.as_secs()
-            ))
-        })??;
+    let callback = tokio::time::timeout(
+        Duration::from_secs(args.timeout_secs),
+        receive_callback(listener),
+    )
+    .await
+    .map_err(|_| {
+        CliError::Login(format!(
+            "no answer from the browser within {} s; run `fhir-import login` again",
+            args.timeout_secs
+        ))
+    })??;
     if let Some(error) = callback.error {
         let detail = callback.error_description.unwrap_or_default();
         return Err(CliError::Login(format!(
@@ -109,17 +156,17 @@ pub async fn run(
         &response,
         None,
     );
-    let mut file = CredentialsFile::read(&args.credentials_file)?;
+    let mut file = CredentialsFile::read(&args.credentials.path())?;
     let summary = serde_json::json!({
         "server": base,
         "client_id": login.client_id,
         "scope": login.scope,
         "expires_at": login.expires_at.to_rfc3339(),
         "refreshable": login.refresh_token.is_some(),
-        "credentials_file": args.credentials_file.display().to_string(),
+        "credentials_file": args.credentials.path().display().to_string(),
     });
     file.servers.insert(base.to_owned(), login);
-    file.write(&args.credentials_file)?;
+    file.write(&args.credentials.path())?;
     writeln!(out, "{summary:#}")?;
     Ok(())
 }
@@ -162,7 +209,7 @@ async fn receive_callback(listener: TcpListener) -> Result<Callback, CliError> {
 }
 
 /// `fhir-import logout`: forgets the tokens stored for the server.
-pub fn logout(
+fn logout(
     server: &Server,
     credentials_file: &std::path::Path,
     out: &mut dyn Write,

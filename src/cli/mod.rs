@@ -1,7 +1,9 @@
-//! The command-line client and `serve`: one module per command, each taking
-//! already-parsed arguments and writing what it has to say to `out`.
+//! The `fhir-import` command line: `Cli` is the whole tree, each command's
+//! arguments are declared (and run) in its own module, and the client
+//! commands share `client::ClientArgs`.
 
 pub mod admin;
+pub mod client;
 pub mod credentials;
 pub mod dataset;
 pub mod error;
@@ -13,15 +15,70 @@ pub mod projects;
 pub mod serve;
 pub mod watch;
 
+mod output;
+mod progress;
 mod server;
 mod show;
 mod source;
 
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+pub use client::DEFAULT_SERVER;
 pub use error::CliError;
 pub use server::Server;
 
-/// The default for `--server`.
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+/// Bulk import of FHIR R4 DocumentReferences into projects, over gRPC.
+#[derive(Parser, Debug)]
+#[command(name = "fhir-import", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the gRPC server.
+    Serve(serve::ServeArgs),
+    /// Create and look at projects.
+    Projects(projects::ProjectsArgs),
+    /// Import DocumentReferences from NDJSON, a FHIR Bundle, or one resource.
+    Import(Box<import::ImportArgs>),
+    /// Follow an import until it finishes.
+    Watch(watch::WatchArgs),
+    /// List a project's files.
+    Files(files::FilesArgs),
+    /// Look at, cancel and rescrape imports.
+    Imports(imports::ImportsArgs),
+    /// Sign in through a browser and store the tokens for --server.
+    Login(login::LoginArgs),
+    /// Forget the tokens stored for --server.
+    Logout(login::LogoutArgs),
+    /// Bootstrap accounts in the store `serve` uses (prints JSON).
+    Admin(admin::AdminArgs),
+    /// Write a deterministic synthetic FHIR data set to files.
+    #[command(subcommand)]
+    Dataset(dataset::DatasetCommand),
+}
+
+impl Command {
+    /// Runs the command, writing its results to `out`.
+    pub async fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        match self {
+            Self::Serve(args) => args.run(out).await,
+            Self::Projects(args) => args.run(out).await,
+            Self::Import(args) => args.run(out).await,
+            Self::Watch(args) => args.run(out).await,
+            Self::Files(args) => args.run(out).await,
+            Self::Imports(args) => args.run(out).await,
+            Self::Login(args) => args.run(out).await,
+            Self::Logout(args) => args.run(out),
+            Self::Admin(args) => args.run(out).await,
+            Self::Dataset(command) => command.run(out),
+        }
+    }
+}
 
 /// Parses `KEY=VALUE` (`--metadata`, `--where`): the key is what comes
 /// before the first `=` and must not be empty; the value may be.
@@ -35,7 +92,13 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_key_value;
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn key_value_splits_at_the_first_equals_sign() {

@@ -2,43 +2,75 @@
 
 use std::io::Write;
 
-use super::{error::CliError, show, Server};
+use clap::{Args, Subcommand};
+
+use super::client::ClientArgs;
+use super::{error::CliError, output, show, Server};
 use crate::proto::v1 as pb;
 
-pub async fn create(
-    server: &Server,
-    name: &str,
-    description: &str,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let project = server
-        .projects()
-        .await?
-        .create_project(pb::CreateProjectRequest {
-            name: name.to_owned(),
-            description: description.to_owned(),
-        })
-        .await?
-        .into_inner();
-    show::project_block(out, &project)?;
-    Ok(())
+/// Create and look at projects.
+#[derive(Args, Debug)]
+pub struct ProjectsArgs {
+    #[command(subcommand)]
+    pub command: ProjectsCommand,
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
-pub async fn get(server: &Server, project: &str, out: &mut dyn Write) -> Result<(), CliError> {
-    let project = server
-        .projects()
-        .await?
-        .get_project(pb::GetProjectRequest {
-            project: project.to_owned(),
-        })
-        .await?
+#[derive(Subcommand, Debug)]
+pub enum ProjectsCommand {
+    /// Create a project owned by you.
+    Create {
+        /// Lowercase letters, digits, '-', '_' and '.'.
+        name: String,
+        /// What the project is for.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List the projects you can see.
+    List,
+    /// Show one project.
+    Get {
+        /// The project's id, owner/name slug, or a name of your own.
+        project: String,
+    },
+}
+
+impl ProjectsArgs {
+    pub async fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        let server = self.client.server();
+        let json = self.client.json();
+        let project = match self.command {
+            ProjectsCommand::Create { name, description } => {
+                server
+                    .projects()
+                    .await?
+                    .create_project(pb::CreateProjectRequest {
+                        name,
+                        description: description.unwrap_or_default(),
+                    })
+                    .await?
+            }
+            ProjectsCommand::Get { project } => {
+                server
+                    .projects()
+                    .await?
+                    .get_project(pb::GetProjectRequest { project })
+                    .await?
+            }
+            ProjectsCommand::List => return list(&server, json, out).await,
+        }
         .into_inner();
-    show::project_block(out, &project)?;
-    Ok(())
+        if json {
+            output::message(out, &project)
+        } else {
+            Ok(show::project_block(out, &project)?)
+        }
+    }
 }
 
 /// Every project the caller can see, one per line, across pages.
-pub async fn list(server: &Server, out: &mut dyn Write) -> Result<(), CliError> {
+async fn list(server: &Server, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let mut client = server.projects().await?;
     let mut page_token = String::new();
     let mut count = 0usize;
@@ -50,8 +82,15 @@ pub async fn list(server: &Server, out: &mut dyn Write) -> Result<(), CliError> 
             })
             .await?
             .into_inner();
+        if count == 0 && !json && !page.projects.is_empty() {
+            show::project_header(out)?;
+        }
         for project in &page.projects {
-            show::project_line(out, project)?;
+            if json {
+                output::message(out, project)?;
+            } else {
+                show::project_line(out, project)?;
+            }
         }
         count += page.projects.len();
         if page.next_page_token.is_empty() {
@@ -59,7 +98,7 @@ pub async fn list(server: &Server, out: &mut dyn Write) -> Result<(), CliError> 
         }
         page_token = page.next_page_token;
     }
-    if count == 0 {
+    if count == 0 && !json {
         writeln!(
             out,
             "no projects yet; create one with `fhir-import projects create NAME`"

@@ -3,21 +3,36 @@
 
 use std::{io::Write, net::SocketAddr, path::PathBuf};
 
+use clap::Args;
+
 use super::error::CliError;
 use crate::config::{Config, Overrides};
 use crate::{startup::shutdown_signal, telemetry, Application};
 
-#[derive(Debug, Clone, Default)]
+/// Run the gRPC server (and the OAuth endpoints beside it).
+#[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
-    /// A TOML file; without it `fhir-import.toml` is read when present.
+    /// TOML configuration file [default: ./fhir-import.toml when present].
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port [default:
+    /// 127.0.0.1:50051].
+    #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// sqlite://PATH or postgres://… [default: sqlite://fhir-import.db].
+    #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+}
+
+impl ServeArgs {
+    pub async fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        run(self, out).await
+    }
 }
 
 /// Prints exactly one line to `out`, `listening on ADDR`, once the listener
 /// is bound; logs go to stderr.
-pub async fn run(args: ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
+async fn run(args: ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let config = Config::load(
         args.config.as_deref(),
         Overrides {

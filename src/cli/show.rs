@@ -99,14 +99,23 @@ pub fn project_block(out: &mut dyn Write, p: &pb::Project) -> io::Result<()> {
     writeln!(out, "created:     {}", time(p.create_time.as_ref()))
 }
 
+/// The header of `project_line`s.
+pub fn project_header(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "SLUG\tID\tDESCRIPTION")
+}
+
 /// One line: `SLUG<TAB>ID<TAB>DESCRIPTION`.
 pub fn project_line(out: &mut dyn Write, p: &pb::Project) -> io::Result<()> {
     writeln!(out, "{}\t{}\t{}", p.slug, p.id, p.description)
 }
 
-pub fn import_block(out: &mut dyn Write, i: &pb::Import) -> io::Result<()> {
+/// `slug` is the project's owner/name, when it could be read.
+pub fn import_block(out: &mut dyn Write, i: &pb::Import, slug: Option<&str>) -> io::Result<()> {
     writeln!(out, "import:          {}", i.id)?;
-    writeln!(out, "project:         {}", i.project)?;
+    match slug {
+        Some(slug) => writeln!(out, "project:         {slug} ({})", i.project)?,
+        None => writeln!(out, "project:         {}", i.project)?,
+    }
     writeln!(out, "state:           {}", import_state(i.state()))?;
     writeln!(out, "counts:          {}", counts(i.counts.as_ref()))?;
     writeln!(out, "on_conflict:     {}", conflict_policy(i.on_conflict()))?;
@@ -119,6 +128,11 @@ pub fn import_block(out: &mut dyn Write, i: &pb::Import) -> io::Result<()> {
     writeln!(out, "created_by:      {}", or_dash(&i.created_by))?;
     writeln!(out, "created:         {}", time(i.create_time.as_ref()))?;
     writeln!(out, "finished:        {}", time(i.finish_time.as_ref()))
+}
+
+/// The header of `import_line`s.
+pub fn import_header(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "ID\tSTATE\tCREATED\tCOUNTS")
 }
 
 /// One line: `ID<TAB>STATE<TAB>CREATED<TAB>COUNTS`.
@@ -156,6 +170,11 @@ pub fn item(i: &pb::ImportItem) -> String {
         text.push_str(&format!(" file {}", i.file_id));
     }
     text
+}
+
+/// The header of `file_line`s.
+pub fn file_header(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "NAME\tSIZE\tURL\tMETADATA")
 }
 
 /// One line: `NAME<TAB>SIZE<TAB>URL<TAB>key=value, …`.

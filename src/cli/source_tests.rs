@@ -4,17 +4,17 @@ use std::io::Cursor;
 
 use super::*;
 
-async fn read_all(input: &[u8]) -> Result<Vec<(Option<u64>, String)>, CliError> {
+async fn read_all(input: &[u8]) -> Result<Vec<(Origin, String)>, CliError> {
     let mut documents =
         Documents::detect("test".into(), Box::new(Cursor::new(input.to_vec()))).await?;
     let mut all = Vec::new();
     while let Some(d) = documents.next().await? {
-        all.push((d.line, d.json));
+        all.push((d.origin, d.json));
     }
     Ok(all)
 }
 
-fn texts(all: &[(Option<u64>, String)]) -> Vec<&str> {
+fn texts(all: &[(Origin, String)]) -> Vec<&str> {
     all.iter().map(|(_, json)| json.as_str()).collect()
 }
 
@@ -25,10 +25,10 @@ async fn ndjson_lines_are_sent_unchanged_and_blank_lines_skipped() {
     assert_eq!(
         all,
         vec![
-            (Some(2), r#"{"id": "a"}"#.to_owned()),
-            (Some(4), r#"{"id":"b"}"#.to_owned()),
-            (Some(5), "not json".to_owned()),
-            (Some(6), r#"{"id":"c"}"#.to_owned()),
+            (Origin::Line(2), r#"{"id": "a"}"#.to_owned()),
+            (Origin::Line(4), r#"{"id":"b"}"#.to_owned()),
+            (Origin::Line(5), "not json".to_owned()),
+            (Origin::Line(6), r#"{"id":"c"}"#.to_owned()),
         ]
     );
 }
@@ -56,16 +56,38 @@ async fn a_pretty_printed_bundle_yields_its_entries_in_order() {
     assert_eq!(documents.total(), Some(3));
     let mut all = Vec::new();
     while let Some(d) = documents.next().await.expect("next") {
-        all.push(d.json);
+        all.push((d.origin, d.json));
     }
     assert_eq!(
         all,
         vec![
-            r#"{"id":"a","resourceType":"DocumentReference"}"#.to_owned(),
-            String::new(),
-            r#"{"id":"c","resourceType":"DocumentReference"}"#.to_owned(),
+            (
+                Origin::Entry(0),
+                r#"{"id":"a","resourceType":"DocumentReference"}"#.to_owned()
+            ),
+            (Origin::Entry(1), String::new()),
+            (
+                Origin::Entry(2),
+                r#"{"id":"c","resourceType":"DocumentReference"}"#.to_owned()
+            ),
         ]
     );
+    assert_eq!(documents.bytes_read(), input.len() as u64);
+}
+
+#[tokio::test]
+async fn ndjson_counts_the_bytes_read_as_it_goes() {
+    let input = b"{\"id\":\"a\"}\r\n\n{\"id\":\"b\"}\n";
+    let mut documents = Documents::detect("t".into(), Box::new(Cursor::new(input.to_vec())))
+        .await
+        .expect("detects");
+    let first = documents.next().await.expect("next").expect("a document");
+    assert_eq!(first.origin, Origin::Line(1));
+    let second = documents.next().await.expect("next").expect("a document");
+    assert_eq!(second.origin, Origin::Line(3));
+    assert_eq!(documents.bytes_read(), input.len() as u64);
+    assert_eq!(Origin::Line(3).to_string(), "line 3");
+    assert_eq!(Origin::Entry(2).to_string(), "Bundle.entry[2]");
 }
 
 #[tokio::test]
@@ -83,8 +105,8 @@ async fn a_one_line_bundle_among_other_lines_is_an_ndjson_line() {
     assert_eq!(
         all,
         vec![
-            (Some(1), r#"{"resourceType":"Bundle"}"#.to_owned()),
-            (Some(3), r#"{"id":"b"}"#.to_owned()),
+            (Origin::Line(1), r#"{"resourceType":"Bundle"}"#.to_owned()),
+            (Origin::Line(3), r#"{"id":"b"}"#.to_owned()),
         ]
     );
 }
@@ -106,8 +128,8 @@ async fn a_truncated_first_line_falls_back_to_ndjson() {
     assert_eq!(
         all,
         vec![
-            (Some(2), r#"{"id": "a""#.to_owned()),
-            (Some(3), r#"{"id":"b"}"#.to_owned()),
+            (Origin::Line(2), r#"{"id": "a""#.to_owned()),
+            (Origin::Line(3), r#"{"id":"b"}"#.to_owned()),
         ]
     );
 }

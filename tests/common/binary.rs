@@ -32,6 +32,12 @@ impl Run {
         self
     }
 
+    /// The run ended with exit status `code`.
+    pub fn exited(self, code: i32) -> Self {
+        assert_eq!(self.code, Some(code), "{self}");
+        self
+    }
+
     pub fn failed(self) -> Self {
         assert!(
             self.code.is_some_and(|c| c != 0),
