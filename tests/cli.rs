@@ -715,3 +715,113 @@ fn dataset_kids_first_writes_the_same_files_for_the_same_seed() {
         .iter()
         .all(|d| d["resourceType"] == "DocumentReference"));
 }
+
+/// `n` valid DocumentReferences (the sample's, with ids of their own) as
+/// NDJSON, the ones at `invalid` without their required status.
+fn many_documents(n: usize, invalid: &[usize]) -> String {
+    let sample = std::fs::read_to_string(sample("document-references.ndjson")).expect("sample");
+    let valid: Vec<serde_json::Value> = sample
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .filter(|d: &serde_json::Value| d.get("status").is_some())
+        .collect();
+    let mut ndjson = String::new();
+    for i in 0..n {
+        let mut document = valid[i % valid.len()].clone();
+        document["id"] = format!("many-{i}").into();
+        if invalid.contains(&i) {
+            document.as_object_mut().expect("object").remove("status");
+        }
+        ndjson.push_str(&document.to_string());
+        ndjson.push('\n');
+    }
+    ndjson
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_import_prints_a_summary_and_every_event_only_when_verbose() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let project = new_project(&app, "kf-big").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("big.ndjson");
+    std::fs::write(&file, many_documents(2_000, &[1_234])).expect("write");
+    let file = file.display().to_string();
+
+    let quiet = cli(&app, &["import", "--project", &project, &file, "--watch"])
+        .await
+        .exited(2);
+    assert!(
+        quiet.lines().len() < 12,
+        "a summary, not a line per item: {quiet}"
+    );
+    assert!(
+        quiet
+            .lines()
+            .contains(&"  line 1235: #1234 many-1234 INVALID_RESOURCE: status: required"),
+        "{quiet}"
+    );
+    let import_id = field(&quiet, "import:").to_owned();
+    assert!(
+        quiet.stdout.contains(&format!(
+            "import {import_id} finished: completed_with_errors [received=2000 imported=1999 rejected=1]"
+        )),
+        "{quiet}"
+    );
+
+    // Replaying a finished import's events is for --verbose only.
+    let replay = cli(&app, &["watch", &import_id, "--verbose"])
+        .await
+        .exited(2);
+    let items = replay
+        .lines()
+        .iter()
+        .filter(|l| l.contains(" item #"))
+        .count();
+    assert!(items >= 2_000, "every item's events: {items} lines");
+    let summary = cli(&app, &["watch", &import_id]).await.exited(2);
+    assert_eq!(summary.lines().len(), 2, "{summary}");
+    app.stop().await;
+}
+
+/// The live display as a terminal shows it: `script` gives the command a
+/// pseudo-terminal and copies what it drew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_watch_draws_a_live_summary_on_a_terminal() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let project = new_project(&app, "kf-tty").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tty.ndjson");
+    std::fs::write(&file, many_documents(3_000, &[7])).expect("write");
+    let inner = format!(
+        "{BIN} import --project {project} {} --watch",
+        file.display()
+    );
+    // The environment the harness gives the binary, given to `script`.
+    let harness = as_harness(&app, &[]);
+    let mut terminal = Command::new("script");
+    terminal
+        .args(["-q", "-e", "-c", &inner, "/dev/null"])
+        .stdin(Stdio::null());
+    for (key, value) in harness.get_envs() {
+        match value {
+            Some(value) => terminal.env(key, value),
+            None => terminal.env_remove(key),
+        };
+    }
+    let run = run_with(terminal, None).await.exited(2);
+    let drawn = run.stdout.replace('\r', "\n");
+    assert!(
+        drawn.contains("sending tty.ndjson ["),
+        "the input file's progress: {drawn}"
+    );
+    assert!(
+        drawn.contains("received 3,000 · imported "),
+        "the import's counts: {drawn}"
+    );
+    assert!(drawn.contains("rejected 1 · pending "), "{drawn}");
+    assert!(
+        drawn.contains("finished: completed_with_errors [received=3000 imported=2999 rejected=1]"),
+        "{drawn}"
+    );
+    app.stop().await;
+}

@@ -100,6 +100,52 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Every command and argument says in a line what it is for.
+    #[test]
+    fn every_command_and_argument_is_described() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if !matches!(id, "help" | "version") && arg.get_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "fhir-import", &mut missing);
+        assert!(missing.is_empty(), "undescribed: {missing:#?}");
+    }
+
+    /// `serve`, `admin` and `dataset` do not offer the client's options.
+    #[test]
+    fn client_options_belong_to_client_commands() {
+        let cli = Cli::command();
+        let has = |command: &str, option: &str| {
+            cli.find_subcommand(command)
+                .expect("a command")
+                .get_arguments()
+                .any(|a| a.get_long() == Some(option))
+        };
+        for client in ["projects", "import", "watch", "files", "imports"] {
+            for option in ["server", "token", "output"] {
+                assert!(has(client, option), "{client} --{option}");
+            }
+        }
+        for other in ["serve", "admin", "dataset"] {
+            for option in ["server", "token", "client-secret", "output"] {
+                assert!(!has(other, option), "{other} --{option}");
+            }
+        }
+        assert!(has("login", "server") && has("login", "client-id"));
+    }
+
     #[test]
     fn key_value_splits_at_the_first_equals_sign() {
         assert_eq!(

@@ -20,6 +20,11 @@ const REDRAW: Duration = Duration::from_millis(100);
 /// Without a terminal, a plain progress line this often.
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
 
+/// Two lines: the bar with the rate and time left, then the counts, so
+/// that an 80-column terminal shows them all.
+const SENDING: &str = "{spinner} sending {prefix} [{bar:30}] {percent:>3}%\n  {wide_msg}";
+const WATCHING: &str = "{spinner} [{bar:30}] {percent:>3}%{prefix}\n  {wide_msg}";
+
 /// Units per second over the last few seconds.
 #[derive(Debug, Default)]
 pub struct Rate {
@@ -102,15 +107,17 @@ pub fn summary(counts: &pb::ImportCounts, scrapes: bool) -> String {
     parts.join(" · ")
 }
 
-fn rate_and_eta(rate: &Rate, unit: &str, eta: Option<Duration>) -> String {
-    let per_sec = rate
-        .per_sec()
-        .map(|r| format!("{}{unit}/s", HumanCount(r.round() as u64)))
-        .unwrap_or_else(|| format!("-{unit}/s"));
-    let left = eta
-        .map(|d| HumanDuration(d).to_string())
-        .unwrap_or_else(|| "-".to_owned());
-    format!("{per_sec} · {left} left")
+/// ` · 2,410/s · 12 seconds left`: documents (or items) per second; empty
+/// until there is a rate.
+fn rate_and_eta(rate: &Rate, eta: Option<Duration>) -> String {
+    let Some(per_sec) = rate.per_sec() else {
+        return String::new();
+    };
+    let mut text = format!(" · {}/s", HumanCount(per_sec.round() as u64));
+    if let Some(left) = eta {
+        text.push_str(&format!(" · {} left", HumanDuration(left)));
+    }
+    text
 }
 
 /// The display: a bar on a terminal, plain lines elsewhere.
@@ -162,18 +169,15 @@ impl Progress {
     /// of known size, or `documents` when their number is known.
     pub fn start_sending(&mut self, input: &str, size: Option<u64>, documents: Option<u64>) {
         let (length, template) = match (size, documents) {
-            (Some(size), _) => (
-                size,
-                "{spinner} sending [{bar:30}] {percent:>3}% of {prefix} · {wide_msg}",
-            ),
-            (None, Some(n)) => (
-                n,
-                "{spinner} sending [{bar:30}] {percent:>3}% of {prefix} · {wide_msg}",
-            ),
-            (None, None) => (0, "{spinner} sending {prefix} · {wide_msg}"),
+            (Some(size), _) => (size, SENDING),
+            (None, Some(n)) => (n, SENDING),
+            (None, None) => (0, "{spinner} sending {prefix}\n  {wide_msg}"),
         };
         self.bar.set_style(style(template));
-        self.bar.set_prefix(input.to_owned());
+        let name = std::path::Path::new(input)
+            .file_name()
+            .map_or_else(|| input.to_owned(), |n| n.to_string_lossy().into_owned());
+        self.bar.set_prefix(name);
         if length > 0 {
             self.bar.set_length(length);
         }
@@ -195,9 +199,9 @@ impl Progress {
             .length()
             .and_then(|len| self.rate.eta(len.saturating_sub(position)));
         let message = format!(
-            "{} documents sent · {}",
+            "{} documents sent{}",
             HumanCount(documents),
-            rate_and_eta(&self.documents, " documents", eta)
+            rate_and_eta(&self.documents, eta)
         );
         self.bar.set_position(position);
         if self.plain_due(now) {
@@ -213,10 +217,7 @@ impl Progress {
 
     /// Starts following an import as it stands in `import`.
     pub fn start_watching(&mut self, import: &pb::Import) {
-        self.bar.set_style(style(
-            "{spinner} [{bar:30}] {percent:>3}% {prefix} · {wide_msg}",
-        ));
-        self.bar.set_prefix("settled");
+        self.bar.set_style(style(WATCHING));
         self.bar.enable_steady_tick(Duration::from_millis(120));
         self.rate.reset();
         self.drawn = None;
@@ -227,22 +228,21 @@ impl Progress {
     pub fn watched(&mut self, counts: Option<&pb::ImportCounts>, scrapes: bool) {
         let counts = counts.copied().unwrap_or_default();
         let now = Instant::now();
-        if !self.due(now) {
-            return;
-        }
         let done = settled(&counts, scrapes);
-        self.rate.record(now, done);
+        // Every change is shown (the last one before a pause must be), the
+        // rate sampled a few times a second.
+        if self.due(now) {
+            self.rate.record(now, done);
+        }
         let eta = self.rate.eta(counts.received.saturating_sub(done));
-        let message = format!(
-            "{} · {}",
-            summary(&counts, scrapes),
-            rate_and_eta(&self.rate, "", eta)
-        );
+        let rate = rate_and_eta(&self.rate, eta);
+        let message = summary(&counts, scrapes);
         self.bar.set_length(counts.received.max(1));
         self.bar.set_position(done);
         if self.plain_due(now) {
-            eprintln!("progress: {message}");
+            eprintln!("progress: {message}{rate}");
         }
+        self.bar.set_prefix(rate);
         self.bar.set_message(message);
     }
 
