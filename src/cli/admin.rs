@@ -235,15 +235,41 @@ async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
             )));
         }
     }
+    let issuer = config.auth.issuer_url(config.listen);
     eprintln!(
-        "admin: store {}; tokens issued as {}",
+        "admin: store {}; tokens issued as {issuer}",
         crate::config::redact_url(&config.database_url),
-        config.auth.issuer_url(config.listen)
     );
+    if let Some(hint) = issuer_hint(
+        &config.auth.issuer,
+        &issuer,
+        std::env::var("FHIR_IMPORT_SERVER").ok().as_deref(),
+    ) {
+        eprintln!("{hint}");
+    }
     let store = Store::connect(&config.database_url, 2)
         .await
         .map_err(|e| CliError::Startup(format!("cannot open the store: {e}")))?;
     Ok((config, store))
+}
+
+/// When the issuer comes from the listen address and the client commands
+/// are pointed at another server, the tokens will be refused there: say
+/// so before anyone finds out.
+fn issuer_hint(configured: &str, issuer: &str, client_server: Option<&str>) -> Option<String> {
+    let server = client_server?.trim().trim_end_matches('/');
+    let server = if server.contains("://") {
+        server.to_owned()
+    } else {
+        format!("http://{server}")
+    };
+    (configured.is_empty() && !server.is_empty() && server != issuer).then(|| {
+        format!(
+            "admin: note: FHIR_IMPORT_SERVER is {server}, but tokens name {issuer} (the \
+             default listen address); a server at {server} refuses them unless admin gets its \
+             settings: --listen (FHIR_IMPORT__LISTEN), or --issuer"
+        )
+    })
 }
 
 /// The file of a `sqlite://` URL, when it names one (not `:memory:`).
@@ -509,4 +535,19 @@ async fn rotate_signing_key_command(args: StoreArgs, out: &mut dyn Write) -> Res
             ),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn admin_notes_a_client_server_other_than_the_issuer() {
+        let issuer = "http://127.0.0.1:50051";
+        assert!(super::issuer_hint("", issuer, Some("http://127.0.0.1:50052")).is_some());
+        assert!(super::issuer_hint("", issuer, Some("127.0.0.1:50051")).is_none());
+        assert!(super::issuer_hint("", issuer, Some("http://127.0.0.1:50051/")).is_none());
+        assert!(super::issuer_hint("", issuer, None).is_none());
+        // A configured issuer is the server's public name; clients may use
+        // another address for it.
+        assert!(super::issuer_hint(issuer, issuer, Some("http://10.0.0.1:50051")).is_none());
+    }
 }
