@@ -1,6 +1,6 @@
 //! Accounts: users, the portals (OAuth clients) that act for them, and who
-//! may use which project. Used by `fhir-import admin` now and by the OAuth
-//! endpoints as they land.
+//! may use which project. Used by `fhir-import admin`, the sign-up and
+//! sign-in pages and the OAuth endpoints.
 
 use crate::auth::secrets::{self, Secret, SecretError};
 use crate::domain::{

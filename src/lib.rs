@@ -1,6 +1,8 @@
 //! fhir-import: bulk import of FHIR DocumentReferences into projects over
 //! gRPC, persisted with sea-orm and followed live.
 
+#![forbid(unsafe_code)]
+
 pub mod accounts;
 pub mod api;
 pub mod auth;

@@ -1,5 +1,7 @@
 //! The `fhir-import` command: the command line is `fhir_import::cli`.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,6 +1,8 @@
 //! Schema migrations for the fhir-import store. One file per migration; a
 //! migration that has landed is never edited, only followed by a new one.
 
+#![forbid(unsafe_code)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_core;

@@ -14,7 +14,7 @@ use crate::proto::v1 as pb;
 
 /// How far back the rate looks: long enough to smooth batches out, short
 /// enough to follow a change of pace (a running average would not).
-const RATE_WINDOW: Duration = Duration::from_secs(5);
+const RATE_WINDOW: Duration = Duration::from_secs(3);
 /// The display is redrawn at most this often.
 const REDRAW: Duration = Duration::from_millis(100);
 /// Without a terminal, a plain progress line this often.
@@ -114,8 +114,10 @@ fn rate_and_eta(rate: &Rate, eta: Option<Duration>) -> String {
         return String::new();
     };
     let mut text = format!(" · {}/s", HumanCount(per_sec.round() as u64));
-    if let Some(left) = eta {
-        text.push_str(&format!(" · {} left", HumanDuration(left)));
+    match eta {
+        Some(left) if left < Duration::from_secs(1) => text.push_str(" · under a second left"),
+        Some(left) => text.push_str(&format!(" · {} left", HumanDuration(left))),
+        None => {}
     }
     text
 }
@@ -133,15 +135,11 @@ pub struct Progress {
 
 impl Progress {
     pub fn new() -> Self {
-        let terminal = std::io::stderr().is_terminal();
-        let bar = if terminal {
-            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-        } else {
-            ProgressBar::hidden()
-        };
+        // Drawn only once a stage has set it up (a bar drawn before would
+        // show indicatif's default style for a moment).
         Self {
-            bar,
-            terminal,
+            bar: ProgressBar::hidden(),
+            terminal: std::io::stderr().is_terminal(),
             rate: Rate::default(),
             documents: Rate::default(),
             drawn: None,
@@ -181,9 +179,17 @@ impl Progress {
         if length > 0 {
             self.bar.set_length(length);
         }
-        self.bar.enable_steady_tick(Duration::from_millis(120));
+        self.show();
         self.rate.reset();
         self.documents.reset();
+    }
+
+    /// Draws on stderr from now on, when it is a terminal.
+    fn show(&self) {
+        if self.terminal && self.bar.is_hidden() {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(120));
+        }
     }
 
     /// `documents` sent so far, `position` bytes (or documents) read.
@@ -198,8 +204,13 @@ impl Progress {
             .bar
             .length()
             .and_then(|len| self.rate.eta(len.saturating_sub(position)));
+        let noun = if documents == 1 {
+            "document"
+        } else {
+            "documents"
+        };
         let message = format!(
-            "{} documents sent{}",
+            "{} {noun} sent{}",
             HumanCount(documents),
             rate_and_eta(&self.documents, eta)
         );
@@ -217,11 +228,15 @@ impl Progress {
 
     /// Starts following an import as it stands in `import`.
     pub fn start_watching(&mut self, import: &pb::Import) {
+        let counts = import.counts.unwrap_or_default();
+        let scrapes = !import.fhir_server.is_empty();
+        self.bar.set_length(counts.received.max(1));
+        self.bar.set_position(settled(&counts, scrapes));
         self.bar.set_style(style(WATCHING));
-        self.bar.enable_steady_tick(Duration::from_millis(120));
+        self.show();
         self.rate.reset();
         self.drawn = None;
-        self.watched(import.counts.as_ref(), !import.fhir_server.is_empty());
+        self.watched(Some(&counts), scrapes);
     }
 
     /// The import's counts changed.
@@ -271,7 +286,8 @@ mod tests {
     fn the_rate_follows_the_last_seconds_not_the_whole_run() {
         let start = Instant::now();
         let mut rate = Rate::default();
-        // 1,000 a second for ten seconds, then 100 a second for ten.
+        // 1,000 a second for ten seconds, then 100 a second for ten: the
+        // rate is the last few seconds', not the average (550).
         for s in 0..=10u64 {
             rate.record(start + Duration::from_secs(s), s * 1000);
         }
