@@ -36,7 +36,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use fhir_import::accounts::Accounts;
+use fhir_import::auth::accounts::Accounts;
 use fhir_import::auth::bearer::BearerAuth;
 use fhir_import::domain::account::SCOPES;
 use fhir_import::proto::v1::{
@@ -178,7 +178,7 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     match FreshPostgres::create(&settings.postgres_admin_url).await {
         Err(err) => eprintln!(
             "fhir-import postgres: skipped, PostgreSQL at {} is unreachable: {err:#}",
-            fhir_import::config::redact_url(&settings.postgres_admin_url)
+            fhir_import::telemetry::redact_url(&settings.postgres_admin_url)
         ),
         Ok(db) => {
             let result = bench_app("fhir-import postgres", &db.url, &settings, &documents).await;
@@ -191,7 +191,7 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Documents shaped like tests/common/docs.rs `document(n)`, as request
+/// Documents shaped like tests/api/common/docs.rs `document(n)`, as request
 /// messages, built once before anything is timed.
 fn build_documents(count: usize) -> Vec<pb::ImportDocumentsRequest> {
     (0..count)
@@ -509,7 +509,7 @@ fn print_table(settings: &Settings, rows: &[Row]) {
     }
 }
 
-/// A fresh PostgreSQL database, created like tests/common does.
+/// A fresh PostgreSQL database, created like tests/api/common does.
 struct FreshPostgres {
     admin_url: String,
     name: String,

@@ -38,10 +38,10 @@ mod support;
 
 // The test harness's real FHIR server and counting proxy, shared as is.
 #[allow(dead_code)]
-#[path = "../tests/common/fhir_proxy.rs"]
+#[path = "../tests/api/common/fhir_proxy.rs"]
 mod fhir_proxy;
 #[allow(dead_code)]
-#[path = "../tests/common/fhir_server.rs"]
+#[path = "../tests/api/common/fhir_server.rs"]
 mod fhir_server;
 
 use std::{

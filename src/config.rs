@@ -9,6 +9,8 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::telemetry::redact_url;
+
 pub const DEFAULT_CONFIG_FILE: &str = "fhir-import.toml";
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -439,17 +441,6 @@ impl ExternalIssuerConfig {
             return Err("jwks_refetch_cooldown_secs: between 1 and 3600".into());
         }
         Ok(())
-    }
-}
-
-/// The URL with any password replaced, for logs and errors.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("REDACTED"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
     }
 }
 

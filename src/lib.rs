@@ -3,7 +3,6 @@
 
 #![forbid(unsafe_code)]
 
-pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod cli;

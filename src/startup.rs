@@ -11,18 +11,18 @@ use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tracing::{info, warn};
 
-use crate::accounts::Accounts;
 use crate::api::{FhirServerApi, FileApi, ImportApi, ProjectApi, SchemaApi};
+use crate::auth::accounts::Accounts;
 use crate::auth::{
     external::ExternalIssuers,
     jwt::{TokenIssuer, TokenVerifier},
     layer::{AuthLayer, Gate},
+    oauth::{self, TokenService},
     operator,
     signing::LiveKeys,
-    token_endpoint::{self, TokenService},
     Caller,
 };
-use crate::config::{redact_url, Config};
+use crate::config::Config;
 use crate::fhir_servers::FhirServers;
 use crate::files::Files;
 use crate::import::{
@@ -37,6 +37,7 @@ use crate::proto::v1::{
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::schemas::SchemaCatalog;
 use crate::store::Store;
+use crate::telemetry::redact_url;
 
 pub struct Application {
     config: Config,
@@ -91,7 +92,7 @@ impl Application {
         username: &str,
         client_id: &str,
         scopes: &[String],
-    ) -> Result<String, crate::accounts::AccountError> {
+    ) -> Result<String, crate::auth::accounts::AccountError> {
         let issuer = TokenIssuer::new(
             self.issuer_url.clone(),
             self.config.auth.audience.clone(),
@@ -198,7 +199,7 @@ impl Application {
         );
         external.spawn_refresh(stopping.clone());
         keys.spawn_reload(stopping.clone());
-        let oauth_http = token_endpoint::router(TokenService {
+        let oauth_http = oauth::router(TokenService {
             accounts: Accounts::new(store.clone()),
             store: store.clone(),
             keys: keys.clone(),

@@ -4,26 +4,20 @@
 //! With `auth.require_tokens` off, the layer identifies every caller as the
 //! one local operator configured in `auth.local_user`.
 
-pub mod authorize;
+pub mod accounts;
 pub mod bearer;
 pub mod external;
-pub mod grants;
 pub mod jwt;
 pub mod keys;
 pub mod layer;
+pub mod oauth;
 pub mod operator;
-pub mod pages;
 pub mod pkce;
 pub mod purge;
-pub mod registration;
-pub mod revocation;
 pub mod rights;
 pub mod secrets;
-pub mod session;
 pub mod signing;
-pub mod signup;
 pub mod throttle;
-pub mod token_endpoint;
 
 use tonic::{Request, Status};
 

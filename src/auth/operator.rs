@@ -7,7 +7,7 @@
 use super::jwt::{AccessClaims, TokenIssuer};
 use super::keys::KeyRing;
 use super::rights;
-use crate::accounts::AccountError;
+use crate::auth::accounts::AccountError;
 use crate::domain::account::{parse_scopes, Username};
 use crate::store::Store;
 

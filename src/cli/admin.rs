@@ -8,7 +8,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use super::error::CliError;
-use crate::accounts::Accounts;
+use crate::auth::accounts::Accounts;
 use crate::auth::{
     jwt::TokenIssuer,
     operator,
@@ -238,7 +238,7 @@ async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
     let issuer = config.auth.issuer_url(config.listen);
     eprintln!(
         "admin: store {}; tokens issued as {issuer}",
-        crate::config::redact_url(&config.database_url),
+        crate::telemetry::redact_url(&config.database_url),
     );
     if let Some(hint) = issuer_hint(
         &config.auth.issuer,

@@ -30,7 +30,7 @@ pub enum CliError {
     Login(String),
     /// An `admin` command was refused.
     #[error("{0}")]
-    Admin(#[from] crate::accounts::AccountError),
+    Admin(#[from] crate::auth::accounts::AccountError),
     /// Writing to stdout failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::FhirError;
-use crate::config::redact_url;
+use crate::telemetry::redact_url;
 
 /// One registered FHIR server.
 #[derive(Clone, Serialize, Deserialize)]

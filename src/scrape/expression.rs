@@ -4,7 +4,7 @@
 use octofhir_fhirpath::{parse_with_mode, ExpressionNode, ParsingMode};
 use serde_json::Value;
 
-use super::schema::SchemaError;
+use super::error::SchemaError;
 
 /// `%name`s every expression may use without declaring them: the document
 /// (`%resource`, `%context`), the FHIR server's base URL (`%base`) and the

@@ -11,6 +11,7 @@
 //! The format is described for schema authors in `schemas/README.md`.
 
 mod builtin;
+mod error;
 pub mod evaluate;
 mod expression;
 mod fhir_source;

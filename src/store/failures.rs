@@ -5,9 +5,9 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
+use super::batch::claim_items;
 use super::convert::{counts_of, event_row, item_row, to_i64};
 use super::entities::{file, import_event, import_item};
-use super::processing::claim_items;
 use super::{insert_chunked, Store, StoreResult};
 use crate::domain::{
     ids::ImportId,

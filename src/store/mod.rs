@@ -3,6 +3,7 @@
 //! `StoreError`.
 
 mod accounts;
+mod batch;
 mod codes;
 mod convert;
 mod entities;

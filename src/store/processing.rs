@@ -9,6 +9,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::batch::claim_items;
 use super::convert::{counts_of, event_row, item_row, set_counts, to_i64, to_u64};
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
@@ -329,27 +330,6 @@ async fn latest_items_of_files(
     Ok(latest)
 }
 
-/// Takes the items at `indexes` that are in `state` out of the table, to be
-/// written back in their next state; false when any of them is no longer
-/// there in that state (the import changed under the batch).
-pub(super) async fn claim_items(
-    tx: &WriteTx,
-    import_id: &ImportId,
-    state: ItemState,
-    indexes: impl IntoIterator<Item = u64>,
-) -> StoreResult<bool> {
-    let indexes: Vec<i64> = indexes.into_iter().map(to_i64).collect();
-    let wanted = indexes.len() as u64;
-    let claimed = import_item::Entity::delete_many()
-        .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-        .filter(import_item::Column::State.eq(state.as_str()))
-        .filter(import_item::Column::Idx.is_in(indexes))
-        .exec(&**tx)
-        .await?
-        .rows_affected;
-    Ok(claimed == wanted)
-}
-
 fn file_row(
     id: &str,
     import: &Import,
@@ -394,6 +374,6 @@ fn metadata_models<'a>(
             file_id: Set(file_id.clone()),
             key: Set(k.clone()),
             value: Set(v.clone()),
-            origin: Set(super::scraping::SUPPLIED.to_owned()),
+            origin: Set(file_metadata::SUPPLIED.to_owned()),
         })
 }

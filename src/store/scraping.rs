@@ -11,9 +11,10 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::batch::claim_items;
 use super::convert::{counts_of, event_row, item_row, to_u64};
+use super::entities::file_metadata::{SCRAPED, SUPPLIED};
 use super::entities::{file, file_metadata, import_event, import_item};
-use super::processing::claim_items;
 use super::{insert_chunked, Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ImportId,
@@ -21,10 +22,6 @@ use crate::domain::{
         Change, Event, Failure, Import, Item, ItemFailure, ItemStage, ItemState, MetadataState,
     },
 };
-
-/// Where the pairs of a file came from.
-pub const SUPPLIED: &str = "supplied";
-pub const SCRAPED: &str = "scraped";
 
 /// A recorded file whose metadata is still to be scraped.
 pub struct AwaitingMetadata {

@@ -14,6 +14,11 @@ pub struct Model {
     pub origin: String,
 }
 
+/// `origin` of a pair the portal gave on import.
+pub const SUPPLIED: &str = "supplied";
+/// `origin` of a pair scraped from the FHIR server.
+pub const SCRAPED: &str = "scraped";
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

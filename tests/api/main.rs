@@ -1,0 +1,30 @@
+//! The integration tests, all against the real server on a real port, on
+//! SQLite and PostgreSQL (`common::spawn_app`): one binary with a module
+//! per area, so the crate is linked once rather than once per file.
+
+#[macro_use]
+mod common;
+
+mod admin;
+mod authorization;
+mod browser;
+mod by_reference;
+mod cli;
+mod cli_login;
+mod conflicts;
+mod fetching;
+mod fhir_client;
+mod fhir_servers;
+mod import_basics;
+mod import_stream;
+mod key_rotation;
+mod listing;
+mod oauth;
+mod oauth_limits;
+mod pipeline;
+mod rescrape;
+mod schemas;
+mod scrape;
+mod scrape_faults;
+mod token_exchange;
+mod watch;

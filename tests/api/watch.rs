@@ -1,0 +1,202 @@
+//! A dashboard follows an import live, reconnects where it left off, and
+//! sees cancellation.
+
+use std::time::Duration;
+
+use crate::common::{docs, header, spawn_app, Backend, TestApp};
+use fhir_import::proto::v1::{self as pb, import_event::Kind};
+use tonic::Code;
+
+async fn watch(app: &TestApp, import_id: &str, after: u64) -> tonic::Streaming<pb::ImportEvent> {
+    app.imports
+        .clone()
+        .watch_import(pb::WatchImportRequest {
+            import_id: import_id.to_owned(),
+            after_sequence: after,
+        })
+        .await
+        .expect("watch")
+        .into_inner()
+}
+
+async fn collect(mut stream: tonic::Streaming<pb::ImportEvent>) -> Vec<pb::ImportEvent> {
+    let mut events = Vec::new();
+    let all = async {
+        while let Some(event) = stream.message().await.expect("event") {
+            events.push(event);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), all)
+        .await
+        .expect("the stream ends with the import");
+    events
+}
+
+fn item_events(events: &[pb::ImportEvent]) -> Vec<(u64, pb::ItemState)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            Some(Kind::Item(item)) => Some((item.index, item.state())),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn live_events_from_the_start_and_resumed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("live").await;
+    let (stream, call) = app.open_import();
+    stream.header(header(&project.id)).await;
+    stream.documents(docs::valid_inputs(0..1)).await;
+
+    // Subscribe while the stream is still open.
+    let import_id = app.wait_for_received(&project.id, 1).await;
+    let live = watch(&app, &import_id, 0).await;
+    stream.documents(vec![docs::raw("nonsense")]).await;
+    stream.documents(docs::valid_inputs(2..5)).await;
+    drop(stream);
+    call.await.expect("task").expect("import");
+    let events = collect(live).await;
+
+    // First a snapshot, then strictly increasing sequences.
+    let Some(Kind::Snapshot(snapshot)) = &events[0].kind else {
+        panic!("first event is a snapshot: {:?}", events[0]);
+    };
+    assert_eq!(snapshot.id, import_id);
+    assert_eq!(events[0].sequence, 0);
+    for pair in events[1..].windows(2) {
+        assert!(pair[0].sequence < pair[1].sequence, "{pair:?}");
+    }
+    assert_eq!(
+        events[1].sequence, 1,
+        "nothing before the first change is missed"
+    );
+
+    // Every item's intake and outcome, then the state changes.
+    let items = item_events(&events);
+    for index in [0, 2, 3, 4] {
+        assert!(
+            items.contains(&(index, pb::ItemState::Pending)),
+            "{items:?}"
+        );
+        assert!(
+            items.contains(&(index, pb::ItemState::Imported)),
+            "{items:?}"
+        );
+    }
+    assert!(items.contains(&(1, pb::ItemState::Rejected)));
+    let states: Vec<pb::ImportState> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            Some(Kind::StateChange(change)) => Some(change.state()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(states.last(), Some(&pb::ImportState::CompletedWithErrors));
+    let last = events.last().expect("events");
+    let counts = last.counts.expect("counts");
+    assert_eq!(
+        (counts.received, counts.imported, counts.rejected),
+        (5, 4, 1)
+    );
+
+    // A dashboard that saw up to sequence 4 reconnects and gets the rest.
+    let resumed = collect(watch(&app, &import_id, 4).await).await;
+    assert!(matches!(resumed[0].kind, Some(Kind::Snapshot(_))));
+    assert_eq!(resumed[0].sequence, 4);
+    let rest: Vec<u64> = resumed[1..].iter().map(|e| e.sequence).collect();
+    let expected: Vec<u64> = events
+        .iter()
+        .map(|e| e.sequence)
+        .filter(|s| *s > 4)
+        .collect();
+    assert_eq!(rest, expected);
+    assert_eq!(
+        resumed[1..],
+        events[5..],
+        "the same events, in the same order"
+    );
+
+    // Reconnecting after the end yields the snapshot alone.
+    let after_end = collect(watch(&app, &import_id, last.sequence).await).await;
+    assert_eq!(after_end.len(), 1);
+    app.stop().await;
+}
+on_both_stores!(live_events_from_the_start_and_resumed);
+
+async fn watching_needs_a_real_import_and_sequence(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("w").await;
+    let response = app
+        .import(header(&project.id), docs::valid_inputs(0..1))
+        .await
+        .expect("import");
+    let import = app.wait_until_finished(&response.import_id).await;
+
+    let mut client = app.imports.clone();
+    let unknown = client
+        .watch_import(pb::WatchImportRequest {
+            import_id: "0192f000-0000-7000-8000-000000000000".into(),
+            after_sequence: 0,
+        })
+        .await
+        .expect_err("unknown import");
+    assert_eq!(unknown.code(), Code::NotFound);
+    let future = client
+        .watch_import(pb::WatchImportRequest {
+            import_id: import.id.clone(),
+            after_sequence: import.last_sequence + 1,
+        })
+        .await
+        .expect_err("sequence from the future");
+    assert_eq!(future.code(), Code::OutOfRange);
+    app.stop().await;
+}
+on_both_stores!(watching_needs_a_real_import_and_sequence);
+
+async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("cancel").await;
+    let (stream, call) = app.open_import();
+    stream.header(header(&project.id)).await;
+    stream.documents(docs::valid_inputs(0..10)).await;
+    let import_id = app.wait_for_received(&project.id, 10).await;
+    let cancelled = app
+        .imports
+        .clone()
+        .cancel_import(pb::CancelImportRequest {
+            import_id: import_id.clone(),
+        })
+        .await
+        .expect("cancel")
+        .into_inner();
+    assert_eq!(cancelled.state(), pb::ImportState::Cancelled);
+    // Documents sent after the cancel are not taken.
+    stream.documents(docs::valid_inputs(10..11)).await;
+    drop(stream);
+    let response = call.await.expect("task").expect("the call answers");
+    assert_eq!(
+        response.import.expect("import").state(),
+        pb::ImportState::Cancelled
+    );
+
+    let import = app.get_import(&import_id).await;
+    let counts = import.counts.expect("counts");
+    assert_eq!(counts.received, 10);
+    assert_eq!(counts.imported + counts.cancelled, 10);
+    assert_eq!(counts.pending, 0);
+    assert_eq!(
+        app.all_files(&project.id, &[]).await.len() as u64,
+        counts.imported
+    );
+
+    let again = app
+        .imports
+        .clone()
+        .cancel_import(pb::CancelImportRequest { import_id })
+        .await
+        .expect_err("already cancelled");
+    assert_eq!(again.code(), Code::FailedPrecondition);
+    app.stop().await;
+}
+on_both_stores!(cancelling_stops_the_stream_and_pending_items);
