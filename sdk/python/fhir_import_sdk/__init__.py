@@ -2,6 +2,8 @@
 projects, over gRPC.
 
 ``Client`` holds the helpers; every failed call raises ``FhirImportError``.
+Imports return an ``ImportResult``, whose ``Rejection``s print their code by
+name (a ``RejectionCodeName``).
 The message and enum types are re-exported here (``Import``, ``ImportState``
 …); the generated modules are ``fhir_servers_pb2``, ``files_pb2``,
 ``import_pb2``, ``projects_pb2`` and ``schemas_pb2`` (and their ``*_pb2_grpc`` stubs), made from
@@ -43,6 +45,7 @@ from ._generated.fhir_import.v1.schemas_pb2 import SchemaInfo, SchemaMatchRules
 from ._documents import by_reference
 from .client import DEFAULT_TARGET, TERMINAL_STATES, Client
 from .errors import FhirImportError, WaitTimeout
+from .results import ImportResult, Rejection, RejectionCodeName
 
 __version__ = "0.1.0"
 
@@ -53,6 +56,9 @@ __all__ = [
     "TERMINAL_STATES",
     "FhirImportError",
     "WaitTimeout",
+    "ImportResult",
+    "Rejection",
+    "RejectionCodeName",
     "ConflictPolicy",
     "DocumentInput",
     "File",

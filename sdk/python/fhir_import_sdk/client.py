@@ -41,6 +41,7 @@ from ._generated.fhir_import.v1 import (
     projects_pb2_grpc,
 )
 from .errors import FhirImportError, WaitTimeout, translate_errors
+from .results import ImportResult, Rejection, _LineNumbers
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 """Where ``fhir-import serve`` listens unless told otherwise."""
@@ -190,9 +191,9 @@ class Client:
         validate_only: bool = False,
         metadata: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
-    ) -> import_pb2.ImportDocumentsResponse:
+    ) -> ImportResult:
         """Streams ``documents`` into ``project`` in one ImportDocuments call
-        and returns the server's response.
+        and returns the server's response as an ImportResult.
 
         ``documents`` is any iterable, a generator included; it is read
         lazily, a few dozen documents ahead of the network, on the calling
@@ -207,10 +208,11 @@ class Client:
         ImportHeader (see ``proto/fhir_import/v1/import.proto``).
 
         Invalid documents do not fail the call: they are counted in
-        ``rejected`` and listed in ``rejections`` with their index. A failed
-        call raises FhirImportError (NOT_FOUND for an unknown project, ...).
-        A bad ``on_conflict`` raises ValueError, an item of another type
-        TypeError.
+        ``rejected`` and listed in ``rejections`` as Rejection objects, with
+        their index and their code by name (``print(rejection)`` gives ``#5
+        doc-5 INVALID_RESOURCE: status: required``). A failed call raises
+        FhirImportError (NOT_FOUND for an unknown project, ...). A bad
+        ``on_conflict`` raises ValueError, an item of another type TypeError.
 
         If reading ``documents`` raises, the stream is reset rather than
         ended (the server keeps what it accepted and ends the import
@@ -245,7 +247,8 @@ class Client:
                 else:
                     handoff.finish()
             with translate_errors(self._unauthenticated_hint):
-                return cast(import_pb2.ImportDocumentsResponse, call.result())
+                response = cast(import_pb2.ImportDocumentsResponse, call.result())
+            return ImportResult(response)
         except BaseException:
             # Cancelling (not finishing) the stream tells the server it was
             # cut; a no-op once the call is over.
@@ -254,14 +257,28 @@ class Client:
 
     def import_ndjson(
         self, project: str, path: Union[str, "os.PathLike[str]"], **kwargs: Any
-    ) -> import_pb2.ImportDocumentsResponse:
+    ) -> ImportResult:
         """Imports an NDJSON file (one DocumentReference per line), reading it
         line by line. Blank lines are skipped, so a rejection's index counts
-        documents, not lines; bytes that are not UTF-8 become U+FFFD, as with
-        the CLI. Takes ``import_documents``' keywords."""
+        documents, not lines: its ``line`` is the 1-based line of the file
+        (``print(rejection)`` gives ``line 6: #5 kf-gf-5s0yq7ga
+        INVALID_RESOURCE: status: required``, as the CLI prints it). Bytes
+        that are not UTF-8 become U+FFFD, as with the CLI. Takes
+        ``import_documents``' keywords."""
+        numbers = _LineNumbers()
         with open(path, encoding="utf-8", errors="replace") as lines:
-            documents = (line.rstrip("\r\n") for line in lines if line.strip())
-            return self.import_documents(project, documents, **kwargs)
+
+            def documents() -> Iterator[str]:
+                for number, line in enumerate(lines, 1):
+                    if line.strip():
+                        numbers.add(number)
+                        yield line.rstrip("\r\n")
+
+            sent = self.import_documents(project, documents(), **kwargs)
+        rejections = [
+            Rejection.from_proto(r, line=numbers.line(r.index)) for r in sent.response.rejections
+        ]
+        return ImportResult(sent.response, rejections)
 
     def rescrape_files(
         self,

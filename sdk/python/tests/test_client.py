@@ -15,10 +15,13 @@ import pytest
 from fhir_import_sdk import (
     Client,
     FhirImportError,
+    ImportDocumentsResponse,
+    ImportResult,
     ImportState,
     ItemState,
     MetadataState,
     Project,
+    Rejection,
     RejectionCode,
     by_reference,
 )
@@ -119,6 +122,10 @@ def test_bad_documents_are_rejected_alone(client: Client, project: Project) -> N
     ]
     assert response.rejections[2].document_id == "doc-8"
     assert "attachment" in response.rejections[2].message
+    # Printed as the CLI prints them: no line (not from a file), "-" for no id.
+    assert str(response.rejections[0]).startswith("#3 - INVALID_JSON: ")
+    assert str(response.rejections[2]).startswith("#8 doc-8 INVALID_RESOURCE: ")
+    assert all(r.line is None for r in response.rejections)
 
     done = client.wait(response.import_id, timeout=WAIT_SECONDS)
     assert state(done) == "IMPORT_STATE_COMPLETED_WITH_ERRORS"
@@ -207,16 +214,63 @@ def test_import_ndjson_sample(client: Client, project: Project) -> None:
     assert [r.index for r in response.rejections] == [5]
     assert response.rejections[0].document_id == "kf-gf-5s0yq7ga"
     assert RejectionCode.Name(response.rejections[0].code) == "REJECTION_CODE_INVALID_RESOURCE"
+    assert response.rejections[0].line == 6
 
     done = client.wait(response.import_id, timeout=WAIT_SECONDS)
     assert state(done) == "IMPORT_STATE_COMPLETED_WITH_ERRORS"
     assert len(list(client.list_files(project.slug, where={"study": "SD_BHJXBDQK"}))) == 7
 
 
+def test_ndjson_rejections_print_by_name_with_their_line(
+    client: Client, project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The sample with blank lines among the documents (one of spaces and a
+    # CR): the bad document, the sixth, is on line 8.
+    lines = (SAMPLES / "document-references.ndjson").read_bytes().splitlines()
+    ndjson = tmp_path / "gaps.ndjson"
+    ndjson.write_bytes(b"\n".join(lines[:2] + [b""] + lines[2:5] + [b"  \r"] + lines[5:]) + b"\n")
+
+    sent = client.import_ndjson(project.slug, ndjson)
+    assert isinstance(sent, ImportResult)
+    (bad,) = sent.rejections
+    assert isinstance(bad, Rejection)
+    assert (bad.index, bad.line, bad.document_id) == (5, 8, "kf-gf-5s0yq7ga")
+    assert str(bad) == "line 8: #5 kf-gf-5s0yq7ga INVALID_RESOURCE: status: required"
+    for r in sent.rejections:
+        print(r.index, r.code, r.message)
+        print(r)
+    assert capsys.readouterr().out == (
+        "5 INVALID_RESOURCE status: required\n"
+        "line 8: #5 kf-gf-5s0yq7ga INVALID_RESOURCE: status: required\n"
+    )
+    # Still the enum's int.
+    assert bad.code == RejectionCode.Value("REJECTION_CODE_INVALID_RESOURCE")
+    assert bad.code == sent.response.rejections[0].code
+    assert RejectionCode.Name(bad.code) == "REJECTION_CODE_INVALID_RESOURCE"
+
+    # What code written against the raw response reads still works.
+    assert isinstance(sent.response, ImportDocumentsResponse)
+    assert (sent.received, sent.accepted, sent.rejected) == (8, 7, 1)
+    assert sent.import_id and not sent.replayed and not sent.rejections_truncated
+    assert sent.import_ is not None
+    assert sent.import_.id == sent.import_id
+    assert ImportState.Name(sent.import_.state).startswith("IMPORT_STATE_")
+    # Anything else comes from the response itself.
+    assert sent.HasField("import")
+    assert getattr(sent, "import") == sent.import_
+    assert sent.ListFields() == sent.response.ListFields()
+    with pytest.raises(AttributeError, match="no_such_field"):
+        _ = sent.no_such_field
+
+    done = client.wait(sent.import_id, timeout=WAIT_SECONDS)
+    assert (done.counts.imported, done.counts.rejected) == (7, 1)
+
+
 def test_validate_only_stores_nothing(client: Client, project: Project) -> None:
     documents = [document(1), '{"resourceType": "DocumentReference"}']
     response = client.import_documents(project.slug, documents, validate_only=True)
     assert response.import_id == ""
+    assert response.import_ is None
     assert (response.accepted, response.rejected) == (1, 1)
     assert [r.index for r in response.rejections] == [1]
     assert list(client.list_files(project.slug)) == []
