@@ -53,7 +53,7 @@ use anyhow::{bail, Context};
 use fhir_import::auth::bearer::BearerAuth;
 use fhir_import::config::ConfiguredFhirServer;
 use fhir_import::dataset::{generate, Dataset, Shape};
-use fhir_import::fhir::{Limits, ServerConfig};
+use fhir_import::fhir::{ServerConfig, ServerLimits};
 use fhir_import::proto::v1::{
     self as pb, document_input::Source, file_service_client::FileServiceClient,
     import_documents_request::Kind, import_service_client::ImportServiceClient,
@@ -416,10 +416,10 @@ impl BenchApp {
         config.scrape.recent.ttl_secs = 0;
         config.fhir_servers = vec![ConfiguredFhirServer {
             server: ServerConfig {
-                limits: Limits {
+                limits: ServerLimits {
                     max_concurrency: concurrency,
                     requests_per_second: 0.0,
-                    ..Limits::default()
+                    ..ServerLimits::default()
                 },
                 allow_private_addresses: true,
                 ..ServerConfig::new("bench", fhir_base)

@@ -282,18 +282,6 @@ impl Default for ImportConfig {
     }
 }
 
-impl ImportConfig {
-    /// What one caller may hold open.
-    pub fn caps(&self) -> crate::import::admission::Caps {
-        crate::import::admission::Caps {
-            streams_per_user: self.max_streams_per_user,
-            streams_per_client: self.max_streams_per_client,
-            watchers_per_user: self.max_watchers_per_user,
-            watchers_per_client: self.max_watchers_per_client,
-        }
-    }
-}
-
 /// Settings given on the command line; they override everything else.
 #[derive(Debug, Default, Serialize)]
 pub struct Overrides {

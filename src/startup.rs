@@ -23,19 +23,21 @@ use crate::auth::{
     Caller,
 };
 use crate::config::Config;
-use crate::fhir_servers::FhirServers;
-use crate::files::Files;
+use crate::import::admission::Caps;
 use crate::import::{
-    resume_unfinished, Imports, Limits, Notifier, Processor, Scraper, Stages, Troubles, Watchdog,
+    resume_unfinished, ImportLimits, Imports, Notifier, Processor, ScrapingStage, Stages, Troubles,
+    Watchdog,
 };
-use crate::projects::Projects;
 use crate::proto::v1::{
     fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
     import_service_server::ImportServiceServer, project_service_server::ProjectServiceServer,
     schema_service_server::SchemaServiceServer,
 };
 use crate::proto::FILE_DESCRIPTOR_SET;
-use crate::schemas::SchemaCatalog;
+use crate::services::fhir_servers::FhirServers;
+use crate::services::files::Files;
+use crate::services::projects::Projects;
+use crate::services::schemas::SchemaCatalog;
 use crate::store::Store;
 use crate::telemetry::redact_url;
 
@@ -136,7 +138,7 @@ impl Application {
             stopping.clone(),
         );
         let troubles = Troubles::default();
-        let (scraper, scrape_worker) = Scraper::start(
+        let (scraper, scrape_worker) = ScrapingStage::start(
             store.clone(),
             fhir_servers.clone(),
             notifier.clone(),
@@ -166,13 +168,13 @@ impl Application {
         }
         .spawn(stopping.clone());
 
-        let limits = Limits {
+        let limits = ImportLimits {
             document: config.import.document_policy(),
             batch_size: config.import.batch_size,
             batch_bytes: config.import.batch_bytes,
             batch_linger: Duration::from_millis(config.import.batch_linger_ms),
-            caps: config.import.caps(),
-            ..Limits::default()
+            caps: Caps::from(&config.import),
+            ..ImportLimits::default()
         };
         let projects = Projects::new(store.clone());
         let imports = Imports::new(

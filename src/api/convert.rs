@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use prost_types::Timestamp;
 
+use crate::domain::{file::File, project::Project};
 use crate::domain::{
     import::{
         Change, ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemFailure,
@@ -12,7 +13,6 @@ use crate::domain::{
 };
 use crate::import::WatchUpdate;
 use crate::proto::v1 as pb;
-use crate::store::{StoredFile, StoredProject};
 
 pub fn timestamp(t: DateTime<Utc>) -> Timestamp {
     Timestamp {
@@ -21,7 +21,7 @@ pub fn timestamp(t: DateTime<Utc>) -> Timestamp {
     }
 }
 
-pub fn project(p: StoredProject) -> pb::Project {
+pub fn project(p: Project) -> pb::Project {
     pb::Project {
         id: p.id.into_string(),
         name: p.name,
@@ -33,7 +33,7 @@ pub fn project(p: StoredProject) -> pb::Project {
     }
 }
 
-pub fn file(f: StoredFile) -> pb::File {
+pub fn file(f: File) -> pb::File {
     pb::File {
         id: f.id.into_string(),
         project: f.project_id.into_string(),

@@ -4,11 +4,11 @@
 use tonic::Status;
 use tracing::error;
 
-use crate::fhir_servers::FhirServerError;
-use crate::files::FileError;
 use crate::import::ImportError;
-use crate::projects::ProjectError;
-use crate::schemas::SchemaCatalogError;
+use crate::services::fhir_servers::FhirServerError;
+use crate::services::files::FileError;
+use crate::services::projects::ProjectError;
+use crate::services::schemas::SchemaCatalogError;
 use crate::store::StoreError;
 
 impl From<StoreError> for Status {

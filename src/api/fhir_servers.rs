@@ -4,11 +4,13 @@ use tonic::{Request, Response, Status};
 
 use super::convert::timestamp;
 use crate::auth::Caller;
-use crate::fhir::{FhirAuth, Limits, ServerConfig, SigningAlgorithm};
-use crate::fhir_servers::{parse_project_patterns, FhirServers, PreviewDocument, ServerSettings};
+use crate::fhir::{FhirAuth, ServerConfig, ServerLimits, SigningAlgorithm};
 use crate::proto::v1::{
     self as pb, fhir_server_auth::Method, fhir_server_service_server::FhirServerService,
     preview_scrape_request::Document,
+};
+use crate::services::fhir_servers::{
+    parse_project_patterns, FhirServers, PreviewDocument, ServerSettings,
 };
 use crate::store::StoredFhirServer;
 
@@ -52,9 +54,9 @@ fn auth(wire: Option<pb::FhirServerAuth>) -> Result<FhirAuth, Status> {
 }
 
 /// Wire limits over `base`: zero fields keep `base`'s value.
-fn limits(wire: Option<pb::FhirServerLimits>, base: Limits) -> Limits {
+fn limits(wire: Option<pb::FhirServerLimits>, base: ServerLimits) -> ServerLimits {
     let Some(wire) = wire else { return base };
-    Limits {
+    ServerLimits {
         max_concurrency: match wire.max_concurrency {
             0 => base.max_concurrency,
             n => n as usize,
@@ -125,7 +127,7 @@ impl FhirServerService for FhirServerApi {
         let settings = ServerSettings {
             config: ServerConfig {
                 auth: auth(r.auth)?,
-                limits: limits(r.limits, Limits::default()),
+                limits: limits(r.limits, ServerLimits::default()),
                 allow_private_addresses: r.allow_private_addresses,
                 ..ServerConfig::new(r.id, r.base_url)
             },

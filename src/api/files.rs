@@ -4,8 +4,8 @@ use tonic::{Request, Response, Status};
 
 use super::convert;
 use crate::auth::Caller;
-use crate::files::{FileQuery, Files};
 use crate::proto::v1::{self as pb, file_service_server::FileService};
+use crate::services::files::{FileQuery, Files};
 
 pub struct FileApi {
     files: Files,

@@ -5,8 +5,8 @@ use tonic::{Request, Response, Status};
 use super::convert;
 use crate::auth::Caller;
 use crate::domain::account::Role;
-use crate::projects::Projects;
 use crate::proto::v1::{self as pb, project_service_server::ProjectService};
+use crate::services::projects::Projects;
 
 pub struct ProjectApi {
     projects: Projects,

@@ -5,8 +5,8 @@ use tonic::{Request, Response, Status};
 use super::convert::timestamp;
 use crate::auth::Caller;
 use crate::proto::v1::{self as pb, schema_service_server::SchemaService};
-use crate::schemas::{SchemaCatalog, StoredSchemaInfo};
 use crate::scrape::MatchRules;
+use crate::services::schemas::{SchemaCatalog, SchemaInfo};
 
 pub struct SchemaApi {
     catalog: SchemaCatalog,
@@ -61,7 +61,7 @@ impl SchemaService for SchemaApi {
     }
 }
 
-fn schema_info(info: StoredSchemaInfo, with_source: bool) -> pb::SchemaInfo {
+fn schema_info(info: SchemaInfo, with_source: bool) -> pb::SchemaInfo {
     let schema = &info.schema;
     pb::SchemaInfo {
         name: schema.name.clone(),

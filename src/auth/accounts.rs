@@ -3,11 +3,12 @@
 //! sign-in pages and the OAuth endpoints.
 
 use crate::auth::secrets::{self, Secret, SecretError};
+use crate::domain::project::Project;
 use crate::domain::{
     account::{parse_scopes, Role, Username},
     project::ProjectRef,
 };
-use crate::store::{NewClient, Store, StoreError, StoredClient, StoredProject, StoredUser};
+use crate::store::{NewClient, Store, StoreError, StoredClient, StoredUser};
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
@@ -170,7 +171,7 @@ impl Accounts {
         project: &str,
         username: &str,
         role: &str,
-    ) -> Result<(StoredProject, Role), AccountError> {
+    ) -> Result<(Project, Role), AccountError> {
         let reference = ProjectRef::parse(project).map_err(AccountError::InvalidArgument)?;
         let role = Role::parse(role).map_err(AccountError::InvalidArgument)?;
         let username = Username::parse(username).map_err(AccountError::InvalidArgument)?;

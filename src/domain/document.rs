@@ -136,7 +136,7 @@ pub fn validate_document_json(
 }
 
 /// Parses `DocumentReference/{id}` and returns the id.
-pub fn parse_reference(reference: &str) -> Result<String, Rejection> {
+pub fn document_reference_id(reference: &str) -> Result<String, Rejection> {
     match reference.strip_prefix("DocumentReference/") {
         Some(id) if is_fhir_id(id) => Ok(id.to_owned()),
         _ => Err(Rejection::new(

@@ -845,11 +845,11 @@ fn date_must_look_like_an_instant() {
 #[test]
 fn parse_reference_accepts_document_references() {
     assert_eq!(
-        parse_reference("DocumentReference/abc-1.2"),
+        document_reference_id("DocumentReference/abc-1.2"),
         Ok("abc-1.2".to_owned())
     );
     let long = format!("DocumentReference/{}", "a".repeat(64));
-    assert_eq!(parse_reference(&long), Ok("a".repeat(64)));
+    assert_eq!(document_reference_id(&long), Ok("a".repeat(64)));
 }
 
 #[test]
@@ -870,7 +870,7 @@ fn parse_reference_rejects_everything_else() {
         "DocumentReference/abc/_history/2",
         long.as_str(),
     ] {
-        let r = parse_reference(bad).expect_err(bad);
+        let r = document_reference_id(bad).expect_err(bad);
         assert_eq!(r.code, RejectionCode::InvalidReference);
         assert_eq!(r.document_id, None);
         assert!(
@@ -880,7 +880,7 @@ fn parse_reference_rejects_everything_else() {
         );
     }
     assert_eq!(
-        parse_reference("Patient/1")
+        document_reference_id("Patient/1")
             .expect_err("wrong type")
             .message,
         "reference \"Patient/1\" is not of the form DocumentReference/{id}, \

@@ -4,6 +4,7 @@ pub mod account;
 pub mod conflict;
 pub mod document;
 mod fhir_values;
+pub mod file;
 mod file_name;
 pub mod ids;
 pub mod import;

@@ -1,5 +1,7 @@
 //! Project names and the two ways a client names a project: id or slug.
 
+use chrono::{DateTime, Utc};
+
 use super::ids::ProjectId;
 
 pub const MAX_PROJECT_NAME: usize = 64;
@@ -139,6 +141,18 @@ impl std::fmt::Display for ProjectPattern {
             Self::Slug { owner, name } => write!(f, "{owner}/{name}"),
         }
     }
+}
+
+/// A project: where imported files live, owned by a user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub id: ProjectId,
+    pub owner: String,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use oauth2::{basic::BasicClient, ClientId, ClientSecret, Scope, TokenResponse, T
 use serde::Serialize;
 use tokio::{sync::Mutex, time::Instant};
 
-use super::{config::SigningAlgorithm, FhirAuth, FhirError};
+use super::{server_config::SigningAlgorithm, FhirAuth, FhirError};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// SMART caps an assertion's lifetime at five minutes.

@@ -2,14 +2,13 @@
 //! (Patient, Specimen, Condition …) from the registered server it came
 //! from, and from nowhere else.
 //!
-//! `config` is what a registered server looks like; `client` speaks FHIR
+//! `server_config` is what a registered server looks like; `client` speaks FHIR
 //! (read, search, resolve); `transport` makes each GET robust (limits,
 //! retries, auth, bounded bodies); the rest are the pure pieces they use.
 
 mod auth;
 mod breaker;
 mod client;
-mod config;
 mod diagnostics;
 pub mod egress;
 mod error;
@@ -17,9 +16,10 @@ mod pace;
 pub mod reference;
 mod retry;
 mod search;
+mod server_config;
 mod transport;
 
 pub use client::FhirClient;
-pub use config::{FhirAuth, Limits, ServerConfig, SigningAlgorithm};
 pub use error::FhirError;
 pub use reference::{parse_reference, ResourceRef};
+pub use server_config::{FhirAuth, ServerConfig, ServerLimits, SigningAlgorithm};

@@ -20,7 +20,7 @@ use super::{
     error::retryable_status,
     pace::Pacer,
     retry::{backoff, parse_retry_after, random_unit},
-    FhirError, Limits, ServerConfig,
+    FhirError, ServerConfig, ServerLimits,
 };
 
 const FHIR_JSON: &str = "application/fhir+json";
@@ -30,7 +30,7 @@ pub struct Transport {
     server_id: String,
     base: Url,
     http: reqwest::Client,
-    limits: Limits,
+    limits: ServerLimits,
     permits: Semaphore,
     pacer: Pacer,
     auth: Authenticator,
@@ -114,7 +114,7 @@ impl Transport {
         &self.base
     }
 
-    pub fn limits(&self) -> &Limits {
+    pub fn limits(&self) -> &ServerLimits {
         &self.limits
     }
 

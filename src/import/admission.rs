@@ -11,6 +11,7 @@ use std::{
 };
 
 use crate::auth::Caller;
+use crate::config::ImportConfig;
 
 /// Caps per caller; 0 means no cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,18 @@ pub struct Caps {
     pub streams_per_client: usize,
     pub watchers_per_user: usize,
     pub watchers_per_client: usize,
+}
+
+impl From<&ImportConfig> for Caps {
+    /// What one caller may hold open, as configured.
+    fn from(config: &ImportConfig) -> Self {
+        Self {
+            streams_per_user: config.max_streams_per_user,
+            streams_per_client: config.max_streams_per_client,
+            watchers_per_user: config.max_watchers_per_user,
+            watchers_per_client: config.max_watchers_per_client,
+        }
+    }
 }
 
 impl Default for Caps {

@@ -18,16 +18,17 @@ use super::writer::IntakeWriter;
 use super::{ImportError, ImportSpec, Imports};
 use crate::auth::Caller;
 use crate::domain::account::Role;
+use crate::domain::project::Project;
 use crate::domain::{
-    document::{parse_reference, validate_document_json},
+    document::{document_reference_id, validate_document_json},
     ids::ImportId,
     import::Import,
     metadata::validate_metadata,
     rejection::{Rejection, RejectionCode},
 };
-use crate::fhir_servers::FhirServerError;
-use crate::projects::acting_user;
-use crate::store::{IntakeItem, NewImport, StoreError, StoredProject};
+use crate::services::fhir_servers::FhirServerError;
+use crate::services::projects::acting_user;
+use crate::store::{IntakeItem, NewImport, StoreError};
 
 /// One message of the stream after the header.
 pub enum Incoming {
@@ -341,7 +342,7 @@ impl Imports {
                 RejectionCode::EmptyDocument,
                 "document: set resource_json or reference",
             )),
-            DocumentSource::Reference(reference) => match parse_reference(&reference) {
+            DocumentSource::Reference(reference) => match document_reference_id(&reference) {
                 Err(rejection) => Err(rejection),
                 Ok(id) if spec.fhir_server.is_empty() => Err(Rejection::new(
                     RejectionCode::ReferenceNotResolvable,
@@ -377,7 +378,7 @@ impl Imports {
     async fn reference_source(
         &self,
         spec: &ImportSpec,
-        project: &StoredProject,
+        project: &Project,
     ) -> Result<Option<ReferenceSource>, ImportError> {
         if spec.fhir_server.is_empty() {
             return Ok(None);

@@ -9,7 +9,7 @@ mod notify;
 mod processor;
 mod replay;
 mod rescrape;
-mod scraper;
+mod scraping;
 mod spec;
 mod troubles;
 mod watch;
@@ -20,7 +20,7 @@ pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, Strea
 pub use notify::Notifier;
 pub use processor::{resume_unfinished, Processor};
 pub use rescrape::Rescrape;
-pub use scraper::Scraper;
+pub use scraping::ScrapingStage;
 pub use spec::ImportSpec;
 pub use troubles::Troubles;
 pub use watch::WatchUpdate;
@@ -33,8 +33,8 @@ use crate::domain::{
     import::{Import, Item, ItemState},
     page::{decode_token, next_token, page_size},
 };
-use crate::fhir_servers::FhirServers;
-use crate::projects::{ProjectError, Projects};
+use crate::services::fhir_servers::FhirServers;
+use crate::services::projects::{ProjectError, Projects};
 use crate::store::{CancelOutcome, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,7 @@ pub enum ImportError {
 }
 
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub struct ImportLimits {
     /// What a document must be beyond R4: its size, its attachment's scheme.
     pub document: crate::domain::document::DocumentPolicy,
     pub batch_size: usize,
@@ -84,7 +84,7 @@ pub struct Limits {
     pub caps: admission::Caps,
 }
 
-impl Default for Limits {
+impl Default for ImportLimits {
     fn default() -> Self {
         Self {
             document: crate::domain::document::DocumentPolicy::default(),
@@ -103,9 +103,9 @@ pub struct Imports {
     projects: Projects,
     notifier: Notifier,
     processor: Processor,
-    scraper: Scraper,
+    scraper: ScrapingStage,
     servers: FhirServers,
-    limits: Limits,
+    limits: ImportLimits,
     admission: admission::Admission,
     stopping: tokio_util::sync::CancellationToken,
 }
@@ -115,7 +115,7 @@ pub struct Imports {
 pub struct Stages {
     pub notifier: Notifier,
     pub processor: Processor,
-    pub scraper: Scraper,
+    pub scraper: ScrapingStage,
     pub servers: FhirServers,
 }
 
@@ -124,7 +124,7 @@ impl Imports {
         store: Store,
         projects: Projects,
         stages: Stages,
-        limits: Limits,
+        limits: ImportLimits,
         stopping: tokio_util::sync::CancellationToken,
     ) -> Self {
         Self {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 use super::notify::Notifier;
-use super::scraper::Scraper;
+use super::scraping::ScrapingStage;
 use super::troubles::{Backoff, Troubles};
 use crate::domain::{
     document::{validate_document_json, DocumentPolicy},
@@ -40,7 +40,7 @@ impl Processor {
     pub fn start(
         store: Store,
         notifier: Notifier,
-        scraper: Scraper,
+        scraper: ScrapingStage,
         troubles: Troubles,
         policy: DocumentPolicy,
         shutdown: CancellationToken,
@@ -82,7 +82,7 @@ struct Worker {
     store: Store,
     notifier: Notifier,
     /// Takes over the files of imports that name a FHIR server.
-    scraper: Scraper,
+    scraper: ScrapingStage,
     troubles: Troubles,
     /// Stored documents are checked again as they are recorded.
     policy: DocumentPolicy,
@@ -249,7 +249,7 @@ pub async fn resume_unfinished(
     store: &Store,
     notifier: &Notifier,
     processor: &Processor,
-    scraper: &Scraper,
+    scraper: &ScrapingStage,
 ) -> Result<usize, StoreError> {
     let unfinished = store.unfinished_imports().await?;
     for import in &unfinished {

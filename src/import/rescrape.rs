@@ -6,14 +6,15 @@ use tracing::info;
 
 use super::{ImportError, Imports};
 use crate::auth::Caller;
+use crate::domain::project::Project;
 use crate::domain::{
     account::Role,
     ids::{FileId, ImportId, ProjectId},
     import::{Import, MetadataState},
 };
-use crate::fhir_servers::FhirServerError;
-use crate::projects::acting_user;
-use crate::store::{NewRescrape, RescrapeSelection, RescrapeStarted, StoredProject};
+use crate::services::fhir_servers::FhirServerError;
+use crate::services::projects::acting_user;
+use crate::store::{NewRescrape, RescrapeSelection, RescrapeStarted};
 
 /// Most file ids one request may list.
 pub const MAX_FILE_IDS: usize = 10_000;
@@ -94,11 +95,7 @@ impl Imports {
     /// A rescrape reads the server for the project again: refused when the
     /// project may no longer use it. (One whose server is gone fails per
     /// item, as it would in any import.)
-    async fn check_server_open(
-        &self,
-        server: &str,
-        project: &StoredProject,
-    ) -> Result<(), ImportError> {
+    async fn check_server_open(&self, server: &str, project: &Project) -> Result<(), ImportError> {
         match self.servers.client_for(server, project).await {
             Ok(_) => Ok(()),
             Err(FhirServerError::Store(err)) => Err(err.into()),

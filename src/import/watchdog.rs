@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use super::{notify::Notifier, processor::Processor, scraper::Scraper, troubles::Troubles};
+use super::{notify::Notifier, processor::Processor, scraping::ScrapingStage, troubles::Troubles};
 use crate::domain::{
     ids::ImportId,
     import::{Import, ImportState},
@@ -20,7 +20,7 @@ pub struct Watchdog {
     pub store: Store,
     pub notifier: Notifier,
     pub processor: Processor,
-    pub scraper: Scraper,
+    pub scraper: ScrapingStage,
     pub troubles: Troubles,
     pub stall_after: Duration,
 }

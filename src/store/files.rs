@@ -2,42 +2,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
 use sea_orm::{sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::convert::to_u64;
 use super::entities::{file, file_metadata};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
+    file::File,
     ids::{FileId, ImportId, ProjectId},
     import::MetadataState,
 };
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredFile {
-    pub id: FileId,
-    pub project_id: ProjectId,
-    pub name: String,
-    pub url: String,
-    pub size: Option<u64>,
-    pub content_type: String,
-    pub hashes: BTreeMap<String, String>,
-    pub document_reference_id: String,
-    pub fhir_server: String,
-    /// Only read for a single file.
-    pub document_json: Option<String>,
-    pub metadata: BTreeMap<String, String>,
-    pub metadata_state: MetadataState,
-    pub metadata_error: String,
-    /// `name@version` of the schema the scraped metadata came from.
-    pub metadata_schema: Option<String>,
-    /// `meta.versionId` of each resource it was read from.
-    pub metadata_sources: BTreeMap<String, String>,
-    pub tags: Vec<String>,
-    pub import_id: ImportId,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 pub struct FileFilter {
     pub project_id: ProjectId,
@@ -49,7 +23,7 @@ fn to_file(
     m: file::Model,
     metadata: BTreeMap<String, String>,
     with_document: bool,
-) -> StoreResult<StoredFile> {
+) -> StoreResult<File> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("file {}: unreadable {what}", m.id));
     let metadata_state =
         MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
@@ -59,7 +33,7 @@ fn to_file(
         Some(json) => serde_json::from_str(json).map_err(|_| corrupt("metadata sources"))?,
         None => BTreeMap::new(),
     };
-    Ok(StoredFile {
+    Ok(File {
         id: FileId::from_stored(m.id),
         project_id: ProjectId::from_stored(m.project_id),
         name: m.name,
@@ -83,7 +57,7 @@ fn to_file(
 }
 
 impl Store {
-    pub async fn get_file(&self, id: &FileId) -> StoreResult<Option<StoredFile>> {
+    pub async fn get_file(&self, id: &FileId) -> StoreResult<Option<File>> {
         let Some(model) = file::Entity::find_by_id(id.as_str().to_owned())
             .one(&self.db)
             .await?
@@ -101,7 +75,7 @@ impl Store {
         filter: &FileFilter,
         after: Option<&str>,
         limit: u64,
-    ) -> StoreResult<Vec<StoredFile>> {
+    ) -> StoreResult<Vec<File>> {
         let mut query =
             file::Entity::find().filter(file::Column::ProjectId.eq(filter.project_id.as_str()));
         for (key, value) in &filter.metadata {

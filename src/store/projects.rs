@@ -1,6 +1,6 @@
 //! Queries on projects.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     sea_query::Query, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -10,21 +10,10 @@ use super::entities::{project, project_member};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ProjectId,
-    project::{slug, ProjectName, ProjectRef},
+    project::{slug, Project, ProjectName, ProjectRef},
 };
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredProject {
-    pub id: ProjectId,
-    pub owner: String,
-    pub name: String,
-    pub slug: String,
-    pub description: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<project::Model> for StoredProject {
+impl From<project::Model> for Project {
     fn from(m: project::Model) -> Self {
         Self {
             id: ProjectId::from_stored(m.id),
@@ -44,7 +33,7 @@ impl Store {
         owner: &str,
         name: &ProjectName,
         description: &str,
-    ) -> StoreResult<StoredProject> {
+    ) -> StoreResult<Project> {
         let now = Utc::now();
         let row = project::ActiveModel {
             id: Set(ProjectId::generate().into_string()),
@@ -70,7 +59,7 @@ impl Store {
         Ok(model.into())
     }
 
-    pub async fn find_project(&self, project: &ProjectRef) -> StoreResult<Option<StoredProject>> {
+    pub async fn find_project(&self, project: &ProjectRef) -> StoreResult<Option<Project>> {
         let query = match project {
             ProjectRef::Id(id) => project::Entity::find_by_id(id.as_str().to_owned()),
             ProjectRef::Slug { owner, name } => {
@@ -87,7 +76,7 @@ impl Store {
         user: &str,
         after_slug: Option<&str>,
         limit: u64,
-    ) -> StoreResult<Vec<StoredProject>> {
+    ) -> StoreResult<Vec<Project>> {
         let memberships = Query::select()
             .column(project_member::Column::ProjectId)
             .from(project_member::Entity)

@@ -207,7 +207,7 @@ async fn small_pages_and_chunks_give_the_same_metadata(backend: Backend) {
     // rewrites, as a reverse proxy would).
     let server = fhir_import::config::ConfiguredFhirServer {
         server: fhir_import::fhir::ServerConfig {
-            limits: fhir_import::fhir::Limits {
+            limits: fhir_import::fhir::ServerLimits {
                 ids_per_search: 2,
                 page_size: 3,
                 requests_per_second: 0.0,

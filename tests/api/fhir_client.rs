@@ -7,11 +7,11 @@ mod batched_searches;
 mod faults;
 mod real_server;
 
-use fhir_import::fhir::{Limits, ServerConfig};
+use fhir_import::fhir::{ServerConfig, ServerLimits};
 
-/// Limits for tests: short timeouts and backoff so faults resolve fast.
-pub fn quick_limits() -> Limits {
-    Limits {
+/// ServerLimits for tests: short timeouts and backoff so faults resolve fast.
+pub fn quick_limits() -> ServerLimits {
+    ServerLimits {
         max_concurrency: 4,
         requests_per_second: 0.0,
         timeout_ms: 400,
@@ -20,7 +20,7 @@ pub fn quick_limits() -> Limits {
         retry_base_ms: 10,
         retry_max_ms: 40,
         max_retry_after_ms: 5_000,
-        ..Limits::default()
+        ..ServerLimits::default()
     }
 }
 

@@ -11,7 +11,7 @@
 use crate::common::fhir_stub::{bundle, FhirStub, Reply};
 use crate::common::{header_from, spawn_app_with, Backend, TestApp};
 use fhir_import::config::{Config, ConfiguredFhirServer};
-use fhir_import::fhir::{Limits, ServerConfig};
+use fhir_import::fhir::{ServerConfig, ServerLimits};
 use fhir_import::proto::v1::{self as pb, document_input::Source};
 use serde_json::{json, Value};
 
@@ -35,8 +35,8 @@ fn document(n: usize) -> pb::DocumentInput {
 }
 
 /// Short timeouts and backoff, so that every fault resolves in seconds.
-fn quick(timeout_ms: u64, max_retries: u32) -> Limits {
-    Limits {
+fn quick(timeout_ms: u64, max_retries: u32) -> ServerLimits {
+    ServerLimits {
         requests_per_second: 0.0,
         timeout_ms,
         max_response_bytes: 1 << 20,
@@ -44,11 +44,11 @@ fn quick(timeout_ms: u64, max_retries: u32) -> Limits {
         retry_base_ms: 10,
         retry_max_ms: 50,
         max_retry_after_ms: 5_000,
-        ..Limits::default()
+        ..ServerLimits::default()
     }
 }
 
-fn configured(id: &str, stub: &FhirStub, limits: Limits) -> ConfiguredFhirServer {
+fn configured(id: &str, stub: &FhirStub, limits: ServerLimits) -> ConfiguredFhirServer {
     ConfiguredFhirServer {
         server: ServerConfig {
             limits,
@@ -357,7 +357,7 @@ async fn a_server_that_is_down_costs_one_round_of_retries_not_one_per_document(b
     let stub = FhirStub::start().await;
     stub.on("/fhir/Patient", vec![Reply::CutMidBody]);
     stub.on("/fhir/Patient/p1", vec![Reply::CutMidBody]);
-    let limits = Limits {
+    let limits = ServerLimits {
         cooldown_ms: 300,
         ..quick(400, 2)
     };

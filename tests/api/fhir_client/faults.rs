@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use fhir_import::fhir::{FhirClient, FhirError, Limits, ServerConfig};
+use fhir_import::fhir::{FhirClient, FhirError, ServerConfig, ServerLimits};
 
 use crate::common::fhir_stub::{bundle, patient, FhirStub, Reply};
 
 const PATIENT: &str = "/fhir/Patient/a";
 
-fn client(stub: &FhirStub, tweak: impl FnOnce(&mut Limits)) -> FhirClient {
+fn client(stub: &FhirStub, tweak: impl FnOnce(&mut ServerLimits)) -> FhirClient {
     let mut config: ServerConfig = super::quick_config(&stub.base_url());
     tweak(&mut config.limits);
     FhirClient::new(config).expect("client")

@@ -2,7 +2,7 @@
 //! First-shaped data set.
 
 use fhir_import::dataset::{generate, Dataset, Shape};
-use fhir_import::fhir::{FhirClient, FhirError, Limits};
+use fhir_import::fhir::{FhirClient, FhirError, ServerLimits};
 use serde_json::Value;
 
 use crate::common::fhir_server::SekmetServer;
@@ -13,9 +13,9 @@ async fn loaded() -> (SekmetServer, Dataset) {
     (server, dataset)
 }
 
-fn client(server: &SekmetServer, limits: Limits) -> FhirClient {
+fn client(server: &SekmetServer, limits: ServerLimits) -> FhirClient {
     let mut config = super::quick_config(server.base_url());
-    config.limits = Limits {
+    config.limits = ServerLimits {
         timeout_ms: 10_000,
         ..limits
     };
@@ -61,7 +61,7 @@ async fn search_ids_batches_and_pages_through_every_patient_once() {
     let (per_search, page) = (4usize, 3usize);
     let fhir = client(
         &server,
-        Limits {
+        ServerLimits {
             ids_per_search: per_search,
             page_size: page as u32,
             ..super::quick_limits()
@@ -94,7 +94,7 @@ async fn searches_conditions_by_subject() {
     let (server, dataset) = loaded().await;
     let fhir = client(
         &server,
-        Limits {
+        ServerLimits {
             page_size: 2,
             ..super::quick_limits()
         },

@@ -21,7 +21,7 @@ pub struct ServerConfig {
     #[serde(default)]
     pub auth: FhirAuth,
     #[serde(default)]
-    pub limits: Limits,
+    pub limits: ServerLimits,
     /// Let the service call this server (and its token endpoint) on
     /// loopback, private and link-local addresses: for a server on the
     /// operator's own network. Off, only public addresses are called.
@@ -71,7 +71,7 @@ pub enum SigningAlgorithm {
 /// How hard the client may push one server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Limits {
+pub struct ServerLimits {
     /// Requests in flight at once.
     pub max_concurrency: usize,
     /// Requests started per second; 0 means unlimited.
@@ -103,7 +103,7 @@ pub struct Limits {
     pub max_matches_per_search: usize,
 }
 
-impl Default for Limits {
+impl Default for ServerLimits {
     fn default() -> Self {
         Self {
             max_concurrency: 8,
@@ -123,7 +123,7 @@ impl Default for Limits {
     }
 }
 
-impl Limits {
+impl ServerLimits {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
     }
@@ -152,7 +152,7 @@ impl ServerConfig {
             id: id.into(),
             base_url: base_url.into(),
             auth: FhirAuth::None,
-            limits: Limits::default(),
+            limits: ServerLimits::default(),
             allow_private_addresses: false,
         }
     }
@@ -274,5 +274,5 @@ impl fmt::Debug for FhirAuth {
 }
 
 #[cfg(test)]
-#[path = "config_tests.rs"]
+#[path = "server_config_tests.rs"]
 mod tests;

@@ -2,12 +2,13 @@
 //! rule of who may use a project.
 
 use crate::auth::Caller;
+use crate::domain::project::Project;
 use crate::domain::{
     account::Role,
     page::{decode_token, next_token, page_size},
     project::{ProjectName, ProjectRef, MAX_DESCRIPTION_CHARS},
 };
-use crate::store::{Store, StoreError, StoredProject};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -63,7 +64,7 @@ impl Projects {
         caller: &Caller,
         name: &str,
         description: &str,
-    ) -> Result<StoredProject, ProjectError> {
+    ) -> Result<Project, ProjectError> {
         let name = ProjectName::parse(name).map_err(ProjectError::InvalidArgument)?;
         if description.chars().count() > MAX_DESCRIPTION_CHARS {
             return Err(ProjectError::InvalidArgument(format!(
@@ -85,7 +86,7 @@ impl Projects {
         caller: &Caller,
         reference: &str,
         needed: Role,
-    ) -> Result<StoredProject, ProjectError> {
+    ) -> Result<Project, ProjectError> {
         let user = acting_user(caller)?;
         let parsed =
             ProjectRef::parse_for(reference, user).map_err(ProjectError::InvalidArgument)?;
@@ -129,7 +130,7 @@ impl Projects {
         caller: &Caller,
         requested_page_size: u32,
         page_token: &str,
-    ) -> Result<(Vec<StoredProject>, String), ProjectError> {
+    ) -> Result<(Vec<Project>, String), ProjectError> {
         let after = decode_token(page_token).map_err(ProjectError::InvalidArgument)?;
         let limit = page_size(requested_page_size);
         let mut projects = self

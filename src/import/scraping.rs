@@ -25,8 +25,8 @@ use crate::domain::{
     ids::ImportId,
     import::{Failure, ImportKind, ItemFailure, ItemState},
 };
-use crate::fhir_servers::{FhirServerError, FhirServers};
 use crate::scrape::{evaluate, FhirSource, RecentReads, ResourceSource, Schema, Scraped};
+use crate::services::fhir_servers::{FhirServerError, FhirServers};
 use crate::store::{AwaitingMetadata, ScrapeOutcome, ScrapeResult, Store, StoreError};
 
 /// Documents of a batch evaluated at once; the client's own limits bound
@@ -37,7 +37,7 @@ const CONCURRENT_DOCUMENTS: usize = 16;
 const CONCURRENT_IMPORTS: usize = 4;
 
 #[derive(Clone)]
-pub struct Scraper {
+pub struct ScrapingStage {
     queue: mpsc::UnboundedSender<ImportId>,
     /// Imports queued or being scraped; one batch of an import at a time.
     states: Arc<Mutex<HashMap<ImportId, Turn>>>,
@@ -55,7 +55,7 @@ struct Worker {
     store: Store,
     servers: FhirServers,
     notifier: Notifier,
-    scraper: Scraper,
+    scraper: ScrapingStage,
     troubles: Troubles,
     backoff: Backoff,
     batch_size: u64,
@@ -63,7 +63,7 @@ struct Worker {
     within_import: RecentReads,
 }
 
-impl Scraper {
+impl ScrapingStage {
     pub fn start(
         store: Store,
         servers: FhirServers,

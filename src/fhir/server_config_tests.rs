@@ -34,7 +34,7 @@ fn the_serde_shape_with_defaults() {
     let bare: ServerConfig =
         serde_json::from_value(json!({"id": "a", "base_url": "http://h/fhir"})).unwrap();
     assert!(matches!(bare.auth, FhirAuth::None));
-    assert_eq!(bare.limits, Limits::default());
+    assert_eq!(bare.limits, ServerLimits::default());
 }
 
 #[test]

@@ -17,8 +17,8 @@ async fn catalog() -> (SchemaCatalog, tempfile::TempDir) {
     (SchemaCatalog::new(store), dir)
 }
 
-fn versions_of(infos: &[StoredSchemaInfo]) -> Vec<String> {
-    infos.iter().map(StoredSchemaInfo::id).collect()
+fn versions_of(infos: &[SchemaInfo]) -> Vec<String> {
+    infos.iter().map(SchemaInfo::id).collect()
 }
 
 #[test]

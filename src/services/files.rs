@@ -2,13 +2,14 @@
 //! metadata.
 
 use crate::auth::Caller;
+use crate::domain::file::File;
 use crate::domain::{
     account::Role,
     ids::{FileId, ImportId},
     page::{decode_token, next_token, page_size},
 };
-use crate::projects::{ProjectError, Projects};
-use crate::store::{FileFilter, Store, StoreError, StoredFile};
+use crate::services::projects::{ProjectError, Projects};
+use crate::store::{FileFilter, Store, StoreError};
 
 pub const MAX_FILTERS: usize = 20;
 
@@ -43,7 +44,7 @@ impl Files {
         Self { store, projects }
     }
 
-    pub async fn get(&self, caller: &Caller, id: &str) -> Result<StoredFile, FileError> {
+    pub async fn get(&self, caller: &Caller, id: &str) -> Result<File, FileError> {
         let not_found = || FileError::NotFound(id.to_owned());
         let file_id = FileId::parse(id).ok_or_else(not_found)?;
         let file = self.store.get_file(&file_id).await?.ok_or_else(not_found)?;
@@ -61,7 +62,7 @@ impl Files {
         &self,
         caller: &Caller,
         query: FileQuery,
-    ) -> Result<(Vec<StoredFile>, String), FileError> {
+    ) -> Result<(Vec<File>, String), FileError> {
         let project = self
             .projects
             .authorize(caller, &query.project, Role::Read)

@@ -2,10 +2,11 @@
 //! lately, made on first use and replaced when the server's settings change.
 
 use crate::domain::ids::ProjectId;
+use crate::domain::project::Project;
 use crate::domain::project::ProjectRef;
 use crate::fhir::FhirClient;
 use crate::scrape::{RecentReads, Schema};
-use crate::store::{StoredFhirServer, StoredProject};
+use crate::store::StoredFhirServer;
 
 use super::{FhirServerError, FhirServers};
 
@@ -24,7 +25,7 @@ impl FhirServers {
     pub async fn client_for(
         &self,
         id: &str,
-        project: &StoredProject,
+        project: &Project,
     ) -> Result<Option<FhirClient>, FhirServerError> {
         let Some((connection, server)) = self.registered(id).await? else {
             return Ok(None);
@@ -113,10 +114,7 @@ impl FhirServers {
 }
 
 /// Whether `project` may have the service read `server` for it.
-fn check_allowed(
-    server: &StoredFhirServer,
-    project: &StoredProject,
-) -> Result<(), FhirServerError> {
+fn check_allowed(server: &StoredFhirServer, project: &Project) -> Result<(), FhirServerError> {
     match server
         .allowed_projects
         .iter()

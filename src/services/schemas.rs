@@ -48,7 +48,7 @@ impl From<StoreError> for SchemaCatalogError {
 
 /// One version of a schema, parsed, with where it came from.
 #[derive(Debug, Clone)]
-pub struct StoredSchemaInfo {
+pub struct SchemaInfo {
     pub schema: Arc<Schema>,
     /// The document as it was given (YAML or JSON).
     pub source: Arc<str>,
@@ -60,7 +60,7 @@ pub struct StoredSchemaInfo {
     pub created_at: Option<DateTime<Utc>>,
 }
 
-impl StoredSchemaInfo {
+impl SchemaInfo {
     /// `name@version`, as files record it.
     pub fn id(&self) -> String {
         self.schema.id()
@@ -74,7 +74,7 @@ type ParsedCache = HashMap<(String, u32), Arc<Schema>>;
 pub struct SchemaCatalog {
     store: Store,
     /// The shipped schemas by name, versions ascending.
-    builtins: Arc<BTreeMap<String, Vec<StoredSchemaInfo>>>,
+    builtins: Arc<BTreeMap<String, Vec<SchemaInfo>>>,
     /// Stored versions parsed so far; versions never change, so an entry
     /// never goes stale.
     parsed: Arc<RwLock<ParsedCache>>,
@@ -82,12 +82,12 @@ pub struct SchemaCatalog {
 
 impl SchemaCatalog {
     pub fn new(store: Store) -> Self {
-        let mut builtins: BTreeMap<String, Vec<StoredSchemaInfo>> = BTreeMap::new();
+        let mut builtins: BTreeMap<String, Vec<SchemaInfo>> = BTreeMap::new();
         for (schema, source) in builtin_schema_sources() {
             builtins
                 .entry(schema.name.clone())
                 .or_default()
-                .push(StoredSchemaInfo {
+                .push(SchemaInfo {
                     schema: Arc::new(schema),
                     source: Arc::from(source),
                     builtin: true,
@@ -110,7 +110,7 @@ impl SchemaCatalog {
         &self,
         caller: &Caller,
         source: &str,
-    ) -> Result<StoredSchemaInfo, SchemaCatalogError> {
+    ) -> Result<SchemaInfo, SchemaCatalogError> {
         if source.len() > MAX_SOURCE_BYTES {
             return Err(SchemaCatalogError::InvalidArgument(format!(
                 "source: {} bytes, at most {MAX_SOURCE_BYTES} are accepted",
@@ -144,7 +144,7 @@ impl SchemaCatalog {
         &self,
         name: &str,
         version: Option<u32>,
-    ) -> Result<StoredSchemaInfo, SchemaCatalogError> {
+    ) -> Result<SchemaInfo, SchemaCatalogError> {
         let not_found = || match version {
             Some(v) => SchemaCatalogError::NotFound(format!("{name}@{v}")),
             None => SchemaCatalogError::NotFound(name.to_owned()),
@@ -170,8 +170,8 @@ impl SchemaCatalog {
 
     /// The latest version of every schema, by name. A stored version that
     /// no longer loads is left out (and logged).
-    pub async fn list(&self) -> Result<Vec<StoredSchemaInfo>, SchemaCatalogError> {
-        let mut latest: BTreeMap<String, StoredSchemaInfo> = self
+    pub async fn list(&self) -> Result<Vec<SchemaInfo>, SchemaCatalogError> {
+        let mut latest: BTreeMap<String, SchemaInfo> = self
             .builtins
             .iter()
             .filter_map(|(name, versions)| Some((name.clone(), versions.last()?.clone())))
@@ -190,8 +190,8 @@ impl SchemaCatalog {
     }
 
     /// Every version of one schema, newest first.
-    pub async fn versions(&self, name: &str) -> Result<Vec<StoredSchemaInfo>, SchemaCatalogError> {
-        let mut versions: BTreeMap<u32, StoredSchemaInfo> = self
+    pub async fn versions(&self, name: &str) -> Result<Vec<SchemaInfo>, SchemaCatalogError> {
+        let mut versions: BTreeMap<u32, SchemaInfo> = self
             .builtins
             .get(name)
             .into_iter()
@@ -240,7 +240,7 @@ impl SchemaCatalog {
         }
     }
 
-    fn builtin(&self, name: &str, version: u32) -> Option<&StoredSchemaInfo> {
+    fn builtin(&self, name: &str, version: u32) -> Option<&SchemaInfo> {
         self.builtins
             .get(name)?
             .iter()
@@ -255,7 +255,7 @@ impl SchemaCatalog {
     }
 
     /// A stored version, parsed at most once per process.
-    fn load(&self, stored: StoredSchema) -> Result<StoredSchemaInfo, SchemaCatalogError> {
+    fn load(&self, stored: StoredSchema) -> Result<SchemaInfo, SchemaCatalogError> {
         let key = (stored.name.clone(), stored.version);
         let cached = self
             .parsed
@@ -287,7 +287,7 @@ impl SchemaCatalog {
         Ok(info(schema, stored))
     }
 
-    fn load_or_log(&self, stored: StoredSchema) -> Option<StoredSchemaInfo> {
+    fn load_or_log(&self, stored: StoredSchema) -> Option<SchemaInfo> {
         match self.load(stored) {
             Ok(info) => Some(info),
             Err(error) => {
@@ -302,8 +302,8 @@ impl SchemaCatalog {
     }
 }
 
-fn info(schema: Arc<Schema>, stored: StoredSchema) -> StoredSchemaInfo {
-    StoredSchemaInfo {
+fn info(schema: Arc<Schema>, stored: StoredSchema) -> SchemaInfo {
+    SchemaInfo {
         schema,
         source: Arc::from(stored.source),
         builtin: false,
@@ -347,7 +347,7 @@ mod tests;
 /// and admin-added versions alike. A store failure falls back to the
 /// built-in schemas rather than leaving servers without one.
 #[async_trait::async_trait]
-impl crate::fhir_servers::SchemaSource for SchemaCatalog {
+impl crate::services::fhir_servers::SchemaSource for SchemaCatalog {
     async fn latest(&self) -> Vec<Schema> {
         match self.all_latest().await {
             Ok(schemas) => schemas,
