@@ -4,7 +4,7 @@ use tonic::{Request, Response, Status};
 
 use super::convert::timestamp;
 use crate::auth::Caller;
-use crate::fhir::{FhirAuth, ServerConfig, ServerLimits, SigningAlgorithm};
+use crate::fhir::{FhirAuth, RegisteredServer, ServerConfig, ServerLimits, SigningAlgorithm};
 use crate::proto::v1::{
     self as pb, fhir_server_auth::Method, fhir_server_service_server::FhirServerService,
     preview_scrape_request::Document,
@@ -12,7 +12,6 @@ use crate::proto::v1::{
 use crate::services::fhir_servers::{
     parse_project_patterns, FhirServers, PreviewDocument, ServerSettings,
 };
-use crate::store::StoredFhirServer;
 
 pub struct FhirServerApi {
     servers: FhirServers,
@@ -89,7 +88,7 @@ fn auth_kind(auth: &FhirAuth) -> &'static str {
     }
 }
 
-fn server(s: StoredFhirServer) -> pb::FhirServer {
+fn server(s: RegisteredServer) -> pb::FhirServer {
     pb::FhirServer {
         auth_kind: auth_kind(&s.config.auth).to_owned(),
         limits: Some(pb::FhirServerLimits {

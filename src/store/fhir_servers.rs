@@ -1,38 +1,13 @@
 //! Queries on the registry of FHIR servers.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 
 use super::entities::fhir_server;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::project::ProjectPattern;
-use crate::fhir::ServerConfig;
+use crate::fhir::{RegisteredServer, ServerConfig};
 
-/// A registered FHIR server with what the service learned about it.
-#[derive(Clone, Debug)]
-pub struct StoredFhirServer {
-    pub config: ServerConfig,
-    pub pinned_schema: Option<String>,
-    /// `name@version` of the schema its documents are scraped with.
-    pub schema: Option<String>,
-    pub schema_reason: String,
-    pub fhir_version: Option<String>,
-    pub software_name: Option<String>,
-    pub capability_at: Option<DateTime<Utc>>,
-    pub capability_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// The projects that may use it, in the order granted.
-    pub allowed_projects: Vec<ProjectPattern>,
-}
-
-impl StoredFhirServer {
-    pub fn id(&self) -> &str {
-        &self.config.id
-    }
-}
-
-impl TryFrom<fhir_server::Model> for StoredFhirServer {
+impl TryFrom<fhir_server::Model> for RegisteredServer {
     type Error = StoreError;
 
     fn try_from(m: fhir_server::Model) -> StoreResult<Self> {
@@ -61,7 +36,7 @@ impl TryFrom<fhir_server::Model> for StoredFhirServer {
     }
 }
 
-fn row(server: &StoredFhirServer) -> StoreResult<fhir_server::ActiveModel> {
+fn row(server: &RegisteredServer) -> StoreResult<fhir_server::ActiveModel> {
     let config =
         serde_json::to_string(&server.config).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let allowed: Vec<String> = server
@@ -89,7 +64,7 @@ fn row(server: &StoredFhirServer) -> StoreResult<fhir_server::ActiveModel> {
 
 impl Store {
     /// Registers a server; a taken id is a conflict.
-    pub async fn insert_fhir_server(&self, server: &StoredFhirServer) -> StoreResult<()> {
+    pub async fn insert_fhir_server(&self, server: &RegisteredServer) -> StoreResult<()> {
         let tx = self.begin_write().await?;
         fhir_server::Entity::insert(row(server)?)
             .exec(&*tx)
@@ -106,7 +81,7 @@ impl Store {
     }
 
     /// Replaces a server's row; false when it is not registered.
-    pub async fn update_fhir_server(&self, server: &StoredFhirServer) -> StoreResult<bool> {
+    pub async fn update_fhir_server(&self, server: &RegisteredServer) -> StoreResult<bool> {
         let tx = self.begin_write().await?;
         let updated = fhir_server::Entity::update(row(server)?).exec(&*tx).await;
         match updated {
@@ -119,22 +94,22 @@ impl Store {
         }
     }
 
-    pub async fn fhir_server(&self, id: &str) -> StoreResult<Option<StoredFhirServer>> {
+    pub async fn fhir_server(&self, id: &str) -> StoreResult<Option<RegisteredServer>> {
         fhir_server::Entity::find_by_id(id.to_owned())
             .one(&self.db)
             .await?
-            .map(StoredFhirServer::try_from)
+            .map(RegisteredServer::try_from)
             .transpose()
     }
 
     /// Every registered server, by id.
-    pub async fn fhir_servers(&self) -> StoreResult<Vec<StoredFhirServer>> {
+    pub async fn fhir_servers(&self) -> StoreResult<Vec<RegisteredServer>> {
         fhir_server::Entity::find()
             .order_by_asc(fhir_server::Column::Id)
             .all(&self.db)
             .await?
             .into_iter()
-            .map(StoredFhirServer::try_from)
+            .map(RegisteredServer::try_from)
             .collect()
     }
 

@@ -35,7 +35,6 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use codes::StoredCode;
-pub use fhir_servers::StoredFhirServer;
 pub use files::FileFilter;
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};

@@ -9,9 +9,9 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tracing::warn;
 
+use crate::fhir::RegisteredServer;
 use crate::fhir::{FhirClient, FhirError};
 use crate::scrape::pick;
-use crate::store::StoredFhirServer;
 
 use super::{FhirServerError, FhirServers, CAPABILITY_TIMEOUT};
 
@@ -46,7 +46,7 @@ impl FhirServers {
     /// server keeps its earlier findings, with the failure recorded.
     pub(super) async fn read_capabilities(
         &self,
-        server: &mut StoredFhirServer,
+        server: &mut RegisteredServer,
     ) -> Result<FhirClient, FhirServerError> {
         let client = FhirClient::new(server.config.clone())
             .map_err(|e| FhirServerError::InvalidArgument(e.to_string()))?;
@@ -68,13 +68,13 @@ impl FhirServers {
         Ok(client)
     }
 
-    async fn capability_failed(&self, server: &mut StoredFhirServer, why: &str) {
+    async fn capability_failed(&self, server: &mut RegisteredServer, why: &str) {
         warn!(server = %server.id(), error = %why, "reading the CapabilityStatement failed");
         server.capability_error = Some(why.to_owned());
         self.choose_schema(server, None).await;
     }
 
-    async fn choose_schema(&self, server: &mut StoredFhirServer, capability: Option<&Value>) {
+    async fn choose_schema(&self, server: &mut RegisteredServer, capability: Option<&Value>) {
         if let Some(pinned) = &server.pinned_schema {
             if let Some(schema) = self.schemas.resolve(pinned).await {
                 server.schema = Some(schema.id());

@@ -5,8 +5,8 @@ use crate::domain::ids::ProjectId;
 use crate::domain::project::Project;
 use crate::domain::project::ProjectRef;
 use crate::fhir::FhirClient;
+use crate::fhir::RegisteredServer;
 use crate::scrape::{RecentReads, Schema};
-use crate::store::StoredFhirServer;
 
 use super::{FhirServerError, FhirServers};
 
@@ -68,7 +68,7 @@ impl FhirServers {
         Ok(Some((connection, self.schema_of(&server).await)))
     }
 
-    async fn schema_of(&self, server: &StoredFhirServer) -> Option<Schema> {
+    async fn schema_of(&self, server: &RegisteredServer) -> Option<Schema> {
         match server.schema.as_deref() {
             Some(id) => self.schemas.resolve(id).await,
             None => None,
@@ -78,7 +78,7 @@ impl FhirServers {
     async fn registered(
         &self,
         id: &str,
-    ) -> Result<Option<(Connection, StoredFhirServer)>, FhirServerError> {
+    ) -> Result<Option<(Connection, RegisteredServer)>, FhirServerError> {
         let Some(server) = self.store.fhir_server(id).await? else {
             return Ok(None);
         };
@@ -114,7 +114,7 @@ impl FhirServers {
 }
 
 /// Whether `project` may have the service read `server` for it.
-fn check_allowed(server: &StoredFhirServer, project: &Project) -> Result<(), FhirServerError> {
+fn check_allowed(server: &RegisteredServer, project: &Project) -> Result<(), FhirServerError> {
     match server
         .allowed_projects
         .iter()

@@ -26,9 +26,10 @@ use tracing::info;
 use crate::auth::Caller;
 use crate::domain::account::Username;
 use crate::domain::project::ProjectPattern;
+use crate::fhir::RegisteredServer;
 use crate::fhir::{FhirAuth, ServerConfig};
 use crate::scrape::{RecentLimits, Schema};
-use crate::store::{Store, StoreError, StoredFhirServer};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FhirServerError {
@@ -188,7 +189,7 @@ impl FhirServers {
         &self,
         caller: &Caller,
         settings: ServerSettings,
-    ) -> Result<StoredFhirServer, FhirServerError> {
+    ) -> Result<RegisteredServer, FhirServerError> {
         require_admin(caller)?;
         check_settings(&settings)?;
         check_public(&settings).await?;
@@ -200,7 +201,7 @@ impl FhirServers {
             )));
         }
         let now = Utc::now();
-        let mut server = StoredFhirServer {
+        let mut server = RegisteredServer {
             config: settings.config,
             pinned_schema: pinned,
             schema: None,
@@ -229,7 +230,7 @@ impl FhirServers {
         &self,
         caller: &Caller,
         id: &str,
-    ) -> Result<StoredFhirServer, FhirServerError> {
+    ) -> Result<RegisteredServer, FhirServerError> {
         require_admin(caller)?;
         self.store
             .fhir_server(id)
@@ -237,7 +238,7 @@ impl FhirServers {
             .ok_or_else(|| FhirServerError::NotFound(id.to_owned()))
     }
 
-    pub async fn list(&self, caller: &Caller) -> Result<Vec<StoredFhirServer>, FhirServerError> {
+    pub async fn list(&self, caller: &Caller) -> Result<Vec<RegisteredServer>, FhirServerError> {
         require_admin(caller)?;
         Ok(self.store.fhir_servers().await?)
     }
@@ -253,7 +254,7 @@ impl FhirServers {
         id: &str,
         credentials_given: bool,
         change: impl FnOnce(&mut ServerSettings),
-    ) -> Result<StoredFhirServer, FhirServerError> {
+    ) -> Result<RegisteredServer, FhirServerError> {
         let mut server = self.get(caller, id).await?;
         let mut settings = ServerSettings {
             config: server.config.clone(),
