@@ -37,7 +37,7 @@ use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::services::fhir_servers::FhirServers;
 use crate::services::files::Files;
 use crate::services::projects::Projects;
-use crate::services::schemas::SchemaCatalog;
+use crate::services::schemas::Schemas;
 use crate::store::Store;
 use crate::telemetry::redact_url;
 
@@ -123,7 +123,7 @@ impl Application {
         } = self;
         let stopping = CancellationToken::new();
         let notifier = Notifier::default();
-        let schemas = SchemaCatalog::new(store.clone());
+        let schemas = Schemas::new(store.clone());
         let fhir_servers = FhirServers::new(
             store.clone(),
             Arc::new(schemas.clone()),

@@ -6,14 +6,14 @@ use super::convert::timestamp;
 use crate::auth::Caller;
 use crate::proto::v1::{self as pb, schema_service_server::SchemaService};
 use crate::scrape::MatchRules;
-use crate::services::schemas::{SchemaCatalog, SchemaInfo};
+use crate::services::schemas::{SchemaInfo, Schemas};
 
 pub struct SchemaApi {
-    catalog: SchemaCatalog,
+    catalog: Schemas,
 }
 
 impl SchemaApi {
-    pub fn new(catalog: SchemaCatalog) -> Self {
+    pub fn new(catalog: Schemas) -> Self {
         Self { catalog }
     }
 }

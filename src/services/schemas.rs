@@ -71,7 +71,7 @@ impl SchemaInfo {
 type ParsedCache = HashMap<(String, u32), Arc<Schema>>;
 
 #[derive(Clone)]
-pub struct SchemaCatalog {
+pub struct Schemas {
     store: Store,
     /// The shipped schemas by name, versions ascending.
     builtins: Arc<BTreeMap<String, Vec<SchemaInfo>>>,
@@ -80,7 +80,7 @@ pub struct SchemaCatalog {
     parsed: Arc<RwLock<ParsedCache>>,
 }
 
-impl SchemaCatalog {
+impl Schemas {
     pub fn new(store: Store) -> Self {
         let mut builtins: BTreeMap<String, Vec<SchemaInfo>> = BTreeMap::new();
         for (schema, source) in builtin_schema_sources() {
@@ -347,7 +347,7 @@ mod tests;
 /// and admin-added versions alike. A store failure falls back to the
 /// built-in schemas rather than leaving servers without one.
 #[async_trait::async_trait]
-impl crate::services::fhir_servers::SchemaSource for SchemaCatalog {
+impl crate::services::fhir_servers::SchemaSource for Schemas {
     async fn latest(&self) -> Vec<Schema> {
         match self.all_latest().await {
             Ok(schemas) => schemas,
@@ -359,7 +359,7 @@ impl crate::services::fhir_servers::SchemaSource for SchemaCatalog {
     }
 
     async fn resolve(&self, reference: &str) -> Option<Schema> {
-        match SchemaCatalog::resolve(self, reference).await {
+        match Schemas::resolve(self, reference).await {
             Ok(found) => found.map(|schema| Schema::clone(&schema)),
             Err(err) => {
                 tracing::warn!(error = %err, reference, "resolving a schema failed");

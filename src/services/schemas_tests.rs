@@ -10,11 +10,11 @@ fn document(name: &str, version: u32) -> String {
     format!("name: {name}\nversion: {version}\nkeys:\n  status: {{ expression: status }}\n")
 }
 
-async fn catalog() -> (SchemaCatalog, tempfile::TempDir) {
+async fn catalog() -> (Schemas, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
     let store = Store::connect(&url, 1).await.expect("store");
-    (SchemaCatalog::new(store), dir)
+    (Schemas::new(store), dir)
 }
 
 fn versions_of(infos: &[SchemaInfo]) -> Vec<String> {
