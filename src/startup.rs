@@ -38,11 +38,13 @@ use crate::services::fhir_servers::FhirServers;
 use crate::services::files::Files;
 use crate::services::projects::Projects;
 use crate::services::schemas::Schemas;
-use crate::store::Store;
+use crate::store::{ProcessLock, Store};
 use crate::telemetry::redact_url;
 
 pub struct Application {
     config: Config,
+    /// SQLite: this process's claim on the database file.
+    process_lock: Option<ProcessLock>,
     listener: TcpListener,
     local_addr: SocketAddr,
     store: Store,
@@ -52,6 +54,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Before the store is opened (and migrated): a second server on
+        // the same SQLite file stops here.
+        let process_lock = ProcessLock::acquire(&config.database_url)?;
         let store = Store::connect(&config.database_url, config.database_max_connections)
             .await
             .with_context(|| format!("opening {}", redact_url(&config.database_url)))?;
@@ -70,6 +75,7 @@ impl Application {
         crate::domain::r4::definitions();
         Ok(Self {
             config,
+            process_lock,
             listener,
             local_addr,
             store,
@@ -115,6 +121,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let Self {
             config,
+            process_lock: _process_lock,
             listener,
             local_addr,
             store,

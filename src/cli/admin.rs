@@ -225,7 +225,7 @@ async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
         .with_issuer(args.issuer),
     )
     .map_err(CliError::Startup)?;
-    if let Some(path) = sqlite_path(&config.database_url) {
+    if let Some(path) = crate::store::sqlite_file(&config.database_url) {
         if !path.exists() && !args.create {
             return Err(CliError::Startup(format!(
                 "there is no store at {}: run admin with the server's own settings (the same \
@@ -270,15 +270,6 @@ fn issuer_hint(configured: &str, issuer: &str, client_server: Option<&str>) -> O
              settings: --listen (FHIR_IMPORT__LISTEN), or --issuer"
         )
     })
-}
-
-/// The file of a `sqlite://` URL, when it names one (not `:memory:`).
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }
 
 fn print(out: &mut dyn Write, value: serde_json::Value) -> Result<(), CliError> {

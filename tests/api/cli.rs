@@ -658,6 +658,103 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     assert!(log().contains("stopped"), "log:\n{}", log());
 }
 
+/// `serve` in `dir` (its fhir-import.toml), once it printed its address.
+fn serve_in(dir: &std::path::Path) -> (Running, String) {
+    let child = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start fhir-import serve");
+    let mut serve = Running(child);
+    let stdout = serve.0.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut first);
+        let _ = tx.send(first);
+    });
+    let first = rx.recv_timeout(TIMEOUT).expect("serve printed its address");
+    assert!(first.starts_with("listening on "), "{first:?}");
+    (serve, first)
+}
+
+/// SQLite is the embedded, single-process store: a second server on the
+/// same file refuses to start (the first goes on), `admin` still works
+/// beside the server, and a server killed with -9 leaves no stale claim.
+#[test]
+fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("fhir-import.toml"),
+        "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://shared.db\"\n",
+    )
+    .expect("config file");
+    let (mut first, _) = serve_in(dir.path());
+
+    let second = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start a second serve");
+    let mut second = Running(second);
+    let deadline = Instant::now() + TIMEOUT;
+    while second.0.try_wait().expect("poll").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "a second server started on the file"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    let _ = second
+        .0
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout);
+    let _ = second
+        .0
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr);
+    let second = Run {
+        code: second.0.try_wait().expect("status").and_then(|s| s.code()),
+        stdout,
+        stderr,
+    }
+    .failed();
+    assert!(
+        second
+            .stderr
+            .contains("another fhir-import server is using shared.db"),
+        "{second}"
+    );
+    assert!(second.stdout.is_empty(), "it never listened: {second}");
+    assert_eq!(first.0.try_wait().expect("poll"), None, "the first runs on");
+
+    let admin = Command::new(BIN)
+        .args(["admin", "create-user", "ada"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run admin");
+    Run::from(admin).ok();
+
+    first.0.kill().expect("kill -9");
+    first.0.wait().expect("reap");
+    let (mut again, _) = serve_in(dir.path());
+    again.0.kill().expect("kill");
+    again.0.wait().expect("reap");
+}
+
 #[test]
 fn serve_refuses_a_bad_configuration() {
     let dir = tempfile::tempdir().expect("temp dir");
