@@ -89,18 +89,45 @@ impl From<OnConflict> for pb::ConflictPolicy {
 /// Where each document of the stream came from, by its index.
 enum Origins {
     /// NDJSON: the line of each document.
-    Lines(Vec<u64>),
+    Lines(LineMap),
     /// A Bundle's entries or one resource: the index says it.
     Listed { entries: bool },
+}
+
+/// The input line of each NDJSON document, kept as the points where the
+/// distance between line and index changes (at blank lines), so that it
+/// does not grow with the number of documents.
+#[derive(Debug, Default)]
+struct LineMap {
+    sent: u64,
+    /// `(first index, line - index)` from that index on.
+    shifts: Vec<(u64, u64)>,
+}
+
+impl LineMap {
+    /// The next document came from `line` (lines only increase).
+    fn push(&mut self, line: u64) {
+        let offset = line.saturating_sub(self.sent);
+        if self.shifts.last().map(|&(_, o)| o) != Some(offset) {
+            self.shifts.push((self.sent, offset));
+        }
+        self.sent += 1;
+    }
+
+    fn line(&self, index: u64) -> Option<u64> {
+        if index >= self.sent {
+            return None;
+        }
+        let after = self.shifts.partition_point(|&(start, _)| start <= index);
+        let (_, offset) = self.shifts.get(after.checked_sub(1)?)?;
+        Some(index + offset)
+    }
 }
 
 impl Origins {
     fn of(&self, index: u64) -> Option<Origin> {
         match self {
-            Self::Lines(lines) => usize::try_from(index)
-                .ok()
-                .and_then(|i| lines.get(i))
-                .map(|line| Origin::Line(*line)),
+            Self::Lines(lines) => lines.line(index).map(Origin::Line),
             Self::Listed { entries: true } => Some(Origin::Entry(index)),
             Self::Listed { entries: false } => (index == 0).then_some(Origin::Whole),
         }
@@ -128,7 +155,7 @@ impl ImportArgs {
             tags: self.tags.clone(),
         };
         let metadata: HashMap<String, String> = self.metadata.iter().cloned().collect();
-        let mut origins = Origins::Lines(Vec::new());
+        let mut origins = Origins::Lines(LineMap::default());
         let feeding = feed(
             &tx,
             header,
@@ -374,6 +401,24 @@ mod tests {
                 metadata: HashMap::new(),
             })),
         }
+    }
+
+    #[test]
+    fn lines_are_kept_as_shifts_and_found_by_index() {
+        let mut lines = LineMap::default();
+        for line in [1, 2, 4, 5, 6, 9] {
+            lines.push(line);
+        }
+        let found: Vec<Option<u64>> = (0..7).map(|i| lines.line(i)).collect();
+        assert_eq!(
+            found,
+            vec![Some(1), Some(2), Some(4), Some(5), Some(6), Some(9), None]
+        );
+        assert_eq!(lines.shifts.len(), 3, "one entry per blank-line shift");
+        let mut dense = LineMap::default();
+        (1..=100_000).for_each(|line| dense.push(line));
+        assert_eq!(dense.shifts.len(), 1);
+        assert_eq!(dense.line(99_999), Some(100_000));
     }
 
     #[tokio::test]
