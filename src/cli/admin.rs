@@ -257,13 +257,14 @@ async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
 /// are pointed at another server, the tokens will be refused there: say
 /// so before anyone finds out.
 fn issuer_hint(configured: &str, issuer: &str, client_server: Option<&str>) -> Option<String> {
-    let server = client_server?.trim().trim_end_matches('/');
-    let server = if server.contains("://") {
-        server.to_owned()
-    } else {
-        format!("http://{server}")
-    };
-    (configured.is_empty() && !server.is_empty() && server != issuer).then(|| {
+    let given = client_server?.trim();
+    if !configured.is_empty() || given.is_empty() {
+        return None;
+    }
+    // Normalized as the client commands normalize --server.
+    let server = super::Server::new(given);
+    let server = server.url();
+    (server != issuer).then(|| {
         format!(
             "admin: note: FHIR_IMPORT_SERVER is {server}, but tokens name {issuer} (the \
              default listen address); a server at {server} refuses them unless admin gets its \
