@@ -27,8 +27,11 @@
 
 mod support;
 
+use support::{
+    bench_token, build_documents, connect, header, is_terminal, median, Authed, FreshPostgres,
+};
+
 use std::{
-    collections::HashMap,
     net::SocketAddr,
     pin::Pin,
     sync::atomic::{AtomicU64, Ordering},
@@ -36,9 +39,6 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use fhir_import::auth::accounts::Accounts;
-use fhir_import::auth::bearer::BearerAuth;
-use fhir_import::domain::account::SCOPES;
 use fhir_import::proto::v1::{
     self as pb,
     document_input::Source,
@@ -47,15 +47,11 @@ use fhir_import::proto::v1::{
     import_service_server::{ImportService, ImportServiceServer},
     project_service_client::ProjectServiceClient,
 };
-use fhir_import::store::Store;
 use fhir_import::{Application, Config};
 use futures::Stream;
-use sea_orm::{ConnectionTrait, Database};
-use serde_json::{json, Value};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::service::interceptor::InterceptedService;
-use tonic::{transport::Channel, Request, Response, Status, Streaming};
+use tonic::{Request, Response, Status, Streaming};
 
 const DEFAULT_DOCS: usize = 20_000;
 const DEFAULT_RUNS: usize = 3;
@@ -107,8 +103,7 @@ impl Settings {
             docs: support::positive("BENCH_DOCS", DEFAULT_DOCS)?,
             runs: support::positive("BENCH_RUNS", DEFAULT_RUNS)?,
             follow,
-            postgres_admin_url: std::env::var("FHIR_IMPORT_BENCH_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
+            postgres_admin_url: support::postgres_admin_url(),
         })
     }
 }
@@ -189,75 +184,6 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
 
     print_table(&settings, &rows);
     Ok(())
-}
-
-/// Documents shaped like tests/api/common/docs.rs `document(n)`, as request
-/// messages, built once before anything is timed.
-fn build_documents(count: usize) -> Vec<pb::ImportDocumentsRequest> {
-    (0..count)
-        .map(|n| pb::ImportDocumentsRequest {
-            kind: Some(Kind::Document(pb::DocumentInput {
-                source: Some(Source::ResourceJson(document(n).to_string())),
-                metadata: HashMap::new(),
-            })),
-        })
-        .collect()
-}
-
-fn document(n: usize) -> Value {
-    json!({
-        "resourceType": "DocumentReference",
-        "id": format!("doc-{n}"),
-        "status": "current",
-        "docStatus": "final",
-        "subject": {"reference": format!("Patient/pt-{}", n % 50)},
-        "content": [{
-            "attachment": {
-                "url": format!("drs://data.example.org/file-{n}"),
-                "title": format!("sample-{n}.cram"),
-                "contentType": "application/octet-stream",
-                "size": 5_000_000_000u64 + n as u64,
-                "hash": "2jmj7l5rSw0yVb/vlWAYkK/YBwk="
-            }
-        }]
-    })
-}
-
-fn header(project: &str) -> pb::ImportDocumentsRequest {
-    pb::ImportDocumentsRequest {
-        kind: Some(Kind::Header(pb::ImportHeader {
-            project: project.to_owned(),
-            ..Default::default()
-        })),
-    }
-}
-
-/// A channel whose calls carry a bearer token and the advance-access
-/// header: the real service checks them; the bare baseline gets the same
-/// bytes so that both sides pay for the same messages.
-type Authed = InterceptedService<Channel, BearerAuth>;
-
-async fn connect(addr: SocketAddr, token: &str) -> anyhow::Result<Authed> {
-    let channel = Channel::from_shared(format!("http://{addr}"))?
-        .connect()
-        .await
-        .with_context(|| format!("connecting to {addr}"))?;
-    Ok(InterceptedService::new(
-        channel,
-        BearerAuth::new(Some(token))?,
-    ))
-}
-
-/// A user and a portal with every scope in the store at `database_url`, and
-/// a token for them, as `fhir-import admin issue-token` would make it.
-async fn bench_token(app: &Application, database_url: &str) -> anyhow::Result<String> {
-    let accounts = Accounts::new(Store::connect(database_url, 1).await?);
-    accounts.create_user("bench", None).await?;
-    let scopes: Vec<String> = SCOPES.iter().map(|s| (*s).to_owned()).collect();
-    let (client, _) = accounts
-        .create_client("bench", "bench", &[], &scopes)
-        .await?;
-    Ok(app.issue_token("bench", &client.client_id, &[]).await?)
 }
 
 /// Streams a header and `documents`; returns the response.
@@ -445,16 +371,6 @@ async fn finish(
     }
 }
 
-fn is_terminal(state: pb::ImportState) -> bool {
-    matches!(
-        state,
-        pb::ImportState::Completed
-            | pb::ImportState::CompletedWithErrors
-            | pb::ImportState::Failed
-            | pb::ImportState::Cancelled
-    )
-}
-
 fn report_run(name: &str, run: usize, docs: usize, intake: Duration, end_to_end: Duration) {
     eprintln!(
         "{name} run {run}: intake {:.3} s ({:.0} docs/s), end-to-end {:.3} s ({:.0} docs/s)",
@@ -467,16 +383,6 @@ fn report_run(name: &str, run: usize, docs: usize, intake: Duration, end_to_end:
 
 fn rate(docs: usize, took: Duration) -> f64 {
     docs as f64 / took.as_secs_f64().max(f64::MIN_POSITIVE)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    }
 }
 
 fn row(name: &'static str, docs: usize, runs: &[(Duration, Duration)]) -> Row {
@@ -506,48 +412,6 @@ fn print_table(settings: &Settings, rows: &[Row]) {
             r.intake / baseline,
             r.end_to_end / baseline
         );
-    }
-}
-
-/// A fresh PostgreSQL database, created like tests/api/common does.
-struct FreshPostgres {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl FreshPostgres {
-    async fn create(admin_url: &str) -> anyhow::Result<Self> {
-        let admin = tokio::time::timeout(Duration::from_secs(10), Database::connect(admin_url))
-            .await
-            .context("timed out connecting")??;
-        let name = format!("fhir_import_bench_{}", uuid::Uuid::now_v7().simple());
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .context("creating the bench database")?;
-        let _ = admin.close().await;
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url, |(base, _)| base);
-        Ok(Self {
-            admin_url: admin_url.to_owned(),
-            url: format!("{base}/{name}"),
-            name,
-        })
-    }
-
-    async fn drop_database(self) -> anyhow::Result<()> {
-        let admin = Database::connect(&self.admin_url).await?;
-        admin
-            .execute_unprepared(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .await
-            .with_context(|| format!("dropping database {}", self.name))?;
-        let _ = admin.close().await;
-        Ok(())
     }
 }
 

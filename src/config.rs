@@ -208,6 +208,10 @@ pub struct ImportConfig {
     /// on a replica; 0 is no cap.
     pub max_watchers_per_user: usize,
     pub max_watchers_per_client: usize,
+    /// How long a replica's hold on an import (its lease) lasts without
+    /// renewal; it renews three times per lease. Another replica takes an
+    /// import over this long after its owner died.
+    pub lease_ms: u64,
 }
 
 impl ImportConfig {
@@ -278,6 +282,7 @@ impl Default for ImportConfig {
             max_streams_per_client: 32,
             max_watchers_per_user: 32,
             max_watchers_per_client: 128,
+            lease_ms: 15_000,
         }
     }
 }

@@ -25,8 +25,8 @@ use crate::auth::{
 use crate::config::Config;
 use crate::import::admission::Caps;
 use crate::import::{
-    resume_unfinished, ImportLimits, Imports, Notifier, Processor, ScrapingStage, Stages, Troubles,
-    Watchdog,
+    ImportLimits, Imports, LeaseKeeper, Notifier, Processor, ScrapingStage, Shutdown, Stages,
+    Troubles, Watchdog,
 };
 use crate::proto::v1::{
     fhir_server_service_server::FhirServerServiceServer, file_service_server::FileServiceServer,
@@ -59,7 +59,8 @@ impl Application {
         let process_lock = ProcessLock::acquire(&config.database_url)?;
         let store = Store::connect(&config.database_url, config.database_max_connections)
             .await
-            .with_context(|| format!("opening {}", redact_url(&config.database_url)))?;
+            .with_context(|| format!("opening {}", redact_url(&config.database_url)))?
+            .with_lease_ttl(Duration::from_millis(config.import.lease_ms.max(300)));
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
@@ -121,15 +122,21 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let Self {
             config,
-            process_lock: _process_lock,
+            process_lock,
             listener,
             local_addr,
             store,
             keys,
             issuer_url,
         } = self;
-        let stopping = CancellationToken::new();
-        let notifier = Notifier::default();
+        let shutdown_steps = Shutdown::default();
+        let stopping = shutdown_steps.stopping.clone();
+        // The doorbell outlives the stages: a drained replica's last ring
+        // says its leases are free.
+        let bell_stop = CancellationToken::new();
+        let leases_released = Arc::new(tokio::sync::Notify::new());
+        let (notifier, ringer) =
+            Notifier::connected(&store, leases_released.clone(), bell_stop.clone()).await;
         let schemas = Schemas::new(store.clone());
         let fhir_servers = FhirServers::new(
             store.clone(),
@@ -161,10 +168,19 @@ impl Application {
             config.import.document_policy().for_stored(),
             stopping.clone(),
         );
-        let resumed = resume_unfinished(&store, &notifier, &processor, &scraper).await?;
+        let leases = LeaseKeeper {
+            store: store.clone(),
+            notifier: notifier.clone(),
+            processor: processor.clone(),
+            scraper: scraper.clone(),
+            troubles: troubles.clone(),
+            sole_replica: process_lock.is_some(),
+        };
+        let resumed = leases.take_over_all().await?;
         if resumed > 0 {
             info!(resumed, "resuming unfinished imports");
         }
+        let lease_keeper = leases.spawn(leases_released, stopping.clone());
         Watchdog {
             store: store.clone(),
             notifier: notifier.clone(),
@@ -188,13 +204,13 @@ impl Application {
             store.clone(),
             projects.clone(),
             Stages {
-                notifier,
+                notifier: notifier.clone(),
                 processor,
                 scraper,
                 servers: fhir_servers.clone(),
             },
             limits,
-            stopping.clone(),
+            shutdown_steps.clone(),
         );
         let files = Files::new(store.clone(), projects.clone());
         let token_lifetime = Duration::from_secs(config.auth.token_lifetime_secs);
@@ -269,7 +285,7 @@ impl Application {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
             .add_service(
-                ImportServiceServer::new(ImportApi::new(imports))
+                ImportServiceServer::new(ImportApi::new(imports.clone()))
                     .max_decoding_message_size(max_message),
             )
             .add_service(FileServiceServer::new(FileApi::new(files)))
@@ -302,6 +318,15 @@ impl Application {
         health
             .set_not_serving::<SchemaServiceServer<SchemaApi>>()
             .await;
+        // Open streams may finish within the grace period; new ones are
+        // turned away (UNAVAILABLE), so that their clients go elsewhere.
+        shutdown_steps.draining.cancel();
+        if tokio::time::timeout(grace, imports.streams_ended())
+            .await
+            .is_err()
+        {
+            warn!("import streams still open after the grace period are cut");
+        }
         stopping.cancel();
         match tokio::time::timeout(grace, &mut server).await {
             Ok(result) => result??,
@@ -318,7 +343,23 @@ impl Application {
         if tokio::time::timeout(grace, scrape_worker).await.is_err() {
             warn!("the metadata worker did not stop in time");
         }
+        let _ = lease_keeper.await;
+        // Handed back rather than left to expire: the other replicas take
+        // these imports over at once.
+        match store.release_leases().await {
+            Ok(0) => {}
+            Ok(released) => {
+                info!(released, "handed the leases of unfinished imports back");
+                notifier.leases_released();
+            }
+            Err(err) => warn!(error = %err, "could not hand the leases back; they expire"),
+        }
+        bell_stop.cancel();
+        if let Some(ringer) = ringer {
+            let _ = tokio::time::timeout(Duration::from_secs(2), ringer).await;
+        }
         store.close().await;
+        drop(process_lock);
         info!("stopped");
         Ok(())
     }
@@ -361,24 +402,32 @@ fn spawn_store_health(
     });
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this
+/// is called, not when the future is first polled: a SIGTERM that arrives
+/// just after the server said it listens still drains it.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            let received = |listener: Option<tokio::signal::unix::Signal>| async move {
+                match listener {
+                    Some(mut listener) => {
+                        listener.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = received(interrupt) => {},
+                _ = received(terminate) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

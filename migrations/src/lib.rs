@@ -19,6 +19,7 @@ mod m20261201_000011_item_outcomes;
 mod m20261201_000012_user_roles;
 mod m20261202_000013_fhir_server_access;
 mod m20261202_000014_browser_sessions;
+mod m20261205_000015_import_leases;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_user_roles::Migration),
             Box::new(m20261202_000013_fhir_server_access::Migration),
             Box::new(m20261202_000014_browser_sessions::Migration),
+            Box::new(m20261205_000015_import_leases::Migration),
         ]
     }
 }

@@ -46,9 +46,10 @@ async fn run(args: ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let app = Application::build(config)
         .await
         .map_err(|e| CliError::Startup(format!("cannot start the server: {e:#}")))?;
+    let stop = shutdown_signal();
     writeln!(out, "listening on {}", app.local_addr())?;
     out.flush()?;
-    app.run_until(shutdown_signal())
+    app.run_until(stop)
         .await
         .map_err(|e| CliError::Startup(format!("the server stopped with an error: {e:#}")))
 }

@@ -104,6 +104,11 @@ impl Imports {
     /// before its header is read (a stream that never sends one still holds
     /// a slot), or refuses it.
     pub fn admit_stream(&self, caller: &Caller) -> Result<Permit, ImportError> {
+        if self.shutdown.draining.is_cancelled() {
+            return Err(ImportError::ShuttingDown(
+                "this server is draining for a restart and takes no new streams; send the stream again (another replica takes it)".to_owned(),
+            ));
+        }
         self.admission
             .admit(caller, Held::ImportStream)
             .map_err(ImportError::Busy)
@@ -129,14 +134,15 @@ impl Imports {
     {
         let this = self.clone();
         let caller = caller.clone();
-        let stream = until_cut(stream, client_gone, self.stopping.clone());
+        let stream = until_cut(stream, client_gone, self.shutdown.stopping.clone());
         // The permit goes with the intake, which outlives a dropped call.
-        tokio::spawn(async move {
-            let _permit = permit;
-            this.intake(&caller, spec, stream).await
-        })
-        .await
-        .map_err(|e| ImportError::StreamBroken(format!("intake task ended abnormally: {e}")))?
+        self.streams
+            .spawn(async move {
+                let _permit = permit;
+                this.intake(&caller, spec, stream).await
+            })
+            .await
+            .map_err(|e| ImportError::StreamBroken(format!("intake task ended abnormally: {e}")))?
     }
 
     #[instrument(skip_all, fields(project = %spec.project, import_id))]
@@ -320,7 +326,7 @@ impl Imports {
                     }
                     Err(StoreError::Unavailable(_)) => {
                         tokio::select! {
-                            _ = this.stopping.cancelled() => return,
+                            _ = this.shutdown.stopping.cancelled() => return,
                             _ = tokio::time::sleep(backoff.failed()) => {}
                         }
                     }

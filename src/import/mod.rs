@@ -5,6 +5,7 @@ pub mod admission;
 mod by_reference;
 mod cut;
 mod intake;
+mod leases;
 mod notify;
 mod processor;
 mod replay;
@@ -17,8 +18,9 @@ mod watchdog;
 mod writer;
 
 pub use intake::{DocumentMessage, DocumentSource, Incoming, IntakeSummary, StreamFault};
+pub use leases::LeaseKeeper;
 pub use notify::Notifier;
-pub use processor::{resume_unfinished, Processor};
+pub use processor::Processor;
 pub use rescrape::Rescrape;
 pub use scraping::ScrapingStage;
 pub use spec::ImportSpec;
@@ -107,7 +109,17 @@ pub struct Imports {
     servers: FhirServers,
     limits: ImportLimits,
     admission: admission::Admission,
-    stopping: tokio_util::sync::CancellationToken,
+    shutdown: Shutdown,
+    /// The intake of every open stream, so a drain can wait for them.
+    streams: tokio_util::task::TaskTracker,
+}
+
+/// The two steps of a stop: while `draining`, open streams go on but new
+/// ones are sent elsewhere; `stopping` cuts whatever is still open.
+#[derive(Clone, Default)]
+pub struct Shutdown {
+    pub draining: tokio_util::sync::CancellationToken,
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 /// The background stages an import hands its items to, and what they
@@ -125,7 +137,7 @@ impl Imports {
         projects: Projects,
         stages: Stages,
         limits: ImportLimits,
-        stopping: tokio_util::sync::CancellationToken,
+        shutdown: Shutdown,
     ) -> Self {
         Self {
             store,
@@ -136,8 +148,16 @@ impl Imports {
             servers: stages.servers,
             admission: admission::Admission::new(limits.caps),
             limits,
-            stopping,
+            shutdown,
+            streams: tokio_util::task::TaskTracker::new(),
         }
+    }
+
+    /// Resolves once every open ImportDocuments stream has ended; call
+    /// after `draining` fired, so that no new one starts.
+    pub async fn streams_ended(&self) {
+        self.streams.close();
+        self.streams.wait().await;
     }
 
     /// The import with this id, if the caller may see its project.

@@ -18,7 +18,7 @@ use super::troubles::{Backoff, Troubles};
 use crate::domain::{
     document::{validate_document_json, DocumentPolicy},
     ids::ImportId,
-    import::{Failure, Import, ImportState, ItemFailure, ItemState},
+    import::{Failure, Import, ItemFailure, ItemState},
 };
 use crate::store::{PendingItem, RecordRequest, Store, StoreError};
 
@@ -215,9 +215,15 @@ impl Worker {
         }
     }
 
+    /// After a batch wrote nothing: go on while the import is unfinished
+    /// and still ours (another replica may have taken it over).
     async fn look_again(&self, import_id: &ImportId) -> Result<Progress, StoreError> {
         Ok(match self.store.get_import(import_id).await? {
-            Some(import) if !import.state.is_terminal() => Progress::More,
+            Some(import)
+                if !import.state.is_terminal() && self.store.holds_lease(import_id).await? =>
+            {
+                Progress::More
+            }
             _ => Progress::Done,
         })
     }
@@ -241,31 +247,4 @@ fn record_request(item: PendingItem, policy: &DocumentPolicy) -> RecordRequest {
         document,
         metadata,
     }
-}
-
-/// After a restart: streams that were open died with the old process, so
-/// their imports stop receiving; every unfinished import is processed on.
-pub async fn resume_unfinished(
-    store: &Store,
-    notifier: &Notifier,
-    processor: &Processor,
-    scraper: &ScrapingStage,
-) -> Result<usize, StoreError> {
-    let unfinished = store.unfinished_imports().await?;
-    for import in &unfinished {
-        if import.state == ImportState::Receiving {
-            let settled = store
-                .finish_intake(
-                    &import.id,
-                    Some("the server restarted while the stream was open".to_owned()),
-                )
-                .await?;
-            notifier.publish(&import.id, settled.last_sequence);
-        }
-        processor.enqueue(&import.id);
-        if !import.fhir_server.is_empty() {
-            scraper.enqueue(&import.id);
-        }
-    }
-    Ok(unfinished.len())
 }

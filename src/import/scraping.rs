@@ -207,6 +207,10 @@ impl Worker {
         if import.state.is_terminal() || import.fhir_server.is_empty() {
             return Ok(false);
         }
+        // Taken over by another replica: it scrapes the rest.
+        if !self.store.holds_lease(import_id).await? {
+            return Ok(false);
+        }
         let batch = self.batch_size;
         let awaiting = self.store.awaiting_metadata(import_id, batch).await?;
         if awaiting.is_empty() {

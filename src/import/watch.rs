@@ -16,8 +16,8 @@ use crate::domain::{
 
 /// Events read per query.
 const PAGE: u64 = 500;
-/// How long a watcher waits for a wake-up before looking anyway: events
-/// written by another server instance wake nobody here.
+/// How long a watcher waits for a wake-up before looking anyway: a safety
+/// net for a ring missed while the doorbell reconnects.
 const POLL: Duration = Duration::from_secs(1);
 /// Updates buffered per watcher before it waits for the client.
 const BUFFER: usize = 64;
@@ -117,7 +117,7 @@ impl Imports {
                 _ = wake.changed() => {}
                 _ = tokio::time::sleep(POLL) => {}
                 _ = tx.closed() => return Ok(()),
-                _ = self.stopping.cancelled() => {
+                _ = self.shutdown.stopping.cancelled() => {
                     return Err(ImportError::ShuttingDown(format!(
                         "the server is shutting down; resume with after_sequence {cursor}"
                     )));

@@ -54,7 +54,8 @@ impl Watchdog {
     ) -> Result<(), StoreError> {
         let now = Utc::now();
         let stall_after = chrono::Duration::from_std(self.stall_after).unwrap_or_default();
-        let unfinished = self.store.unfinished_imports().await?;
+        // Only the imports this replica works: each replica speaks for its own.
+        let unfinished = self.store.held_imports().await?;
         reported.retain(|id, _| unfinished.iter().any(|i| &i.id == id));
         for import in unfinished {
             let last_word = reported

@@ -97,21 +97,6 @@ impl Store {
             .collect()
     }
 
-    /// Imports that are not finished: after a restart they are resumed.
-    pub async fn unfinished_imports(&self) -> StoreResult<Vec<Import>> {
-        import::Entity::find()
-            .filter(import::Column::State.is_in([
-                ImportState::Receiving.as_str(),
-                ImportState::Processing.as_str(),
-            ]))
-            .order_by_asc(import::Column::Id)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Import::try_from)
-            .collect()
-    }
-
     /// Cancels an import that has not finished. Its pending items become
     /// CANCELLED under the one state-change event, whose sequence they carry.
     pub async fn cancel_import(&self, import_id: &ImportId) -> StoreResult<CancelOutcome> {

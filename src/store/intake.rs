@@ -64,6 +64,7 @@ impl Store {
             ..Default::default()
         };
         set_counts(&mut row, &Counts::default());
+        self.lease_new(&mut row, now);
         let tx = self.begin_write().await?;
         let model = import::Entity::insert(row)
             .exec_with_returning(&*tx)

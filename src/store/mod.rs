@@ -6,6 +6,7 @@ mod accounts;
 mod batch;
 mod codes;
 mod convert;
+mod doorbell;
 mod entities;
 mod failures;
 mod fhir_servers;
@@ -13,6 +14,7 @@ mod files;
 mod identities;
 mod imports;
 mod intake;
+mod leases;
 mod names;
 mod process_lock;
 mod processing;
@@ -36,9 +38,11 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use codes::StoredCode;
+pub use doorbell::{Doorbell, Ring};
 pub use files::FileFilter;
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
+pub use leases::LeaseTerms;
 pub use process_lock::{sqlite_file, ProcessLock, ProcessLockError};
 pub use processing::{PendingItem, RecordRequest};
 pub use purge::Purged;
@@ -114,12 +118,47 @@ fn transient_code(code: &str) -> bool {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How long a lease lasts unless configured.
+const DEFAULT_LEASE: Duration = Duration::from_secs(15);
+
+/// Any PostgreSQL advisory lock key only this service takes: replicas
+/// starting together migrate one after the other.
+const MIGRATION_LOCK: i64 = 0x6668_6972_696d_7074;
+
+/// Brings the schema up to date. On PostgreSQL the migrator runs under a
+/// session advisory lock, so replicas that start at once (a rolling
+/// deploy) do not race to create the same tables: the others wait, then
+/// find nothing left to do.
+async fn migrate(db: &DatabaseConnection) -> StoreResult<()> {
+    let failed = |e: DbErr| StoreError::Unavailable(format!("migration failed: {e}"));
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await.map_err(failed);
+    }
+    use sea_orm::sqlx::{self, Connection};
+    // Its own connection, outside the pool: a pool of one (`admin`) still
+    // has a connection left for the migrator.
+    let options = db.get_postgres_connection_pool().connect_options();
+    let mut holder = sqlx::PgConnection::connect_with(&options)
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut holder)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("waiting for the migration lock: {e}")))?;
+    let migrated = Migrator::up(db, None).await.map_err(failed);
+    // Closing the session releases its lock.
+    let _ = holder.close().await;
+    migrated
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
     /// SQLite allows one writer; taking this lock before a write transaction
     /// queues writers here instead of failing them with SQLITE_BUSY.
     write_lock: Option<Arc<Mutex<()>>>,
+    lease: Arc<LeaseTerms>,
 }
 
 /// A write transaction, holding the SQLite writer lock where there is one.
@@ -172,12 +211,23 @@ impl Store {
             opts.options([("plan_cache_mode", "force_custom_plan")])
         });
         let db = Database::connect(options).await?;
-        Migrator::up(&db, None)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        migrate(&db).await?;
         let write_lock =
             (db.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { db, write_lock })
+        Ok(Self {
+            db,
+            write_lock,
+            lease: Arc::new(LeaseTerms::new(DEFAULT_LEASE)),
+        })
+    }
+
+    /// The same store, its leases lasting `ttl`.
+    pub fn with_lease_ttl(mut self, ttl: Duration) -> Self {
+        self.lease = Arc::new(LeaseTerms {
+            owner: self.lease.owner.clone(),
+            ttl,
+        });
+        self
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -186,6 +236,11 @@ impl Store {
             DbBackend::Postgres => "postgres",
             DbBackend::MySql => "mysql",
         }
+    }
+
+    /// True when other replicas may share this store (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        self.is_postgres()
     }
 
     pub(crate) fn is_postgres(&self) -> bool {

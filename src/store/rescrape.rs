@@ -149,7 +149,7 @@ impl Store {
                 .add(selected.clone())
                 .add(not_pending.clone())
                 .add(file::Column::FhirServer.eq(server.as_str()));
-            let row = import::ActiveModel {
+            let mut row = import::ActiveModel {
                 id: Set(import_id.as_str().to_owned()),
                 project_id: Set(new.project_id.as_str().to_owned()),
                 kind: Set(ImportKind::Rescrape.as_str().to_owned()),
@@ -166,6 +166,7 @@ impl Store {
                 finished_at: Set(None),
                 ..Default::default()
             };
+            self.lease_new(&mut row, now);
             let mut row = import::Entity::insert(with_counts(row, &Counts::default()))
                 .exec_with_returning(&*tx)
                 .await?

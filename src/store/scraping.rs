@@ -117,7 +117,8 @@ impl Store {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
         let import: Import = row.clone().try_into()?;
-        if import.state.is_terminal() {
+        // Another replica took the import over: its writes win.
+        if import.state.is_terminal() || !self.holds(&row) {
             return Ok(None);
         }
         let indexes = outcomes.iter().map(|o| o.index);

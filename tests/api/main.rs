@@ -22,6 +22,7 @@ mod listing;
 mod oauth;
 mod oauth_limits;
 mod pipeline;
+mod replicas;
 mod rescrape;
 mod schemas;
 mod scrape;

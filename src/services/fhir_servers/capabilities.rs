@@ -37,7 +37,7 @@ impl FhirServers {
         for mut server in self.store.fhir_servers().await? {
             let client = self.read_capabilities(&mut server).await?;
             self.store.update_fhir_server(&server).await?;
-            self.cache(server.id(), client);
+            self.cache(&server.config, client);
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use crate::domain::ids::ProjectId;
 use crate::domain::project::Project;
 use crate::domain::project::ProjectRef;
 use crate::fhir::FhirClient;
-use crate::fhir::RegisteredServer;
+use crate::fhir::{RegisteredServer, ServerConfig};
 use crate::scrape::{RecentReads, Schema};
 
 use super::{FhirServerError, FhirServers};
@@ -82,25 +82,31 @@ impl FhirServers {
         let Some(server) = self.store.fhir_server(id).await? else {
             return Ok(None);
         };
+        // The row is read on every call; the client built from it is kept
+        // while the settings it was built from are the stored ones. Another
+        // replica's update is seen here at the next call.
+        let settings = fingerprint(&server.config);
         let cached = self
             .connections
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(id)
-            .cloned();
+            .filter(|(built_from, _)| *built_from == settings)
+            .map(|(_, connection)| connection.clone());
         let connection = match cached {
             Some(connection) => connection,
             None => {
                 let client = FhirClient::new(server.config.clone())
                     .map_err(|e| FhirServerError::InvalidArgument(e.to_string()))?;
-                self.cache(id, client)
+                self.cache(&server.config, client)
             }
         };
         Ok(Some((connection, server)))
     }
 
-    /// Makes `client` the one for server `id`, with nothing read yet.
-    pub(super) fn cache(&self, id: &str, client: FhirClient) -> Connection {
+    /// Makes `client`, built from `config`, the one for its server, with
+    /// nothing read yet.
+    pub(super) fn cache(&self, config: &ServerConfig, client: FhirClient) -> Connection {
         let connection = Connection {
             client,
             recent: RecentReads::new(self.recent_limits),
@@ -108,9 +114,19 @@ impl FhirServers {
         self.connections
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), connection.clone());
+            .insert(config.id.clone(), (fingerprint(config), connection.clone()));
         connection
     }
+}
+
+/// What a client depends on, as a hash: secrets are not kept twice.
+fn fingerprint(config: &ServerConfig) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(config)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Whether `project` may have the service read `server` for it.

@@ -112,7 +112,9 @@ const CAPABILITY_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct FhirServers {
     store: Store,
     schemas: Arc<dyn SchemaSource>,
-    connections: Arc<RwLock<HashMap<String, Connection>>>,
+    /// Each server's client, with the fingerprint of the settings it was
+    /// built from.
+    connections: Arc<RwLock<HashMap<String, (u64, Connection)>>>,
     recent_limits: RecentLimits,
 }
 
@@ -222,7 +224,7 @@ impl FhirServers {
             allowed_projects = ?server.allowed_projects,
             "registered a FHIR server"
         );
-        self.cache(server.id(), client);
+        self.cache(&server.config, client);
         Ok(server)
     }
 
@@ -290,7 +292,7 @@ impl FhirServers {
         if !self.store.update_fhir_server(&server).await? {
             return Err(FhirServerError::NotFound(id.to_owned()));
         }
-        self.cache(id, client);
+        self.cache(&server.config, client);
         Ok(server)
     }
 
