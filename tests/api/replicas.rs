@@ -359,3 +359,75 @@ async fn a_rolling_restart_during_ten_imports_loses_and_duplicates_nothing() {
     drop(replicas);
     cluster.remove().await;
 }
+
+/// A FHIR server's settings changed through one replica are what the
+/// other reads it with from its next call: the client it keeps for the
+/// server (base URL, credentials) is rebuilt, not kept from before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fhir_server_changed_through_one_replica_is_read_so_by_the_other() {
+    use crate::common::fhir_stub::{bundle, patient, FhirStub, Reply};
+    use fhir_import::proto::v1::fhir_server_service_client::FhirServerServiceClient;
+
+    let a = crate::common::spawn_app(crate::common::Backend::Postgres).await;
+    let b = a.replica().await;
+    let (old, new) = (FhirStub::start().await, FhirStub::start().await);
+    for stub in [&old, &new] {
+        stub.on(
+            "/fhir/Patient",
+            vec![Reply::Json(bundle(&[patient("pt-1")], None))],
+        );
+        stub.on("/fhir/Patient/pt-1", vec![Reply::Json(patient("pt-1"))]);
+    }
+    let patient_reads =
+        |stub: &FhirStub| stub.hits("/fhir/Patient") + stub.hits("/fhir/Patient/pt-1");
+    let mut on_a = FhirServerServiceClient::new(a.channel_with(&a.token));
+    let mut on_b = FhirServerServiceClient::new(b.channel_with(&b.token));
+    on_a.register_fhir_server(pb::RegisterFhirServerRequest {
+        id: "moving".into(),
+        base_url: old.base_url(),
+        schema: "generic-r4".into(),
+        allow_private_addresses: true,
+        ..Default::default()
+    })
+    .await
+    .expect("register through A");
+    let document = docs::document(1).to_string();
+    let preview = pb::PreviewScrapeRequest {
+        fhir_server: "moving".into(),
+        document: Some(pb::preview_scrape_request::Document::ResourceJson(document)),
+        schema: String::new(),
+    };
+    on_b.preview_scrape(preview.clone())
+        .await
+        .expect("preview through B");
+    assert!(
+        patient_reads(&old) > 0,
+        "B read the registered server: {:?}",
+        old.log()
+    );
+    assert_eq!(patient_reads(&new), 0);
+
+    on_a.update_fhir_server(pb::UpdateFhirServerRequest {
+        id: "moving".into(),
+        base_url: new.base_url(),
+        ..Default::default()
+    })
+    .await
+    .expect("move it through A");
+    let old_reads = patient_reads(&old);
+    on_b.preview_scrape(preview)
+        .await
+        .expect("preview through B again");
+    assert!(
+        patient_reads(&new) > 0,
+        "B reads the server where A moved it"
+    );
+    assert_eq!(
+        patient_reads(&old),
+        old_reads,
+        "B no longer reads the old one"
+    );
+
+    b.stop().await;
+    a.stop().await;
+}

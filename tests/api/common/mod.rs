@@ -248,6 +248,27 @@ impl TestApp {
         start(config, self.backend, dir, postgres_db, Some(client_id)).await
     }
 
+    /// A second server on the same database, accepting this one's tokens
+    /// (the same issuer): another replica. Stopping it leaves the database.
+    pub async fn replica(&self) -> TestApp {
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            database_url: self.database_url.clone(),
+            database_max_connections: 5,
+            ..Config::default()
+        };
+        config.auth.issuer = self.endpoint();
+        let dir = tempfile::tempdir().expect("temp dir");
+        start(
+            config,
+            self.backend,
+            dir,
+            None,
+            Some(self.client_id.clone()),
+        )
+        .await
+    }
+
     /// Stops the server and drops the PostgreSQL test database.
     pub async fn stop(mut self) {
         self.stop_server().await;
