@@ -43,7 +43,10 @@ pub fn file(f: File) -> pb::File {
         content_type: f.content_type,
         hashes: f.hashes.into_iter().collect(),
         document_reference_id: f.document_reference_id,
-        fhir_server: f.fhir_server,
+        fhir_server: f
+            .fhir_server
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         metadata: f.metadata.into_iter().collect(),
         metadata_state: metadata_state(f.metadata_state) as i32,
         tags: f.tags,
@@ -198,7 +201,10 @@ pub fn import(i: Import) -> pb::Import {
         project: i.project_id.into_string(),
         state: import_state(i.state) as i32,
         counts: Some(counts(i.counts)),
-        fhir_server: i.fhir_server,
+        fhir_server: i
+            .fhir_server
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         on_conflict: conflict_policy(i.on_conflict) as i32,
         idempotency_key: i.idempotency_key.unwrap_or_default(),
         tags: i.tags,

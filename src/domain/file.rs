@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{FileId, ImportId, ProjectId};
+use super::ids::{FhirServerId, FileId, ImportId, ProjectId};
 use super::import::MetadataState;
 
 /// An imported file: what its DocumentReference said, and its metadata.
@@ -18,7 +18,7 @@ pub struct File {
     pub content_type: String,
     pub hashes: BTreeMap<String, String>,
     pub document_reference_id: String,
-    pub fhir_server: String,
+    pub fhir_server: Option<FhirServerId>,
     /// Only read for a single file.
     pub document_json: Option<String>,
     pub metadata: BTreeMap<String, String>,

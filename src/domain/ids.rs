@@ -50,6 +50,39 @@ id_type!(ProjectId, "project id");
 id_type!(ImportId, "import id");
 id_type!(FileId, "file id");
 
+/// A registered FHIR server's id, as import headers name it (`kf-prod`).
+/// An import or file without a server has none: `Option<FhirServerId>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FhirServerId(String);
+
+impl FhirServerId {
+    /// The id a client named, or none for an empty one.
+    pub fn named(id: &str) -> Option<Self> {
+        let id = id.trim();
+        (!id.is_empty()).then(|| Self(id.to_owned()))
+    }
+
+    /// An id read back from the store, where none is stored as "".
+    pub fn from_stored(id: String) -> Option<Self> {
+        (!id.is_empty()).then_some(Self(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FhirServerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How the store keeps an optional server id: "" for none.
+pub fn stored_server(id: Option<&FhirServerId>) -> String {
+    id.map(|id| id.as_str().to_owned()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

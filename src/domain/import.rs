@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ImportId, ProjectId};
+use super::ids::{FhirServerId, ImportId, ProjectId};
 use super::rejection::{Rejection, RejectionCode};
 
 macro_rules! stored_enum {
@@ -160,7 +160,8 @@ pub struct Import {
     pub kind: ImportKind,
     pub state: ImportState,
     pub counts: Counts,
-    pub fhir_server: String,
+    /// Where its files' metadata is scraped from; none: not scraped.
+    pub fhir_server: Option<FhirServerId>,
     pub on_conflict: ConflictPolicy,
     pub idempotency_key: Option<String>,
     pub tags: Vec<String>,

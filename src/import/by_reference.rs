@@ -28,7 +28,7 @@ pub(super) enum Checked {
 /// Where a batch's references are read from.
 #[derive(Clone)]
 pub(super) struct ReferenceSource {
-    pub server_id: String,
+    pub server_id: crate::domain::ids::FhirServerId,
     pub client: FhirClient,
 }
 

@@ -350,7 +350,7 @@ impl Imports {
             )),
             DocumentSource::Reference(reference) => match document_reference_id(&reference) {
                 Err(rejection) => Err(rejection),
-                Ok(id) if spec.fhir_server.is_empty() => Err(Rejection::new(
+                Ok(id) if spec.fhir_server.is_none() => Err(Rejection::new(
                     RejectionCode::ReferenceNotResolvable,
                     format!("reference: the header names no fhir_server to read DocumentReference/{id} from; set header.fhir_server or send resource_json"),
                 )
@@ -386,15 +386,14 @@ impl Imports {
         spec: &ImportSpec,
         project: &Project,
     ) -> Result<Option<ReferenceSource>, ImportError> {
-        if spec.fhir_server.is_empty() {
+        let Some(server_id) = &spec.fhir_server else {
             return Ok(None);
-        }
-        let client = match self.servers.client_for(&spec.fhir_server, project).await {
+        };
+        let client = match self.servers.client_for(server_id.as_str(), project).await {
             Ok(Some(client)) => client,
             Ok(None) => {
                 return Err(ImportError::InvalidArgument(format!(
-                    "header.fhir_server: no FHIR server {:?} is registered; an admin registers it with FhirServerService",
-                    spec.fhir_server
+                    "header.fhir_server: no FHIR server \"{server_id}\" is registered; an admin registers it with FhirServerService"
                 )))
             }
             Err(FhirServerError::Store(err)) => return Err(err.into()),
@@ -404,7 +403,7 @@ impl Imports {
             Err(err) => return Err(ImportError::FailedPrecondition(err.to_string())),
         };
         Ok(Some(ReferenceSource {
-            server_id: spec.fhir_server.clone(),
+            server_id: server_id.clone(),
             client,
         }))
     }

@@ -101,7 +101,7 @@ impl LeaseKeeper {
                 self.notifier.publish(&import.id, ended.last_sequence);
             }
             self.processor.enqueue(&import.id);
-            if !import.fhir_server.is_empty() {
+            if import.fhir_server.is_some() {
                 self.scraper.enqueue(&import.id);
             }
         }

@@ -210,7 +210,7 @@ impl Worker {
 
     fn recorded(&self, import_id: &ImportId, import: &Import) {
         self.notifier.publish(import_id, import.last_sequence);
-        if !import.fhir_server.is_empty() {
+        if import.fhir_server.is_some() {
             self.scraper.enqueue(import_id);
         }
     }

@@ -58,14 +58,13 @@ impl Imports {
             }
             Rescrape::Import(id) => {
                 let import = self.import_in_project(&id, &project.id).await?;
-                if import.fhir_server.is_empty() {
+                let Some(server) = &import.fhir_server else {
                     return Err(ImportError::InvalidArgument(format!(
                         "import_id: import {} named no FHIR server, so its files have no metadata to scrape",
                         import.id
                     )));
-                }
-                self.check_server_open(&import.fhir_server, &project)
-                    .await?;
+                };
+                self.check_server_open(server.as_str(), &project).await?;
                 RescrapeSelection::Import(import.id)
             }
             Rescrape::AllFiles => RescrapeSelection::Project,
@@ -140,13 +139,17 @@ impl Imports {
         {
             return Err(ImportError::FileNotFound(missing.clone()));
         }
-        if let Some(local) = sources.iter().find(|s| s.fhir_server.is_empty()) {
+        if let Some(local) = sources.iter().find(|s| s.fhir_server.is_none()) {
             return Err(ImportError::InvalidArgument(format!(
                 "file_ids: file {} was imported without a FHIR server, so it has no metadata to scrape",
                 local.id
             )));
         }
-        let mut servers: Vec<String> = sources.into_iter().map(|s| s.fhir_server).collect();
+        let mut servers: Vec<String> = sources
+            .into_iter()
+            .filter_map(|s| s.fhir_server)
+            .map(|server| server.as_str().to_owned())
+            .collect();
         servers.sort();
         servers.dedup();
         Ok((wanted, servers))

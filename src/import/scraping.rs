@@ -204,7 +204,10 @@ impl Worker {
         let Some(import) = self.store.get_import(import_id).await? else {
             return Ok(false);
         };
-        if import.state.is_terminal() || import.fhir_server.is_empty() {
+        let Some(server) = import.fhir_server.clone() else {
+            return Ok(false);
+        };
+        if import.state.is_terminal() {
             return Ok(false);
         }
         // Taken over by another replica: it scrapes the rest.
@@ -223,7 +226,7 @@ impl Worker {
             Ok(
                 match self
                     .servers
-                    .scraper_for(&import.fhir_server, &import.project_id)
+                    .scraper_for(server.as_str(), &import.project_id)
                     .await
                 {
                     Ok(Some((connection, Some(schema)))) => {
@@ -238,17 +241,14 @@ impl Worker {
                         awaiting,
                         Failure::new(
                             ItemFailure::NoSchema,
-                            format!(
-                                "no schema fits FHIR server {}; an admin can pin one",
-                                import.fhir_server
-                            ),
+                            format!("no schema fits FHIR server {server}; an admin can pin one"),
                         ),
                     ),
                     Ok(None) => fail_all(
                         awaiting,
                         Failure::new(
                             ItemFailure::FhirServerNotRegistered,
-                            format!("FHIR server {} is no longer registered", import.fhir_server),
+                            format!("FHIR server {server} is no longer registered"),
                         ),
                     ),
                     Err(err @ FhirServerError::NotAllowed { .. }) => fail_all(

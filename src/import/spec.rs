@@ -1,6 +1,6 @@
 //! The checked form of an import's header.
 
-use crate::domain::import::ConflictPolicy;
+use crate::domain::{ids::FhirServerId, import::ConflictPolicy};
 
 pub const MAX_TAGS: usize = 50;
 pub const MAX_TAG_CHARS: usize = 128;
@@ -10,7 +10,7 @@ pub const MAX_FHIR_SERVER_ID: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportSpec {
     pub project: String,
-    pub fhir_server: String,
+    pub fhir_server: Option<FhirServerId>,
     pub on_conflict: ConflictPolicy,
     pub idempotency_key: Option<String>,
     pub validate_only: bool,
@@ -64,7 +64,7 @@ impl ImportSpec {
         }
         Ok(Self {
             project,
-            fhir_server,
+            fhir_server: FhirServerId::named(&fhir_server),
             on_conflict: on_conflict.unwrap_or(ConflictPolicy::Overwrite),
             idempotency_key,
             validate_only,

@@ -81,7 +81,7 @@ impl Watchdog {
             reported.insert(import.id.clone(), now);
             if import.state == ImportState::Processing {
                 self.processor.enqueue(&import.id);
-                if !import.fhir_server.is_empty() {
+                if import.fhir_server.is_some() {
                     self.scraper.enqueue(&import.id);
                 }
             }
@@ -99,10 +99,13 @@ fn waiting_for(import: &Import) -> String {
             "{} documents wait for their files to be recorded",
             counts.pending + counts.processing
         ),
-        _ if counts.imported > 0 && !import.fhir_server.is_empty() => format!(
-            "{} files wait for their metadata from FHIR server {}",
-            counts.imported, import.fhir_server
-        ),
+        _ if counts.imported > 0 => match &import.fhir_server {
+            Some(server) => format!(
+                "{} files wait for their metadata from FHIR server {server}",
+                counts.imported
+            ),
+            None => "waiting to be settled".to_owned(),
+        },
         _ => "waiting to be settled".to_owned(),
     }
 }

@@ -4,7 +4,7 @@
 use super::entities::{import, import_event, import_item};
 use super::StoreError;
 use crate::domain::{
-    ids::{ImportId, ProjectId},
+    ids::{FhirServerId, ImportId, ProjectId},
     import::{
         ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemFailure,
         ItemStage, ItemState, StoredRejection,
@@ -69,7 +69,7 @@ impl TryFrom<import::Model> for Import {
             project_id: ProjectId::from_stored(m.project_id),
             kind,
             state,
-            fhir_server: m.fhir_server,
+            fhir_server: FhirServerId::from_stored(m.fhir_server),
             on_conflict,
             idempotency_key: m.idempotency_key,
             tags,

@@ -9,7 +9,7 @@ use super::entities::{file, file_metadata};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
     file::File,
-    ids::{FileId, ImportId, ProjectId},
+    ids::{FhirServerId, FileId, ImportId, ProjectId},
     import::MetadataState,
 };
 
@@ -42,7 +42,7 @@ fn to_file(
         content_type: m.content_type,
         hashes,
         document_reference_id: m.document_reference_id,
-        fhir_server: m.fhir_server,
+        fhir_server: FhirServerId::from_stored(m.fhir_server),
         document_json: with_document.then_some(m.document_json),
         metadata,
         metadata_state,

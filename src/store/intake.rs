@@ -12,7 +12,7 @@ use super::entities::{import, import_event, import_item};
 use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     document::ValidDocument,
-    ids::{ImportId, ProjectId},
+    ids::{stored_server, FhirServerId, ImportId, ProjectId},
     import::{
         Change, ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemStage,
         ItemState, StoredRejection,
@@ -22,7 +22,7 @@ use crate::domain::{
 
 pub struct NewImport {
     pub project_id: ProjectId,
-    pub fhir_server: String,
+    pub fhir_server: Option<FhirServerId>,
     pub on_conflict: ConflictPolicy,
     pub idempotency_key: Option<String>,
     pub tags: Vec<String>,
@@ -51,7 +51,7 @@ impl Store {
             project_id: Set(new.project_id.into_string()),
             kind: Set(ImportKind::Documents.as_str().to_owned()),
             state: Set(ImportState::Receiving.as_str().to_owned()),
-            fhir_server: Set(new.fhir_server),
+            fhir_server: Set(stored_server(new.fhir_server.as_ref())),
             on_conflict: Set(new.on_conflict.as_str().to_owned()),
             idempotency_key: Set(new.idempotency_key),
             tags: Set(tags),
@@ -195,7 +195,7 @@ impl Store {
             }
             None => String::new(),
         };
-        let next = if counts.unfinished(!current.fhir_server.is_empty()) > 0 {
+        let next = if counts.unfinished(current.fhir_server.is_some()) > 0 {
             ImportState::Processing
         } else {
             counts.outcome(interrupted.is_some())

@@ -8,19 +8,21 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use super::entities::file;
 use super::{StoreResult, WriteTx};
 use crate::domain::conflict::unique_name;
+use crate::domain::ids::{stored_server, FhirServerId};
 
 /// The newest file made from each of `doc_ids`, with its name.
 pub(super) async fn existing_files(
     tx: &WriteTx,
     project: &str,
-    fhir_server: &str,
+    fhir_server: Option<&FhirServerId>,
     doc_ids: &[&str],
 ) -> StoreResult<HashMap<String, (String, String)>> {
+    let fhir_server = stored_server(fhir_server);
     let mut found = HashMap::new();
     for chunk in doc_ids.chunks(500) {
         let rows = file::Entity::find()
             .filter(file::Column::ProjectId.eq(project))
-            .filter(file::Column::FhirServer.eq(fhir_server))
+            .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
             .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
             .order_by_asc(file::Column::Id)
             .all(&**tx)

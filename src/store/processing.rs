@@ -19,7 +19,7 @@ use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
-    ids::{FileId, ImportId},
+    ids::{stored_server, FileId, ImportId},
     import::{
         Change, Counts, Event, Failure, Import, ImportState, Item, ItemStage, ItemState,
         MetadataState,
@@ -101,7 +101,8 @@ impl Store {
             .iter()
             .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
             .collect();
-        let mut existing = existing_files(&tx, project, &import.fhir_server, &doc_ids).await?;
+        let mut existing =
+            existing_files(&tx, project, import.fhir_server.as_ref(), &doc_ids).await?;
         // Which earlier item of this import each known document came from.
         let mut earlier_items = latest_items_of_files(&tx, import_id, &existing).await?;
         let wanted: Vec<&str> = requests
@@ -121,7 +122,7 @@ impl Store {
         let mut replaced_metadata = Vec::new();
         let mut item_rows = Vec::with_capacity(requests.len());
         let mut event_rows = Vec::with_capacity(requests.len());
-        let metadata_state = if import.fhir_server.is_empty() {
+        let metadata_state = if import.fhir_server.is_none() {
             MetadataState::NotRequested
         } else {
             MetadataState::Pending
@@ -251,7 +252,7 @@ impl Store {
         set_counts(&mut update, &counts);
         update.last_sequence = Set(to_i64(sequence));
         update.updated_at = Set(now);
-        let scraping = !import.fhir_server.is_empty();
+        let scraping = import.fhir_server.is_some();
         if import.state == ImportState::Processing && counts.unfinished(scraping) == 0 {
             let transition = Transition {
                 after_sequence: sequence,
@@ -273,7 +274,7 @@ impl Store {
         let import: Import = row.clone().try_into()?;
         // With a FHIR server, imported items still wait for their metadata.
         let mut waiting = vec![ItemState::Pending.as_str()];
-        if !import.fhir_server.is_empty() {
+        if import.fhir_server.is_some() {
             waiting.push(ItemState::Imported.as_str());
         }
         let left = import_item::Entity::find()
@@ -351,7 +352,7 @@ fn file_row(
         content_type: Set(doc.content_type.clone().unwrap_or_default()),
         hashes: Set(hashes),
         document_reference_id: Set(doc.id.clone()),
-        fhir_server: Set(import.fhir_server.clone()),
+        fhir_server: Set(stored_server(import.fhir_server.as_ref())),
         document_json: Set(doc.json.clone()),
         metadata_state: Set(metadata_state.as_str().to_owned()),
         metadata_error: Set(String::new()),

@@ -16,7 +16,7 @@ use super::convert::set_counts;
 use super::entities::{file, import, import_item, project};
 use super::{Store, StoreResult, WriteTx};
 use crate::domain::{
-    ids::{ImportId, ProjectId},
+    ids::{FhirServerId, ImportId, ProjectId},
     import::{
         ConflictPolicy, Counts, Import, ImportKind, ImportState, ItemStage, ItemState,
         MetadataState,
@@ -51,7 +51,7 @@ pub struct RescrapeStarted {
 /// A file of the project and where it came from.
 pub struct FileSource {
     pub id: String,
-    pub fhir_server: String,
+    pub fhir_server: Option<FhirServerId>,
 }
 
 /// Item states whose file the import created or overwrote.
@@ -107,10 +107,10 @@ impl Store {
                 .into_tuple()
                 .all(&self.db)
                 .await?;
-            sources.extend(
-                rows.into_iter()
-                    .map(|(id, fhir_server)| FileSource { id, fhir_server }),
-            );
+            sources.extend(rows.into_iter().map(|(id, fhir_server)| FileSource {
+                id,
+                fhir_server: FhirServerId::from_stored(fhir_server),
+            }));
         }
         Ok(sources)
     }
