@@ -287,6 +287,12 @@ pub fn watch_update(update: WatchUpdate) -> pb::ImportEvent {
                     reason,
                     idle_seconds,
                 }),
+                Change::Progress(p) => Kind::Progress(pb::ImportProgress {
+                    stage: item_stage(p.stage) as i32,
+                    first_index: p.first_index,
+                    last_index: p.last_index,
+                    items: p.items,
+                }),
             }),
         },
     }

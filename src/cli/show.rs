@@ -215,6 +215,18 @@ pub fn event(e: &pb::ImportEvent) -> String {
             format!("state {}: {}", import_state(c.state()), c.error)
         }
         Some(Kind::Stall(s)) => format!("stalled {} s: {}", s.idle_seconds, s.reason),
+        Some(Kind::Progress(p)) => {
+            let stage = match p.stage() {
+                pb::ItemStage::Intake => "received",
+                pb::ItemStage::RecordFile => "recorded",
+                pb::ItemStage::FetchMetadata => "scraped",
+                pb::ItemStage::Unspecified => "moved",
+            };
+            format!(
+                "{stage} {} items (#{}..#{})",
+                p.items, p.first_index, p.last_index
+            )
+        }
         None => "unknown event".to_owned(),
     };
     format!("#{} {what} [{}]", e.sequence, counts(e.counts.as_ref()))

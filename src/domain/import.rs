@@ -217,6 +217,21 @@ impl Item {
         }
     }
 
+    /// True when the item ended where a person must look: rejected,
+    /// failed, cancelled, or with a message (such as partial metadata).
+    /// Such an item gets an event of its own; the others are told of in
+    /// their batch's progress event.
+    pub fn needs_attention(&self) -> bool {
+        matches!(
+            self.state,
+            ItemState::Rejected
+                | ItemState::Failed
+                | ItemState::ScrapeFailed
+                | ItemState::Cancelled
+        ) || self.rejection.is_some()
+            || self.error.is_some()
+    }
+
     /// Marks the item failed, with why.
     pub fn fail(&mut self, state: ItemState, failure: Failure) {
         self.state = state;
@@ -284,6 +299,18 @@ pub enum Change {
         reason: String,
         idle_seconds: u64,
     },
+    /// A batch of items moved on together in `stage`.
+    Progress(Progress),
+}
+
+/// What one batch moved without an event per item: `items` items with
+/// indexes from `first_index` to `last_index`, in `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub stage: ItemStage,
+    pub first_index: u64,
+    pub last_index: u64,
+    pub items: u64,
 }
 
 #[cfg(test)]

@@ -1,12 +1,17 @@
-//! What the stages' batch writers (processing, scraping) share: claiming
-//! a batch's items so that no other writer advances them.
+//! What the stages' batch writers (intake, processing, scraping) share:
+//! claiming a batch's items so that no other writer advances them, and
+//! the events a batch leaves.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::convert::to_i64;
-use super::entities::import_item;
+use super::convert::{event_row, to_i64};
+use super::entities::{import_event, import_item};
 use super::{StoreResult, WriteTx};
-use crate::domain::{ids::ImportId, import::ItemState};
+use crate::domain::{
+    ids::ImportId,
+    import::{Change, Counts, Event, Item, ItemStage, ItemState, Progress},
+};
 
 /// Takes the items at `indexes` that are in `state` out of the table, to be
 /// written back in their next state; false when any of them is no longer
@@ -27,4 +32,104 @@ pub(super) async fn claim_items(
         .await?
         .rows_affected;
     Ok(claimed == wanted)
+}
+
+/// The events of one batch, in order: one per item a person must look at
+/// (`Item::needs_attention`), then one progress event for the others,
+/// carrying the counts after the whole batch. The items told of only by the
+/// progress event carry its sequence.
+pub(super) struct BatchEvents {
+    import_id: ImportId,
+    stage: ItemStage,
+    time: DateTime<Utc>,
+    sequence: u64,
+    counts: Counts,
+    rows: Vec<import_event::ActiveModel>,
+    items: Vec<Item>,
+    /// Positions in `items` told of by the progress event.
+    quiet: Vec<usize>,
+}
+
+/// A written-up batch: its items with their sequences, the event rows, and
+/// where the import's counts and sequence end.
+pub(super) struct BatchWritten {
+    pub items: Vec<Item>,
+    pub events: Vec<import_event::ActiveModel>,
+    pub counts: Counts,
+    pub sequence: u64,
+}
+
+impl BatchEvents {
+    pub fn new(
+        import_id: &ImportId,
+        stage: ItemStage,
+        after_sequence: u64,
+        counts: Counts,
+        time: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            import_id: import_id.clone(),
+            stage,
+            time,
+            sequence: after_sequence,
+            counts,
+            rows: Vec::new(),
+            items: Vec::new(),
+            quiet: Vec::new(),
+        }
+    }
+
+    /// Counts `item`'s move from `from` (none: a new item) and, when it
+    /// needs attention, gives it its own event.
+    pub fn push(&mut self, from: Option<ItemState>, mut item: Item) -> StoreResult<()> {
+        self.counts.apply(from, item.state);
+        if item.needs_attention() {
+            self.sequence += 1;
+            item.sequence = self.sequence;
+            self.rows.push(event_row(
+                &self.import_id,
+                &Event {
+                    sequence: self.sequence,
+                    counts: self.counts,
+                    time: self.time,
+                    change: Change::Item(item.clone()),
+                },
+            )?);
+        } else {
+            self.quiet.push(self.items.len());
+        }
+        self.items.push(item);
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> StoreResult<BatchWritten> {
+        if !self.quiet.is_empty() {
+            self.sequence += 1;
+            let indexes = self.quiet.iter().map(|&at| self.items[at].index);
+            let progress = Progress {
+                stage: self.stage,
+                first_index: indexes.clone().min().unwrap_or_default(),
+                last_index: indexes.max().unwrap_or_default(),
+                items: self.quiet.len() as u64,
+            };
+            for &at in &self.quiet {
+                self.items[at].sequence = self.sequence;
+            }
+            self.rows.push(event_row(
+                &self.import_id,
+                &Event {
+                    sequence: self.sequence,
+                    counts: self.counts,
+                    time: self.time,
+                    change: Change::Progress(progress),
+                },
+            )?);
+        }
+        Ok(BatchWritten {
+            items: self.items,
+            events: self.rows,
+            counts: self.counts,
+            sequence: self.sequence,
+        })
+    }
 }

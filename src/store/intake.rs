@@ -7,6 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::batch::{BatchEvents, BatchWritten};
 use super::convert::{counts_of, event_row, item_row, set_counts};
 use super::entities::{import, import_event, import_item};
 use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
@@ -106,13 +107,16 @@ impl Store {
             });
         }
         let now = Utc::now();
-        let mut counts = counts_of(&row);
-        let mut sequence = current.last_sequence;
-        let mut item_rows = Vec::with_capacity(items.len());
-        let mut event_rows = Vec::with_capacity(items.len());
+        let mut events = BatchEvents::new(
+            import_id,
+            ItemStage::Intake,
+            current.last_sequence,
+            counts_of(&row),
+            now,
+        );
+        let mut stored = Vec::with_capacity(items.len());
         let mut accepted = 0;
         for intake in items {
-            sequence += 1;
             let (item, document_json, metadata_json) = match intake.outcome {
                 Ok((doc, metadata)) => {
                     accepted += 1;
@@ -120,13 +124,7 @@ impl Store {
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     let item = Item {
                         document_id: Some(doc.id.clone()),
-                        ..Item::new(
-                            intake.index,
-                            ItemState::Pending,
-                            ItemStage::Intake,
-                            sequence,
-                            now,
-                        )
+                        ..Item::new(intake.index, ItemState::Pending, ItemStage::Intake, 0, now)
                     };
                     (item, Some(doc.json), Some(metadata_json))
                 }
@@ -134,29 +132,27 @@ impl Store {
                     let item = Item {
                         document_id: rejection.document_id.clone(),
                         rejection: Some(StoredRejection::from(&rejection)),
-                        ..Item::new(
-                            intake.index,
-                            ItemState::Rejected,
-                            ItemStage::Intake,
-                            sequence,
-                            now,
-                        )
+                        ..Item::new(intake.index, ItemState::Rejected, ItemStage::Intake, 0, now)
                     };
                     (item, None, None)
                 }
             };
-            counts.apply(None, item.state);
-            event_rows.push(event_row(
-                import_id,
-                &Event {
-                    sequence,
-                    counts,
-                    time: now,
-                    change: Change::Item(item.clone()),
-                },
-            )?);
-            item_rows.push(item_row(import_id, &item, document_json, metadata_json));
+            events.push(None, item)?;
+            stored.push((document_json, metadata_json));
         }
+        let BatchWritten {
+            items: written,
+            events: event_rows,
+            counts,
+            sequence,
+        } = events.finish()?;
+        let item_rows: Vec<_> = written
+            .iter()
+            .zip(stored)
+            .map(|(item, (document_json, metadata_json))| {
+                item_row(import_id, item, document_json, metadata_json)
+            })
+            .collect();
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
         insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
         let mut update = row.into_active_model();

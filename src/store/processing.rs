@@ -9,8 +9,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::batch::claim_items;
-use super::convert::{counts_of, event_row, item_row, set_counts, to_i64, to_u64};
+use super::batch::{claim_items, BatchEvents, BatchWritten};
+use super::convert::{counts_of, item_row, set_counts, to_i64, to_u64};
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
@@ -20,10 +20,7 @@ use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
     ids::{stored_server, FileId, ImportId},
-    import::{
-        Change, Counts, Event, Failure, Import, ImportState, Item, ItemStage, ItemState,
-        MetadataState,
-    },
+    import::{Counts, Failure, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
 };
 
 /// An accepted item waiting for the record-file stage.
@@ -112,16 +109,19 @@ impl Store {
         let mut taken = taken_names(&tx, project, &wanted).await?;
 
         let now = Utc::now();
-        let mut counts = counts_of(&row);
-        let mut sequence = import.last_sequence;
+        let mut events = BatchEvents::new(
+            import_id,
+            ItemStage::RecordFile,
+            import.last_sequence,
+            counts_of(&row),
+            now,
+        );
         // Files this batch creates, by id: a later repeat in the batch
         // replaces its row before anything is written.
         let mut new_files: BTreeMap<String, file::ActiveModel> = BTreeMap::new();
         // The supplied metadata each file ends the batch with.
         let mut metadata_of: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
         let mut replaced_metadata = Vec::new();
-        let mut item_rows = Vec::with_capacity(requests.len());
-        let mut event_rows = Vec::with_capacity(requests.len());
         let metadata_state = if import.fhir_server.is_none() {
             MetadataState::NotRequested
         } else {
@@ -131,14 +131,13 @@ impl Store {
             serde_json::to_string(&import.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
         for request in requests {
-            sequence += 1;
             let mut item = Item {
                 document_id: request.document_id.clone(),
                 ..Item::new(
                     request.index,
                     ItemState::Imported,
                     ItemStage::RecordFile,
-                    sequence,
+                    0,
                     now,
                 )
             };
@@ -201,18 +200,18 @@ impl Store {
                     item.file_id = Some(file_id);
                 }
             }
-            counts.apply(Some(ItemState::Pending), item.state);
-            event_rows.push(event_row(
-                import_id,
-                &Event {
-                    sequence,
-                    counts,
-                    time: now,
-                    change: Change::Item(item.clone()),
-                },
-            )?);
-            item_rows.push(item_row(import_id, &item, None, None));
+            events.push(Some(ItemState::Pending), item)?;
         }
+        let BatchWritten {
+            items,
+            events: event_rows,
+            counts,
+            sequence,
+        } = events.finish()?;
+        let item_rows: Vec<_> = items
+            .iter()
+            .map(|item| item_row(import_id, item, None, None))
+            .collect();
 
         if !replaced_metadata.is_empty() {
             file_metadata::Entity::delete_many()

@@ -11,16 +11,14 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::batch::claim_items;
-use super::convert::{counts_of, event_row, item_row, to_u64};
+use super::batch::{claim_items, BatchEvents, BatchWritten};
+use super::convert::{counts_of, item_row, to_u64};
 use super::entities::file_metadata::{SCRAPED, SUPPLIED};
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::{insert_chunked, Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ImportId,
-    import::{
-        Change, Event, Failure, Import, Item, ItemFailure, ItemStage, ItemState, MetadataState,
-    },
+    import::{Failure, Import, Item, ItemFailure, ItemStage, ItemState, MetadataState},
 };
 
 /// A recorded file whose metadata is still to be scraped.
@@ -142,15 +140,17 @@ impl Store {
             .await?;
 
         let now = Utc::now();
-        let mut counts = counts_of(&row);
-        let mut sequence = import.last_sequence;
+        let mut events = BatchEvents::new(
+            import_id,
+            ItemStage::FetchMetadata,
+            import.last_sequence,
+            counts_of(&row),
+            now,
+        );
         // The pairs each file ends the batch with: the same file twice in a
         // batch (a document its stream repeated) is written once.
         let mut pairs_of: HashMap<&str, &[(String, String)]> = HashMap::new();
-        let mut item_rows = Vec::with_capacity(outcomes.len());
-        let mut event_rows = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
-            sequence += 1;
             let mut item = Item {
                 document_id: outcome.document_id.clone(),
                 file_id: Some(outcome.file_id.clone()),
@@ -158,7 +158,7 @@ impl Store {
                     outcome.index,
                     ItemState::Scraped,
                     ItemStage::FetchMetadata,
-                    sequence,
+                    0,
                     now,
                 )
             };
@@ -202,18 +202,18 @@ impl Store {
                 }
             }
             update.update(&*tx).await?;
-            counts.apply(Some(ItemState::Imported), item.state);
-            event_rows.push(event_row(
-                import_id,
-                &Event {
-                    sequence,
-                    counts,
-                    time: now,
-                    change: Change::Item(item.clone()),
-                },
-            )?);
-            item_rows.push(item_row(import_id, &item, None, None));
+            events.push(Some(ItemState::Imported), item)?;
         }
+        let BatchWritten {
+            items,
+            events: event_rows,
+            counts,
+            sequence,
+        } = events.finish()?;
+        let item_rows: Vec<_> = items
+            .iter()
+            .map(|item| item_row(import_id, item, None, None))
+            .collect();
         let metadata_rows: Vec<_> = pairs_of
             .into_iter()
             .flat_map(|(file_id, pairs)| {

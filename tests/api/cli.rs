@@ -153,12 +153,22 @@ async fn the_ndjson_sample_imports_and_names_its_rejection() {
         .exited(2);
     let lines = watched.lines();
     assert!(lines[0].starts_with("#0 snapshot "), "{watched}");
+    // The rejected item on a line of its own; the others in their
+    // batches' progress lines.
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("item #0 kf-gf-0fmp7gkq imported file ")),
+            .any(|l| l.contains(" item #") && l.contains("rejected")),
         "{watched}"
     );
+    let recorded: u64 = lines
+        .iter()
+        .filter_map(|l| {
+            let (_, after) = l.split_once(" recorded ")?;
+            after.split_once(" items (#")?.0.parse::<u64>().ok()
+        })
+        .sum();
+    assert_eq!(recorded, 7, "{watched}");
     assert!(
         lines
             .iter()
@@ -867,12 +877,26 @@ async fn a_big_import_prints_a_summary_and_every_event_only_when_verbose() {
     let replay = cli(&app, &["watch", &import_id, "--verbose"])
         .await
         .exited(2);
-    let items = replay
+    // Every item accounted for: the rejected one on its own line, the
+    // others in the progress lines of each stage.
+    let moved = |stage: &str| -> u64 {
+        replay
+            .lines()
+            .iter()
+            .filter_map(|l| {
+                let (_, after) = l.split_once(&format!(" {stage} "))?;
+                after.split_once(" items (#")?.0.parse::<u64>().ok()
+            })
+            .sum()
+    };
+    assert_eq!(moved("received"), 1_999, "{replay}");
+    assert_eq!(moved("recorded"), 1_999, "{replay}");
+    let rejected_lines = replay
         .lines()
         .iter()
-        .filter(|l| l.contains(" item #"))
+        .filter(|l| l.contains(" item #1234 "))
         .count();
-    assert!(items >= 2_000, "every item's events: {items} lines");
+    assert_eq!(rejected_lines, 1, "{replay}");
     let summary = cli(&app, &["watch", &import_id]).await.exited(2);
     assert_eq!(summary.lines().len(), 2, "{summary}");
     app.stop().await;

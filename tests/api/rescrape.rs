@@ -145,17 +145,24 @@ async fn a_rescrape_fills_what_an_outage_left_failed(backend: Backend) {
     assert_eq!(rescrape_import.fhir_server, "kf");
     assert_eq!(rescrape_import.project, project.id);
 
-    // WatchImport follows it like any import: a snapshot, one event per
-    // file, then the outcome.
+    // WatchImport follows it like any import: a snapshot, progress events
+    // that account for every file, then the outcome.
     let events = watch_to_the_end(&app, &rescrape_import.id).await;
     let Some(pb::import_event::Kind::Snapshot(snapshot)) = &events[0].kind else {
         panic!("first event is a snapshot: {:?}", events[0]);
     };
     assert_eq!(snapshot.counts.as_ref().expect("counts").received, total);
-    let scraped = events
+    let scraped: u64 = events
         .iter()
-        .filter(|e| matches!(&e.kind, Some(pb::import_event::Kind::Item(i)) if i.state() == pb::ItemState::Scraped))
-        .count() as u64;
+        .filter_map(|e| match &e.kind {
+            Some(pb::import_event::Kind::Progress(p))
+                if p.stage() == pb::ItemStage::FetchMetadata =>
+            {
+                Some(p.items)
+            }
+            _ => None,
+        })
+        .sum();
     assert_eq!(scraped, total);
     let Some(pb::import_event::Kind::StateChange(last)) = &events.last().expect("events").kind
     else {

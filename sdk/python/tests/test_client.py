@@ -173,7 +173,7 @@ def test_watch_yields_a_snapshot_then_increasing_sequences(
     assert events[0].sequence == 0
     sequences = [e.sequence for e in events]
     assert all(a < b for a, b in zip(sequences, sequences[1:])), sequences
-    assert {e.WhichOneof("kind") for e in events[1:]} <= {"item", "state_change"}
+    assert {e.WhichOneof("kind") for e in events[1:]} <= {"item", "progress", "state_change"}
     last = events[-1]
     assert last.WhichOneof("kind") == "state_change"
     assert ImportState.Name(last.state_change.state) == "IMPORT_STATE_COMPLETED"

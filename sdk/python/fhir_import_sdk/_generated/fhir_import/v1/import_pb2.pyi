@@ -282,7 +282,7 @@ class WatchImportRequest(_message.Message):
     def __init__(self, import_id: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
 
 class ImportEvent(_message.Message):
-    __slots__ = ("sequence", "counts", "time", "snapshot", "item", "state_change", "stall")
+    __slots__ = ("sequence", "counts", "time", "snapshot", "item", "state_change", "stall", "progress")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -290,6 +290,7 @@ class ImportEvent(_message.Message):
     ITEM_FIELD_NUMBER: _ClassVar[int]
     STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     STALL_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     counts: ImportCounts
     time: _timestamp_pb2.Timestamp
@@ -297,7 +298,20 @@ class ImportEvent(_message.Message):
     item: ImportItem
     state_change: ImportStateChange
     stall: ImportStall
-    def __init__(self, sequence: _Optional[int] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot: _Optional[_Union[Import, _Mapping]] = ..., item: _Optional[_Union[ImportItem, _Mapping]] = ..., state_change: _Optional[_Union[ImportStateChange, _Mapping]] = ..., stall: _Optional[_Union[ImportStall, _Mapping]] = ...) -> None: ...
+    progress: ImportProgress
+    def __init__(self, sequence: _Optional[int] = ..., counts: _Optional[_Union[ImportCounts, _Mapping]] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot: _Optional[_Union[Import, _Mapping]] = ..., item: _Optional[_Union[ImportItem, _Mapping]] = ..., state_change: _Optional[_Union[ImportStateChange, _Mapping]] = ..., stall: _Optional[_Union[ImportStall, _Mapping]] = ..., progress: _Optional[_Union[ImportProgress, _Mapping]] = ...) -> None: ...
+
+class ImportProgress(_message.Message):
+    __slots__ = ("stage", "first_index", "last_index", "items")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_INDEX_FIELD_NUMBER: _ClassVar[int]
+    LAST_INDEX_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    stage: ItemStage
+    first_index: int
+    last_index: int
+    items: int
+    def __init__(self, stage: _Optional[_Union[ItemStage, str]] = ..., first_index: _Optional[int] = ..., last_index: _Optional[int] = ..., items: _Optional[int] = ...) -> None: ...
 
 class ImportStall(_message.Message):
     __slots__ = ("reason", "idle_seconds")
