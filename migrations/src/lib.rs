@@ -20,6 +20,7 @@ mod m20261201_000012_user_roles;
 mod m20261202_000013_fhir_server_access;
 mod m20261202_000014_browser_sessions;
 mod m20261205_000015_import_leases;
+mod m20261205_000016_checked_items;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_fhir_server_access::Migration),
             Box::new(m20261202_000014_browser_sessions::Migration),
             Box::new(m20261205_000015_import_leases::Migration),
+            Box::new(m20261205_000016_checked_items::Migration),
         ]
     }
 }

@@ -235,8 +235,13 @@ fn record_request(item: PendingItem, policy: &DocumentPolicy) -> RecordRequest {
     let invalid = |why: String| Failure::new(ItemFailure::InvalidStoredDocument, why);
     let (document, metadata) = match item.metadata {
         Ok(metadata) => (
-            validate_document_json(&item.document_json, policy)
-                .map_err(|r| invalid(format!("stored document no longer valid: {}", r.message))),
+            match item.checked {
+                // Checked at intake: not parsed again.
+                Some(document) => Ok(document),
+                None => validate_document_json(&item.document_json, policy).map_err(|r| {
+                    invalid(format!("stored document no longer valid: {}", r.message))
+                }),
+            },
             metadata,
         ),
         Err(why) => (Err(invalid(why)), Default::default()),

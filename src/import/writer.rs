@@ -67,8 +67,12 @@ impl IntakeWriter {
                 imports
                     .notifier
                     .publish(&import_id, outcome.import.last_sequence);
-                if outcome.accepted > 0 {
+                if outcome.pending > 0 {
                     imports.processor.enqueue(&import_id);
+                }
+                // Files recorded at intake wait for their metadata.
+                if outcome.accepted > 0 && outcome.import.fhir_server.is_some() {
+                    imports.scraper.enqueue(&import_id);
                 }
             }
             Ok(Written {

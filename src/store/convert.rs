@@ -4,6 +4,7 @@
 use super::entities::{import, import_event, import_item};
 use super::StoreError;
 use crate::domain::{
+    document::ValidDocument,
     ids::{FhirServerId, ImportId, ProjectId},
     import::{
         ConflictPolicy, Counts, Event, Import, ImportKind, ImportState, Item, ItemFailure,
@@ -119,12 +120,56 @@ impl TryFrom<import_item::Model> for Item {
     }
 }
 
+/// What an accepted item keeps until its file is recorded: the document,
+/// the metadata the portal supplied, and what intake checked of it.
+pub(super) struct Accepted {
+    pub document_json: String,
+    pub metadata_json: String,
+    pub checked_json: String,
+}
+
+/// The fields of a checked document a file is made of, as an item keeps
+/// them (the document itself is kept beside them).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct CheckedFields {
+    pub id: String,
+    pub file_name: String,
+    pub url: Option<String>,
+    pub size: Option<u64>,
+    pub content_type: Option<String>,
+    pub hashes: std::collections::BTreeMap<String, String>,
+}
+
+impl CheckedFields {
+    pub fn of(doc: &ValidDocument) -> Self {
+        Self {
+            id: doc.id.clone(),
+            file_name: doc.file_name.clone(),
+            url: doc.url.clone(),
+            size: doc.size,
+            content_type: doc.content_type.clone(),
+            hashes: doc.hashes.clone(),
+        }
+    }
+
+    pub fn with_document(self, json: String) -> ValidDocument {
+        ValidDocument {
+            id: self.id,
+            file_name: self.file_name,
+            url: self.url,
+            size: self.size,
+            content_type: self.content_type,
+            hashes: self.hashes,
+            json,
+        }
+    }
+}
+
 /// The item row for an item as it stands now.
 pub(super) fn item_row(
     import_id: &ImportId,
     item: &Item,
-    document_json: Option<String>,
-    metadata_json: Option<String>,
+    accepted: Option<Accepted>,
 ) -> import_item::ActiveModel {
     use sea_orm::ActiveValue::Set;
     let (code, message) = match (&item.rejection, &item.error) {
@@ -142,8 +187,9 @@ pub(super) fn item_row(
         message: Set(message),
         file_id: Set(item.file_id.clone()),
         sequence: Set(to_i64(item.sequence)),
-        document_json: Set(document_json),
-        metadata_json: Set(metadata_json),
+        document_json: Set(accepted.as_ref().map(|a| a.document_json.clone())),
+        metadata_json: Set(accepted.as_ref().map(|a| a.metadata_json.clone())),
+        checked_json: Set(accepted.map(|a| a.checked_json)),
         updated_at: Set(item.updated_at),
         repeat_of: Set(item.repeat_of.map(to_i64)),
         failure: Set(item.failure.map(|f| f.as_str().to_owned())),

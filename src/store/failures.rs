@@ -88,7 +88,7 @@ impl Store {
                     change: Change::Item(item.clone()),
                 },
             )?);
-            item_rows.push(item_row(import_id, &item, None, None));
+            item_rows.push(item_row(import_id, &item, None));
         }
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
         insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;

@@ -8,8 +8,9 @@ use sea_orm::{
 };
 
 use super::batch::{BatchEvents, BatchWritten};
-use super::convert::{counts_of, event_row, item_row, set_counts};
+use super::convert::{counts_of, event_row, item_row, set_counts, Accepted, CheckedFields};
 use super::entities::{import, import_event, import_item};
+use super::processing::RecordRequest;
 use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     document::ValidDocument,
@@ -40,6 +41,17 @@ pub struct IntakeItem {
 pub struct IntakeOutcome {
     pub import: Import,
     pub accepted: u64,
+    /// Items of the import waiting for the processing stage.
+    pub pending: u64,
+}
+
+/// When a batch's files are recorded.
+#[derive(Clone, Copy)]
+enum Recording {
+    /// In the batch's own transaction.
+    Now,
+    /// By the processing stage.
+    Later,
 }
 
 impl Store {
@@ -88,13 +100,54 @@ impl Store {
             .transpose()
     }
 
-    /// Stores a batch of received items and their events in one transaction.
-    /// Nothing is stored when the import is no longer receiving (cancelled);
-    /// the returned import tells the caller to stop.
+    /// Stores a batch of received items and their events in one transaction,
+    /// recording the accepted documents' files in the same transaction when
+    /// nothing of the import waits for the processing stage (the common
+    /// case: each document is written once, as its file). When the store
+    /// refuses that (a name another import took meanwhile, say), the batch is
+    /// stored as PENDING items instead and the processing stage records them,
+    /// item by item where it must. Nothing is stored when the import is no
+    /// longer receiving (cancelled); the returned import tells the caller to
+    /// stop.
     pub async fn record_intake(
         &self,
         import_id: &ImportId,
         items: Vec<IntakeItem>,
+    ) -> StoreResult<IntakeOutcome> {
+        let mut requests = Vec::with_capacity(items.len());
+        let mut rejected = Vec::new();
+        for item in items {
+            match item.outcome {
+                Ok((doc, metadata)) => requests.push(RecordRequest {
+                    index: item.index,
+                    document_id: Some(doc.id.clone()),
+                    document: Ok(doc),
+                    metadata,
+                }),
+                Err(rejection) => rejected.push((item.index, rejection)),
+            }
+        }
+        match self
+            .store_received(import_id, &requests, &rejected, Recording::Now)
+            .await
+        {
+            Err(err @ StoreError::Unavailable(_)) => Err(err),
+            Err(refused) => {
+                tracing::warn!(import_id = %import_id, error = %refused,
+                    "recording a batch's files at intake was refused; the processing stage records them");
+                self.store_received(import_id, &requests, &rejected, Recording::Later)
+                    .await
+            }
+            Ok(outcome) => Ok(outcome),
+        }
+    }
+
+    async fn store_received(
+        &self,
+        import_id: &ImportId,
+        requests: &[RecordRequest],
+        rejected: &[(u64, Rejection)],
+        mut recording: Recording,
     ) -> StoreResult<IntakeOutcome> {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
@@ -104,41 +157,57 @@ impl Store {
             return Ok(IntakeOutcome {
                 import: current,
                 accepted: 0,
+                pending: 0,
             });
         }
+        // Items already waiting for processing go first: a later document
+        // must not be applied before an earlier one.
+        if current.counts.pending + current.counts.processing > 0 {
+            recording = Recording::Later;
+        }
         let now = Utc::now();
+        let stage = match recording {
+            Recording::Now => ItemStage::RecordFile,
+            Recording::Later => ItemStage::Intake,
+        };
         let mut events = BatchEvents::new(
             import_id,
-            ItemStage::Intake,
+            stage,
             current.last_sequence,
             counts_of(&row),
             now,
         );
-        let mut stored = Vec::with_capacity(items.len());
-        let mut accepted = 0;
-        for intake in items {
-            let (item, document_json, metadata_json) = match intake.outcome {
-                Ok((doc, metadata)) => {
-                    accepted += 1;
-                    let metadata_json = serde_json::to_string(&metadata)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    let item = Item {
-                        document_id: Some(doc.id.clone()),
-                        ..Item::new(intake.index, ItemState::Pending, ItemStage::Intake, 0, now)
-                    };
-                    (item, Some(doc.json), Some(metadata_json))
-                }
-                Err(rejection) => {
-                    let item = Item {
-                        document_id: rejection.document_id.clone(),
-                        rejection: Some(StoredRejection::from(&rejection)),
-                        ..Item::new(intake.index, ItemState::Rejected, ItemStage::Intake, 0, now)
-                    };
-                    (item, None, None)
-                }
+        for (index, rejection) in rejected {
+            let item = Item {
+                document_id: rejection.document_id.clone(),
+                rejection: Some(StoredRejection::from(rejection)),
+                ..Item::new(*index, ItemState::Rejected, ItemStage::Intake, 0, now)
             };
             events.push(None, item)?;
-            stored.push((document_json, metadata_json));
+        }
+        let mut kept = Vec::new();
+        match recording {
+            Recording::Now => {
+                self.write_files(&tx, &current, requests, None, &mut events, now)
+                    .await?;
+            }
+            Recording::Later => {
+                for request in requests {
+                    let Ok(doc) = &request.document else { continue };
+                    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+                    kept.push(Accepted {
+                        document_json: doc.json.clone(),
+                        metadata_json: serde_json::to_string(&request.metadata).map_err(corrupt)?,
+                        checked_json: serde_json::to_string(&CheckedFields::of(doc))
+                            .map_err(corrupt)?,
+                    });
+                    let item = Item {
+                        document_id: request.document_id.clone(),
+                        ..Item::new(request.index, ItemState::Pending, ItemStage::Intake, 0, now)
+                    };
+                    events.push(None, item)?;
+                }
+            }
         }
         let BatchWritten {
             items: written,
@@ -146,11 +215,17 @@ impl Store {
             counts,
             sequence,
         } = events.finish()?;
+        // Rejected items come first, then the accepted ones in order; only
+        // PENDING ones keep their document.
+        let mut kept = kept.into_iter();
         let item_rows: Vec<_> = written
             .iter()
-            .zip(stored)
-            .map(|(item, (document_json, metadata_json))| {
-                item_row(import_id, item, document_json, metadata_json)
+            .map(|item| {
+                let payload = match item.state {
+                    ItemState::Pending => kept.next(),
+                    _ => None,
+                };
+                item_row(import_id, item, payload)
             })
             .collect();
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
@@ -163,7 +238,8 @@ impl Store {
         tx.commit().await?;
         Ok(IntakeOutcome {
             import: model.try_into()?,
-            accepted,
+            accepted: requests.len() as u64,
+            pending: counts.pending,
         })
     }
 

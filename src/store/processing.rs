@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::batch::{claim_items, BatchEvents, BatchWritten};
-use super::convert::{counts_of, item_row, set_counts, to_i64, to_u64};
+use super::convert::{counts_of, item_row, set_counts, to_i64, to_u64, CheckedFields};
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
@@ -28,6 +28,9 @@ pub struct PendingItem {
     pub index: u64,
     pub document_id: Option<String>,
     pub document_json: String,
+    /// What intake checked of the document; none for an item stored
+    /// before items kept it (the document is checked again then).
+    pub checked: Option<ValidDocument>,
     /// The supplied metadata, or why the stored copy cannot be read.
     pub metadata: Result<BTreeMap<String, String>, String>,
 }
@@ -55,15 +58,24 @@ impl Store {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|row| PendingItem {
-                metadata: match &row.metadata_json {
-                    Some(json) => serde_json::from_str(json)
-                        .map_err(|e| format!("its stored metadata is not readable: {e}")),
-                    None => Ok(BTreeMap::new()),
-                },
-                index: to_u64(row.idx),
-                document_id: row.document_id,
-                document_json: row.document_json.unwrap_or_default(),
+            .map(|row| {
+                let document_json = row.document_json.unwrap_or_default();
+                let checked = row
+                    .checked_json
+                    .as_deref()
+                    .and_then(|json| serde_json::from_str::<CheckedFields>(json).ok())
+                    .map(|fields| fields.with_document(document_json.clone()));
+                PendingItem {
+                    metadata: match &row.metadata_json {
+                        Some(json) => serde_json::from_str(json)
+                            .map_err(|e| format!("its stored metadata is not readable: {e}")),
+                        None => Ok(BTreeMap::new()),
+                    },
+                    index: to_u64(row.idx),
+                    document_id: row.document_id,
+                    checked,
+                    document_json,
+                }
             })
             .collect())
     }
@@ -93,21 +105,6 @@ impl Store {
             return Ok(None);
         }
 
-        let project = import.project_id.as_str();
-        let doc_ids: Vec<&str> = requests
-            .iter()
-            .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
-            .collect();
-        let mut existing =
-            existing_files(&tx, project, import.fhir_server.as_ref(), &doc_ids).await?;
-        // Which earlier item of this import each known document came from.
-        let mut earlier_items = latest_items_of_files(&tx, import_id, &existing).await?;
-        let wanted: Vec<&str> = requests
-            .iter()
-            .filter_map(|r| r.document.as_ref().ok().map(|d| d.file_name.as_str()))
-            .collect();
-        let mut taken = taken_names(&tx, project, &wanted).await?;
-
         let now = Utc::now();
         let mut events = BatchEvents::new(
             import_id,
@@ -116,6 +113,65 @@ impl Store {
             counts_of(&row),
             now,
         );
+        self.write_files(
+            &tx,
+            &import,
+            requests,
+            Some(ItemState::Pending),
+            &mut events,
+            now,
+        )
+        .await?;
+        let BatchWritten {
+            items,
+            events: event_rows,
+            counts,
+            sequence,
+        } = events.finish()?;
+        let item_rows: Vec<_> = items
+            .iter()
+            .map(|item| item_row(import_id, item, None))
+            .collect();
+        insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
+        insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
+
+        let model = self
+            .finish_batch(&tx, row, &import, counts, sequence, now)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(model.try_into()?))
+    }
+
+    /// Records `requests` as files following the import's conflict policy,
+    /// in stream order, and moves their items from `from` (none: new items,
+    /// recorded as they are received) on to where that leaves them, into
+    /// `events`. A document the stream sent before is applied to what its
+    /// earlier item left (OVERWRITE: the later one wins; SKIP: the first one
+    /// does; RENAME: both are kept) and its item names the earlier one.
+    pub(super) async fn write_files(
+        &self,
+        tx: &WriteTx,
+        import: &Import,
+        requests: &[RecordRequest],
+        from: Option<ItemState>,
+        events: &mut BatchEvents,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let project = import.project_id.as_str();
+        let doc_ids: Vec<&str> = requests
+            .iter()
+            .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
+            .collect();
+        let mut existing =
+            existing_files(tx, project, import.fhir_server.as_ref(), &doc_ids).await?;
+        // Which earlier item of this import each known document came from.
+        let mut earlier_items = latest_items_of_files(tx, &import.id, &existing).await?;
+        let wanted: Vec<&str> = requests
+            .iter()
+            .filter_map(|r| r.document.as_ref().ok().map(|d| d.file_name.as_str()))
+            .collect();
+        let mut taken = taken_names(tx, project, &wanted).await?;
+
         // Files this batch creates, by id: a later repeat in the batch
         // replaces its row before anything is written.
         let mut new_files: BTreeMap<String, file::ActiveModel> = BTreeMap::new();
@@ -159,7 +215,7 @@ impl Store {
                         }
                         FileAction::Create => {
                             let name =
-                                free_name(&tx, project, &doc.file_name, &mut taken, None).await?;
+                                free_name(tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
                             let row =
                                 file_row(&id, &import, doc, &name, metadata_state, &tags, now)?;
@@ -170,7 +226,7 @@ impl Store {
                         FileAction::Overwrite { file_id } => {
                             let own = known.as_ref().map(|(_, name)| name.clone());
                             let name =
-                                free_name(&tx, project, &doc.file_name, &mut taken, own.as_deref())
+                                free_name(tx, project, &doc.file_name, &mut taken, own.as_deref())
                                     .await?;
                             let mut update = file_row(
                                 &file_id,
@@ -186,7 +242,7 @@ impl Store {
                                 *created = update;
                             } else {
                                 update.created_at = sea_orm::ActiveValue::NotSet;
-                                update.update(&*tx).await?;
+                                update.update(&**tx).await?;
                                 replaced_metadata.push(file_id.clone());
                             }
                             existing.insert(doc.id.clone(), (file_id.clone(), name));
@@ -200,39 +256,21 @@ impl Store {
                     item.file_id = Some(file_id);
                 }
             }
-            events.push(Some(ItemState::Pending), item)?;
+            events.push(from, item)?;
         }
-        let BatchWritten {
-            items,
-            events: event_rows,
-            counts,
-            sequence,
-        } = events.finish()?;
-        let item_rows: Vec<_> = items
-            .iter()
-            .map(|item| item_row(import_id, item, None, None))
-            .collect();
-
         if !replaced_metadata.is_empty() {
             file_metadata::Entity::delete_many()
                 .filter(file_metadata::Column::FileId.is_in(replaced_metadata))
-                .exec(&*tx)
+                .exec(&**tx)
                 .await?;
         }
         let metadata_rows: Vec<_> = metadata_of
             .iter()
             .flat_map(|(file_id, metadata)| metadata_models(file_id, metadata))
             .collect();
-        insert_chunked::<file::Entity, _>(&tx, new_files.into_values().collect()).await?;
-        insert_chunked::<file_metadata::Entity, _>(&tx, metadata_rows).await?;
-        insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
-        insert_chunked::<import_event::Entity, _>(&tx, event_rows).await?;
-
-        let model = self
-            .finish_batch(&tx, row, &import, counts, sequence, now)
-            .await?;
-        tx.commit().await?;
-        Ok(Some(model.try_into()?))
+        insert_chunked::<file::Entity, _>(tx, new_files.into_values().collect()).await?;
+        insert_chunked::<file_metadata::Entity, _>(tx, metadata_rows).await?;
+        Ok(())
     }
 
     /// Ends a batch of either stage: the import's new counts and sequence,

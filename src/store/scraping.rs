@@ -212,7 +212,7 @@ impl Store {
         } = events.finish()?;
         let item_rows: Vec<_> = items
             .iter()
-            .map(|item| item_row(import_id, item, None, None))
+            .map(|item| item_row(import_id, item, None))
             .collect();
         let metadata_rows: Vec<_> = pairs_of
             .into_iter()

@@ -18,6 +18,8 @@ pub struct Model {
     pub sequence: i64,
     pub document_json: Option<String>,
     pub metadata_json: Option<String>,
+    /// What intake checked of the document: the file's fields.
+    pub checked_json: Option<String>,
     pub updated_at: DateTimeUtc,
     pub repeat_of: Option<i64>,
     pub failure: Option<String>,
