@@ -218,7 +218,7 @@ impl Store {
                                 free_name(tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
                             let row =
-                                file_row(&id, &import, doc, &name, metadata_state, &tags, now)?;
+                                file_row(&id, import, doc, &name, metadata_state, &tags, now)?;
                             new_files.insert(id.clone(), row);
                             existing.insert(doc.id.clone(), (id.clone(), name));
                             id
@@ -228,15 +228,8 @@ impl Store {
                             let name =
                                 free_name(tx, project, &doc.file_name, &mut taken, own.as_deref())
                                     .await?;
-                            let mut update = file_row(
-                                &file_id,
-                                &import,
-                                doc,
-                                &name,
-                                metadata_state,
-                                &tags,
-                                now,
-                            )?;
+                            let mut update =
+                                file_row(&file_id, import, doc, &name, metadata_state, &tags, now)?;
                             if let Some(created) = new_files.get_mut(&file_id) {
                                 // Made earlier in this batch: not in the table yet.
                                 *created = update;
