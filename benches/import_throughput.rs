@@ -25,6 +25,7 @@
 //! - `PGOPTIONS` is honoured by sqlx, e.g. `-c plan_cache_mode=force_custom_plan`
 //!   to try a session setting without changing the server.
 
+mod raw_store;
 mod support;
 
 use support::{
@@ -117,16 +118,7 @@ struct Row {
 
 async fn run(settings: Settings) -> anyhow::Result<()> {
     let documents = build_documents(settings.docs);
-    let bytes: usize = documents
-        .iter()
-        .map(|m| match &m.kind {
-            Some(Kind::Document(pb::DocumentInput {
-                source: Some(Source::ResourceJson(json)),
-                ..
-            })) => json.len(),
-            _ => 0,
-        })
-        .sum();
+    let bytes: usize = documents.iter().map(json_len).sum();
     eprintln!(
         "{} documents per run, {} bytes of JSON on average, {} runs per target, {} worker threads",
         settings.docs,
@@ -162,11 +154,35 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     bare.stop().await?;
     rows.push(row("bare tonic drain", settings.docs, &runs));
 
-    // 2. fhir-import on SQLite.
+    // 2. fhir-import on SQLite, beside the same rows written by plain sqlx.
+    let mut raw = Vec::new();
+    for run in 1..=settings.runs {
+        let dir = tempfile::tempdir().context("temp dir")?;
+        let took = raw_store::sqlite(dir.path(), &documents).await?;
+        report_run("raw sqlite (sqlx)", run, settings.docs, took, took);
+        raw.push((took, took));
+    }
+    rows.push(row("raw sqlite (sqlx)", settings.docs, &raw));
     let dir = tempfile::tempdir().context("temp dir")?;
-    let sqlite_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db_file = dir.path().join("bench.db");
+    let sqlite_url = format!("sqlite://{}", db_file.display());
     let runs = bench_app("fhir-import sqlite", &sqlite_url, &settings, &documents).await?;
     rows.push(row("fhir-import sqlite", settings.docs, &runs));
+    // Everything imported: the warm-up's documents and every run's.
+    let warm_up: usize = documents[..documents.len().min(1000)]
+        .iter()
+        .map(json_len)
+        .sum();
+    let imported = warm_up + bytes * settings.runs;
+    let stored: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db_file.display())).ok())
+        .map(|m| m.len())
+        .sum();
+    let storage = stored as f64 / imported as f64;
+    if let Some(keep) = std::env::var_os("BENCH_KEEP_SQLITE") {
+        std::fs::copy(&db_file, keep)?;
+    }
     drop(dir);
 
     // 3. fhir-import on PostgreSQL, when there is one.
@@ -178,12 +194,37 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         Ok(db) => {
             let result = bench_app("fhir-import postgres", &db.url, &settings, &documents).await;
             db.drop_database().await?;
+            let mut raw = Vec::new();
+            for run in 1..=settings.runs {
+                let fresh = FreshPostgres::create(&settings.postgres_admin_url).await?;
+                let took = raw_store::postgres(&fresh.url, &documents).await;
+                fresh.drop_database().await?;
+                let took = took?;
+                report_run("raw postgres (sqlx)", run, settings.docs, took, took);
+                raw.push((took, took));
+            }
+            rows.push(row("raw postgres (sqlx)", settings.docs, &raw));
             rows.push(row("fhir-import postgres", settings.docs, &result?));
         }
     }
 
     print_table(&settings, &rows);
+    println!(
+        "SQLite storage: {:.1} MB for {:.1} MB of imported JSON ({storage:.2}x)",
+        stored as f64 / 1e6,
+        imported as f64 / 1e6
+    );
     Ok(())
+}
+
+fn json_len(message: &pb::ImportDocumentsRequest) -> usize {
+    match &message.kind {
+        Some(Kind::Document(pb::DocumentInput {
+            source: Some(Source::ResourceJson(json)),
+            ..
+        })) => json.len(),
+        _ => 0,
+    }
 }
 
 /// Streams a header and `documents`; returns the response.
@@ -393,6 +434,8 @@ fn row(name: &'static str, docs: usize, runs: &[(Duration, Duration)]) -> Row {
     }
 }
 
+/// The table: each target's medians, against the bare drain, and each
+/// fhir-import target against the raw store baseline printed above it.
 fn print_table(settings: &Settings, rows: &[Row]) {
     let baseline = rows.first().map_or(f64::NAN, |r| r.end_to_end);
     println!(
@@ -400,17 +443,34 @@ fn print_table(settings: &Settings, rows: &[Row]) {
         settings.docs, settings.runs
     );
     println!(
-        "{:<22}{:>15}{:>20}{:>17}{:>14}",
-        "target", "intake docs/s", "end-to-end docs/s", "intake vs base", "e2e vs base"
+        "{:<22}{:>15}{:>20}{:>17}{:>14}{:>15}{:>12}",
+        "target",
+        "intake docs/s",
+        "end-to-end docs/s",
+        "intake vs base",
+        "e2e vs base",
+        "intake vs raw",
+        "e2e/intake"
     );
+    let mut raw = f64::NAN;
     for r in rows {
+        let vs_raw = if r.name.starts_with("raw ") {
+            raw = r.intake;
+            String::new()
+        } else if r.name.starts_with("fhir-import") {
+            format!("{:.3}", r.intake / raw)
+        } else {
+            String::new()
+        };
         println!(
-            "{:<22}{:>15.0}{:>20.0}{:>17.3}{:>14.3}",
+            "{:<22}{:>15.0}{:>20.0}{:>17.3}{:>14.3}{:>15}{:>12.3}",
             r.name,
             r.intake,
             r.end_to_end,
             r.intake / baseline,
-            r.end_to_end / baseline
+            r.end_to_end / baseline,
+            vs_raw,
+            r.end_to_end / r.intake
         );
     }
 }

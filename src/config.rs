@@ -208,6 +208,10 @@ pub struct ImportConfig {
     /// on a replica; 0 is no cap.
     pub max_watchers_per_user: usize,
     pub max_watchers_per_client: usize,
+    /// Events of an import finished longer ago than this are removed (its
+    /// items, files and counts stay; WatchImport then sends the snapshot
+    /// alone); 0 keeps them for ever.
+    pub event_retention_hours: u64,
     /// How long a replica's hold on an import (its lease) lasts without
     /// renewal; it renews three times per lease. Another replica takes an
     /// import over this long after its owner died.
@@ -282,6 +286,7 @@ impl Default for ImportConfig {
             max_streams_per_client: 32,
             max_watchers_per_user: 32,
             max_watchers_per_client: 128,
+            event_retention_hours: 720,
             lease_ms: 15_000,
         }
     }

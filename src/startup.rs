@@ -262,6 +262,11 @@ impl Application {
             .set_serving::<FhirServerServiceServer<FhirServerApi>>()
             .await;
         spawn_store_health(health.clone(), troubles.watch_store(), stopping.clone());
+        crate::import::retention::spawn_pruning(
+            store.clone(),
+            Duration::from_secs(config.import.event_retention_hours * 3600),
+            stopping.clone(),
+        );
         crate::auth::purge::spawn_purge(
             store.clone(),
             Duration::from_secs(config.auth.purge_interval_secs),

@@ -10,6 +10,7 @@ mod notify;
 mod processor;
 mod replay;
 mod rescrape;
+pub mod retention;
 mod scraping;
 mod spec;
 mod troubles;

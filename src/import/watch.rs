@@ -61,14 +61,16 @@ impl Imports {
         Ok((rx, permit))
     }
 
-    /// True when the import is finished and `cursor` has seen its last event
-    /// (a client resuming after the end gets the snapshot and nothing else).
-    async fn has_ended_by(&self, import_id: &ImportId, cursor: u64) -> Result<bool, ImportError> {
+    /// True when the import is finished: its last events are written with
+    /// its final state, so when none is left after the cursor, none will
+    /// come (a client resuming after the end, or after its events were
+    /// pruned, gets the snapshot and nothing else).
+    async fn has_ended(&self, import_id: &ImportId) -> Result<bool, ImportError> {
         Ok(self
             .store
             .get_import(import_id)
             .await?
-            .is_none_or(|i| i.state.is_terminal() && cursor >= i.last_sequence))
+            .is_none_or(|i| i.state.is_terminal()))
     }
 
     async fn follow(
@@ -93,9 +95,11 @@ impl Imports {
         }
         let mut cursor = after;
         loop {
+            // Finished before the read: the read has every event it had.
+            let ended = self.has_ended(&import_id).await?;
             let events = self.store.list_events(&import_id, cursor, PAGE).await?;
             let page_was_full = events.len() as u64 == PAGE;
-            if events.is_empty() && self.has_ended_by(&import_id, cursor).await? {
+            if events.is_empty() && ended {
                 return Ok(());
             }
             for event in events {

@@ -1,5 +1,6 @@
 //! Reads of imports, their items and events, and cancelling.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, Query},
     ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -172,5 +173,28 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(CancelOutcome::Cancelled(model.try_into()?))
+    }
+}
+
+impl Store {
+    /// Removes the events of imports that finished before `finished_before`;
+    /// returns how many. Their items, files and counts stay.
+    pub async fn prune_events(&self, finished_before: DateTime<Utc>) -> StoreResult<u64> {
+        let tx = self.begin_write().await?;
+        let pruned = import_event::Entity::delete_many()
+            .filter(
+                import_event::Column::ImportId.in_subquery(
+                    Query::select()
+                        .column(import::Column::Id)
+                        .from(import::Entity)
+                        .and_where(import::Column::FinishedAt.lt(finished_before))
+                        .to_owned(),
+                ),
+            )
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        tx.commit().await?;
+        Ok(pruned)
     }
 }

@@ -196,3 +196,56 @@ async fn cancelling_stops_the_stream_and_pending_items(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(cancelling_stops_the_stream_and_pending_items);
+
+/// Events of an import finished longer ago than the retention are pruned:
+/// watching it gives the snapshot (with its final counts) and ends; its
+/// items are all still listed.
+async fn pruned_events_leave_the_snapshot_and_the_items(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("pruned").await;
+    let mut documents = docs::valid_inputs(0..20);
+    documents.insert(3, docs::raw("nonsense"));
+    let response = app
+        .import(header(&project.id), documents)
+        .await
+        .expect("import");
+    let finished = app.wait_until_finished(&response.import_id).await;
+
+    let store = fhir_import::store::Store::connect(&app.database_url, 1)
+        .await
+        .expect("store");
+    let kept = store
+        .prune_events(chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .expect("prune");
+    assert_eq!(kept, 0, "an import finished just now keeps its events");
+    let pruned = store
+        .prune_events(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .expect("prune");
+    assert!(pruned >= 2, "{pruned} events removed");
+
+    let events = collect(watch(&app, &response.import_id, 0).await).await;
+    assert_eq!(events.len(), 1, "the snapshot alone: {events:?}");
+    let Some(Kind::Snapshot(snapshot)) = &events[0].kind else {
+        panic!("a snapshot: {:?}", events[0]);
+    };
+    assert_eq!(snapshot.state(), finished.state());
+    assert_eq!(snapshot.counts, finished.counts);
+    let items = app
+        .imports
+        .clone()
+        .list_import_items(pb::ListImportItemsRequest {
+            import_id: response.import_id.clone(),
+            page_size: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("items")
+        .into_inner()
+        .items;
+    assert_eq!(items.len(), 21);
+    store.close().await;
+    app.stop().await;
+}
+on_both_stores!(pruned_events_leave_the_snapshot_and_the_items);

@@ -76,10 +76,12 @@ class ImportServiceServicer(object):
 
     def WatchImport(self, request, context):
         """Follows one import live. The first event is a snapshot of the import;
-        then one event per change, each with a strictly increasing sequence.
-        Pass the last sequence you saw as `after_sequence` to resume without
-        missing anything. The stream ends once the import is in a terminal state
-        (right after the snapshot when that was already seen). Errors:
+        then its events (per batch, see ImportEvent), each with a strictly
+        increasing sequence. Pass the last sequence you saw as `after_sequence`
+        to resume without missing anything; any replica serves it. The stream
+        ends once the import is in a terminal state (right after the snapshot
+        when that was already seen, or when the import finished longer ago
+        than the server keeps events: `[import] event_retention_hours`). Errors:
         NOT_FOUND for an unknown import, OUT_OF_RANGE for an after_sequence past
         the import's latest event, UNAVAILABLE when the server shuts down
         (resume from the last sequence seen).
