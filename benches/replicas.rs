@@ -310,6 +310,7 @@ async fn load(
         };
         let mut imports = writer.imports.clone();
         let watcher = watcher.imports.clone();
+        let local = writer.imports.clone();
         let lookup = writer.imports.clone();
         let messages = std::iter::once(header(project)).chain(documents.clone());
         let project = project.clone();
@@ -333,21 +334,25 @@ async fn load(
                     .map(|r| r.into_inner())
             });
             let import_id = newest_import(lookup, &project).await?;
-            let delays = tokio::spawn(watch_delays(watcher, import_id));
+            let delays = tokio::spawn(watch_delays(watcher, import_id.clone()));
+            let local_delays = tokio::spawn(watch_delays(local, import_id));
             let response = call.await??;
             let _ = forward.await;
             let delays = delays.await??;
-            anyhow::Ok((response, delays))
+            let local_delays = local_delays.await??;
+            anyhow::Ok((response, delays, local_delays))
         }));
     }
     let mut errors = 0;
     let mut delays = Vec::new();
+    let mut local_delays = Vec::new();
     let mut accepted = 0u64;
     for call in calls {
         match call.await? {
-            Ok((response, mut d)) => {
+            Ok((response, mut d, mut l)) => {
                 accepted += response.accepted;
                 delays.append(&mut d);
+                local_delays.append(&mut l);
             }
             Err(err) => {
                 errors += 1;
@@ -370,7 +375,8 @@ async fn load(
     let _ = db.close().await;
 
     delays.sort();
-    let at = |q: f64| {
+    local_delays.sort();
+    let at = |delays: &[Duration], q: f64| {
         delays
             .get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1)))
             .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
@@ -386,13 +392,18 @@ async fn load(
     println!(
         "  files in the database: {files} for {distinct} distinct documents (all runs of this benchmark)"
     );
-    println!(
-        "  watch delay on the other replica over {} live events: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        delays.len(),
-        at(0.5),
-        at(0.99),
-        delays.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-    );
+    for (label, delays) in [
+        ("the other replica", &delays),
+        ("the writing replica (baseline)", &local_delays),
+    ] {
+        println!(
+            "  watch delay on {label} over {} live events: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            delays.len(),
+            at(delays, 0.5),
+            at(delays, 0.99),
+            delays.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+        );
+    }
     if files != distinct {
         bail!("{} documents have more than one file", files - distinct);
     }
