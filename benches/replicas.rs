@@ -260,11 +260,14 @@ async fn finished(clients: &Clients, import_id: &str) -> anyhow::Result<pb::Impo
     }
 }
 
-/// How late each live event reached a watcher on the other replica.
+/// Each live event a watcher got: its sequence, how late it arrived after
+/// its time, and when it arrived.
+type Arrivals = Vec<(u64, Duration, DateTime<Utc>)>;
+
 async fn watch_delays(
     mut imports: ImportServiceClient<Authed>,
     import_id: String,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<Arrivals> {
     let watching_since = Utc::now();
     let mut events = imports
         .watch_import(pb::WatchImportRequest {
@@ -281,7 +284,8 @@ async fn watch_delays(
             DateTime::<Utc>::from_timestamp(time.seconds, u32::try_from(time.nanos).unwrap_or(0));
         // Events written before the watch began are catch-up, not live.
         if let Some(written) = written.filter(|w| *w >= watching_since) {
-            delays.push((arrived - written).to_std().unwrap_or_default());
+            let late = (arrived - written).to_std().unwrap_or_default();
+            delays.push((event.sequence, late, arrived));
         }
     }
     Ok(delays)
@@ -346,13 +350,23 @@ async fn load(
     let mut errors = 0;
     let mut delays = Vec::new();
     let mut local_delays = Vec::new();
+    // How much later the other replica's watcher got each event than the
+    // writing replica's: what the doorbell between replicas adds.
+    let mut extra = Vec::new();
     let mut accepted = 0u64;
     for call in calls {
         match call.await? {
-            Ok((response, mut d, mut l)) => {
+            Ok((response, d, l)) => {
                 accepted += response.accepted;
-                delays.append(&mut d);
-                local_delays.append(&mut l);
+                let local_at: std::collections::HashMap<u64, DateTime<Utc>> =
+                    l.iter().map(|(seq, _, at)| (*seq, *at)).collect();
+                for (seq, _, at) in &d {
+                    if let Some(local) = local_at.get(seq) {
+                        extra.push((*at - *local).to_std().unwrap_or_default());
+                    }
+                }
+                delays.extend(d.into_iter().map(|(_, late, _)| late));
+                local_delays.extend(l.into_iter().map(|(_, late, _)| late));
             }
             Err(err) => {
                 errors += 1;
@@ -376,6 +390,7 @@ async fn load(
 
     delays.sort();
     local_delays.sort();
+    extra.sort();
     let at = |delays: &[Duration], q: f64| {
         delays
             .get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1)))
@@ -395,6 +410,10 @@ async fn load(
     for (label, delays) in [
         ("the other replica", &delays),
         ("the writing replica (baseline)", &local_delays),
+        (
+            "the other replica after the writing one (the doorbell)",
+            &extra,
+        ),
     ] {
         println!(
             "  watch delay on {label} over {} live events: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::domain::ids::ImportId;
-use crate::store::{Ring, Store};
+use crate::store::{Ring, Ringer, Store};
 
 #[derive(Clone, Default)]
 pub struct Notifier {
@@ -47,7 +47,10 @@ impl Notifier {
             channels: Arc::default(),
             outbox: Some(outbox),
         };
-        let ringer = tokio::spawn(ring_others(store.clone(), rings, stopping.clone()));
+        let Some(ringer) = store.ringer() else {
+            return (Self::default(), None);
+        };
+        let ringer = tokio::spawn(ring_others(ringer, rings, stopping.clone()));
         tokio::spawn(hear_others(
             store.clone(),
             notifier.clone(),
@@ -105,7 +108,7 @@ impl Notifier {
 /// Sends what the outbox holds, as few statements as it takes; a failed
 /// ring is dropped (watchers poll as well).
 async fn ring_others(
-    store: Store,
+    mut ringer: Ringer,
     mut rings: mpsc::UnboundedReceiver<Ring>,
     stopping: CancellationToken,
 ) {
@@ -139,7 +142,7 @@ async fn ring_others(
         if released {
             coalesced.push(Ring::LeasesReleased);
         }
-        if let Err(err) = store.ring(&coalesced).await {
+        if let Err(err) = ringer.ring(&coalesced).await {
             warn!(error = %err, rings = coalesced.len(), "ringing the other replicas failed");
         }
     }

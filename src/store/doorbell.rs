@@ -4,7 +4,11 @@
 //! wakes whoever reads it, so a ring lost while a listener reconnects
 //! costs a watcher at most its poll interval.
 
-use sea_orm::sqlx::{self, postgres::PgListener};
+use sea_orm::sqlx::{
+    self,
+    postgres::{PgConnection, PgListener},
+    Connection,
+};
 
 use super::{Store, StoreError, StoreResult};
 use crate::domain::ids::ImportId;
@@ -91,22 +95,59 @@ impl Store {
         }))
     }
 
-    /// Rings every replica about each of `rings`, in one statement. A no-op
-    /// on SQLite.
-    pub async fn ring(&self, rings: &[Ring]) -> StoreResult<()> {
-        if !self.is_postgres() || rings.is_empty() {
+    /// This replica's voice on the doorbell; none on SQLite.
+    pub fn ringer(&self) -> Option<Ringer> {
+        self.is_postgres().then(|| Ringer {
+            store: self.clone(),
+            connection: None,
+        })
+    }
+}
+
+/// Rings the other replicas over a connection of its own, so that a ring
+/// never waits behind the pool's busy connections (a replica under load is
+/// exactly when watchers elsewhere need word soonest).
+pub struct Ringer {
+    store: Store,
+    connection: Option<PgConnection>,
+}
+
+impl Ringer {
+    /// Rings every replica about each of `rings`, in one statement; a lost
+    /// connection is opened again on the next ring.
+    pub async fn ring(&mut self, rings: &[Ring]) -> StoreResult<()> {
+        if rings.is_empty() {
             return Ok(());
         }
+        let unavailable = |e: sqlx::Error| StoreError::Unavailable(e.to_string());
+        let connection = match &mut self.connection {
+            Some(connection) => connection,
+            None => {
+                let options = self
+                    .store
+                    .db
+                    .get_postgres_connection_pool()
+                    .connect_options();
+                self.connection.insert(
+                    PgConnection::connect_with(&options)
+                        .await
+                        .map_err(unavailable)?,
+                )
+            }
+        };
         let payloads: Vec<String> = rings
             .iter()
-            .map(|ring| ring.payload(&self.lease.owner))
+            .map(|ring| ring.payload(&self.store.lease.owner))
             .collect();
-        sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+        let rung = sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
             .bind(CHANNEL)
             .bind(payloads)
-            .execute(self.db.get_postgres_connection_pool())
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            .execute(&mut *connection)
+            .await;
+        if let Err(err) = rung {
+            self.connection = None;
+            return Err(unavailable(err));
+        }
         Ok(())
     }
 }

@@ -38,7 +38,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use codes::StoredCode;
-pub use doorbell::{Doorbell, Ring};
+pub use doorbell::{Doorbell, Ring, Ringer};
 pub use files::FileFilter;
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
@@ -261,14 +261,25 @@ impl Store {
     }
 }
 
-/// Inserts rows in chunks that stay under the bind-parameter limits of
-/// SQLite (32766) and PostgreSQL (65535).
+/// Inserts rows: on PostgreSQL as one `INSERT … SELECT FROM UNNEST(…)`, a
+/// statement with one array parameter per column however many rows (cheap
+/// to plan and to bind); on SQLite in multi-row statements that stay under
+/// its bind-parameter limit (32766).
 async fn insert_chunked<E, A>(tx: &WriteTx, rows: Vec<A>) -> StoreResult<()>
 where
     E: sea_orm::EntityTrait,
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,
     E::Model: sea_orm::IntoActiveModel<A>,
 {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if tx.get_database_backend() == DbBackend::Postgres {
+        if let Some(statement) = unnest_insert::<E, A>(&rows) {
+            tx.execute(statement).await?;
+            return Ok(());
+        }
+    }
     const ROWS_PER_STATEMENT: usize = 500;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -276,4 +287,86 @@ where
         E::insert_many(chunk).exec_without_returning(&**tx).await?;
     }
     Ok(())
+}
+
+/// The UNNEST insert of `rows`, or none when a column has a type it does
+/// not map (then the rows go in as multi-row VALUES). The binder takes
+/// arrays without NULL elements, so a column with NULLs comes with a second
+/// array saying which are NULL.
+fn unnest_insert<E, A>(rows: &[A]) -> Option<sea_orm::Statement>
+where
+    E: sea_orm::EntityTrait,
+    A: sea_orm::ActiveModelTrait<Entity = E>,
+{
+    use sea_orm::sea_query::{ArrayType, ColumnType, Value};
+    // `Iden::to_string`: the column's name as the table has it.
+    use sea_orm::{ColumnTrait, Iden, Iterable};
+    let mut names = Vec::new();
+    let mut selected = Vec::new();
+    let mut arrays = Vec::new();
+    let mut params = Vec::new();
+    for column in E::Column::iter() {
+        let (cast, kind, stand_in) = match column.def().get_column_type() {
+            ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => (
+                "text",
+                ArrayType::String,
+                Value::String(Some(Box::default())),
+            ),
+            ColumnType::BigInteger => ("int8", ArrayType::BigInt, Value::BigInt(Some(0))),
+            ColumnType::Integer => ("int4", ArrayType::Int, Value::Int(Some(0))),
+            ColumnType::Boolean => ("bool", ArrayType::Bool, Value::Bool(Some(false))),
+            ColumnType::TimestampWithTimeZone => (
+                "timestamptz",
+                ArrayType::ChronoDateTimeUtc,
+                Value::ChronoDateTimeUtc(Some(Box::default())),
+            ),
+            _ => return None,
+        };
+        let mut nulls = Vec::with_capacity(rows.len());
+        let values: Vec<Value> = rows
+            .iter()
+            .map(|row| {
+                let value = row.get(column).into_value().filter(|v| !is_null(v));
+                nulls.push(Value::Bool(Some(value.is_none())));
+                value.unwrap_or_else(|| stand_in.clone())
+            })
+            .collect();
+        let n = arrays.len();
+        names.push(format!("\"{}\"", column.to_string()));
+        params.push(format!("${}::{cast}[]", n + 1));
+        arrays.push(Value::Array(kind, Some(Box::new(values))));
+        if nulls.iter().any(|v| matches!(v, Value::Bool(Some(true)))) {
+            params.push(format!("${}::bool[]", n + 2));
+            arrays.push(Value::Array(ArrayType::Bool, Some(Box::new(nulls))));
+            selected.push(format!("CASE WHEN c{} THEN NULL ELSE c{n} END", n + 1));
+        } else {
+            selected.push(format!("c{n}"));
+        }
+    }
+    let aliases: Vec<String> = (0..arrays.len()).map(|n| format!("c{n}")).collect();
+    let sql = format!(
+        "INSERT INTO \"{}\" ({}) SELECT {} FROM UNNEST({}) AS t({})",
+        E::default().table_name(),
+        names.join(", "),
+        selected.join(", "),
+        params.join(", "),
+        aliases.join(", ")
+    );
+    Some(sea_orm::Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        arrays,
+    ))
+}
+
+fn is_null(value: &sea_orm::sea_query::Value) -> bool {
+    use sea_orm::sea_query::Value;
+    matches!(
+        value,
+        Value::String(None)
+            | Value::BigInt(None)
+            | Value::Int(None)
+            | Value::Bool(None)
+            | Value::ChronoDateTimeUtc(None)
+    )
 }
