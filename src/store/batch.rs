@@ -8,10 +8,21 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::convert::{event_row, to_i64};
 use super::entities::{import_event, import_item};
 use super::{StoreResult, WriteTx};
+use std::collections::BTreeMap;
+
 use crate::domain::{
+    document::ValidDocument,
     ids::ImportId,
-    import::{Change, Counts, Event, Item, ItemStage, ItemState, Progress},
+    import::{Change, Counts, Event, Failure, Item, ItemStage, ItemState, Progress},
 };
+
+/// An item ready to be recorded: its document, or why it cannot be.
+pub struct RecordRequest {
+    pub index: u64,
+    pub document_id: Option<String>,
+    pub document: Result<ValidDocument, Failure>,
+    pub metadata: BTreeMap<String, String>,
+}
 
 /// Takes the items at `indexes` that are in `state` out of the table, to be
 /// written back in their next state; false when any of them is no longer

@@ -7,10 +7,10 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::batch::RecordRequest;
 use super::batch::{BatchEvents, BatchWritten};
 use super::convert::{counts_of, event_row, item_row, set_counts, Accepted, CheckedFields};
 use super::entities::{import, import_event, import_item};
-use super::processing::RecordRequest;
 use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     document::ValidDocument,

@@ -37,6 +37,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
+pub use batch::RecordRequest;
 pub use codes::StoredCode;
 pub use doorbell::{Doorbell, Ring, Ringer};
 pub use files::FileFilter;
@@ -44,7 +45,7 @@ pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
 pub use leases::LeaseTerms;
 pub use process_lock::{sqlite_file, ProcessLock, ProcessLockError};
-pub use processing::{PendingItem, RecordRequest};
+pub use processing::PendingItem;
 pub use purge::Purged;
 pub use refresh::{Redeemed, StoredRefresh};
 pub use rescrape::{FileSource, NewRescrape, RescrapeSelection, RescrapeStarted};

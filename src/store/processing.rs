@@ -9,7 +9,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::batch::{claim_items, BatchEvents, BatchWritten};
+use super::batch::{claim_items, BatchEvents, BatchWritten, RecordRequest};
 use super::convert::{counts_of, item_row, set_counts, to_i64, to_u64, CheckedFields};
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
@@ -20,7 +20,7 @@ use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
     ids::{stored_server, FileId, ImportId},
-    import::{Counts, Failure, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
+    import::{Counts, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
 };
 
 /// An accepted item waiting for the record-file stage.
@@ -33,14 +33,6 @@ pub struct PendingItem {
     pub checked: Option<ValidDocument>,
     /// The supplied metadata, or why the stored copy cannot be read.
     pub metadata: Result<BTreeMap<String, String>, String>,
-}
-
-/// An item ready to be recorded: its document, or why it cannot be.
-pub struct RecordRequest {
-    pub index: u64,
-    pub document_id: Option<String>,
-    pub document: Result<ValidDocument, Failure>,
-    pub metadata: BTreeMap<String, String>,
 }
 
 impl Store {
