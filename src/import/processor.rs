@@ -218,12 +218,8 @@ impl Worker {
     /// After a batch wrote nothing: go on while the import is unfinished
     /// and still ours (another replica may have taken it over).
     async fn look_again(&self, import_id: &ImportId) -> Result<Progress, StoreError> {
-        Ok(match self.store.get_import(import_id).await? {
-            Some(import)
-                if !import.state.is_terminal() && self.store.holds_lease(import_id).await? =>
-            {
-                Progress::More
-            }
+        Ok(match self.store.held_import(import_id).await? {
+            Some(import) if !import.state.is_terminal() => Progress::More,
             _ => Progress::Done,
         })
     }

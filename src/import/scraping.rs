@@ -201,17 +201,14 @@ impl Worker {
         import_id: &ImportId,
         shutdown: &CancellationToken,
     ) -> Result<bool, StoreError> {
-        let Some(import) = self.store.get_import(import_id).await? else {
+        // None when taken over by another replica: it scrapes the rest.
+        let Some(import) = self.store.held_import(import_id).await? else {
             return Ok(false);
         };
         let Some(server) = import.fhir_server.clone() else {
             return Ok(false);
         };
         if import.state.is_terminal() {
-            return Ok(false);
-        }
-        // Taken over by another replica: it scrapes the rest.
-        if !self.store.holds_lease(import_id).await? {
             return Ok(false);
         }
         let batch = self.batch_size;

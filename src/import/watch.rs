@@ -61,10 +61,9 @@ impl Imports {
         Ok((rx, permit))
     }
 
-    /// True when the import is finished: its last events are written with
-    /// its final state, so when none is left after the cursor, none will
-    /// come (a client resuming after the end, or after its events were
-    /// pruned, gets the snapshot and nothing else).
+    /// True when the import is finished (or gone): no event will follow
+    /// those stored (a client resuming after the end, or after its events
+    /// were pruned, gets the snapshot and nothing else).
     async fn has_ended(&self, import_id: &ImportId) -> Result<bool, ImportError> {
         Ok(self
             .store
@@ -95,13 +94,17 @@ impl Imports {
         }
         let mut cursor = after;
         loop {
-            // Finished before the read: the read has every event it had.
-            let ended = self.has_ended(&import_id).await?;
-            let events = self.store.list_events(&import_id, cursor, PAGE).await?;
-            let page_was_full = events.len() as u64 == PAGE;
-            if events.is_empty() && ended {
-                return Ok(());
+            let mut events = self.store.list_events(&import_id, cursor, PAGE).await?;
+            // Nothing new: when the import has finished, its events were all
+            // written with its final state, so one more read after seeing
+            // that has every event it had (it may have finished between).
+            if events.is_empty() && self.has_ended(&import_id).await? {
+                events = self.store.list_events(&import_id, cursor, PAGE).await?;
+                if events.is_empty() {
+                    return Ok(());
+                }
             }
+            let page_was_full = events.len() as u64 == PAGE;
             for event in events {
                 cursor = event.sequence;
                 let last =

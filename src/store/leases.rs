@@ -91,12 +91,15 @@ impl Store {
         Ok(renewed)
     }
 
-    /// True while this replica holds the import's lease.
-    pub async fn holds_lease(&self, import_id: &ImportId) -> StoreResult<bool> {
-        Ok(import::Entity::find_by_id(import_id.as_str().to_owned())
+    /// The import while this replica holds its lease; none when it does
+    /// not (another replica took it over) or there is no such import.
+    pub async fn held_import(&self, import_id: &ImportId) -> StoreResult<Option<Import>> {
+        import::Entity::find_by_id(import_id.as_str().to_owned())
             .one(&self.db)
             .await?
-            .is_some_and(|row| self.holds(&row)))
+            .filter(|row| self.holds(row))
+            .map(Import::try_from)
+            .transpose()
     }
 
     /// Unfinished imports this replica holds.

@@ -302,15 +302,7 @@ impl TestApp {
     }
 
     pub async fn create_project(&self, name: &str) -> pb::Project {
-        self.projects
-            .clone()
-            .create_project(pb::CreateProjectRequest {
-                name: name.to_owned(),
-                description: String::new(),
-            })
-            .await
-            .expect("create project")
-            .into_inner()
+        create_project(&self.projects, name).await
     }
 
     /// Streams a header and documents; returns the RPC's result.
@@ -397,46 +389,12 @@ impl TestApp {
     }
 
     pub async fn get_import(&self, import_id: &str) -> pb::Import {
-        self.imports
-            .clone()
-            .get_import(pb::GetImportRequest {
-                import_id: import_id.to_owned(),
-            })
-            .await
-            .expect("get import")
-            .into_inner()
+        get_import(&self.imports, import_id).await
     }
 
     /// Every file of a project matching the filters, across all pages.
     pub async fn all_files(&self, project: &str, filters: &[(&str, &str)]) -> Vec<pb::File> {
-        let mut files = Vec::new();
-        let mut page_token = String::new();
-        loop {
-            let page = self
-                .files
-                .clone()
-                .list_files(pb::ListFilesRequest {
-                    project: project.to_owned(),
-                    filters: filters
-                        .iter()
-                        .map(|(k, v)| pb::MetadataFilter {
-                            key: (*k).to_owned(),
-                            value: (*v).to_owned(),
-                        })
-                        .collect(),
-                    page_size: 1000,
-                    page_token,
-                    import_id: String::new(),
-                })
-                .await
-                .expect("list files")
-                .into_inner();
-            files.extend(page.files);
-            if page.next_page_token.is_empty() {
-                return files;
-            }
-            page_token = page.next_page_token;
-        }
+        all_files(&self.files, project, filters).await
     }
 }
 
@@ -539,4 +497,63 @@ pub fn nowhere() -> String {
     let url = format!("http://{}/fhir", free.local_addr().expect("addr"));
     drop(free);
     url
+}
+
+/// Creates a project as the caller of `projects`.
+pub async fn create_project(projects: &ProjectServiceClient<Authed>, name: &str) -> pb::Project {
+    projects
+        .clone()
+        .create_project(pb::CreateProjectRequest {
+            name: name.to_owned(),
+            description: String::new(),
+        })
+        .await
+        .expect("create project")
+        .into_inner()
+}
+
+pub async fn get_import(imports: &ImportServiceClient<Authed>, import_id: &str) -> pb::Import {
+    imports
+        .clone()
+        .get_import(pb::GetImportRequest {
+            import_id: import_id.to_owned(),
+        })
+        .await
+        .expect("get import")
+        .into_inner()
+}
+
+/// Every file of a project matching the filters, across all pages.
+pub async fn all_files(
+    files: &FileServiceClient<Authed>,
+    project: &str,
+    filters: &[(&str, &str)],
+) -> Vec<pb::File> {
+    let mut found = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = files
+            .clone()
+            .list_files(pb::ListFilesRequest {
+                project: project.to_owned(),
+                filters: filters
+                    .iter()
+                    .map(|(k, v)| pb::MetadataFilter {
+                        key: (*k).to_owned(),
+                        value: (*v).to_owned(),
+                    })
+                    .collect(),
+                page_size: 1000,
+                page_token,
+                import_id: String::new(),
+            })
+            .await
+            .expect("list files")
+            .into_inner();
+        found.extend(page.files);
+        if page.next_page_token.is_empty() {
+            return found;
+        }
+        page_token = page.next_page_token;
+    }
 }

@@ -198,26 +198,11 @@ impl Drop for Replica {
 
 impl Clients {
     pub async fn create_project(&self, name: &str) -> pb::Project {
-        self.projects
-            .clone()
-            .create_project(pb::CreateProjectRequest {
-                name: name.to_owned(),
-                description: String::new(),
-            })
-            .await
-            .expect("create project")
-            .into_inner()
+        super::create_project(&self.projects, name).await
     }
 
     pub async fn get_import(&self, import_id: &str) -> pb::Import {
-        self.imports
-            .clone()
-            .get_import(pb::GetImportRequest {
-                import_id: import_id.to_owned(),
-            })
-            .await
-            .expect("get import")
-            .into_inner()
+        super::get_import(&self.imports, import_id).await
     }
 
     /// The project's imports, newest first (one page).
@@ -257,27 +242,6 @@ impl Clients {
 
     /// Every file of the project, across all pages.
     pub async fn all_files(&self, project: &str) -> Vec<pb::File> {
-        let mut files = Vec::new();
-        let mut page_token = String::new();
-        loop {
-            let page = self
-                .files
-                .clone()
-                .list_files(pb::ListFilesRequest {
-                    project: project.to_owned(),
-                    filters: Vec::new(),
-                    page_size: 1000,
-                    page_token,
-                    import_id: String::new(),
-                })
-                .await
-                .expect("list files")
-                .into_inner();
-            files.extend(page.files);
-            if page.next_page_token.is_empty() {
-                return files;
-            }
-            page_token = page.next_page_token;
-        }
+        super::all_files(&self.files, project, &[]).await
     }
 }
