@@ -271,13 +271,16 @@ async fn portal(
         match outcome {
             Ok(_) => return attempt + 1,
             // Cut or turned away by a draining replica (the cut import
-            // keeps what it stored), or that replica has as many of this
-            // user's streams as it takes: elsewhere, a moment later.
+            // keeps what it stored), the connection dropped as that replica's
+            // process ended (tonic: UNKNOWN "transport error"), or it has as
+            // many of this user's streams as it takes: elsewhere, a moment
+            // later.
             Err(status)
                 if matches!(
                     status.code(),
                     tonic::Code::Unavailable | tonic::Code::ResourceExhausted
-                ) =>
+                ) || (status.code() == tonic::Code::Unknown
+                    && status.message() == "transport error") =>
             {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
