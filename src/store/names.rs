@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 use super::entities::file;
 use super::{StoreResult, WriteTx};
@@ -18,17 +18,30 @@ pub(super) async fn existing_files(
     doc_ids: &[&str],
 ) -> StoreResult<HashMap<String, (String, String)>> {
     let fhir_server = stored_server(fhir_server);
-    let mut found = HashMap::new();
+    let mut found: HashMap<String, (String, String)> = HashMap::new();
     for chunk in doc_ids.chunks(500) {
-        let rows = file::Entity::find()
+        // No ORDER BY: SQLite would then walk the project's files in id
+        // order (an index that sorts) rather than probe the document index
+        // once per id, reading every file row of the project per batch.
+        let rows: Vec<(String, String, String)> = file::Entity::find()
+            .select_only()
+            .column(file::Column::DocumentReferenceId)
+            .column(file::Column::Id)
+            .column(file::Column::Name)
             .filter(file::Column::ProjectId.eq(project))
             .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
             .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
-            .order_by_asc(file::Column::Id)
+            .into_tuple()
             .all(&**tx)
             .await?;
-        for row in rows {
-            found.insert(row.document_reference_id, (row.id, row.name));
+        for (doc_id, id, name) in rows {
+            // Ids are time-ordered: the greatest is the newest file.
+            match found.get(&doc_id) {
+                Some((newest, _)) if *newest >= id => {}
+                _ => {
+                    found.insert(doc_id, (id, name));
+                }
+            }
         }
     }
     Ok(found)
