@@ -21,6 +21,7 @@ mod m20261202_000013_fhir_server_access;
 mod m20261202_000014_browser_sessions;
 mod m20261205_000015_import_leases;
 mod m20261205_000016_checked_items;
+mod m20261205_000017_hot_path_foreign_keys;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_browser_sessions::Migration),
             Box::new(m20261205_000015_import_leases::Migration),
             Box::new(m20261205_000016_checked_items::Migration),
+            Box::new(m20261205_000017_hot_path_foreign_keys::Migration),
         ]
     }
 }

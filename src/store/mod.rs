@@ -326,6 +326,24 @@ where
     Ok(())
 }
 
+/// `column IN (values…)`; on PostgreSQL `column = ANY($1)`, one array
+/// parameter: a batch's 500 values are bound and planned as one.
+fn is_one_of<C: sea_orm::ColumnTrait>(
+    tx: &WriteTx,
+    column: C,
+    values: &[&str],
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{extension::postgres::PgFunc, ArrayType, Expr, Value};
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return column.is_in(values.iter().copied());
+    }
+    let array = values.iter().map(|v| Value::from(*v)).collect();
+    Expr::col(column).eq(PgFunc::any(Expr::val(Value::Array(
+        ArrayType::String,
+        Some(Box::new(array)),
+    ))))
+}
+
 /// The UNNEST insert of `rows`, or none when a column has a type it does
 /// not map (then the rows go in as multi-row VALUES). The binder takes
 /// arrays without NULL elements, so a column with NULLs comes with a second

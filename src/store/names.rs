@@ -30,7 +30,11 @@ pub(super) async fn existing_files(
             .column(file::Column::Name)
             .filter(file::Column::ProjectId.eq(project))
             .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
-            .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
+            .filter(super::is_one_of(
+                tx,
+                file::Column::DocumentReferenceId,
+                chunk,
+            ))
             .into_tuple()
             .all(&**tx)
             .await?;
@@ -58,7 +62,7 @@ pub(super) async fn taken_names(
             .select_only()
             .column(file::Column::Name)
             .filter(file::Column::ProjectId.eq(project))
-            .filter(file::Column::Name.is_in(chunk.iter().copied()))
+            .filter(super::is_one_of(tx, file::Column::Name, chunk))
             .into_tuple()
             .all(&**tx)
             .await?;
