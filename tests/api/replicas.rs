@@ -223,6 +223,137 @@ async fn a_killed_owner_s_import_is_finished_by_another_replica() {
     cluster.remove().await;
 }
 
+/// kill -9 of the replica scraping an import's metadata: another replica
+/// takes the import over once the lease expires and scrapes what is left;
+/// every file ends with its metadata scraped, none is left pending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_replica_s_scraping_is_finished_by_another() {
+    use crate::common::fhir_stub::{bundle, FhirStub, Reply};
+
+    const DOCUMENTS: usize = 300;
+    let lease_ms = 1_500;
+    let mut cluster = Cluster::new(lease_ms, 2_000).await;
+    // Small batches, each held up by a slow FHIR server: A is mid-scrape
+    // for several seconds.
+    cluster
+        .env
+        .push(("FHIR_IMPORT__SCRAPE__BATCH_SIZE".into(), "20".into()));
+    let stub = FhirStub::start().await;
+    stub.on(
+        "/fhir/Patient",
+        vec![Reply::delayed(300, Reply::Json(bundle(&[], None)))],
+    );
+    let mut a = cluster.start();
+    let b = cluster.start();
+    let on_a = cluster.clients(&a).await;
+    let on_b = cluster.clients(&b).await;
+    on_a.fhir_servers
+        .clone()
+        .register_fhir_server(pb::RegisterFhirServerRequest {
+            id: "slow".into(),
+            base_url: stub.base_url(),
+            schema: "generic-r4".into(),
+            allow_private_addresses: true,
+            allowed_projects: vec![format!("{}/*", crate::common::HARNESS_USER)],
+            ..Default::default()
+        })
+        .await
+        .expect("register the FHIR server");
+    let project = on_a.create_project("killed-scraping").await;
+
+    // Each document names a patient of its own, so no batch finds its
+    // reads done by an earlier one.
+    let mut messages = vec![docs::header_message(pb::ImportHeader {
+        project: project.id.clone(),
+        fhir_server: "slow".into(),
+        ..Default::default()
+    })];
+    messages.extend((0..DOCUMENTS).map(|n| {
+        let mut document = docs::document(n);
+        document["subject"]["reference"] = format!("Patient/own-{n}").into();
+        docs::document_message(docs::input(&document))
+    }));
+    let response = on_a
+        .imports
+        .clone()
+        .import_documents(tokio_stream::iter(messages))
+        .await
+        .expect("import")
+        .into_inner();
+    assert_eq!(response.accepted, DOCUMENTS as u64);
+    let import_id = response.import_id;
+
+    // Until A has scraped some of the files, not all.
+    let scraped_before = loop {
+        let import = on_b.get_import(&import_id).await;
+        let scraped = import.counts.map_or(0, |c| c.scraped);
+        if scraped >= 40 {
+            break scraped;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    a.kill();
+    let killed_at = Instant::now();
+    let left_by_a = on_b
+        .get_import(&import_id)
+        .await
+        .counts
+        .map_or(0, |c| c.scraped);
+    assert!(
+        left_by_a < DOCUMENTS as u64,
+        "A scraped everything before the kill; the test needs slower scraping"
+    );
+    // B's first batch: the takeover (a figure, not an assert on time).
+    let resumed = loop {
+        let import = on_b.get_import(&import_id).await;
+        if import.counts.map_or(0, |c| c.scraped) > left_by_a {
+            break killed_at.elapsed();
+        }
+        assert_eq!(import.state(), pb::ImportState::Processing);
+        if killed_at.elapsed() > PATIENCE {
+            panic!("nobody resumed the scraping:\n{}", b.logs());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+
+    let import = on_b
+        .finished(&import_id, PATIENCE)
+        .await
+        .unwrap_or_else(|| panic!("B finishes the scraping:\n{}", b.logs()));
+    eprintln!(
+        "scraping resumed {} ms and finished {} ms after kill -9 (lease {lease_ms} ms; \
+         {scraped_before} of {DOCUMENTS} scraped when A was killed, {left_by_a} by A in all)",
+        resumed.as_millis(),
+        killed_at.elapsed().as_millis(),
+    );
+    assert_eq!(
+        import.state(),
+        pb::ImportState::Completed,
+        "{}",
+        import.error
+    );
+    let counts = import.counts.expect("counts");
+    assert_eq!(counts.received, DOCUMENTS as u64, "{counts:?}");
+    assert_eq!(counts.scraped, DOCUMENTS as u64, "{counts:?}");
+    assert_eq!(counts.scrape_failed + counts.failed, 0, "{counts:?}");
+    let files = on_b.all_files(&project.id).await;
+    assert_eq!(files.len(), DOCUMENTS);
+    let pending: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.metadata_state(),
+                pb::MetadataState::Complete | pb::MetadataState::Partial
+            )
+        })
+        .map(|f| (f.document_reference_id.clone(), f.metadata_state()))
+        .collect();
+    assert!(pending.is_empty(), "files not scraped: {pending:?}");
+
+    drop(b);
+    cluster.remove().await;
+}
+
 /// What one portal does through a rolling restart: it streams its
 /// documents to a replica; when the stream is turned away or cut
 /// (UNAVAILABLE) it sends the whole stream again to another with

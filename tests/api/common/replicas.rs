@@ -12,7 +12,8 @@ use std::{
 
 use fhir_import::auth::bearer::BearerAuth;
 use fhir_import::proto::v1::{
-    self as pb, file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
+    self as pb, fhir_server_service_client::FhirServerServiceClient,
+    file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
     project_service_client::ProjectServiceClient,
 };
 use sea_orm::{ConnectionTrait, Database};
@@ -29,6 +30,8 @@ pub struct Cluster {
     pub token: String,
     lease_ms: u64,
     grace_ms: u64,
+    /// More configuration (`FHIR_IMPORT__…` variables) for every replica.
+    pub env: Vec<(String, String)>,
     started: usize,
     dir: tempfile::TempDir,
 }
@@ -47,6 +50,7 @@ pub struct Clients {
     pub imports: ImportServiceClient<Authed>,
     pub projects: ProjectServiceClient<Authed>,
     pub files: FileServiceClient<Authed>,
+    pub fhir_servers: FhirServerServiceClient<Authed>,
 }
 
 impl Cluster {
@@ -63,6 +67,7 @@ impl Cluster {
             token,
             lease_ms,
             grace_ms,
+            env: Vec::new(),
             started: 0,
             dir,
         }
@@ -84,6 +89,7 @@ impl Cluster {
             .env("FHIR_IMPORT__IMPORT__LEASE_MS", self.lease_ms.to_string())
             .env("FHIR_IMPORT__SHUTDOWN_GRACE_MS", self.grace_ms.to_string())
             .env("RUST_LOG", "info")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -148,6 +154,7 @@ pub async fn clients_of(addr: &str, token: &str) -> Clients {
         imports: ImportServiceClient::new(authed()),
         projects: ProjectServiceClient::new(authed()),
         files: FileServiceClient::new(authed()),
+        fhir_servers: FhirServerServiceClient::new(authed()),
     }
 }
 
