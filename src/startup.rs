@@ -301,7 +301,9 @@ impl Application {
             )));
 
         info!(address = %local_addr, store = store.backend_name(), "fhir-import listening");
-        let drain = stopping.clone();
+        // The server stops after the stages: see the linger below.
+        let server_stop = CancellationToken::new();
+        let drain = server_stop.clone();
         let mut server = tokio::spawn(
             router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
                 drain.cancelled().await
@@ -326,13 +328,25 @@ impl Application {
         // Open streams may finish within the grace period; new ones are
         // turned away (UNAVAILABLE), so that their clients go elsewhere.
         shutdown_steps.draining.cancel();
-        if tokio::time::timeout(grace, imports.streams_ended())
+        let cut = tokio::time::timeout(grace, imports.streams_ended())
             .await
-            .is_err()
-        {
+            .is_err();
+        if cut {
             warn!("import streams still open after the grace period are cut");
         }
         stopping.cancel();
+        if cut {
+            // Cut streams end their intake and answer UNAVAILABLE ("shutting
+            // down") before the server stops: stopped first, it dropped them
+            // half-way and closed the store under them ("storage is
+            // unavailable"). Their clients may still be sending; closing a
+            // connection with its bytes unread resets it, which can destroy
+            // the answer on its way, so the connections stay up a moment
+            // longer, until the clients have the answer and stop sending.
+            let _ = tokio::time::timeout(grace, imports.streams_ended()).await;
+            tokio::time::sleep(CUT_STREAMS_LINGER).await;
+        }
+        server_stop.cancel();
         match tokio::time::timeout(grace, &mut server).await {
             Ok(result) => result??,
             Err(_) => {
@@ -369,6 +383,10 @@ impl Application {
         Ok(())
     }
 }
+
+/// How long connections stay up after open streams were cut, for their
+/// UNAVAILABLE to reach clients that were still sending.
+const CUT_STREAMS_LINGER: Duration = Duration::from_millis(300);
 
 /// Imports cannot move while the store is unreachable: health says so for
 /// the server as a whole and for ImportService, until the stages reach the

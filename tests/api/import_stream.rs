@@ -393,6 +393,49 @@ async fn an_oversized_message_ends_the_stream_but_keeps_what_came_before(backend
 }
 on_both_stores!(an_oversized_message_ends_the_stream_but_keeps_what_came_before);
 
+/// A portal still sending when the server drains hears UNAVAILABLE, the
+/// status it resends on, rather than a connection reset that destroyed the
+/// answer (closing a connection with the client's bytes unread resets it).
+async fn a_stream_cut_while_its_client_sends_hears_unavailable(backend: Backend) {
+    let mut app = crate::common::spawn_app_with(backend, |config| {
+        config.shutdown_grace_ms = 200;
+    })
+    .await;
+    let project = app.create_project("cut-while-sending").await;
+    let (stream, call) = app.open_import();
+    stream.header(header(&project.id)).await;
+    // Documents of about 20 KB, sent as fast as the stream takes them, so
+    // that the client's bytes are in flight when the stream is cut.
+    let padding = "x".repeat(20_000);
+    let documents: Vec<_> = (0..10)
+        .map(|n| {
+            let mut document = docs::document(n);
+            document["description"] = padding.clone().into();
+            docs::input(&document)
+        })
+        .collect();
+    let sender = tokio::spawn(async move {
+        for _ in 0..2_000 {
+            stream.documents(documents.clone()).await;
+        }
+    });
+    app.wait_for_received(&project.id, 100).await;
+    app.stop_server().await;
+    let status = call
+        .await
+        .expect("task")
+        .expect_err("the stream is cut by the drain");
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(
+        status.message().contains("shutting down"),
+        "{}",
+        status.message()
+    );
+    sender.abort();
+    app.stop().await;
+}
+on_both_stores!(a_stream_cut_while_its_client_sends_hears_unavailable);
+
 async fn a_shutdown_cuts_open_streams_cleanly(backend: Backend) {
     let mut app = crate::common::spawn_app_with(backend, |config| {
         // The health watch below is a call that never ends by itself.
