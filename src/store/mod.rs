@@ -184,9 +184,9 @@ fn connect_options(url: &str, max_connections: u32, cache_kib: Option<u32>) -> C
             }
         });
     }
-    // Batches look files up with `IN (…500 values…)`; a generic plan made
-    // before the tables have statistics scans the whole project on every
-    // batch, so each execution gets a plan for its own values.
+    // Batches look up 500 files at a time; a generic plan made before the
+    // tables have statistics scans the whole project on every batch, so
+    // each execution gets a plan for its own values.
     options.map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_custom_plan")]));
     options
 }
