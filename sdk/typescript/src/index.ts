@@ -6,6 +6,8 @@
  * `x-sbg-advance-access: advance` without the caller asking.
  */
 import {
+  Code,
+  ConnectError,
   createClient,
   type Client,
   type Interceptor,
@@ -19,13 +21,17 @@ import {
   ConflictPolicy,
   ImportService,
   type ImportDocumentsResponse,
-  type ImportEvent,
   type ImportHeader,
 } from "./gen/fhir_import/v1/import_pb.js";
 import { ProjectService } from "./gen/fhir_import/v1/projects_pb.js";
 import { SchemaService } from "./gen/fhir_import/v1/schemas_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ImportHeaderSchema } from "./gen/fhir_import/v1/import_pb.js";
+import type { TokenSource } from "./credentials.js";
+
+export * from "./credentials.js";
+export * from "./files.js";
+export * from "./follow.js";
 
 export * from "./gen/fhir_import/v1/fhir_servers_pb.js";
 export * from "./gen/fhir_import/v1/files_pb.js";
@@ -38,13 +44,18 @@ export { Code, ConnectError } from "@connectrpc/connect";
 export const ADVANCE_ACCESS_HEADER = "x-sbg-advance-access";
 export const ADVANCE_ACCESS_VALUE = "advance";
 
-/** A bearer token, or a function returning the current one (called per call). */
-export type TokenSource = string | (() => string | Promise<string>);
 
 /** Adds the bearer token and the advance-access header to every call. */
 export function platformHeaders(token: TokenSource): Interceptor {
   return (next) => async (request) => {
-    const value = typeof token === "string" ? token : await token();
+    let value: string;
+    try {
+      value = typeof token === "string" ? token : await token();
+    } catch (err) {
+      // No token, no call: said as the server would say it.
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ConnectError(`no access token: ${reason}`, Code.Unauthenticated, undefined, undefined, err);
+    }
     request.header.set("authorization", `Bearer ${value}`);
     request.header.set(ADVANCE_ACCESS_HEADER, ADVANCE_ACCESS_VALUE);
     return next(request);
@@ -142,15 +153,6 @@ function documentInput(document: DocumentSource) {
     };
   }
   return { source: { case: "resourceJson" as const, value: JSON.stringify(document) } };
-}
-
-/** Follows an import's events until it ends (the stream ends then). */
-export async function* watchImport(
-  client: FhirImport,
-  importId: string,
-  afterSequence = 0n,
-): AsyncGenerator<ImportEvent> {
-  yield* client.imports.watchImport({ importId, afterSequence });
 }
 
 export { ConflictPolicy };

@@ -1,5 +1,6 @@
 // The tour, through the SDK against the real server: a project, an import
-// with one rejection, its events to the end, its files; typed errors.
+// with one rejection and metadata, its events to the end, its files
+// filtered by metadata; typed errors.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
@@ -10,9 +11,12 @@ import {
   ImportState,
   connect,
   importDocuments,
+  listFiles,
+  waitForImport,
   watchImport,
 } from "../dist/index.js";
 import { startServer } from "./support/server.mjs";
+import { document } from "./support/documents.mjs";
 
 let server;
 before(async () => {
@@ -22,22 +26,12 @@ after(async () => {
   await server?.stop();
 });
 
-function document(n) {
-  return {
-    resourceType: "DocumentReference",
-    id: `doc-${n}`,
-    status: "current",
-    subject: { reference: `Patient/pt-${n}` },
-    content: [{ attachment: { url: `drs://example.org/file-${n}`, title: `sample-${n}.cram`, size: 1000 + n } }],
-  };
-}
-
 test("an import with one rejection, followed to its end, makes files", async () => {
   const client = connect({ baseUrl: server.baseUrl, token: server.token });
   const project = await client.projects.createProject({ name: "ts-tour" });
 
   async function* documents() {
-    yield document(0);
+    yield { resource: document(0), metadata: { study: "SD_TS" } };
     yield "{not json";
     yield JSON.stringify(document(2));
   }
@@ -50,19 +44,27 @@ test("an import with one rejection, followed to its end, makes files", async () 
   assert.equal(response.rejections[0].index, 1n);
   assert.notEqual(response.rejections[0].code, "");
 
-  let last;
-  for await (const event of watchImport(client, response.importId)) {
-    assert.ok(last === undefined || event.sequence > last.sequence, "sequences increase");
-    last = event;
+  const events = [];
+  for await (const event of watchImport(client.imports, response.importId)) {
+    events.push(event);
   }
-  const finished = await client.imports.getImport({ importId: response.importId });
+  assert.equal(events[0].kind.case, "snapshot");
+  for (let i = 2; i < events.length; i++) {
+    assert.ok(events[i].sequence > events[i - 1].sequence, "sequences increase");
+  }
+  const finished = await waitForImport(client.imports, response.importId);
   assert.equal(finished.state, ImportState.COMPLETED_WITH_ERRORS);
 
-  const files = await client.files.listFiles({ project: project.id });
-  assert.deepEqual(
-    files.files.map((f) => f.name).sort(),
-    ["sample-0.cram", "sample-2.cram"],
-  );
+  const all = [];
+  for await (const file of listFiles(client.files, project.id, { pageSize: 1 })) {
+    all.push(file.name);
+  }
+  assert.deepEqual(all.sort(), ["sample-0.cram", "sample-2.cram"]);
+  const tagged = [];
+  for await (const file of listFiles(client.files, project.id, { where: { study: "SD_TS" } })) {
+    tagged.push(file.name);
+  }
+  assert.deepEqual(tagged, ["sample-0.cram"]);
 });
 
 test("errors are typed: an unknown import is NOT_FOUND", async () => {

@@ -1,6 +1,7 @@
-// The real fhir-import server for the SDK's tests: the binary on a free
-// port with a fresh SQLite file, an admin user, a portal and a token made
-// with `fhir-import admin`, as an operator would.
+// The real fhir-import server for the SDK's tests: the binary with a fresh
+// SQLite file, an admin user, a portal and a token made with
+// `fhir-import admin`, as an operator would. It can be restarted on the
+// same address and database.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,48 +11,69 @@ import { createInterface } from "node:readline";
 const REPO = resolve(import.meta.dirname, "../../../..");
 const BINARY = process.env.FHIR_IMPORT_BIN ?? join(REPO, "target/debug/fhir-import");
 const ISSUER = "http://fhir-import.sdk-tests";
+export const SCOPES = ["projects", "import:write", "import:read", "files:read", "admin"];
 
-export async function startServer() {
+/** `extraEnv`: more `FHIR_IMPORT__…` configuration for the server. */
+export async function startServer(extraEnv = {}) {
   const work = mkdtempSync(join(tmpdir(), "fhir-import-ts-sdk-"));
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith("FHIR_IMPORT")),
   );
-  env.FHIR_IMPORT__AUTH__ISSUER = ISSUER;
-  env.FHIR_IMPORT__DATABASE_URL = `sqlite://${join(work, "sdk.db")}`;
-  const child = spawn(BINARY, ["serve", "--listen", "127.0.0.1:0"], {
-    cwd: work,
-    env,
-    stdio: ["ignore", "pipe", "inherit"],
+  Object.assign(env, extraEnv, {
+    FHIR_IMPORT__AUTH__ISSUER: ISSUER,
+    FHIR_IMPORT__DATABASE_URL: `sqlite://${join(work, "sdk.db")}`,
   });
-  const address = await new Promise((resolveAddress, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error("the server did not start in 60 s")), 60_000);
-    lines.on("line", (line) => {
-      if (line.startsWith("listening on ")) {
-        clearTimeout(timer);
-        resolveAddress(line.slice("listening on ".length).trim());
-      }
+  let child;
+  const launch = async (listen) => {
+    child = spawn(BINARY, ["serve", "--listen", listen], {
+      cwd: work,
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
     });
-    child.on("exit", (code) => reject(new Error(`the server exited with ${code}`)));
-  });
+    const started = child;
+    return new Promise((resolveAddress, reject) => {
+      const lines = createInterface({ input: started.stdout });
+      const timer = setTimeout(() => reject(new Error("the server did not start in 60 s")), 60_000);
+      lines.on("line", (line) => {
+        if (line.startsWith("listening on ")) {
+          clearTimeout(timer);
+          resolveAddress(line.slice("listening on ".length).trim());
+        }
+      });
+      started.on("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+    });
+  };
+  const terminate = async () => {
+    const running = child;
+    const exited = new Promise((done) => running.on("exit", (code) => done(code)));
+    running.kill("SIGTERM");
+    const code = await exited;
+    if (code !== 0) throw new Error(`the server exited with ${code} on SIGTERM`);
+  };
+  const address = await launch("127.0.0.1:0");
   const admin = (...args) =>
     JSON.parse(execFileSync(BINARY, ["admin", ...args], { cwd: work, env, encoding: "utf8" }));
   admin("create-user", "sdk", "--admin");
-  const scopes = ["projects", "import:write", "import:read", "files:read"];
   const portal = admin(
     "create-client", "--name", "TypeScript SDK tests", "--owner", "sdk",
-    ...scopes.flatMap((scope) => ["--scope", scope]),
+    ...SCOPES.flatMap((scope) => ["--scope", scope]),
   );
   const token = admin("issue-token", "--user", "sdk", "--client", portal.client_id).access_token;
   return {
     baseUrl: `http://${address}`,
     token,
+    portal,
+    /** SIGTERM (which must exit 0), then the same server again on the same address. */
+    async restart() {
+      await terminate();
+      await launch(address);
+    },
     async stop() {
-      const exited = new Promise((done) => child.on("exit", (code) => done(code)));
-      child.kill("SIGTERM");
-      const code = await exited;
-      rmSync(work, { recursive: true, force: true });
-      if (code !== 0) throw new Error(`the server exited with ${code} on SIGTERM`);
+      try {
+        await terminate();
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     },
   };
 }
