@@ -28,10 +28,13 @@ import { SchemaService } from "./gen/fhir_import/v1/schemas_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ImportHeaderSchema } from "./gen/fhir_import/v1/import_pb.js";
 import type { TokenSource } from "./credentials.js";
+import { retryUnavailableReads, type RetryOptions } from "./retry.js";
 
 export * from "./credentials.js";
 export * from "./files.js";
 export * from "./follow.js";
+export * from "./retry.js";
+export * from "./sources.js";
 
 export * from "./gen/fhir_import/v1/fhir_servers_pb.js";
 export * from "./gen/fhir_import/v1/files_pb.js";
@@ -72,6 +75,8 @@ export interface ConnectOptions {
    * gRPC over HTTP/2 (Node). A browser passes a gRPC-Web transport.
    */
   transport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
+  /** Retries of reads after UNAVAILABLE (`{ retries: 0 }` turns them off). */
+  retry?: RetryOptions;
 }
 
 /** One typed client per service, sharing one transport. */
@@ -84,7 +89,7 @@ export interface FhirImport {
 }
 
 export function connect(options: ConnectOptions): FhirImport {
-  const interceptors = [platformHeaders(options.token)];
+  const interceptors = [retryUnavailableReads(options.retry), platformHeaders(options.token)];
   const transport = options.transport
     ? options.transport(options.baseUrl, interceptors)
     : createGrpcTransport({ baseUrl: options.baseUrl, interceptors });

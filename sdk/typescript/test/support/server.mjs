@@ -45,6 +45,9 @@ export async function startServer(extraEnv = {}) {
   };
   const terminate = async () => {
     const running = child;
+    if (running.exitCode !== null || running.signalCode !== null) {
+      return;
+    }
     const exited = new Promise((done) => running.on("exit", (code) => done(code)));
     running.kill("SIGTERM");
     const code = await exited;
@@ -66,6 +69,14 @@ export async function startServer(extraEnv = {}) {
     /** SIGTERM (which must exit 0), then the same server again on the same address. */
     async restart() {
       await terminate();
+      await launch(address);
+    },
+    /** Stops the server (SIGTERM); `up()` starts it again on the same address. */
+    async down() {
+      await terminate();
+    },
+    async up() {
+      if (child.exitCode === null && child.signalCode === null) return;
       await launch(address);
     },
     async stop() {
