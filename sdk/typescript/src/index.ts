@@ -30,6 +30,7 @@ import type { ImportHeaderSchema } from "./gen/fhir_import/v1/import_pb.js";
 import type { TokenSource } from "./credentials.js";
 import { retryUnavailableReads, type RetryOptions } from "./retry.js";
 
+export * from "./authorization.js";
 export * from "./credentials.js";
 export * from "./files.js";
 export * from "./follow.js";

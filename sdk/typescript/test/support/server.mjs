@@ -12,6 +12,10 @@ const REPO = resolve(import.meta.dirname, "../../../..");
 const BINARY = process.env.FHIR_IMPORT_BIN ?? join(REPO, "target/debug/fhir-import");
 const ISSUER = "http://fhir-import.sdk-tests";
 export const SCOPES = ["projects", "import:write", "import:read", "files:read", "admin"];
+/** The user `sdk` signs in with this on the authorization page. */
+export const PASSWORD = "a long passphrase for the sdk tests";
+/** Where the test portal's authorization codes go. */
+export const REDIRECT_URI = "https://portal.example.org/callback";
 
 /** `extraEnv`: more `FHIR_IMPORT__…` configuration for the server. */
 export async function startServer(extraEnv = {}) {
@@ -54,14 +58,15 @@ export async function startServer(extraEnv = {}) {
     if (code !== 0) throw new Error(`the server exited with ${code} on SIGTERM`);
   };
   const address = await launch("127.0.0.1:0");
-  const admin = (...args) =>
-    JSON.parse(execFileSync(BINARY, ["admin", ...args], { cwd: work, env, encoding: "utf8" }));
-  admin("create-user", "sdk", "--admin");
-  const portal = admin(
+  const admin = (args, input) =>
+    JSON.parse(execFileSync(BINARY, ["admin", ...args], { cwd: work, env, encoding: "utf8", input }));
+  admin(["create-user", "sdk", "--admin", "--password-stdin"], `${PASSWORD}\n`);
+  const portal = admin([
     "create-client", "--name", "TypeScript SDK tests", "--owner", "sdk",
     ...SCOPES.flatMap((scope) => ["--scope", scope]),
-  );
-  const token = admin("issue-token", "--user", "sdk", "--client", portal.client_id).access_token;
+    "--redirect-uri", REDIRECT_URI,
+  ]);
+  const token = admin(["issue-token", "--user", "sdk", "--client", portal.client_id]).access_token;
   return {
     baseUrl: `http://${address}`,
     token,
