@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 
-import { TokenRequestError } from "./credentials.js";
+import { renewingToken, requestTokens, type Tokens } from "./credentials.js";
 
 export interface AuthorizationRequest {
   /** Where to send the user's browser. */
@@ -42,13 +42,7 @@ export function authorizationRequest(options: {
 }
 
 /** What the token endpoint gives for a user. */
-export interface UserTokens {
-  accessToken: string;
-  refreshToken: string;
-  /** When the access token expires (ms since the epoch). */
-  expiresAt: number;
-  scope: string;
-}
+export type UserTokens = Tokens;
 
 export interface PortalCredentials {
   /** The service's base URL. */
@@ -57,33 +51,8 @@ export interface PortalCredentials {
   clientSecret: string;
 }
 
-async function tokenRequest(portal: PortalCredentials, form: Record<string, string>): Promise<UserTokens> {
-  const basic = Buffer.from(
-    `${encodeURIComponent(portal.clientId)}:${encodeURIComponent(portal.clientSecret)}`,
-  ).toString("base64");
-  const response = await fetch(new URL("/oauth/token", portal.server), {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${basic}`,
-      "content-type": "application/x-www-form-urlencoded",
-      accept: "application/json",
-    },
-    body: new URLSearchParams(form),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok || typeof answer.access_token !== "string") {
-    throw new TokenRequestError(
-      response.status,
-      String(answer.error ?? "invalid_response"),
-      String(answer.error_description ?? "the token endpoint sent no access_token"),
-    );
-  }
-  return {
-    accessToken: answer.access_token,
-    refreshToken: String(answer.refresh_token ?? ""),
-    expiresAt: Date.now() + Number(answer.expires_in ?? 0) * 1000,
-    scope: String(answer.scope ?? ""),
-  };
+function tokenRequest(portal: PortalCredentials, form: Record<string, string>): Promise<UserTokens> {
+  return requestTokens(new URL("/oauth/token", portal.server), portal, form);
 }
 
 /** Redeems the code the user came back with, with the request's verifier. */
@@ -112,27 +81,14 @@ export function refreshTokenSource(
   store: (tokens: UserTokens) => void | Promise<void>,
   options: { refreshBeforeMs?: number } = {},
 ): () => Promise<string> {
-  const refreshBefore = options.refreshBeforeMs ?? 60_000;
-  let current: UserTokens | undefined;
   let latestRefresh = refreshToken;
-  let pending: Promise<string> | undefined;
-  const refresh = async () => {
+  return renewingToken(async () => {
     const tokens = await tokenRequest(portal, {
       grant_type: "refresh_token",
       refresh_token: latestRefresh,
     });
     await store(tokens);
     latestRefresh = tokens.refreshToken || latestRefresh;
-    current = tokens;
-    return tokens.accessToken;
-  };
-  return async () => {
-    if (current && Date.now() < current.expiresAt - refreshBefore) {
-      return current.accessToken;
-    }
-    pending ??= refresh().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  };
+    return tokens;
+  }, options.refreshBeforeMs);
 }
