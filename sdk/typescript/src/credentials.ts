@@ -34,9 +34,8 @@ export async function requestTokens(
   client: { clientId: string; clientSecret: string },
   form: Record<string, string>,
 ): Promise<Tokens> {
-  const basic = Buffer.from(
-    `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`,
-  ).toString("base64");
+  // RFC 6749 2.3.1: each part form-encoded, then Basic; ASCII, so btoa is safe.
+  const basic = btoa(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`);
   const response = await fetch(tokenUrl, {
     method: "POST",
     headers: {

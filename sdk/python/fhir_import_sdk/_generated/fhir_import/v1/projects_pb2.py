@@ -15,13 +15,14 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66hir_import/v1/projects.proto\x12\x0e\x66hir_import.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x01\n\x07Project\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\x12\r\n\x05owner\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x14\x43reateProjectRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"$\n\x11GetProjectRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\"<\n\x13ListProjectsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\r\x12\x12\n\npage_token\x18\x02 \x01(\t\"Z\n\x14ListProjectsResponse\x12)\n\x08projects\x18\x01 \x03(\x0b\x32\x17.fhir_import.v1.Project\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x85\x02\n\x0eProjectService\x12N\n\rCreateProject\x12$.fhir_import.v1.CreateProjectRequest\x1a\x17.fhir_import.v1.Project\x12H\n\nGetProject\x12!.fhir_import.v1.GetProjectRequest\x1a\x17.fhir_import.v1.Project\x12Y\n\x0cListProjects\x12#.fhir_import.v1.ListProjectsRequest\x1a$.fhir_import.v1.ListProjectsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66hir_import/v1/projects.proto\x12\x0e\x66hir_import.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x01\n\x07Project\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\x12\r\n\x05owner\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x14\x43reateProjectRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"$\n\x11GetProjectRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\"<\n\x13ListProjectsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\r\x12\x12\n\npage_token\x18\x02 \x01(\t\"Z\n\x14ListProjectsResponse\x12)\n\x08projects\x18\x01 \x03(\x0b\x32\x17.fhir_import.v1.Project\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x85\x02\n\x0eProjectService\x12N\n\rCreateProject\x12$.fhir_import.v1.CreateProjectRequest\x1a\x17.fhir_import.v1.Project\x12H\n\nGetProject\x12!.fhir_import.v1.GetProjectRequest\x1a\x17.fhir_import.v1.Project\x12Y\n\x0cListProjects\x12#.fhir_import.v1.ListProjectsRequest\x1a$.fhir_import.v1.ListProjectsResponseBi\n\x11org.fhirimport.v1B\rProjectsProtoP\x01ZCgithub.com/fhir-import/fhir-import/sdk/go/fhirimportv1;fhirimportv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, __name__, _globals)
 if _descriptor._USE_C_DESCRIPTORS == False:
-  DESCRIPTOR._options = None
+  _globals['DESCRIPTOR']._options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n\021org.fhirimport.v1B\rProjectsProtoP\001ZCgithub.com/fhir-import/fhir-import/sdk/go/fhirimportv1;fhirimportv1'
   _globals['_PROJECT']._serialized_start=83
   _globals['_PROJECT']._serialized_end=266
   _globals['_CREATEPROJECTREQUEST']._serialized_start=268
