@@ -1,4 +1,4 @@
-//! Compiles `proto/` into Rust with tonic-prost-build, using protox so that no
+//! Compiles `proto/`'s server stubs with tonic-prost-build, using protox so that no
 //! system `protoc` is needed, and writes the descriptor set that the server
 //! serves through gRPC reflection.
 
@@ -25,9 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         compiler.encode_file_descriptor_set(),
     )?;
 
+    // The messages and clients are the Rust SDK's (one set of types for the
+    // server, the CLI and SDK users); only the server stubs are made here.
     tonic_prost_build::configure()
-        .build_client(true)
+        .build_client(false)
         .build_server(true)
+        .extern_path(".fhir_import.v1", "::fhir_import_client::proto::v1")
         .compile_fds(compiler.file_descriptor_set())?;
     Ok(())
 }
