@@ -1,6 +1,7 @@
 //! The client side of the gate: a tonic interceptor that sends the bearer
-//! token and the advance-access header on every call. The CLI uses it, and
-//! so can any Rust program that talks to the service.
+//! token and the advance-access header on every call, for the tests' raw
+//! tonic clients. Programs (the CLI among them) use the Rust SDK,
+//! `fhir-import-client`, whose channel does the same and more.
 
 use tonic::metadata::{AsciiMetadataValue, MetadataValue};
 use tonic::service::Interceptor;

@@ -9,10 +9,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use oauth2::{
-    basic::{BasicClient, BasicTokenResponse},
-    AuthType, ClientId, ClientSecret, RefreshToken, Scope, TokenResponse, TokenUrl,
-};
+use fhir_import_client::{BoxFuture, Portal, TokenError, TokenProvider, Tokens};
 use serde::{Deserialize, Serialize};
 
 use super::error::CliError;
@@ -104,62 +101,35 @@ impl CredentialsFile {
     }
 }
 
-/// Builds a login entry from a token response.
-pub fn stored_login(
-    client_id: &str,
-    client_secret: Option<&str>,
-    response: &BasicTokenResponse,
-    previous_refresh: Option<String>,
-) -> StoredLogin {
-    let lifetime = response
-        .expires_in()
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .unwrap_or_else(|| chrono::Duration::minutes(5));
+/// Builds a login entry from what the token endpoint answered.
+pub fn stored_login(client_id: &str, client_secret: Option<&str>, tokens: &Tokens) -> StoredLogin {
+    let left = tokens
+        .expires_at
+        .saturating_duration_since(std::time::Instant::now());
     StoredLogin {
         client_id: client_id.to_owned(),
         client_secret: client_secret.map(str::to_owned),
-        access_token: response.access_token().secret().clone(),
-        expires_at: Utc::now() + lifetime,
-        refresh_token: response
-            .refresh_token()
-            .map(|t| t.secret().clone())
-            .or(previous_refresh),
-        scope: response
-            .scopes()
-            .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default(),
+        access_token: tokens.access_token.clone(),
+        expires_at: Utc::now() + chrono::Duration::from_std(left).unwrap_or_default(),
+        refresh_token: tokens.refresh_token.clone(),
+        scope: tokens.scope.clone(),
     }
 }
 
-/// A client that does not follow redirects: token responses never redirect,
-/// and a redirect must not carry credentials elsewhere.
-pub fn http_client() -> Result<reqwest::Client, CliError> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| CliError::Login(format!("cannot build an HTTP client: {e}")))
-}
-
-pub fn token_url(server: &str) -> Result<TokenUrl, CliError> {
-    TokenUrl::new(format!("{}/oauth/token", server.trim_end_matches('/')))
-        .map_err(|e| CliError::Login(format!("the token endpoint is not a URL: {e}")))
-}
-
-fn token_error<E: std::error::Error>(err: E) -> CliError {
-    // The body of an RFC 6749 error says what was wrong; show it.
-    let mut message = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        message = format!("{message}: {cause}");
-        source = cause.source();
-    }
-    CliError::Login(format!("the token endpoint refused: {message}"))
+/// A refused or failed token request, said for the terminal.
+fn token_error(error: TokenError) -> CliError {
+    CliError::Login(error.to_string())
 }
 
 impl TokenSource {
-    /// The access token to send to `server`, if there is one.
-    pub async fn access_token(&self, server: &str) -> Result<Option<String>, CliError> {
+    /// The SDK token source these credentials make for `server`, checked
+    /// once now: a missing, refused or expired login fails the command
+    /// before it starts.
+    pub async fn sdk_source(
+        &self,
+        server: &str,
+    ) -> Result<fhir_import_client::TokenSource, CliError> {
+        use fhir_import_client::TokenSource as Sdk;
         match self {
             Self::Token(token) if token.trim().is_empty() => Err(CliError::Login(
                 "the token given (--token, or the FHIR_IMPORT_TOKEN environment variable) is \
@@ -167,25 +137,46 @@ impl TokenSource {
                  stored"
                     .into(),
             )),
-            Self::Token(token) => Ok(Some(token.trim().to_owned())),
+            Self::Token(token) => Ok(Sdk::fixed(token.trim())),
             Self::ClientCredentials {
                 client_id,
                 client_secret,
                 scopes,
             } => {
-                let client = BasicClient::new(ClientId::new(client_id.clone()))
-                    .set_client_secret(ClientSecret::new(client_secret.clone()))
-                    .set_token_uri(token_url(server)?);
-                let response = client
-                    .exchange_client_credentials()
-                    .add_scopes(scopes.iter().cloned().map(Scope::new))
-                    .request_async(&http_client()?)
-                    .await
-                    .map_err(token_error)?;
-                Ok(Some(response.access_token().secret().clone()))
+                let portal = Portal::new(server, client_id).with_secret(client_secret);
+                let source = Sdk::client_credentials(
+                    portal,
+                    scopes.clone(),
+                    fhir_import_client::DEFAULT_REFRESH_BEFORE,
+                );
+                source.token().await.map_err(token_error)?;
+                Ok(source)
             }
-            Self::Stored(path) => stored_token(path, server).await,
+            Self::Stored(path) => match stored_token(path, server).await? {
+                None => Ok(Sdk::none()),
+                Some(_) => Ok(Sdk::from_provider(Stored {
+                    path: path.clone(),
+                    server: server.to_owned(),
+                })),
+            },
         }
+    }
+}
+
+/// What `login` stored, read (and refreshed when near its end) per call,
+/// so a command that runs longer than a token lives keeps working.
+struct Stored {
+    path: PathBuf,
+    server: String,
+}
+
+impl TokenProvider for Stored {
+    fn token(&self) -> BoxFuture<'_, Result<Option<String>, TokenError>> {
+        Box::pin(async move {
+            stored_token(&self.path, &self.server)
+                .await
+                .map_err(|e| TokenError::Provider(e.to_string()))
+        })
     }
 }
 
@@ -204,29 +195,14 @@ async fn stored_token(path: &Path, server: &str) -> Result<Option<String>, CliEr
             "the stored token for {server} has expired; log in again with `fhir-import login`"
         )));
     };
-    let mut client =
-        BasicClient::new(ClientId::new(login.client_id.clone())).set_token_uri(token_url(server)?);
-    if let Some(secret) = &login.client_secret {
-        client = client.set_client_secret(ClientSecret::new(secret.clone()));
-    } else {
-        client = client.set_auth_type(AuthType::RequestBody);
-    }
-    let response = client
-        .exchange_refresh_token(&RefreshToken::new(refresh.clone()))
-        .request_async(&http_client()?)
+    let mut portal = Portal::new(server, &login.client_id);
+    portal.client_secret.clone_from(&login.client_secret);
+    let tokens = fhir_import_client::refresh_tokens(&portal, &refresh)
         .await
-        .map_err(|e| match token_error(e) {
-            CliError::Login(m) => {
-                CliError::Login(format!("{m}\nhint: log in again with `fhir-import login`"))
-            }
-            other => other,
+        .map_err(|e| {
+            CliError::Login(format!("{e}\nhint: log in again with `fhir-import login`"))
         })?;
-    let renewed = stored_login(
-        &login.client_id,
-        login.client_secret.as_deref(),
-        &response,
-        Some(refresh),
-    );
+    let renewed = stored_login(&login.client_id, login.client_secret.as_deref(), &tokens);
     let token = renewed.access_token.clone();
     file.servers.insert(server.to_owned(), renewed);
     file.write(path)?;

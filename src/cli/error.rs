@@ -57,6 +57,28 @@ impl From<tonic::Status> for CliError {
     }
 }
 
+impl From<fhir_import_client::Error> for CliError {
+    fn from(error: fhir_import_client::Error) -> Self {
+        use fhir_import_client::Error as Sdk;
+        match error {
+            Sdk::Unreachable { url, reason } => Self::Unreachable {
+                server: url,
+                detail: reason,
+            },
+            Sdk::InvalidUrl { url, reason } => Self::InvalidServer {
+                server: url,
+                detail: reason,
+            },
+            Sdk::Token(refused) => Self::Login(refused.to_string()),
+            Sdk::Input(what) => Self::Input(what),
+            answered => match answered.status() {
+                Some(status) => Self::Rpc(status.clone()),
+                None => Self::Input(answered.to_string()),
+            },
+        }
+    }
+}
+
 impl CliError {
     /// True when stdout was closed by the reader (`fhir-import … | head`);
     /// nothing is worth reporting then.
@@ -102,14 +124,4 @@ pub fn code_name(code: Code) -> &'static str {
         Code::DataLoss => "DATA_LOSS",
         Code::Unauthenticated => "UNAUTHENTICATED",
     }
-}
-
-/// The innermost cause of an error: for a refused connection that is
-/// "Connection refused (os error 111)" rather than "transport error".
-pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }

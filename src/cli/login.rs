@@ -1,22 +1,20 @@
 //! `fhir-import login`: the authorization-code flow with PKCE, as a native
 //! app runs it (RFC 8252): a one-shot listener on a loopback port receives
-//! the redirect, the code is redeemed with the oauth2 crate, and the tokens
-//! are stored for the server so later commands use (and refresh) them.
+//! the redirect, the code is redeemed (both through the Rust SDK's
+//! authorization-code helpers), and the tokens are stored for the server so
+//! later commands use (and refresh) them.
 
 use std::{future::IntoFuture, io::Write, time::Duration};
 
 use clap::Args;
 
 use axum::{extract::Query, response::Html, routing::get, Router};
-use oauth2::{
-    basic::BasicClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    PkceCodeChallenge, RedirectUrl, Scope,
-};
+use fhir_import_client::{authorization_request, exchange_code, Portal};
 use serde::Deserialize;
 use tokio::{net::TcpListener, sync::mpsc};
 
 use super::client::{CredentialsFileArg, ServerArg};
-use super::credentials::{http_client, stored_login, token_url, CredentialsFile};
+use super::credentials::{stored_login, CredentialsFile};
 use super::error::CliError;
 use super::Server;
 
@@ -95,23 +93,12 @@ async fn run(
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let base = server.url();
 
-    let mut client = BasicClient::new(ClientId::new(args.client_id.clone()))
-        .set_auth_uri(
-            AuthUrl::new(format!("{base}/oauth/authorize"))
-                .map_err(|e| CliError::Login(format!("bad authorize URL: {e}")))?,
-        )
-        .set_token_uri(token_url(base)?)
-        .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| CliError::Login(e.to_string()))?);
-    match &args.client_secret {
-        Some(secret) => client = client.set_client_secret(ClientSecret::new(secret.clone())),
-        None => client = client.set_auth_type(AuthType::RequestBody),
-    }
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, state) = client
-        .authorize_url(CsrfToken::new_random)
-        .add_scopes(args.scopes.iter().cloned().map(Scope::new))
-        .set_pkce_challenge(challenge)
-        .url();
+    let mut portal = Portal::new(base, &args.client_id);
+    portal.client_secret.clone_from(&args.client_secret);
+    let scopes: Vec<&str> = args.scopes.iter().map(String::as_str).collect();
+    let request = authorization_request(&portal, &redirect, &scopes)
+        .map_err(|e| CliError::Login(e.to_string()))?;
+    let auth_url = &request.url;
     writeln!(
         prompt,
         "Open this address in a browser to sign in and allow access:\n\n  {auth_url}\n\nWaiting for the browser to come back to 127.0.0.1:{port} …"
@@ -135,7 +122,7 @@ async fn run(
             "sign-in refused: {error} {detail}"
         )));
     }
-    if callback.state.as_deref() != Some(state.secret().as_str()) {
+    if callback.state.as_deref() != Some(request.state.as_str()) {
         return Err(CliError::Login(
             "the answer's state does not match this login; run `fhir-import login` again".into(),
         ));
@@ -143,19 +130,10 @@ async fn run(
     let code = callback
         .code
         .ok_or_else(|| CliError::Login("the answer carries no authorization code".into()))?;
-    let response = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&http_client()?)
+    let tokens = exchange_code(&portal, &code, &request.verifier, &redirect)
         .await
         .map_err(|e| CliError::Login(format!("redeeming the authorization code failed: {e}")))?;
-
-    let login = stored_login(
-        &args.client_id,
-        args.client_secret.as_deref(),
-        &response,
-        None,
-    );
+    let login = stored_login(&args.client_id, args.client_secret.as_deref(), &tokens);
     let mut file = CredentialsFile::read(&args.credentials.path())?;
     let summary = serde_json::json!({
         "server": base,

@@ -1,30 +1,21 @@
 //! The server a client command talks to (`--server` / `FHIR_IMPORT_SERVER`),
-//! and connecting to it with an error that says how to fix it. Every call
-//! carries the command's access token and the advance-access header.
+//! reached through the Rust SDK (`fhir-import-client`): its channel sends
+//! the command's access token and the advance-access header on every call
+//! and retries reads after UNAVAILABLE.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
+use fhir_import_client::{
+    pb::{
+        file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
+        project_service_client::ProjectServiceClient,
+    },
+    Client, PlatformChannel,
+};
 use tokio::sync::OnceCell;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
 
 use super::credentials::TokenSource;
-use super::error::{root_cause, CliError};
-use crate::auth::bearer::BearerAuth;
-use crate::proto::v1::{
-    file_service_client::FileServiceClient, import_service_client::ImportServiceClient,
-    project_service_client::ProjectServiceClient,
-};
-
-/// How long connecting may take before the server counts as unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Largest response accepted: a page of files with much metadata can be
-/// larger than tonic's 4 MiB default.
-const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
-/// A channel whose calls carry the command's credentials.
-pub type AuthedChannel = InterceptedService<Channel, BearerAuth>;
+use super::error::CliError;
 
 /// Where the fhir-import server is, as the user gave it, and how the
 /// command authenticates to it.
@@ -32,25 +23,18 @@ pub type AuthedChannel = InterceptedService<Channel, BearerAuth>;
 pub struct Server {
     url: String,
     credentials: Option<TokenSource>,
-    /// The token, obtained once per command.
-    token: Arc<OnceCell<Option<String>>>,
+    /// The connection, made once per command.
+    client: Arc<OnceCell<Client>>,
 }
 
 impl Server {
     /// `url` is `http://host:port` or `https://…`; a bare `host:port` means
     /// `http://host:port`. Calls carry no token.
     pub fn new(url: impl Into<String>) -> Self {
-        let url = url.into();
-        let url = if url.contains("://") {
-            url
-        } else {
-            format!("http://{url}")
-        };
-        let url = url.trim_end_matches('/').to_owned();
         Self {
-            url,
+            url: fhir_import_client::normalize_url(&url.into()),
             credentials: None,
-            token: Arc::default(),
+            client: Arc::default(),
         }
     }
 
@@ -60,55 +44,34 @@ impl Server {
         self
     }
 
-    async fn authed(&self) -> Result<AuthedChannel, CliError> {
-        let channel = self.connect().await?;
-        let token = self
-            .token
-            .get_or_try_init(|| async {
-                match &self.credentials {
-                    Some(source) => source.access_token(&self.url).await,
-                    None => Ok(None),
-                }
-            })
-            .await?;
-        let auth = BearerAuth::new(token.as_deref()).map_err(|e| CliError::Login(e.to_string()))?;
-        Ok(InterceptedService::new(channel, auth))
-    }
-
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    /// Connects now, so that an unreachable server is reported before any
-    /// work starts rather than in the middle of it.
-    pub async fn connect(&self) -> Result<Channel, CliError> {
-        let endpoint =
-            Endpoint::from_shared(self.url.clone()).map_err(|e| CliError::InvalidServer {
-                server: self.url.clone(),
-                detail: root_cause(&e),
-            })?;
-        endpoint
-            .connect_timeout(CONNECT_TIMEOUT)
-            .connect()
-            .await
-            .map_err(|e| CliError::Unreachable {
-                server: self.url.clone(),
-                detail: root_cause(&e),
+    /// The SDK client: connected, and its token source checked, before any
+    /// work starts, so that an unreachable server or a refused login is
+    /// reported first rather than in the middle of it.
+    pub async fn client(&self) -> Result<&Client, CliError> {
+        self.client
+            .get_or_try_init(|| async {
+                let tokens = match &self.credentials {
+                    Some(source) => source.sdk_source(&self.url).await?,
+                    None => fhir_import_client::TokenSource::none(),
+                };
+                Ok(Client::builder(&self.url).token(tokens).connect().await?)
             })
+            .await
     }
 
-    pub async fn projects(&self) -> Result<ProjectServiceClient<AuthedChannel>, CliError> {
-        Ok(ProjectServiceClient::new(self.authed().await?)
-            .max_decoding_message_size(MAX_RESPONSE_BYTES))
+    pub async fn projects(&self) -> Result<ProjectServiceClient<PlatformChannel>, CliError> {
+        Ok(self.client().await?.projects())
     }
 
-    pub async fn imports(&self) -> Result<ImportServiceClient<AuthedChannel>, CliError> {
-        Ok(ImportServiceClient::new(self.authed().await?)
-            .max_decoding_message_size(MAX_RESPONSE_BYTES))
+    pub async fn imports(&self) -> Result<ImportServiceClient<PlatformChannel>, CliError> {
+        Ok(self.client().await?.imports())
     }
 
-    pub async fn files(&self) -> Result<FileServiceClient<AuthedChannel>, CliError> {
-        Ok(FileServiceClient::new(self.authed().await?)
-            .max_decoding_message_size(MAX_RESPONSE_BYTES))
+    pub async fn files(&self) -> Result<FileServiceClient<PlatformChannel>, CliError> {
+        Ok(self.client().await?.files())
     }
 }

@@ -5,6 +5,9 @@
 use std::io::Write;
 
 use clap::Args;
+pub use fhir_import_client::is_terminal;
+use fhir_import_client::WatchOptions;
+use futures::StreamExt;
 
 use super::client::ClientArgs;
 use super::{error::CliError, output, progress::Progress, show, Server};
@@ -87,16 +90,18 @@ pub async fn follow_import(
             import.last_sequence
         }
     };
-    let mut events = client
-        .watch_import(pb::WatchImportRequest {
-            import_id: import_id.to_owned(),
-            after_sequence: after,
-        })
-        .await?
-        .into_inner();
+    // The SDK's watch resumes by sequence when the server restarts or the
+    // connection drops, so a deploy does not end the command.
+    let options = WatchOptions {
+        after_sequence: after,
+        ..WatchOptions::default()
+    };
+    let events = server.client().await?.watch_import(import_id, options);
+    futures::pin_mut!(events);
     let mut progress = Progress::new();
     let mut scrapes = false;
-    while let Some(event) = events.message().await? {
+    while let Some(event) = events.next().await {
+        let event = event?;
         if let Some(pb::import_event::Kind::Snapshot(import)) = &event.kind {
             scrapes = !import.fhir_server.is_empty();
             progress.start_watching(import);
@@ -174,14 +179,4 @@ pub fn outcome(import: &pb::Import) -> Result<(), CliError> {
             show::import_state(state)
         ))),
     }
-}
-
-pub fn is_terminal(state: pb::ImportState) -> bool {
-    matches!(
-        state,
-        pb::ImportState::Completed
-            | pb::ImportState::CompletedWithErrors
-            | pb::ImportState::Failed
-            | pb::ImportState::Cancelled
-    )
 }
