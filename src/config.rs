@@ -26,6 +26,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub import: ImportConfig,
     pub scrape: ScrapeConfig,
+    /// `[web]`: browsers calling the API over gRPC-Web.
+    pub web: crate::web::WebConfig,
     /// FHIR servers registered (or updated) at every start.
     pub fhir_servers: Vec<ConfiguredFhirServer>,
 }
@@ -238,6 +240,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             import: ImportConfig::default(),
             scrape: ScrapeConfig::default(),
+            web: crate::web::WebConfig::default(),
             fhir_servers: Vec::new(),
         }
     }
@@ -340,6 +343,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.web.validate()?;
         if !self.auth.require_tokens && !self.listen.ip().is_loopback() {
             return Err(format!(
                 "auth.require_tokens = false serves every caller as {:?}: only on a loopback \

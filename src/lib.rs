@@ -23,6 +23,7 @@ pub mod services;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 
 pub use config::Config;
 pub use startup::Application;

@@ -281,9 +281,13 @@ impl Application {
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .build_v1alpha()?;
 
-        // HTTP/1.1 too: the OAuth endpoints share the port with gRPC.
+        // HTTP/1.1 too: the OAuth endpoints and gRPC-Web share the port with
+        // gRPC. CORS answers preflights first; gRPC-Web is translated before
+        // the gate, so its refusals reach the page as gRPC-Web answers.
         let router = tonic::transport::Server::builder()
             .accept_http1(true)
+            .layer(crate::web::cors_layer(&config.web))
+            .layer(tonic_web::GrpcWebLayer::new())
             .layer(AuthLayer::new(gate))
             .add_routes(Routes::from(oauth_http))
             .add_service(health_service)

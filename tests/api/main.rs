@@ -15,6 +15,7 @@ mod conflicts;
 mod fetching;
 mod fhir_client;
 mod fhir_servers;
+mod grpc_web;
 mod import_basics;
 mod import_stream;
 mod key_rotation;
