@@ -28,6 +28,8 @@ pub struct Config {
     pub scrape: ScrapeConfig,
     /// `[web]`: browsers calling the API over gRPC-Web.
     pub web: crate::web::WebConfig,
+    /// `[telemetry]`: where metrics are served.
+    pub telemetry: TelemetryConfig,
     /// FHIR servers registered (or updated) at every start.
     pub fhir_servers: Vec<ConfiguredFhirServer>,
 }
@@ -230,6 +232,15 @@ impl ImportConfig {
     }
 }
 
+/// `[telemetry]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// Serve `/metrics` here, without a token, instead of on the API's
+    /// port behind the admin scope (e.g. `127.0.0.1:9464`).
+    pub metrics_listen: Option<SocketAddr>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -241,6 +252,7 @@ impl Default for Config {
             import: ImportConfig::default(),
             scrape: ScrapeConfig::default(),
             web: crate::web::WebConfig::default(),
+            telemetry: TelemetryConfig::default(),
             fhir_servers: Vec::new(),
         }
     }

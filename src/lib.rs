@@ -17,6 +17,8 @@ pub mod dataset;
 pub mod domain;
 pub mod fhir;
 pub mod import;
+pub mod metrics;
+pub mod ops;
 pub mod proto;
 pub mod scrape;
 pub mod services;

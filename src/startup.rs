@@ -2,7 +2,12 @@
 //! and binds the listener (port 0 works); `run_until` serves until the
 //! shutdown future resolves, then stops cleanly.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    future::{Future, IntoFuture},
+    net::SocketAddr,
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -47,6 +52,8 @@ pub struct Application {
     process_lock: Option<ProcessLock>,
     listener: TcpListener,
     local_addr: SocketAddr,
+    /// `[telemetry] metrics_listen`: `/metrics` on an address of its own.
+    metrics_listener: Option<TcpListener>,
     store: Store,
     keys: Arc<LiveKeys>,
     issuer_url: String,
@@ -65,6 +72,16 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let local_addr = listener.local_addr()?;
+        let metrics_listener = match config.telemetry.metrics_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("binding telemetry.metrics_listen {address}"))?,
+            ),
+            None => None,
+        };
+        // The recorder, before anything counts.
+        crate::metrics::handle();
         let keys = LiveKeys::load(
             store.clone(),
             Duration::from_secs(config.auth.token_lifetime_secs),
@@ -79,6 +96,7 @@ impl Application {
             process_lock,
             listener,
             local_addr,
+            metrics_listener,
             store,
             keys: Arc::new(keys),
             issuer_url,
@@ -87,6 +105,13 @@ impl Application {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Where `/metrics` is served when `[telemetry] metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     /// The `iss` of the tokens this server issues.
@@ -125,6 +150,7 @@ impl Application {
             process_lock,
             listener,
             local_addr,
+            metrics_listener,
             store,
             keys,
             issuer_url,
@@ -248,6 +274,15 @@ impl Application {
             },
             false => Gate::Local(Caller::local(config.auth.local_user.clone())),
         };
+        let gate = Arc::new(gate);
+        let ops = crate::ops::Ops {
+            store: store.clone(),
+            gate: gate.clone(),
+            store_down: troubles.watch_store(),
+            stopping: stopping.clone(),
+        };
+        let oauth_http =
+            oauth_http.merge(crate::ops::router(ops.clone(), metrics_listener.is_some()));
         let max_message = config.import.max_message_bytes;
         let grace = Duration::from_millis(config.shutdown_grace_ms);
 
@@ -287,7 +322,7 @@ impl Application {
         let router = tonic::transport::Server::builder()
             .accept_http1(true)
             .layer(crate::web::cors_layer(&config.web))
-            .layer(tonic_web::GrpcWebLayer::new())
+            .layer(crate::web::GrpcWebOnly)
             .layer(AuthLayer::new(gate))
             .add_routes(Routes::from(oauth_http))
             .add_service(health_service)
@@ -308,6 +343,15 @@ impl Application {
         // The server stops after the stages: see the linger below.
         let server_stop = CancellationToken::new();
         let drain = server_stop.clone();
+        if let Some(listener) = metrics_listener {
+            let stop = server_stop.clone();
+            info!(address = ?listener.local_addr().ok(), "metrics listening");
+            tokio::spawn(
+                axum::serve(listener, crate::ops::metrics_router(ops))
+                    .with_graceful_shutdown(async move { stop.cancelled().await })
+                    .into_future(),
+            );
+        }
         let mut server = tokio::spawn(
             router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
                 drain.cancelled().await

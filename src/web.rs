@@ -5,11 +5,16 @@
 //! CORS covers the API's gRPC paths only, never the OAuth pages, whose
 //! cross-site protections assume no other site may read their answers.
 
-use std::time::Duration;
+use std::{
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+    time::Duration,
+};
 
-use http::{header, HeaderName, HeaderValue, Method};
+use http::{header, HeaderName, HeaderValue, Method, Request};
 use serde::{Deserialize, Serialize};
-use tower::util::Either;
+use tower::{util::Either, Layer, Service, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// `[web]`.
@@ -79,6 +84,70 @@ pub fn cors_layer(config: &WebConfig) -> Either<CorsLayer, tower::layer::util::I
             .max_age(Duration::from_secs(3600))
             .vary([header::ORIGIN]),
     )
+}
+
+/// gRPC-Web for the requests that are gRPC-Web, everything else (the
+/// OAuth pages and health routes over HTTP/1.1, gRPC over HTTP/2) as it
+/// came: tonic-web answers any other HTTP/1.1 request 400.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GrpcWebOnly;
+
+impl<S> Layer<S> for GrpcWebOnly {
+    type Service = GrpcWebOnlyService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GrpcWebOnlyService { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct GrpcWebOnlyService<S> {
+    inner: S,
+}
+
+fn is_grpc_web<B>(request: &Request<B>) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc-web"))
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, ReqBody> Service<Request<ReqBody>> for GrpcWebOnlyService<S>
+where
+    S: Service<Request<ReqBody>, Response = http::Response<tonic::body::Body>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    ReqBody: Send + 'static,
+    tonic_web::GrpcWebService<S>:
+        Service<Request<ReqBody>, Response = http::Response<tonic::body::Body>, Error = S::Error>,
+    <tonic_web::GrpcWebService<S> as Service<Request<ReqBody>>>::Future: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The service polled ready serves this call; a clone stays.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        if is_grpc_web(&request) {
+            let web = tonic_web::GrpcWebLayer::new().layer(inner);
+            Box::pin(async move { web.oneshot(request).await })
+        } else {
+            let mut inner = inner;
+            Box::pin(inner.call(request))
+        }
+    }
 }
 
 #[cfg(test)]

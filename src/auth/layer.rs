@@ -24,8 +24,14 @@ use crate::store::Store;
 pub const ADVANCE_ACCESS_HEADER: &str = "x-sbg-advance-access";
 pub const ADVANCE_ACCESS_VALUE: &str = "advance";
 
+/// The metrics route, when served on the API's port: platform admins only.
+pub const METRICS_PATH: &str = "/metrics";
+
 /// The scope each method of the API needs; a method not listed is refused.
 fn required_scope(path: &str) -> Option<&'static str> {
+    if path == METRICS_PATH {
+        return Some(rights::ADMIN);
+    }
     let (service, method) = path.trim_start_matches('/').split_once('/')?;
     Some(match (service, method) {
         ("fhir_import.v1.ImportService", "ImportDocuments" | "CancelImport" | "RescrapeFiles") => {
@@ -71,6 +77,12 @@ pub enum Gate {
 }
 
 impl Gate {
+    /// The caller of an HTTP route the gate guards (`/metrics`), or the
+    /// status that refuses it.
+    pub async fn admit_route(&self, path: &str, headers: &HeaderMap) -> Result<Caller, Status> {
+        self.admit(path, headers).await
+    }
+
     /// The verified caller of an API call, or the status that refuses it.
     async fn admit(&self, path: &str, headers: &HeaderMap) -> Result<Caller, Status> {
         let caller = match self {
@@ -257,10 +269,8 @@ pub struct AuthLayer {
 }
 
 impl AuthLayer {
-    pub fn new(gate: Gate) -> Self {
-        Self {
-            gate: Arc::new(gate),
-        }
+    pub fn new(gate: Arc<Gate>) -> Self {
+        Self { gate }
     }
 }
 

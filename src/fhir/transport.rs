@@ -128,9 +128,22 @@ impl Transport {
     /// as `FhirError::Status` once retrying does not help.
     #[tracing::instrument(skip_all, fields(server = %self.server_id, %url))]
     pub async fn get(&self, url: &Url) -> Result<Value, FhirError> {
-        self.breaker.check()?;
+        let server = self.server_id.to_string();
+        if let Err(refused) = self.breaker.check() {
+            metrics::counter!(crate::metrics::FHIR_REQUESTS, "server" => server, "outcome" => "breaker_open")
+                .increment(1);
+            return Err(refused);
+        }
         let outcome = self.get_with_retries(url).await;
         self.breaker.record(outcome.as_ref().map(|_| ()));
+        let open = if self.breaker.check().is_err() {
+            1.0
+        } else {
+            0.0
+        };
+        metrics::gauge!(crate::metrics::FHIR_BREAKER_OPEN, "server" => server.clone()).set(open);
+        metrics::counter!(crate::metrics::FHIR_REQUESTS, "server" => server, "outcome" => outcome_label(&outcome))
+            .increment(1);
         outcome
     }
 
@@ -280,5 +293,19 @@ impl Transport {
             FhirError::Unreachable(describe(error))
         };
         Failure::Retry { error, wait: None }
+    }
+}
+
+/// How a read ended, for the requests metric: few values, no details.
+fn outcome_label(outcome: &Result<Value, FhirError>) -> &'static str {
+    match outcome {
+        Ok(_) => "ok",
+        Err(FhirError::Status { code: 404, .. }) => "not_found",
+        Err(FhirError::Status { .. }) => "http_error",
+        Err(FhirError::RateLimited { .. }) => "rate_limited",
+        Err(FhirError::Timeout(_)) => "timeout",
+        Err(FhirError::Unreachable(_)) => "unreachable",
+        Err(FhirError::ServerDown { .. }) => "breaker_open",
+        Err(_) => "error",
     }
 }

@@ -53,6 +53,14 @@ pub enum Held {
 }
 
 impl Held {
+    /// The gauge of how many are open on this replica.
+    fn metric(self) -> &'static str {
+        match self {
+            Self::ImportStream => crate::metrics::OPEN_STREAMS,
+            Self::Watcher => crate::metrics::OPEN_WATCHERS,
+        }
+    }
+
     fn what(self) -> &'static str {
         match self {
             Self::ImportStream => "ImportDocuments streams",
@@ -88,10 +96,12 @@ pub struct Busy {
 pub struct Permit {
     counts: Arc<Mutex<Counts>>,
     keys: Vec<(Held, Holder)>,
+    held: Held,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
+        metrics::gauge!(self.held.metric()).decrement(1.0);
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         for key in self.keys.drain(..) {
             if let Some(count) = counts.get_mut(&key) {
@@ -152,9 +162,11 @@ impl Admission {
         for key in &keys {
             *counts.entry(key.clone()).or_insert(0) += 1;
         }
+        metrics::gauge!(held.metric()).increment(1.0);
         Ok(Permit {
             counts: self.counts.clone(),
             keys,
+            held,
         })
     }
 }

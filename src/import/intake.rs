@@ -243,6 +243,7 @@ impl Imports {
                     batch_bytes += message.size();
                     let item = self.check(summary.received, message, spec);
                     summary.received += 1;
+                    metrics::counter!(crate::metrics::DOCUMENTS_RECEIVED).increment(1);
                     batch.push(item);
                     let full = batch.len() >= self.limits.batch_size
                         || batch_bytes >= self.limits.batch_bytes;

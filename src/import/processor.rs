@@ -101,7 +101,11 @@ impl Worker {
                 },
             };
             self.processor.dequeued(&import_id);
-            match self.process_batch(&import_id).await {
+            let started = std::time::Instant::now();
+            let processed = self.process_batch(&import_id).await;
+            metrics::histogram!(crate::metrics::STAGE_BATCH_SECONDS, "stage" => "processing")
+                .record(started.elapsed().as_secs_f64());
+            match processed {
                 Ok(progress) => {
                     self.backoff.succeeded();
                     self.troubles.store_reachable();

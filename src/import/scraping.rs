@@ -157,7 +157,11 @@ impl Worker {
             batches.spawn(async move {
                 let _permit = permit;
                 worker.scraper.started(&import_id);
-                let more = match worker.scrape_batch(&import_id, &shutdown).await {
+                let started = std::time::Instant::now();
+                let scraped = worker.scrape_batch(&import_id, &shutdown).await;
+                metrics::histogram!(crate::metrics::STAGE_BATCH_SECONDS, "stage" => "scraping")
+                    .record(started.elapsed().as_secs_f64());
+                let more = match scraped {
                     Ok(more) => {
                         worker.backoff.succeeded();
                         worker.troubles.store_reachable();

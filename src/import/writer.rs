@@ -62,7 +62,10 @@ impl IntakeWriter {
                 .iter()
                 .filter_map(|i| i.outcome.as_ref().err().map(|r| (i.index, r.clone())))
                 .collect();
+            let started = std::time::Instant::now();
             let outcome = imports.store.record_intake(&import_id, items).await?;
+            metrics::histogram!(crate::metrics::STAGE_BATCH_SECONDS, "stage" => "intake")
+                .record(started.elapsed().as_secs_f64());
             if outcome.import.state == ImportState::Receiving {
                 imports
                     .notifier
@@ -102,8 +105,11 @@ impl IntakeWriter {
             return Ok(false);
         }
         summary.accepted += written.accepted;
+        metrics::counter!(crate::metrics::DOCUMENTS_ACCEPTED).increment(written.accepted);
         let max = self.imports.limits.max_listed_rejections;
         for (index, rejection) in &written.rejections {
+            metrics::counter!(crate::metrics::DOCUMENTS_REJECTED, "code" => rejection.code.as_str())
+                .increment(1);
             summary.note_rejection(*index, rejection, max);
         }
         Ok(true)

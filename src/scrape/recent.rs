@@ -70,10 +70,12 @@ impl RecentReads {
     /// A read of `Type/id`, if one is remembered: `Some(None)` when the
     /// server did not have it.
     pub fn resource(&self, key: &str) -> Option<Option<Value>> {
-        match self.cache.as_ref()?.get(key)?.as_ref() {
-            Answer::Resource(resource) => Some(resource.clone()),
-            Answer::Search(_) => None,
-        }
+        let found = match self.cache.as_ref()?.get(key).as_deref() {
+            Some(Answer::Resource(resource)) => Some(resource.clone()),
+            _ => None,
+        };
+        count_read(found.is_some());
+        found
     }
 
     pub fn remember_resource(&self, key: &str, resource: Option<Value>) {
@@ -85,10 +87,12 @@ impl RecentReads {
     /// A search's matches, if remembered; `key` is the search as a query,
     /// e.g. `Condition?subject=Patient/a`.
     pub fn search(&self, key: &str) -> Option<Vec<Value>> {
-        match self.cache.as_ref()?.get(&search_key(key))?.as_ref() {
-            Answer::Search(matches) => Some(matches.clone()),
-            Answer::Resource(_) => None,
-        }
+        let found = match self.cache.as_ref()?.get(&search_key(key)).as_deref() {
+            Some(Answer::Search(matches)) => Some(matches.clone()),
+            _ => None,
+        };
+        count_read(found.is_some());
+        found
     }
 
     pub fn remember_search(&self, key: &str, matches: Vec<Value>) {
@@ -167,6 +171,12 @@ fn json_bytes(value: &Value) -> usize {
                 .sum::<usize>()
         }
     }
+}
+
+/// A read of the recent-reads cache, for its hit ratio.
+fn count_read(hit: bool) {
+    let outcome = if hit { "hit" } else { "miss" };
+    metrics::counter!(crate::metrics::RECENT_READS, "outcome" => outcome).increment(1);
 }
 
 #[cfg(test)]

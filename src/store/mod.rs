@@ -10,6 +10,7 @@ mod doorbell;
 mod entities;
 mod failures;
 mod fhir_servers;
+mod figures;
 mod files;
 mod identities;
 mod imports;

@@ -28,5 +28,6 @@ mod rescrape;
 mod schemas;
 mod scrape;
 mod scrape_faults;
+mod telemetry;
 mod token_exchange;
 mod watch;

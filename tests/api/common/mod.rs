@@ -73,6 +73,8 @@ fn init_logs() {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// `/metrics` on its own address, when the config asked for one.
+    pub metrics_addr: Option<SocketAddr>,
     pub backend: Backend,
     pub database_url: String,
     /// The bare channel: no token, no advance-access header.
@@ -177,6 +179,7 @@ async fn start(
         .await
         .expect("issue the harness token");
     let addr = app.local_addr();
+    let metrics_addr = app.metrics_addr();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
@@ -190,6 +193,7 @@ async fn start(
     let authed = || InterceptedService::new(channel.clone(), auth.clone());
     TestApp {
         addr,
+        metrics_addr,
         backend,
         database_url,
         imports: ImportServiceClient::new(authed()),

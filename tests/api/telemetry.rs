@@ -1,0 +1,169 @@
+//! What operators and load balancers read over HTTP: `/healthz`,
+//! `/readyz`, and `/metrics` (Prometheus text) behind the admin scope or
+//! on an address of its own, with counters that move during an import.
+//! Metrics are per process and the tests' servers share one process, so
+//! figures are read as differences, at least what this test caused.
+
+use crate::common::{docs, header, spawn_app, spawn_app_with, Backend, TestApp};
+use fhir_import::{auth::accounts::Accounts, store::Store};
+
+async fn get(url: String, token: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .get(url)
+        .header("x-sbg-advance-access", "advance");
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("GET")
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let response = get(format!("{}/metrics", app.endpoint()), Some(&app.token)).await;
+    assert_eq!(response.status(), 200);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .to_owned();
+    assert!(kind.starts_with("text/plain"), "{kind}");
+    response.text().await.expect("metrics")
+}
+
+/// The sum of the samples of `name` whose labels include every `labels`.
+fn sample(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.rsplit_once(' '))
+        .filter(|(series, _)| {
+            let base = series.split('{').next().unwrap_or_default();
+            base == name && labels.iter().all(|l| series.contains(l))
+        })
+        .map(|(_, value)| value.parse::<f64>().expect("a number"))
+        .sum()
+}
+
+async fn counters_move_during_an_import(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let project = app.create_project("metrics").await;
+    let before = scrape(&app).await;
+
+    let mut inputs = docs::valid_inputs(0..20);
+    inputs.insert(5, docs::raw("{not json"));
+    let response = app
+        .import(header(&project.id), inputs)
+        .await
+        .expect("import");
+    assert_eq!((response.accepted, response.rejected), (20, 1));
+    app.wait_until_finished(&response.import_id).await;
+    let after = scrape(&app).await;
+
+    let moved =
+        |name: &str, labels: &[&str]| sample(&after, name, labels) - sample(&before, name, labels);
+    assert!(
+        moved("fhir_import_documents_received_total", &[]) >= 21.0,
+        "received"
+    );
+    assert!(
+        moved("fhir_import_documents_accepted_total", &[]) >= 20.0,
+        "accepted"
+    );
+    assert!(
+        moved(
+            "fhir_import_documents_rejected_total",
+            &["code=\"INVALID_JSON\""]
+        ) >= 1.0,
+        "rejected by code"
+    );
+    assert!(
+        moved(
+            "fhir_import_stage_batch_seconds_count",
+            &["stage=\"intake\""]
+        ) >= 1.0
+    );
+    assert!(
+        moved(
+            "fhir_import_stage_batch_seconds_count",
+            &["stage=\"processing\""]
+        ) >= 1.0
+    );
+    assert!(
+        sample(
+            &after,
+            "fhir_import_imports",
+            &["state=\"COMPLETED_WITH_ERRORS\""]
+        ) >= 1.0,
+        "imports per state, read from the store:\n{after}"
+    );
+    assert!(sample(&after, "fhir_import_store_connections", &["state=\"idle\""]) >= 0.0);
+    assert!(after.contains("# HELP fhir_import_documents_rejected_total"));
+
+    // An open stream is counted while it is open.
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(docs::header_message(header(&project.id)))
+        .await
+        .expect("header");
+    let mut imports = app.imports.clone();
+    let open = tokio::spawn(async move {
+        imports
+            .import_documents(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+    });
+    let mut seen = 0.0;
+    for _ in 0..100 {
+        seen = sample(&scrape(&app).await, "fhir_import_open_import_streams", &[]);
+        if seen >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(seen >= 1.0, "the open stream is counted");
+    drop(tx);
+    open.await.expect("task").expect("the stream ends cleanly");
+    app.stop().await;
+}
+on_both_stores!(counters_move_during_an_import);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_a_platform_admin_and_health_needs_nothing() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let healthz = get(format!("{}/healthz", app.endpoint()), None).await;
+    assert_eq!(healthz.status(), 200);
+    let readyz = get(format!("{}/readyz", app.endpoint()), None).await;
+    assert_eq!(readyz.status(), 200);
+    assert_eq!(readyz.text().await.expect("body"), "ready\n");
+
+    let anonymous = get(format!("{}/metrics", app.endpoint()), None).await;
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+
+    let store = Store::connect(&app.database_url, 1).await.expect("store");
+    let accounts = Accounts::new(store);
+    accounts.create_user("mallory", None).await.expect("user");
+    let scopes: Vec<String> = ["projects", "import:read"].map(str::to_owned).to_vec();
+    let (portal, _) = accounts
+        .create_client("a portal", "mallory", &[], &scopes)
+        .await
+        .expect("client");
+    let stranger = app.issue_token("mallory", &portal.client_id, &[]).await;
+    let refused = get(format!("{}/metrics", app.endpoint()), Some(&stranger)).await;
+    assert_eq!(refused.status(), 403, "a user who is not a platform admin");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_move_to_an_address_of_their_own() {
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.telemetry.metrics_listen = Some("127.0.0.1:0".parse().expect("address"));
+    })
+    .await;
+    let own = app.metrics_addr.expect("a metrics address");
+    let text = get(format!("http://{own}/metrics"), None).await;
+    assert_eq!(text.status(), 200, "no token on the metrics address");
+    assert!(text
+        .text()
+        .await
+        .expect("body")
+        .contains("fhir_import_store_connections"));
+    let gone = get(format!("{}/metrics", app.endpoint()), Some(&app.token)).await;
+    assert_eq!(gone.status(), 404, "not on the API's port then");
+    app.stop().await;
+}
