@@ -13,6 +13,10 @@ packages=(
   golang-google-grpc-dev golang-google-protobuf-dev
   protobuf-compiler protobuf-compiler-grpc-java-plugin
   libgrpc-java libprotobuf-java junit5
+  # grpc-java's runtime over Netty (libgrpc-java does not pull it in), and
+  # what javac needs for the generated stubs' annotations.
+  libnetty-java libperfmark-java libgoogle-gson-java libguava-java
+  liberror-prone-java libjsr305-java libgeronimo-annotation-1.3-spec-java
 )
 missing=()
 for package in "${packages[@]}"; do
