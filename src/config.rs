@@ -238,6 +238,7 @@ impl ImportConfig {
 pub struct TelemetryConfig {
     /// Serve `/metrics` here, without a token, instead of on the API's
     /// port behind the admin scope (e.g. `127.0.0.1:9464`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_listen: Option<SocketAddr>,
 }
 
