@@ -172,7 +172,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 		defer mu.Unlock()
 		stored = append(stored, fresh.RefreshToken)
 		return nil
-	}, &fhirimport.TokenOptions{RefreshBefore: 15*time.Minute - time.Second})
+	}, &fhirimport.TokenOptions{RefreshBefore: 15*time.Minute - 4*time.Second})
 	client := dial(t, server, fhirimport.WithTokenSource(source))
 	project, err := client.CreateProject(ctx, "go-for-sdk", "")
 	if err != nil {
@@ -181,7 +181,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	if project.Owner != "sdk" {
 		t.Errorf("the project is %s's, not the user's", project.Owner)
 	}
-	time.Sleep(1200 * time.Millisecond)
+	time.Sleep(4200 * time.Millisecond)
 	projects, err := client.ListProjects(ctx).All()
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,22 @@
 """Python SDK for fhir-import: bulk import of FHIR R4 DocumentReferences into
 projects, over gRPC.
 
-``Client`` holds the helpers; every failed call raises ``FhirImportError``.
-Imports return an ``ImportResult``, whose ``Rejection``s print their code by
-name (a ``RejectionCodeName``).
+``Client`` holds the helpers; every failed call raises a ``FhirImportError``,
+as the subclass of its status (``NotFoundError``, ``UnauthenticatedError``,
+…). Its token is a string or a token source (``client_credentials``,
+``refresh_token_source``, after ``authorization_request`` and
+``exchange_code``), asked on every call; a refused token request is a
+``TokenRequestError``. Imports return an ``ImportResult``, whose
+``Rejection``s print their code by name (a ``RejectionCodeName``);
+``bundle_documents`` feeds a FHIR Bundle's DocumentReferences to them.
 The message and enum types are re-exported here (``Import``, ``ImportState``
 …); the generated modules are ``fhir_servers_pb2``, ``files_pb2``,
 ``import_pb2``, ``projects_pb2`` and ``schemas_pb2`` (and their ``*_pb2_grpc`` stubs), made from
 ``proto/fhir_import/v1/`` by ``scripts/sdk-python.sh``.
 """
 
+from ._channel import RetryPolicy
+from ._documents import bundle_documents, by_reference
 from ._generated.fhir_import.v1 import (
     fhir_servers_pb2,
     fhir_servers_pb2_grpc,
@@ -42,20 +49,74 @@ from ._generated.fhir_import.v1.import_pb2 import (
 )
 from ._generated.fhir_import.v1.projects_pb2 import Project
 from ._generated.fhir_import.v1.schemas_pb2 import SchemaInfo, SchemaMatchRules
-from ._documents import by_reference
 from .client import DEFAULT_TARGET, TERMINAL_STATES, Client
-from .errors import FhirImportError, WaitTimeout
+from .credentials import (
+    AuthorizationRequest,
+    Portal,
+    RenewingToken,
+    Tokens,
+    TokenSource,
+    authorization_request,
+    client_credentials,
+    exchange_code,
+    refresh_token_source,
+    refresh_tokens,
+    request_tokens,
+)
+from .errors import (
+    AlreadyExistsError,
+    CancelledError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    FhirImportError,
+    InvalidArgumentError,
+    NotFoundError,
+    OutOfRangeError,
+    PermissionDeniedError,
+    ResourceExhaustedError,
+    TokenRequestError,
+    UnauthenticatedError,
+    UnavailableError,
+    WaitTimeout,
+    typed_errors,
+)
 from .results import ImportResult, Rejection, RejectionCodeName
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "RetryPolicy",
     "by_reference",
+    "bundle_documents",
     "DEFAULT_TARGET",
     "TERMINAL_STATES",
     "FhirImportError",
+    "UnauthenticatedError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "FailedPreconditionError",
+    "InvalidArgumentError",
+    "AlreadyExistsError",
+    "ResourceExhaustedError",
+    "UnavailableError",
+    "DeadlineExceededError",
+    "CancelledError",
+    "OutOfRangeError",
     "WaitTimeout",
+    "typed_errors",
+    "TokenRequestError",
+    "TokenSource",
+    "Tokens",
+    "Portal",
+    "RenewingToken",
+    "AuthorizationRequest",
+    "client_credentials",
+    "refresh_token_source",
+    "refresh_tokens",
+    "authorization_request",
+    "exchange_code",
+    "request_tokens",
     "ImportResult",
     "Rejection",
     "RejectionCodeName",

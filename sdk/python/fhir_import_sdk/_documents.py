@@ -129,6 +129,9 @@ class Handoff:
         self._items: Deque[object] = collections.deque()
         self._cond = threading.Condition()
         self._call_done = False
+        self._drained = False
+        self.taken = 0
+        """Messages grpc has taken from the hand-off so far."""
 
     def put(self, message: object) -> bool:
         """Queues ``message``; False (and dropped) when the call is over."""
@@ -153,6 +156,15 @@ class Handoff:
             self._call_done = True
             self._cond.notify_all()
 
+    def wait_taken(self, seen: int) -> Tuple[int, bool]:
+        """Waits until grpc has taken more than ``seen`` messages, or took
+        the end, or the call is over; returns how many it has taken and
+        whether it will take no more."""
+        with self._cond:
+            while self.taken <= seen and not self._drained and not self._call_done:
+                self._cond.wait()
+            return self.taken, self._drained or self._call_done
+
     def __iter__(self) -> Iterator[Any]:
         """The messages, in order, as grpc's request iterator."""
         while True:
@@ -162,7 +174,37 @@ class Handoff:
                 if self._call_done:
                     return
                 message: Optional[object] = self._items.popleft()
+                if message is _END:
+                    self._drained = True
+                else:
+                    self.taken += 1
                 self._cond.notify_all()
             if message is _END:
                 return
             yield message
+
+
+def bundle_documents(bundle: Union[Mapping[str, Any], str, bytes]) -> Iterator[Mapping[str, Any]]:
+    """The DocumentReferences among a FHIR Bundle's entries, in order (other
+    resources are left out), for ``Client.import_documents``. ``bundle`` is
+    the Bundle as a dict or as JSON text (str or UTF-8 bytes); anything but
+    a Bundle raises ``ValueError``, as does text that is not JSON::
+
+        with open("bundle.json") as f:
+            client.import_documents(project, bundle_documents(f.read()))
+    """
+    parsed: object = json.loads(bundle) if isinstance(bundle, (str, bytes, bytearray)) else bundle
+    if not isinstance(parsed, Mapping) or parsed.get("resourceType") != "Bundle":
+        kind = parsed.get("resourceType") if isinstance(parsed, Mapping) else type(parsed).__name__
+        raise ValueError(f"expected a Bundle, got {kind}")
+    entries = parsed.get("entry") or []
+    if not isinstance(entries, list):
+        raise ValueError("Bundle.entry: expected a list")
+    resources = [e.get("resource") for e in entries if isinstance(e, Mapping)]
+    return iter(
+        [
+            r
+            for r in resources
+            if isinstance(r, Mapping) and r.get("resourceType") == "DocumentReference"
+        ]
+    )

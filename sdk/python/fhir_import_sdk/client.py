@@ -1,5 +1,7 @@
 """The Client: thin, typed helpers over the generated fhir-import stubs, for
-the calls a data portal makes (projects, imports, watching, files)."""
+the calls a data portal makes (projects, imports, watching, files), on a
+channel that adds the token and the platform's header to every call and
+retries reads."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from typing import (
 
 import grpc
 
+from ._channel import PlatformHeaders, RetryPolicy, RetryReads, backoff_pause
 from ._documents import (
     DocumentItem,
     Handoff,
@@ -39,8 +42,10 @@ from ._generated.fhir_import.v1 import (
     import_pb2_grpc,
     projects_pb2,
     projects_pb2_grpc,
+    schemas_pb2_grpc,
 )
-from .errors import FhirImportError, WaitTimeout, translate_errors
+from .credentials import TokenSource
+from .errors import FhirImportError, WaitTimeout, error_for, typed_errors
 from .results import ImportResult, Rejection, _LineNumbers
 
 DEFAULT_TARGET = "127.0.0.1:50051"
@@ -59,6 +64,14 @@ TERMINAL_STATES = frozenset(
 )
 """Import states an import never leaves."""
 
+RECONNECT_OPTIONS: Tuple[Tuple[str, int], ...] = (
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 5000),
+)
+"""Channel options a Client sets unless given others: after a lost
+connection grpc tries again after 0.1 s, growing up to 5 s, as reads are
+retried (grpc's defaults: 1 s, up to 120 s)."""
+
 Metadata = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 """gRPC call metadata: a mapping or ``(key, value)`` pairs, keys lowercase."""
 
@@ -68,27 +81,33 @@ _T = TypeVar("_T")
 class Client:
     """A connection to a fhir-import server.
 
-    Every method raises ``FhirImportError`` when the server answers with an
-    error status or cannot be reached. Use it as a context manager to close the
-    channel at the end::
+    Every method raises a ``FhirImportError`` when the server answers with
+    an error status or cannot be reached: the subclass named after the
+    status (``NotFoundError``, ``PermissionDeniedError``, …). Reads are sent
+    again after UNAVAILABLE (see ``retry``) and ``watch`` resumes after one.
+    Use it as a context manager to close the channel at the end::
 
         with Client("127.0.0.1:50051") as client:
             project = client.create_project("demo")
 
-    The generated stubs are there too, for anything the helpers don't cover:
-    ``project_service``, ``import_service`` and ``file_service``.
+    The generated stubs are there too, for anything the helpers don't
+    cover: ``project_service``, ``import_service``, ``file_service``,
+    ``fhir_server_service`` and ``schema_service``. They call through the
+    same channel, so they send the token and retry reads as well (they
+    raise grpc's own errors: wrap them in ``typed_errors()`` for typed ones).
     """
 
     def __init__(
         self,
         target: Optional[str] = None,
         *,
-        token: Optional[str] = None,
+        token: Union[str, TokenSource, None] = None,
         metadata: Metadata = (),
         secure: bool = False,
         credentials: Optional[grpc.ChannelCredentials] = None,
         timeout: Optional[float] = None,
         options: Sequence[Tuple[str, Any]] = (),
+        retry: Optional[RetryPolicy] = None,
     ) -> None:
         """Opens a channel to ``target`` (``host:port``; an ``http://`` or
         ``https://`` prefix is accepted and picks plaintext or TLS). Without
@@ -97,20 +116,35 @@ class Client:
 
         - ``token``: an OAuth 2.0 access token, sent on every call as
           ``authorization: Bearer <token>`` with ``x-sbg-advance-access:
-          advance``. The server requires one on every call (unless its
-          operator turned tokens off): a portal gets it from the server's
-          OAuth 2.0 token endpoint, see the repository's README. Without
-          one, ``FHIR_IMPORT_TOKEN`` from the environment.
+          advance``; or a token source, a callable the client asks for the
+          token before every call (``client_credentials(...)``,
+          ``refresh_token_source(...)`` or one of your own). A token source
+          that raises fails the call with ``UnauthenticatedError``, whose
+          ``token_error`` is what it raised. The server requires a token on
+          every call (unless its operator turned tokens off): a portal gets
+          one from the server's OAuth 2.0 token endpoint, see the
+          repository's README. Without one, ``FHIR_IMPORT_TOKEN`` from the
+          environment.
         - ``metadata``: more metadata sent on every call.
         - ``secure``: TLS with the system's root certificates (or with
           ``credentials``, which implies TLS); plaintext otherwise.
-        - ``timeout``: a deadline in seconds for each unary call (streams
-          have their own ``timeout`` arguments).
+        - ``timeout``: a deadline in seconds for each unary call, retries
+          included (streams have their own ``timeout`` arguments).
         - ``options``: gRPC channel options, e.g.
-          ``[("grpc.max_receive_message_length", 16 << 20)]``.
+          ``[("grpc.max_receive_message_length", 16 << 20)]``; the client
+          adds ``RECONNECT_OPTIONS`` unless they name them.
+        - ``retry``: how unary reads (``Get…``, ``List…``, ``Preview…``)
+          are sent again after UNAVAILABLE: ``RetryPolicy(retries=3,
+          backoff=0.1)`` by default (3 retries, 0.1 s doubling up to 5 s);
+          ``RetryPolicy(retries=0)`` turns it off. Calls that change
+          something are never sent again: the first attempt may have been
+          done.
         """
         target = target or os.environ.get("FHIR_IMPORT_SERVER") or DEFAULT_TARGET
-        token = token if token is not None else os.environ.get("FHIR_IMPORT_TOKEN")
+        if token is None:
+            token = os.environ.get("FHIR_IMPORT_TOKEN") or None
+        if isinstance(token, str):
+            token = token.strip() or None
         self._unauthenticated_hint = (
             None
             if token
@@ -121,14 +155,32 @@ class Client:
         elif target.startswith("http://"):
             target = target[len("http://") :]
         target = target.rstrip("/")
+        # Reconnecting as often as reads are retried: with grpc's defaults
+        # (1 s, growing) a restarted server is not tried again in time.
+        given = {name for name, _ in options}
+        channel_options = list(options) + [
+            (name, value) for name, value in RECONNECT_OPTIONS if name not in given
+        ]
         if secure or credentials is not None:
             creds = credentials or grpc.ssl_channel_credentials()
-            self._channel = grpc.secure_channel(target, creds, options=list(options))
+            raw = grpc.secure_channel(target, creds, options=channel_options)
         else:
-            self._channel = grpc.insecure_channel(target, options=list(options))
-        pairs = list(metadata.items() if isinstance(metadata, Mapping) else metadata)
-        if token:
+            raw = grpc.insecure_channel(target, options=channel_options)
+        extra = tuple(
+            (str(k), str(v))
+            for k, v in (metadata.items() if isinstance(metadata, Mapping) else metadata)
+        )
+        source: Optional[TokenSource] = (lambda: token) if isinstance(token, str) else token
+        self.retry = retry if retry is not None else RetryPolicy()
+        """How reads are sent again after UNAVAILABLE."""
+        self._channel = grpc.intercept_channel(
+            raw, RetryReads(self.retry), PlatformHeaders(source, extra)
+        )
+        pairs = list(extra)
+        if isinstance(token, str):
             pairs += [("authorization", f"Bearer {token}"), ("x-sbg-advance-access", "advance")]
+        # Sent by the channel on every call anyway; kept for callers who
+        # pass it to the stubs, as the SDK once asked them to.
         self._metadata: Tuple[Tuple[str, str], ...] = tuple(pairs)
         self._timeout = timeout
         self.target = target
@@ -141,10 +193,16 @@ class Client:
         """The generated FileService stub on this channel."""
         self.fhir_server_service = fhir_servers_pb2_grpc.FhirServerServiceStub(self._channel)
         """The generated FhirServerService stub (admin scope) on this channel."""
+        self.schema_service = schemas_pb2_grpc.SchemaServiceStub(self._channel)
+        """The generated SchemaService stub (admin scope) on this channel:
+        the metadata schemas FHIR servers are scraped with."""
 
     @property
     def metadata(self) -> Tuple[Tuple[str, str], ...]:
-        """The metadata sent on every call (pass it when using the stubs)."""
+        """The metadata given to the client, with the authorization and
+        advance-access headers when the token is a fixed string. The
+        channel adds all of it to every call, stubs included; passing it
+        to a stub (``metadata=client.metadata``) is harmless."""
         return self._metadata
 
     def close(self) -> None:
@@ -191,6 +249,7 @@ class Client:
         validate_only: bool = False,
         metadata: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[int], object]] = None,
     ) -> ImportResult:
         """Streams ``documents`` into ``project`` in one ImportDocuments call
         and returns the server's response as an ImportResult.
@@ -214,6 +273,12 @@ class Client:
         FhirImportError (NOT_FOUND for an unknown project, ...). A bad
         ``on_conflict`` raises ValueError, an item of another type TypeError.
 
+        ``on_progress(sent)`` is told, on the calling thread, how many
+        documents the stream has taken so far, after each one (1, 2, 3,
+        …): the stream takes them as the network and the server do, so it
+        follows the server, not the reading of ``documents``. If it
+        raises, the stream is reset as below.
+
         If reading ``documents`` raises, the stream is reset rather than
         ended (the server keeps what it accepted and ends the import
         COMPLETED_WITH_ERRORS) and that exception is re-raised.
@@ -230,10 +295,19 @@ class Client:
         )
         shared = dict(metadata or {})
         handoff = Handoff(READ_AHEAD)
-        call = self.import_service.ImportDocuments.future(
-            iter(handoff), metadata=self._metadata, timeout=timeout
-        )
+        call = self.import_service.ImportDocuments.future(iter(handoff), timeout=timeout)
         call.add_done_callback(handoff.call_done)
+        reported = 0
+
+        def report() -> None:
+            # Each document the stream took, told once, in order; the
+            # header is the first message taken and no document.
+            nonlocal reported
+            if on_progress is not None:
+                while reported < handoff.taken - 1:
+                    reported += 1
+                    on_progress(reported)
+
         try:
             if handoff.put(import_pb2.ImportDocumentsRequest(header=header)):
                 for index, item in enumerate(documents):
@@ -244,9 +318,15 @@ class Client:
                     # header or the project); its status says why.
                     if not handoff.put(request):
                         break
+                    report()
                 else:
                     handoff.finish()
-            with translate_errors(self._unauthenticated_hint):
+                    if on_progress is not None:
+                        over = False
+                        while not over:
+                            _, over = handoff.wait_taken(reported + 1)
+                            report()
+            with typed_errors(self._unauthenticated_hint):
                 response = cast(import_pb2.ImportDocumentsResponse, call.result())
             return ImportResult(response)
         except BaseException:
@@ -342,33 +422,91 @@ class Client:
         return self._unary(self.import_service.CancelImport, request, import_pb2.Import)
 
     def watch(
-        self, import_id: str, after_sequence: int = 0, *, timeout: Optional[float] = None
+        self,
+        import_id: str,
+        after_sequence: int = 0,
+        *,
+        timeout: Optional[float] = None,
+        max_reconnects: int = 10,
+        backoff: float = 0.1,
+        on_reconnect: Optional[Callable[[FhirImportError, int], object]] = None,
     ) -> Iterator[import_pb2.ImportEvent]:
         """Follows an import: a snapshot event first (``event.snapshot``),
         then one event per change with strictly increasing ``sequence``,
         until the import ends. Pass the last sequence seen as
         ``after_sequence`` to resume without missing anything. Closing the
-        generator early cancels the stream."""
-        request = import_pb2.WatchImportRequest(import_id=import_id, after_sequence=after_sequence)
-        call = self.import_service.WatchImport(request, metadata=self._metadata, timeout=timeout)
-        try:
-            with translate_errors(self._unauthenticated_hint):
-                yield from call
-        finally:
-            call.cancel()
+        generator early cancels the stream.
 
-    def wait(self, import_id: str, *, timeout: Optional[float] = None) -> import_pb2.Import:
+        When the stream breaks with UNAVAILABLE (a server draining or
+        restarting, a dropped connection) it connects again and resumes
+        after the last sequence it yielded, skipping the new connection's
+        snapshot, so nothing is missed or repeated: at most
+        ``max_reconnects`` times in a row (an event resets the count),
+        pausing ``backoff`` seconds before the first, doubled each time up
+        to 5 s. ``on_reconnect(error, attempt)`` is told of each (the
+        ``UnavailableError`` that broke the stream, 1, 2, …). Any other
+        error, or one more UNAVAILABLE, is raised as its
+        ``FhirImportError``. ``timeout`` bounds the whole watch,
+        reconnections included (``DeadlineExceededError`` after it).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        after = after_sequence
+        had_snapshot = False
+        failures = 0
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise error_for(
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    f"watching import {import_id}: the deadline passed while reconnecting",
+                )
+            request = import_pb2.WatchImportRequest(import_id=import_id, after_sequence=after)
+            call = self.import_service.WatchImport(request, timeout=left)
+            try:
+                try:
+                    for event in call:
+                        failures = 0
+                        if event.WhichOneof("kind") == "snapshot":
+                            # Each connection starts with one; after a
+                            # reconnect the caller has had it.
+                            if not had_snapshot:
+                                had_snapshot = True
+                                yield event
+                        elif event.sequence > after:
+                            after = event.sequence
+                            yield event
+                    return
+                except grpc.RpcError as rpc_error:
+                    error = self._typed(rpc_error)
+                    if error.code != grpc.StatusCode.UNAVAILABLE or failures >= max_reconnects:
+                        raise error from rpc_error
+            finally:
+                call.cancel()
+            pause = backoff_pause(backoff, failures)
+            failures += 1
+            if on_reconnect is not None:
+                on_reconnect(error, failures)
+            if deadline is not None:
+                pause = max(0.0, min(pause, deadline - time.monotonic()))
+            time.sleep(pause)
+
+    def wait(
+        self, import_id: str, *, timeout: Optional[float] = None, **watch: Any
+    ) -> import_pb2.Import:
         """Blocks until the import is in a terminal state (COMPLETED,
-        COMPLETED_WITH_ERRORS, FAILED or CANCELLED) and returns it. Raises
-        ``WaitTimeout`` (a ``TimeoutError``, and a ``FhirImportError`` with
-        DEADLINE_EXCEEDED) after ``timeout`` seconds."""
+        COMPLETED_WITH_ERRORS, FAILED or CANCELLED) and returns it. It
+        follows the import with ``watch``, so it rides out a server
+        restart; ``watch``'s ``max_reconnects``, ``backoff`` and
+        ``on_reconnect`` may be given. Raises ``WaitTimeout`` (a
+        ``TimeoutError``, and a ``DeadlineExceededError``) after
+        ``timeout`` seconds."""
         started = time.monotonic()
         current = self.get_import(import_id)
         if current.state in TERMINAL_STATES:
             return current
         left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
         try:
-            for _ in self.watch(import_id, current.last_sequence, timeout=left):
+            for _ in self.watch(import_id, current.last_sequence, timeout=left, **watch):
                 pass
         except FhirImportError as error:
             if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -405,9 +543,16 @@ class Client:
 
     # Plumbing
 
+    def _typed(self, rpc_error: grpc.RpcError) -> FhirImportError:
+        """The typed error for a failed call, with the hint about tokens."""
+        error = FhirImportError.from_rpc_error(rpc_error)
+        if self._unauthenticated_hint and error.code == grpc.StatusCode.UNAUTHENTICATED:
+            error.details = f"{error.details} ({self._unauthenticated_hint})"
+        return error
+
     def _unary(self, method: Callable[..., Any], request: object, response: Type[_T]) -> _T:
-        with translate_errors(self._unauthenticated_hint):
-            return cast(_T, method(request, metadata=self._metadata, timeout=self._timeout))
+        with typed_errors(self._unauthenticated_hint):
+            return cast(_T, method(request, timeout=self._timeout))
 
     def _pages(
         self, method: Callable[..., Any], request: Any, items: Callable[[Any], Iterable[_T]]

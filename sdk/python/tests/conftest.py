@@ -1,132 +1,68 @@
-"""Fixtures: the real fhir-import server (the binary, on a free port, with a
-fresh SQLite file) for the whole session, a Client, a fresh project, and a
-real FHIR server registered with it."""
+"""Fixtures: the real fhir-import server (the binary, ``$FHIR_IMPORT_BIN`` or
+``target/debug/fhir-import``, on a free port, with a fresh SQLite file) for
+the whole session, its portal, a Client, a fresh project, a server of a
+test's own that can be restarted, and a real FHIR server registered with
+the session's server."""
 
 from __future__ import annotations
 
 import json
-import os
-import selectors
-import signal
 import socket
 import subprocess
 import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Callable, Iterator, List, Tuple
 
 import pytest
+from _server import REPO, STARTUP_SECONDS, ServerError, TestServer, binary
 
-from fhir_import_sdk import Client, Project, fhir_servers_pb2
-
-REPO = Path(__file__).resolve().parents[3]
-STARTUP_SECONDS = 60
-ISSUER = "http://fhir-import.sdk-tests"
-"""The server's token issuer, set for ``serve`` and ``admin`` alike so the
-tokens ``admin issue-token`` signs name the issuer the server checks."""
-
-
-def _binary() -> Path:
-    binary = Path(os.environ.get("FHIR_IMPORT_BIN", REPO / "target" / "debug" / "fhir-import"))
-    if not binary.exists():
-        subprocess.run(["cargo", "build", "-q"], cwd=REPO, check=True)
-    return binary
-
-
-def _environment(work: Path) -> dict:
-    """Only what the tests set configures the server and admin commands: no
-    FHIR_IMPORT__* from the environment and no fhir-import.toml in ``work``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FHIR_IMPORT")}
-    env["FHIR_IMPORT__AUTH__ISSUER"] = ISSUER
-    env["FHIR_IMPORT__DATABASE_URL"] = f"sqlite://{work / 'sdk.db'}"
-    return env
+from fhir_import_sdk import Client, Portal, Project, fhir_servers_pb2
 
 
 @pytest.fixture(scope="session")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The server's working directory, holding its database."""
+    """The session server's working directory, holding its database."""
     return tmp_path_factory.mktemp("server")
 
 
 @pytest.fixture(scope="session")
-def server(work: Path) -> Iterator[str]:
-    """Runs ``fhir-import serve --listen 127.0.0.1:0`` and yields the address
-    it prints (``listening on ADDR``); SIGTERM stops it, which must exit 0."""
-    stderr_path = work / "stderr"
-    with open(stderr_path, "wb") as stderr:
-        process = subprocess.Popen(
-            [str(_binary()), "serve", "--listen", "127.0.0.1:0"],
-            cwd=work,
-            env=_environment(work),
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        )
+def test_server(work: Path) -> Iterator[TestServer]:
+    """The session's server, with the user ``sdk`` (a platform admin with a
+    password), a portal (secret, redirect URI, every scope) and a token for
+    the user through it; SIGTERM stops it at the end, which must exit 0."""
+    server = TestServer(work)
     try:
-        addr = _listening_address(process, stderr_path)
-        yield addr
+        yield server.start()
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
         try:
-            code = process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail("the server did not stop within 30 s of SIGTERM")
-        assert code == 0, f"the server exited with {code}:\n{stderr_path.read_text()}"
-
-
-def _listening_address(process: subprocess.Popen, stderr_path: Path) -> str:
-    """The ADDR of the server's ``listening on ADDR`` line on stdout."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + STARTUP_SECONDS
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
-                break
-            line = process.stdout.readline().decode()
-            if line.startswith("listening on "):
-                return line[len("listening on ") :].strip()
-            if not line:  # stdout closed: the server exited
-                break
-    process.kill()
-    process.wait()
-    pytest.fail(f"the server did not start:\n{stderr_path.read_text()}")
-
-
-def admin(work: Path, *args: str) -> dict:
-    """Runs ``fhir-import admin ARGS`` on the test server's store; its JSON."""
-    done = subprocess.run(
-        [str(_binary()), "admin", *args],
-        cwd=work,
-        env=_environment(work),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout)
+            server.down()
+        except ServerError as error:
+            pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
-def token(server: str, work: Path) -> str:
+def server(test_server: TestServer) -> str:
+    """The session server's address (``host:port``)."""
+    return test_server.address
+
+
+@pytest.fixture(scope="session")
+def token(test_server: TestServer) -> str:
     """An access token for the user ``sdk`` with every API scope, issued
-    through a portal registered for the tests."""
-    admin(work, "create-user", "sdk", "--admin")
-    scopes = ["projects", "import:write", "import:read", "files:read"]
-    portal = admin(
-        work,
-        "create-client",
-        "--name",
-        "SDK tests",
-        "--owner",
-        "sdk",
-        *[arg for scope in scopes for arg in ("--scope", scope)],
+    through the test portal."""
+    return test_server.token
+
+
+@pytest.fixture(scope="session")
+def portal(test_server: TestServer) -> Portal:
+    """The test portal as the token endpoint knows it (with its secret)."""
+    return Portal(
+        test_server.base_url,
+        test_server.portal["client_id"],
+        test_server.portal["client_secret"],
     )
-    return admin(work, "issue-token", "--user", "sdk", "--client", portal["client_id"])[
-        "access_token"
-    ]
 
 
 @pytest.fixture
@@ -142,6 +78,27 @@ def project(client: Client) -> Project:
     return client.create_project(f"sdk-{uuid.uuid4().hex[:12]}", description="SDK test")
 
 
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Callable[..., TestServer]]:
+    """Starts a server of the test's own (``own_server(FHIR_IMPORT__X="…")``
+    for more configuration), which the test may stop, start and restart on
+    the same address; stopped at the end."""
+    started: List[TestServer] = []
+
+    def start(**extra_env: str) -> TestServer:
+        work = tmp_path / f"server-{len(started)}"
+        work.mkdir()
+        server = TestServer(work, extra_env)
+        started.append(server)
+        return server.start()
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.down()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -149,11 +106,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def fhir_server(server: str, work: Path, token: str) -> Iterator[Tuple[str, List[str]]]:
+def fhir_server(
+    server: str, work: Path, test_server: TestServer
+) -> Iterator[Tuple[str, List[str]]]:
     """A real FHIR server (sekmet-fhir, installed as the Rust tests install
     it) holding a small synthetic Kids First study, registered with the test
     server as ``sekmet``; yields that id and the study's DocumentReference
-    ids. (``token`` is asked for because it creates the user ``sdk``.)"""
+    ids."""
     sekmet = subprocess.run(
         [
             "flock",
@@ -203,7 +162,7 @@ def fhir_server(server: str, work: Path, token: str) -> Iterator[Tuple[str, List
         data = work / "study"
         subprocess.run(
             [
-                str(_binary()),
+                str(binary()),
                 "dataset",
                 "kids-first",
                 "--seed",
@@ -230,11 +189,11 @@ def fhir_server(server: str, work: Path, token: str) -> Iterator[Tuple[str, List
         ]
 
         # Registering takes the admin scope: a token through a client that has it.
-        operator = admin(
-            work, "create-client", "--name", "SDK admin", "--owner", "sdk", "--scope", "admin"
+        operator = test_server.admin(
+            "create-client", "--name", "SDK admin", "--owner", "sdk", "--scope", "admin"
         )
-        admin_token = admin(
-            work, "issue-token", "--user", "sdk", "--client", operator["client_id"]
+        admin_token = test_server.admin(
+            "issue-token", "--user", "sdk", "--client", operator["client_id"]
         )["access_token"]
         with Client(server, token=admin_token) as as_admin:
             as_admin.fhir_server_service.RegisterFhirServer(

@@ -81,11 +81,11 @@ test("authorization code with PKCE, then a rotating refresh token", async () => 
 
     const stored = [];
     const source = refreshTokenSource(portal, tokens.refreshToken, (fresh) => stored.push(fresh.refreshToken), {
-      refreshBeforeMs: 15 * 60_000 - 1_000,
+      refreshBeforeMs: 15 * 60_000 - 4_000,
     });
     const client = connect({ baseUrl: server.baseUrl, token: source });
     await client.projects.createProject({ name: "ts-for-sdk" });
-    await new Promise((r) => setTimeout(r, 1_200));
+    await new Promise((r) => setTimeout(r, 4_200));
     const { projects } = await client.projects.listProjects({});
     assert.ok(projects.some((p) => p.name === "ts-for-sdk"));
     assert.equal(stored.length, 2, "a refresh per stale access token, each new refresh token stored");

@@ -161,12 +161,12 @@ class AuthorizationTest {
         portal.refreshTokenSource(
             tokens.refreshToken(),
             fresh -> stored.add(fresh.refreshToken()),
-            Duration.ofMinutes(15).minusSeconds(1));
+            Duration.ofMinutes(15).minusSeconds(4));
     try (FhirImportClient client =
         FhirImportClient.builder().server(server.baseUrl).tokenSource(source).build()) {
       Project created = client.projects().createProject("java-for-sdk", "");
       assertEquals("sdk", created.getOwner(), "the calls act for the user");
-      Thread.sleep(1_200);
+      Thread.sleep(4_200);
       assertTrue(
           client.projects().listAllProjects().anyMatch(p -> p.getName().equals("java-for-sdk")));
     }
