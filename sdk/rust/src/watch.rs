@@ -31,6 +31,19 @@ impl Default for WatchOptions {
     }
 }
 
+/// A stream the server ended with UNAVAILABLE (draining, restarting), or
+/// one the connection under it broke: tonic reports that as UNKNOWN with
+/// the transport's error as its source, which a status the server sent
+/// never has.
+fn is_dropped(status: &tonic::Status) -> bool {
+    use std::error::Error as _;
+    match status.code() {
+        Code::Unavailable => true,
+        Code::Unknown => status.source().is_some(),
+        _ => false,
+    }
+}
+
 /// COMPLETED, COMPLETED_WITH_ERRORS, FAILED or CANCELLED.
 pub fn is_terminal(state: pb::ImportState) -> bool {
     matches!(
@@ -85,7 +98,7 @@ impl Client {
                     }
                     Err(status) => status,
                 };
-                if broken.code() != Code::Unavailable || failures >= options.max_reconnects {
+                if !is_dropped(&broken) || failures >= options.max_reconnects {
                     Err(Error::from(broken))?;
                 }
                 let pause = options.backoff.saturating_mul(2u32.saturating_pow(failures)).min(Duration::from_secs(5));

@@ -209,6 +209,13 @@ impl TestServer {
         );
     }
 
+    /// SIGKILL: no drain, no goodbye; its connections die with it.
+    pub async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("kill -9 the server");
+        }
+    }
+
     pub async fn restart(&mut self) {
         self.down().await;
         self.up().await;

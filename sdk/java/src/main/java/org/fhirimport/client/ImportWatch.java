@@ -137,7 +137,7 @@ public final class ImportWatch implements Iterable<ImportEvent>, AutoCloseable {
           if (closed) {
             return end();
           }
-          FhirImportException error = FhirImportException.from(e);
+          FhirImportException error = FhirImportException.from(droppedAsUnavailable(e));
           if (error.code() != Status.Code.UNAVAILABLE || failures >= options.maxReconnects()) {
             finished = true;
             throw error;
@@ -149,6 +149,26 @@ public final class ImportWatch implements Iterable<ImportEvent>, AutoCloseable {
           ServiceApi.reconnectNow(channel);
         }
       }
+    }
+
+    /**
+     * A connection that dropped mid-stream is UNAVAILABLE: grpc-java
+     * sometimes reports it as UNKNOWN with the channel's I/O error as the
+     * cause (a peer killed while a frame was in flight).
+     */
+    private static StatusRuntimeException droppedAsUnavailable(StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNKNOWN) {
+        return e;
+      }
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof java.io.IOException) {
+          return Status.UNAVAILABLE
+              .withDescription("the connection dropped: " + cause)
+              .withCause(e)
+              .asRuntimeException();
+        }
+      }
+      return e;
     }
 
     private void open() {
