@@ -18,6 +18,18 @@ const TERMINAL = new Set([
   ImportState.CANCELLED,
 ]);
 
+/**
+ * A stream the server ended with UNAVAILABLE (draining, restarting), or one
+ * whose connection broke under it: Node reports a connection that died (a
+ * killed server) as an HTTP/2 reset, which Connect turns into CANCELED or
+ * INTERNAL; the server itself never sends those for a watch.
+ */
+function isDropped(error: ConnectError): boolean {
+  if (error.code === Code.Unavailable) return true;
+  const reset = error.rawMessage.startsWith("http/2 stream closed");
+  return reset && (error.code === Code.Canceled || error.code === Code.Internal);
+}
+
 export function isTerminal(state: ImportState): boolean {
   return TERMINAL.has(state);
 }
@@ -70,7 +82,7 @@ export async function* watchImport(
       return;
     } catch (err) {
       const error = ConnectError.from(err);
-      if (error.code !== Code.Unavailable || failures >= maxReconnects || options.signal?.aborted) {
+      if (!isDropped(error) || failures >= maxReconnects || options.signal?.aborted) {
         throw error;
       }
       const pause = Math.min(5_000, (options.backoffMs ?? 100) * 2 ** failures);

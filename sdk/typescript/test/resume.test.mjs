@@ -61,3 +61,51 @@ test("a watch resumes by sequence after the server restarts", async () => {
     await server.stop();
   }
 });
+
+test("a watch resumes by sequence after the connection drops (kill -9)", async () => {
+  // A short lease: the restarted server takes the killed one's import over at once.
+  const server = await startServer({ FHIR_IMPORT__IMPORT__LEASE_MS: "500" });
+  try {
+    const client = connect({ baseUrl: server.baseUrl, token: server.token });
+    const project = await client.projects.createProject({ name: "ts-dropped" });
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    async function* documents() {
+      for (let n = 0; n < 5; n++) yield document(n);
+      await held;
+    }
+    const sending = importDocuments(client, project.id, documents()).catch((err) => err);
+    const importId = await (async () => {
+      for (;;) {
+        const { imports } = await client.imports.listImports({ project: project.id });
+        if (imports[0]?.counts?.received === 5n) return imports[0].id;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const reconnects = [];
+    const events = [];
+    const following = (async () => {
+      for await (const event of watchImport(client.imports, importId, {
+        onReconnect: (error) => reconnects.push(error.code),
+      })) {
+        events.push(event);
+      }
+    })();
+    while (events.length === 0) await new Promise((r) => setTimeout(r, 20));
+
+    await server.kill();
+    release();
+    assert.ok((await sending) instanceof ConnectError, "the stream failed with its server");
+    await server.up();
+    await following;
+
+    assert.ok(reconnects.length >= 1, "the watch reconnected");
+    assert.equal(events.filter((e) => e.kind.case === "snapshot").length, 1, "one snapshot");
+    const sequences = events.slice(1).map((e) => e.sequence);
+    assert.deepEqual(sequences, [...new Set(sequences)].sort((a, b) => (a < b ? -1 : 1)), "increasing, none twice");
+    const finished = await client.imports.getImport({ importId });
+    assert.equal(finished.lastSequence, events.at(-1).sequence, "the watch saw the import's last event");
+  } finally {
+    await server.stop();
+  }
+});

@@ -76,6 +76,14 @@ export async function startServer(extraEnv = {}) {
       await terminate();
       await launch(address);
     },
+    /** SIGKILL: no drain, no goodbye; its connections die with it. */
+    async kill() {
+      const running = child;
+      if (running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise((done) => running.on("exit", done));
+      running.kill("SIGKILL");
+      await exited;
+    },
     /** Stops the server (SIGTERM); `up()` starts it again on the same address. */
     async down() {
       await terminate();
