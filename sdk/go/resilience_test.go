@@ -21,7 +21,17 @@ import (
 
 func TestWatchResumesAfterRestart(t *testing.T) {
 	t.Parallel()
-	server := own(t, "FHIR_IMPORT__SHUTDOWN_GRACE_MS=300")
+	watchResumes(t, own(t, "FHIR_IMPORT__SHUTDOWN_GRACE_MS=300"), false)
+}
+
+// The server is killed (kill -9: no drain, its connections just die) and
+// started again; a short lease lets the new one take the import over at once.
+func TestWatchResumesAfterTheConnectionDrops(t *testing.T) {
+	t.Parallel()
+	watchResumes(t, own(t, "FHIR_IMPORT__IMPORT__LEASE_MS=500"), true)
+}
+
+func watchResumes(t *testing.T, server *testServer, kill bool) {
 	client := dial(t, server)
 	ctx := testContext(t)
 	project, err := client.CreateProject(ctx, "go-resume", "")
@@ -95,13 +105,19 @@ func TestWatchResumesAfterRestart(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	if err := server.restart(); err != nil {
+	stopAndStart := server.restart
+	if kill {
+		stopAndStart = server.killAndStart
+	}
+	if err := stopAndStart(); err != nil {
 		t.Fatal(err)
 	}
 	close(release)
 	cut := <-sending
 	var unavailable *fhirimport.UnavailableError
-	if !errors.As(cut, &unavailable) {
+	if kill && cut == nil {
+		t.Error("the import stream outlived its server")
+	} else if !kill && !errors.As(cut, &unavailable) {
 		t.Errorf("the import stream was cut by the restart: want UnavailableError, got %v", cut)
 	}
 	if err := <-watching; err != nil {

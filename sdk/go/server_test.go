@@ -221,6 +221,20 @@ func (s *testServer) restart() error {
 
 func (s *testServer) down() error { return s.terminate() }
 
+// killAndStart is kill -9 (no drain, no goodbye), then the same server
+// again on the same address and store.
+func (s *testServer) killAndStart() error {
+	s.mu.Lock()
+	cmd, exited := s.cmd, s.exited
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd != nil {
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+	return s.up()
+}
+
 func (s *testServer) up() error {
 	s.mu.Lock()
 	running := s.cmd != nil

@@ -145,6 +145,13 @@ class TestServer:
         if code != 0:
             raise ServerError(f"the server exited with {code}:\n{self.stderr_path.read_text()}")
 
+    def kill(self) -> None:
+        """SIGKILL: no drain, no goodbye; its connections die with it."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
     def restart(self) -> None:
         """SIGTERM (which must exit 0), then the same server again on the
         same address and store."""

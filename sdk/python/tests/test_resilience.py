@@ -129,6 +129,65 @@ def test_a_watch_resumes_by_sequence_after_the_server_restarts(
         assert finished.counts.imported == 5
 
 
+def test_a_watch_resumes_by_sequence_after_the_connection_drops(
+    own_server: Callable[..., TestServer],
+) -> None:
+    # kill -9, and a short lease: the restarted server takes the killed
+    # one's import over at once.
+    server = own_server(FHIR_IMPORT__IMPORT__LEASE_MS="500")
+    with Client(server.address, token=server.token) as client:
+        project = client.create_project("py-dropped")
+        release = threading.Event()
+
+        def documents() -> Iterator[Dict[str, Any]]:
+            yield from (document(n) for n in range(5))
+            release.wait(WAIT_SECONDS)
+
+        cut: List[BaseException] = []
+
+        def send() -> None:
+            try:
+                client.import_documents(project.id, documents())
+            except BaseException as error:  # noqa: BLE001 - the test looks at it
+                cut.append(error)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        import_id = wait_for(
+            lambda: next(
+                (i.id for i in client.list_imports(project.id) if i.counts.received == 5), None
+            ),
+            "the import did not receive its five documents",
+        )
+        events: List[ImportEvent] = []
+        failed: List[BaseException] = []
+
+        def follow() -> None:
+            try:
+                for event in client.watch(import_id):
+                    events.append(event)
+            except BaseException as error:  # noqa: BLE001 - the test looks at it
+                failed.append(error)
+
+        follower = threading.Thread(target=follow)
+        follower.start()
+        wait_for(lambda: events, "the watch saw no event")
+
+        server.kill()
+        release.set()
+        sender.join(WAIT_SECONDS)
+        server.up()
+        follower.join(WAIT_SECONDS)
+        assert not sender.is_alive() and not follower.is_alive()
+        assert len(cut) == 1, "the stream failed with its server"
+        assert failed == [], f"the watch ended with {failed}"
+        kinds = [e.WhichOneof("kind") for e in events]
+        assert kinds.count("snapshot") == 1, kinds
+        sequences = [e.sequence for e in events[1:]]
+        assert all(a < b for a, b in zip(sequences, sequences[1:])), sequences
+        assert client.get_import(import_id).last_sequence == events[-1].sequence
+
+
 def test_a_read_is_sent_again_while_the_server_is_down_and_a_write_is_not(
     own_server: Callable[..., TestServer],
 ) -> None:
