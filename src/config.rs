@@ -30,6 +30,8 @@ pub struct Config {
     pub web: crate::web::WebConfig,
     /// `[telemetry]`: where metrics are served.
     pub telemetry: TelemetryConfig,
+    /// `[log]`: how log lines are written.
+    pub log: LogConfig,
     /// FHIR servers registered (or updated) at every start.
     pub fhir_servers: Vec<ConfiguredFhirServer>,
 }
@@ -232,6 +234,14 @@ impl ImportConfig {
     }
 }
 
+/// `[log]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` (lines for people) or `json` (one object per line).
+    pub format: crate::telemetry::LogFormat,
+}
+
 /// `[telemetry]`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -254,6 +264,7 @@ impl Default for Config {
             scrape: ScrapeConfig::default(),
             web: crate::web::WebConfig::default(),
             telemetry: TelemetryConfig::default(),
+            log: LogConfig::default(),
             fhir_servers: Vec::new(),
         }
     }

@@ -42,7 +42,7 @@ async fn run(args: ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
         },
     )
     .map_err(CliError::Startup)?;
-    telemetry::init("info");
+    telemetry::init_as("info", config.log.format);
     let app = Application::build(config)
         .await
         .map_err(|e| CliError::Startup(format!("cannot start the server: {e:#}")))?;

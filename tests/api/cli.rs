@@ -943,3 +943,62 @@ async fn import_watch_draws_a_live_summary_on_a_terminal() {
     );
     app.stop().await;
 }
+
+/// `[log] format = "json"`: what a log collector reads, one object a line.
+#[test]
+fn serve_writes_json_log_lines_when_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log_path = dir.path().join("serve.log");
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite://x.db",
+        ])
+        .env("FHIR_IMPORT__LOG__FORMAT", "json")
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).expect("log file"))
+        .spawn()
+        .expect("start fhir-import serve");
+    let mut serve = Running(child);
+    let mut first = String::new();
+    BufReader::new(serve.0.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the address line");
+    assert!(first.starts_with("listening on "), "{first:?}");
+    let kill = Command::new("kill")
+        .args(["-TERM", &serve.0.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let deadline = Instant::now() + TIMEOUT;
+    while serve.0.try_wait().expect("wait").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = std::fs::read_to_string(&log_path).expect("the log");
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    assert!(lines
+        .iter()
+        .all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+    let listening = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "fhir-import listening")
+        .unwrap_or_else(|| panic!("no listening line in:\n{log}"));
+    assert_eq!(listening["level"], "INFO");
+    assert_eq!(listening["fields"]["store"], "sqlite");
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"] == "stopped"),
+        "{log}"
+    );
+}
