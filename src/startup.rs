@@ -391,7 +391,10 @@ impl Application {
             // connection with its bytes unread resets it, which can destroy
             // the answer on its way, so the connections stay up a moment
             // longer, until the clients have the answer and stop sending.
-            let _ = tokio::time::timeout(grace, imports.streams_ended()).await;
+            // Their last batch is being written: that gets its time even
+            // when the grace period is short (a loaded store is slow), or
+            // the store would close under it.
+            let _ = tokio::time::timeout(grace.max(CUT_STREAMS_END), imports.streams_ended()).await;
             tokio::time::sleep(CUT_STREAMS_LINGER).await;
         }
         server_stop.cancel();
@@ -435,6 +438,9 @@ impl Application {
 /// How long connections stay up after open streams were cut, for their
 /// UNAVAILABLE to reach clients that were still sending.
 const CUT_STREAMS_LINGER: Duration = Duration::from_millis(300);
+
+/// The least time cut streams get to write their last batch and answer.
+const CUT_STREAMS_END: Duration = Duration::from_secs(5);
 
 /// Imports cannot move while the store is unreachable: health says so for
 /// the server as a whole and for ImportService, until the stages reach the
