@@ -287,6 +287,17 @@ impl Application {
         let grace = Duration::from_millis(config.shutdown_grace_ms);
 
         let (health, health_service) = tonic_health::server::health_reporter();
+        // Each stage's worker has a health entry of its own: SERVING while it
+        // runs, NOT_SERVING once it stopped (on shutdown, or if it died).
+        let worker =
+            report_stage(health.clone(), PROCESSING_HEALTH, worker, stopping.clone()).await;
+        let scrape_worker = report_stage(
+            health.clone(),
+            SCRAPING_HEALTH,
+            scrape_worker,
+            stopping.clone(),
+        )
+        .await;
         health.set_serving::<ImportServiceServer<ImportApi>>().await;
         health.set_serving::<FileServiceServer<FileApi>>().await;
         health
@@ -438,6 +449,38 @@ impl Application {
 /// How long connections stay up after open streams were cut, for their
 /// UNAVAILABLE to reach clients that were still sending.
 const CUT_STREAMS_LINGER: Duration = Duration::from_millis(300);
+
+/// The health entries of the stages' workers (`grpc.health.v1` names).
+pub const PROCESSING_HEALTH: &str = "fhir_import.stage.processing";
+pub const SCRAPING_HEALTH: &str = "fhir_import.stage.scraping";
+
+/// Reports `worker` SERVING under `name` now, and NOT_SERVING when its task
+/// ends, with a warning unless the server is stopping; the handle returned
+/// ends with it.
+async fn report_stage(
+    health: tonic_health::server::HealthReporter,
+    name: &'static str,
+    worker: tokio::task::JoinHandle<()>,
+    stopping: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    use tonic_health::ServingStatus;
+    health
+        .set_service_status(name, ServingStatus::Serving)
+        .await;
+    tokio::spawn(async move {
+        let ended = worker.await;
+        if !stopping.is_cancelled() {
+            warn!(
+                stage = name,
+                died = ended.is_err(),
+                "a stage's worker stopped: NOT_SERVING"
+            );
+        }
+        health
+            .set_service_status(name, ServingStatus::NotServing)
+            .await;
+    })
+}
 
 /// The least time cut streams get to write their last batch and answer.
 const CUT_STREAMS_END: Duration = Duration::from_secs(5);

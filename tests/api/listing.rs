@@ -253,6 +253,8 @@ async fn health_and_reflection_are_served(backend: Backend) {
         "fhir_import.v1.ImportService",
         "fhir_import.v1.FileService",
         "fhir_import.v1.ProjectService",
+        fhir_import::startup::PROCESSING_HEALTH,
+        fhir_import::startup::SCRAPING_HEALTH,
     ] {
         let status = health
             .check(HealthCheckRequest {
