@@ -154,41 +154,64 @@ impl TokenSource {
             }
             Self::Stored(path) => match stored_token(path, server).await? {
                 None => Ok(Sdk::none()),
-                Some(_) => Ok(Sdk::from_provider(Stored {
+                Some(current) => Ok(Sdk::from_provider(Stored {
                     path: path.clone(),
                     server: server.to_owned(),
+                    current: tokio::sync::Mutex::new(current),
                 })),
             },
         }
     }
 }
 
-/// What `login` stored, read (and refreshed when near its end) per call,
-/// so a command that runs longer than a token lives keeps working.
+/// What `login` stored, kept in memory until near its end, then read (and
+/// refreshed) again, so a command that runs longer than a token lives keeps
+/// working. The lock makes concurrent calls share one refresh: two would
+/// send the same refresh token, and a replayed one revokes the login.
 struct Stored {
     path: PathBuf,
     server: String,
+    current: tokio::sync::Mutex<(String, DateTime<Utc>)>,
 }
 
 impl TokenProvider for Stored {
     fn token(&self) -> BoxFuture<'_, Result<Option<String>, TokenError>> {
         Box::pin(async move {
-            stored_token(&self.path, &self.server)
-                .await
-                .map_err(|e| TokenError::Provider(e.to_string()))
+            let mut current = self.current.lock().await;
+            if !near_expiry(current.1) {
+                return Ok(Some(current.0.clone()));
+            }
+            match stored_token(&self.path, &self.server).await {
+                Ok(Some(renewed)) => {
+                    *current = renewed;
+                    Ok(Some(current.0.clone()))
+                }
+                Ok(None) => Err(TokenError::Provider(format!(
+                    "the login for {} was removed; log in again with `fhir-import login`",
+                    self.server
+                ))),
+                Err(e) => Err(TokenError::Provider(e.to_string())),
+            }
         })
     }
 }
 
+fn near_expiry(expires_at: DateTime<Utc>) -> bool {
+    expires_at <= Utc::now() + chrono::Duration::seconds(EXPIRY_MARGIN_SECS)
+}
+
 /// The stored token for `server`, refreshed (and stored again) when it is
 /// about to expire.
-async fn stored_token(path: &Path, server: &str) -> Result<Option<String>, CliError> {
+async fn stored_token(
+    path: &Path,
+    server: &str,
+) -> Result<Option<(String, DateTime<Utc>)>, CliError> {
     let mut file = CredentialsFile::read(path)?;
     let Some(login) = file.servers.get(server).cloned() else {
         return Ok(None);
     };
-    if login.expires_at > Utc::now() + chrono::Duration::seconds(EXPIRY_MARGIN_SECS) {
-        return Ok(Some(login.access_token));
+    if !near_expiry(login.expires_at) {
+        return Ok(Some((login.access_token, login.expires_at)));
     }
     let Some(refresh) = login.refresh_token.clone() else {
         return Err(CliError::Login(format!(
@@ -203,7 +226,7 @@ async fn stored_token(path: &Path, server: &str) -> Result<Option<String>, CliEr
             CliError::Login(format!("{e}\nhint: log in again with `fhir-import login`"))
         })?;
     let renewed = stored_login(&login.client_id, login.client_secret.as_deref(), &tokens);
-    let token = renewed.access_token.clone();
+    let token = (renewed.access_token.clone(), renewed.expires_at);
     file.servers.insert(server.to_owned(), renewed);
     file.write(path)?;
     Ok(Some(token))

@@ -220,6 +220,8 @@ impl Imports {
         };
         let mut batch = Vec::with_capacity(self.limits.batch_size);
         let mut batch_bytes = 0usize;
+        // Looked up once: the loop only adds to it.
+        let received = metrics::counter!(crate::metrics::DOCUMENTS_RECEIVED);
         let mut writer = IntakeWriter::new(self.clone(), import.id.clone(), references);
         loop {
             let next = if batch.is_empty() {
@@ -243,7 +245,7 @@ impl Imports {
                     batch_bytes += message.size();
                     let item = self.check(summary.received, message, spec);
                     summary.received += 1;
-                    metrics::counter!(crate::metrics::DOCUMENTS_RECEIVED).increment(1);
+                    received.increment(1);
                     batch.push(item);
                     let full = batch.len() >= self.limits.batch_size
                         || batch_bytes >= self.limits.batch_bytes;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use futures::Stream;
 use tonic::Code;
 
+use crate::channel::RetryPolicy;
 use crate::error::Error;
 use crate::proto::v1::{self as pb, import_event::Kind};
 use crate::Client;
@@ -101,7 +102,7 @@ impl Client {
                 if !is_dropped(&broken) || failures >= options.max_reconnects {
                     Err(Error::from(broken))?;
                 }
-                let pause = options.backoff.saturating_mul(2u32.saturating_pow(failures)).min(Duration::from_secs(5));
+                let pause = RetryPolicy { retries: options.max_reconnects, backoff: options.backoff }.pause(failures);
                 failures += 1;
                 resumed = true;
                 tokio::time::sleep(pause).await;
