@@ -350,6 +350,9 @@ async fn fhir_import_login_completes_in_a_browser() {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            // Shown with the test's output if it fails: once in CI `login`
+            // ended before printing the address, and said nothing we kept.
+            eprintln!("login: {line}");
             if let Some(url) = line.trim().strip_prefix("http") {
                 let _ = tx.send(format!("http{url}"));
             }
