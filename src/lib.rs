@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod dataset;
 pub mod domain;
 pub mod fhir;

@@ -260,7 +260,7 @@ impl Application {
                 token_lifetime,
             )),
             verifier: verifier.clone(),
-            issuer_url,
+            issuer_url: issuer_url.clone(),
             external: external.clone(),
             throttles: Arc::default(),
             signup_open: config.auth.signup,
@@ -281,8 +281,12 @@ impl Application {
             store_down: troubles.watch_store(),
             stopping: stopping.clone(),
         };
-        let oauth_http =
-            oauth_http.merge(crate::ops::router(ops.clone(), metrics_listener.is_some()));
+        let oauth_http = oauth_http
+            .merge(crate::ops::router(ops.clone(), metrics_listener.is_some()))
+            .merge(crate::dashboard::router(
+                issuer_url,
+                config.web.ui_dir.clone(),
+            ));
         let max_message = config.import.max_message_bytes;
         let grace = Duration::from_millis(config.shutdown_grace_ms);
 

@@ -24,6 +24,10 @@ pub struct WebConfig {
     /// Origins (`https://portal.example.org`) whose pages may call the API
     /// over gRPC-Web from the browser. Empty: none but the service's own.
     pub allowed_origins: Vec<String>,
+    /// Serve the dashboard (`/ui`) from this folder (a build of `ui/`)
+    /// instead of the copy built into the binary: for working on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ui_dir: Option<std::path::PathBuf>,
 }
 
 impl WebConfig {
@@ -157,6 +161,7 @@ mod tests {
     fn origins(list: &[&str]) -> WebConfig {
         WebConfig {
             allowed_origins: list.iter().map(|s| (*s).to_owned()).collect(),
+            ..WebConfig::default()
         }
     }
 

@@ -22,6 +22,7 @@ mod m20261202_000014_browser_sessions;
 mod m20261205_000015_import_leases;
 mod m20261205_000016_checked_items;
 mod m20261205_000017_hot_path_foreign_keys;
+mod m20261206_000018_public_clients;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_import_leases::Migration),
             Box::new(m20261205_000016_checked_items::Migration),
             Box::new(m20261205_000017_hot_path_foreign_keys::Migration),
+            Box::new(m20261206_000018_public_clients::Migration),
         ]
     }
 }

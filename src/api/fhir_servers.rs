@@ -88,6 +88,23 @@ fn auth_kind(auth: &FhirAuth) -> &'static str {
     }
 }
 
+impl FhirServerApi {
+    /// A server as the API shows it, with its breaker as this replica sees
+    /// it.
+    fn view(&self, s: RegisteredServer) -> pb::FhirServer {
+        let breaker = self.servers.breaker(&s.config.id);
+        let (breaker_open_until, breaker_reason) = match breaker {
+            Some((until, because)) => (Some(timestamp(until)), because),
+            None => (None, String::new()),
+        };
+        pb::FhirServer {
+            breaker_open_until,
+            breaker_reason,
+            ..server(s)
+        }
+    }
+}
+
 fn server(s: RegisteredServer) -> pb::FhirServer {
     pb::FhirServer {
         auth_kind: auth_kind(&s.config.auth).to_owned(),
@@ -112,6 +129,8 @@ fn server(s: RegisteredServer) -> pb::FhirServer {
         update_time: Some(timestamp(s.updated_at)),
         allowed_projects: s.allowed_projects.iter().map(ToString::to_string).collect(),
         allow_private_addresses: s.config.allow_private_addresses,
+        breaker_open_until: None,
+        breaker_reason: String::new(),
     }
 }
 
@@ -134,7 +153,7 @@ impl FhirServerService for FhirServerApi {
             allowed_projects: parse_project_patterns("allowed_projects", &r.allowed_projects)?,
         };
         let registered = self.servers.register(&caller, settings).await?;
-        Ok(Response::new(server(registered)))
+        Ok(Response::new(self.view(registered)))
     }
 
     async fn get_fhir_server(
@@ -143,7 +162,7 @@ impl FhirServerService for FhirServerApi {
     ) -> Result<Response<pb::FhirServer>, Status> {
         let caller = Caller::of(&request)?;
         let found = self.servers.get(&caller, &request.into_inner().id).await?;
-        Ok(Response::new(server(found)))
+        Ok(Response::new(self.view(found)))
     }
 
     async fn list_fhir_servers(
@@ -153,7 +172,7 @@ impl FhirServerService for FhirServerApi {
         let caller = Caller::of(&request)?;
         let servers = self.servers.list(&caller).await?;
         Ok(Response::new(pb::ListFhirServersResponse {
-            fhir_servers: servers.into_iter().map(server).collect(),
+            fhir_servers: servers.into_iter().map(|s| self.view(s)).collect(),
         }))
     }
 
@@ -193,7 +212,7 @@ impl FhirServerService for FhirServerApi {
                 }
             })
             .await?;
-        Ok(Response::new(server(updated)))
+        Ok(Response::new(self.view(updated)))
     }
 
     async fn preview_scrape(

@@ -84,6 +84,39 @@ impl Accounts {
         redirect_uris: &[String],
         scopes: &[String],
     ) -> Result<(StoredClient, Secret), AccountError> {
+        let secret = secrets::new_secret()?;
+        let mut client = self.new_client(name, owner, redirect_uris, scopes).await?;
+        client.secret_hash = Some(secrets::digest(secret.expose()));
+        Ok((self.store.create_client(client).await?, secret))
+    }
+
+    /// Registers a public client (a browser or native app that can keep no
+    /// secret): it signs users in by authorization code with PKCE, and
+    /// nothing else, so it needs a redirect URI.
+    pub async fn create_public_client(
+        &self,
+        name: &str,
+        owner: &str,
+        redirect_uris: &[String],
+        scopes: &[String],
+    ) -> Result<StoredClient, AccountError> {
+        if redirect_uris.is_empty() {
+            return Err(AccountError::InvalidArgument(
+                "redirect_uris: a public client signs users in, so it needs at least one".into(),
+            ));
+        }
+        let client = self.new_client(name, owner, redirect_uris, scopes).await?;
+        Ok(self.store.create_client(client).await?)
+    }
+
+    /// A client checked and ready to store, with no secret yet.
+    async fn new_client(
+        &self,
+        name: &str,
+        owner: &str,
+        redirect_uris: &[String],
+        scopes: &[String],
+    ) -> Result<NewClient, AccountError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(AccountError::InvalidArgument(
@@ -101,19 +134,14 @@ impl Accounts {
         }
         let scopes = parse_scopes(scopes.iter().map(String::as_str))
             .map_err(AccountError::InvalidArgument)?;
-        let secret = secrets::new_secret()?;
-        let client = self
-            .store
-            .create_client(NewClient {
-                client_id: secrets::random_id("fic_")?,
-                name: name.to_owned(),
-                owner,
-                secret_hash: secrets::digest(secret.expose()),
-                redirect_uris: redirect_uris.to_vec(),
-                scopes,
-            })
-            .await?;
-        Ok((client, secret))
+        Ok(NewClient {
+            client_id: secrets::random_id("fic_")?,
+            name: name.to_owned(),
+            owner,
+            secret_hash: None,
+            redirect_uris: redirect_uris.to_vec(),
+            scopes,
+        })
     }
 
     /// A single-use token that lets a portal register itself for `owner`
@@ -146,6 +174,16 @@ impl Accounts {
 
     /// A new secret for a client; the old one stops working at once.
     pub async fn rotate_secret(&self, client_id: &str) -> Result<Secret, AccountError> {
+        if self
+            .store
+            .find_client(client_id)
+            .await?
+            .is_some_and(|c| c.is_public())
+        {
+            return Err(AccountError::InvalidArgument(format!(
+                "client {client_id} is public: it has no secret to rotate"
+            )));
+        }
         let secret = secrets::new_secret()?;
         match self
             .store
@@ -201,9 +239,13 @@ impl Accounts {
         let Some(client) = self.store.find_client(client_id).await? else {
             return Ok(None);
         };
-        let matches = match secrets::is_digest(&client.secret_hash) {
-            true => secrets::verify_digest(secret, &client.secret_hash),
-            false => verify_or_decoy(secret, Some(client.secret_hash.clone())).await?,
+        // A public client has no secret; whatever is sent as one fails.
+        let Some(hash) = client.secret_hash.clone() else {
+            return Ok(None);
+        };
+        let matches = match secrets::is_digest(&hash) {
+            true => secrets::verify_digest(secret, &hash),
+            false => verify_or_decoy(secret, Some(hash)).await?,
         };
         Ok(Some(client).filter(|c| matches && c.revoked_at.is_none()))
     }

@@ -91,6 +91,11 @@ pub enum AdminCommand {
         /// admin; repeatable.
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
+        /// A public client: no secret (an app in a browser or on a
+        /// person's computer, such as `fhir-import login`); it signs users
+        /// in with PKCE and needs a --redirect-uri.
+        #[arg(long)]
+        public: bool,
     },
     /// Give a client a new secret (printed once); the old one stops working.
     RotateClientSecret {
@@ -179,7 +184,17 @@ impl AdminArgs {
                 owner,
                 redirect_uris,
                 scopes,
-            } => create_client(store, &name, &owner, &redirect_uris, &scopes, out).await,
+                public,
+            } => {
+                let client = NewClientArgs {
+                    name: &name,
+                    owner: &owner,
+                    redirect_uris: &redirect_uris,
+                    scopes: &scopes,
+                    public,
+                };
+                create_client(store, client, out).await
+            }
             AdminCommand::AddMember {
                 project,
                 username,
@@ -339,30 +354,50 @@ async fn set_admin(
     print(out, json!({"username": username, "admin": admin}))
 }
 
+struct NewClientArgs<'a> {
+    name: &'a str,
+    owner: &'a str,
+    redirect_uris: &'a [String],
+    scopes: &'a [String],
+    public: bool,
+}
+
 async fn create_client(
     args: StoreArgs,
-    name: &str,
-    owner: &str,
-    redirect_uris: &[String],
-    scopes: &[String],
+    new: NewClientArgs<'_>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let (client, secret) = accounts(args)
-        .await?
-        .create_client(name, owner, redirect_uris, scopes)
-        .await?;
-    print(
-        out,
-        json!({
-            "client_id": client.client_id,
-            "client_secret": secret.expose(),
-            "name": client.name,
-            "owner": client.owner,
-            "redirect_uris": client.redirect_uris,
-            "scopes": client.scopes,
-            "note": "the client_secret is shown only now; it is stored hashed",
-        }),
-    )
+    let accounts = accounts(args).await?;
+    let (client, secret) = match new.public {
+        true => (
+            accounts
+                .create_public_client(new.name, new.owner, new.redirect_uris, new.scopes)
+                .await?,
+            None,
+        ),
+        false => {
+            let (client, secret) = accounts
+                .create_client(new.name, new.owner, new.redirect_uris, new.scopes)
+                .await?;
+            (client, Some(secret))
+        }
+    };
+    let mut shown = json!({
+        "client_id": client.client_id,
+        "name": client.name,
+        "owner": client.owner,
+        "redirect_uris": client.redirect_uris,
+        "scopes": client.scopes,
+        "public": client.is_public(),
+    });
+    match secret {
+        Some(secret) => {
+            shown["client_secret"] = json!(secret.expose());
+            shown["note"] = json!("the client_secret is shown only now; it is stored hashed");
+        }
+        None => shown["note"] = json!("a public client has no secret: it signs users in with PKCE"),
+    }
+    print(out, shown)
 }
 
 async fn add_member(

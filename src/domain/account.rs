@@ -74,6 +74,16 @@ pub const SCOPES: [&str; 6] = [
     "admin",
 ];
 
+/// The dashboard the service serves at `/ui`: a public client every server
+/// has built in, first-party (no consent page), redirecting to `/ui/` on
+/// the server's own address.
+pub const DASHBOARD_CLIENT_ID: &str = "fhir-import-dashboard";
+/// What the dashboard may ask for: it only reads (admin for the FHIR
+/// servers page, given to admin users only).
+pub const DASHBOARD_SCOPES: [&str; 4] = ["projects", "import:read", "files:read", "admin"];
+/// Where the dashboard's sign-in comes back to, relative to the issuer.
+pub const DASHBOARD_REDIRECT_PATH: &str = "/ui/";
+
 /// The scopes a portal may give itself at registration, and a token
 /// exchange gives by default: neither registering portals (`clients`) nor
 /// administering the platform (`admin`).

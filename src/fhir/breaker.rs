@@ -8,7 +8,7 @@
 
 use std::{
     sync::Mutex,
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime},
 };
 
 use super::FhirError;
@@ -23,6 +23,8 @@ pub struct Breaker {
 
 struct Open {
     until: Instant,
+    /// `until` on the wall clock, as people are shown it.
+    until_wall: SystemTime,
     because: String,
 }
 
@@ -54,6 +56,14 @@ impl Breaker {
         }
     }
 
+    /// While open: until when calls stay away, and the failure that
+    /// opened it.
+    pub fn open_until(&self) -> Option<(SystemTime, String)> {
+        let open = self.state();
+        let open = open.as_ref()?;
+        (open.until > Instant::now()).then(|| (open.until_wall, open.because.clone()))
+    }
+
     /// Notes how a call ended.
     pub fn record(&self, outcome: Result<(), &FhirError>) {
         let hold = match outcome {
@@ -82,6 +92,7 @@ impl Breaker {
         tracing::warn!(%error, ?hold, "the FHIR server is failing; leaving it alone for a while");
         *self.state() = Some(Open {
             until: Instant::now() + hold,
+            until_wall: SystemTime::now() + hold,
             because: error.to_string(),
         });
     }

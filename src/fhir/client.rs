@@ -56,6 +56,12 @@ impl FhirClient {
         self.inner.transport.base()
     }
 
+    /// While calls to the server fail at once (its breaker is open): until
+    /// when, and the failure that opened it.
+    pub fn breaker_open_until(&self) -> Option<(std::time::SystemTime, String)> {
+        self.inner.transport.breaker_open_until()
+    }
+
     /// HTTP requests sent to the server so far, retries included.
     pub fn requests_made(&self) -> u64 {
         self.inner.transport.requests_made()

@@ -109,6 +109,11 @@ impl Transport {
         })
     }
 
+    /// While its breaker is open: until when, and why.
+    pub fn breaker_open_until(&self) -> Option<(std::time::SystemTime, String)> {
+        self.breaker.open_until()
+    }
+
     /// The base URL, ending in `/`.
     pub fn base(&self) -> &Url {
         &self.base

@@ -10,7 +10,7 @@ use sea_orm::{
 use super::entities::{oauth_client, project_member, signing_key, user};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
-    account::{Role, Username},
+    account::{Role, Username, DASHBOARD_CLIENT_ID, DASHBOARD_REDIRECT_PATH, DASHBOARD_SCOPES},
     ids::ProjectId,
 };
 
@@ -40,7 +40,8 @@ pub struct StoredClient {
     pub client_id: String,
     pub name: String,
     pub owner: String,
-    pub secret_hash: String,
+    /// `None` for a public client, which has no secret.
+    pub secret_hash: Option<String>,
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<String>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -51,7 +52,8 @@ pub struct NewClient {
     pub client_id: String,
     pub name: String,
     pub owner: Username,
-    pub secret_hash: String,
+    /// `None` makes a public client.
+    pub secret_hash: Option<String>,
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<String>,
 }
@@ -72,6 +74,27 @@ fn to_json(list: &[String]) -> StoreResult<String> {
     serde_json::to_string(list).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+impl StoredClient {
+    pub fn is_public(&self) -> bool {
+        self.secret_hash.is_none()
+    }
+
+    /// The built-in dashboard: public, with its redirect relative to the
+    /// issuer (the authorization endpoint resolves it).
+    fn dashboard() -> Self {
+        Self {
+            client_id: DASHBOARD_CLIENT_ID.to_owned(),
+            name: "fhir-import dashboard".to_owned(),
+            owner: String::new(),
+            secret_hash: None,
+            redirect_uris: vec![DASHBOARD_REDIRECT_PATH.to_owned()],
+            scopes: DASHBOARD_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            revoked_at: None,
+            created_at: DateTime::UNIX_EPOCH,
+        }
+    }
+}
+
 impl TryFrom<oauth_client::Model> for StoredClient {
     type Error = StoreError;
 
@@ -82,7 +105,7 @@ impl TryFrom<oauth_client::Model> for StoredClient {
             client_id: m.client_id,
             name: m.name,
             owner: m.owner,
-            secret_hash: m.secret_hash,
+            secret_hash: (!m.is_public).then_some(m.secret_hash),
             revoked_at: m.revoked_at,
             created_at: m.created_at,
         })
@@ -144,7 +167,8 @@ impl Store {
             client_id: Set(new.client_id),
             name: Set(new.name),
             owner: Set(new.owner.as_str().to_owned()),
-            secret_hash: Set(new.secret_hash),
+            is_public: Set(new.secret_hash.is_none()),
+            secret_hash: Set(new.secret_hash.unwrap_or_default()),
             redirect_uris: Set(to_json(&new.redirect_uris)?),
             scopes: Set(to_json(&new.scopes)?),
             revoked_at: Set(None),
@@ -159,7 +183,12 @@ impl Store {
         model.try_into()
     }
 
+    /// The client with this id: a registered one, or the built-in
+    /// dashboard (which has no row: it belongs to no user).
     pub async fn find_client(&self, client_id: &str) -> StoreResult<Option<StoredClient>> {
+        if client_id == DASHBOARD_CLIENT_ID {
+            return Ok(Some(StoredClient::dashboard()));
+        }
         oauth_client::Entity::find_by_id(client_id.to_owned())
             .one(&self.db)
             .await?
@@ -167,13 +196,15 @@ impl Store {
             .transpose()
     }
 
-    /// Replaces a client's secret hash; false when there is no such client.
+    /// Replaces a client's secret hash; false when there is no such client
+    /// (or it is public: it has no secret).
     pub async fn set_client_secret(&self, client_id: &str, secret_hash: &str) -> StoreResult<bool> {
         let tx = self.begin_write().await?;
         let updated = oauth_client::Entity::update_many()
             .col_expr(oauth_client::Column::SecretHash, Expr::value(secret_hash))
             .col_expr(oauth_client::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(oauth_client::Column::ClientId.eq(client_id))
+            .filter(oauth_client::Column::IsPublic.eq(false))
             .exec(&*tx)
             .await?
             .rows_affected;

@@ -16,6 +16,9 @@ pub struct StoredCode {
     pub scopes: Vec<String>,
     pub code_challenge: String,
     pub expires_at: DateTime<Utc>,
+    /// The hash of the sign-in session that allowed it (see
+    /// `auth::oauth::session`).
+    pub browser_session: Option<String>,
 }
 
 impl Store {
@@ -31,6 +34,7 @@ impl Store {
             expires_at: Set(code.expires_at),
             used_at: Set(None),
             created_at: Set(Utc::now()),
+            browser_session: Set(code.browser_session.clone()),
         };
         let tx = self.begin_write().await?;
         authorization_code::Entity::insert(row).exec(&*tx).await?;
@@ -74,6 +78,7 @@ impl Store {
             redirect_uri: row.redirect_uri,
             code_challenge: row.code_challenge,
             expires_at: row.expires_at,
+            browser_session: row.browser_session,
         }))
     }
 }

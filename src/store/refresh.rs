@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter,
+    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 
-use super::entities::{refresh_token, revoked_access_token};
+use super::entities::{browser_session, refresh_token, revoked_access_token};
 use super::{Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,8 @@ pub struct StoredRefresh {
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The sign-in session a public client's tokens live and die with.
+    pub browser_session: Option<String>,
 }
 
 /// What redeeming a refresh token found.
@@ -42,6 +44,7 @@ fn to_refresh(m: refresh_token::Model) -> StoreResult<StoredRefresh> {
         expires_at: m.expires_at,
         used_at: m.used_at,
         revoked_at: m.revoked_at,
+        browser_session: m.browser_session,
     })
 }
 
@@ -58,6 +61,7 @@ impl Store {
             used_at: Set(None),
             revoked_at: Set(None),
             created_at: Set(Utc::now()),
+            browser_session: Set(token.browser_session.clone()),
         };
         let tx = self.begin_write().await?;
         refresh_token::Entity::insert(row).exec(&*tx).await?;
@@ -86,6 +90,19 @@ impl Store {
         let now = Utc::now();
         if row.client_id != client_id || row.revoked_at.is_some() || row.expires_at < now {
             return Ok(Redeemed::Invalid);
+        }
+        if let Some(session) = &row.browser_session {
+            let live = browser_session::Entity::find_by_id(session.clone())
+                .filter(browser_session::Column::ExpiresAt.gt(now))
+                .one(&*tx)
+                .await?
+                .is_some();
+            if !live {
+                // Signed out, or the session ran out: so does the login.
+                revoke_family_in(&tx, &row.family_id).await?;
+                tx.commit().await?;
+                return Ok(Redeemed::Invalid);
+            }
         }
         let claimed = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
@@ -154,6 +171,26 @@ impl Store {
 /// lasts as long as the longest-lived token issued from it could.
 fn family_marker(family_id: &str) -> String {
     format!("family:{family_id}")
+}
+
+/// Revokes every family bound to the sign-in session `id_hash` (it ended).
+pub(super) async fn revoke_session_families_in(
+    tx: &sea_orm::DatabaseTransaction,
+    id_hash: &str,
+) -> StoreResult<()> {
+    let families: Vec<String> = refresh_token::Entity::find()
+        .select_only()
+        .column(refresh_token::Column::FamilyId)
+        .distinct()
+        .filter(refresh_token::Column::BrowserSession.eq(id_hash))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .into_tuple()
+        .all(tx)
+        .await?;
+    for family in families {
+        revoke_family_in(tx, &family).await?;
+    }
+    Ok(())
 }
 
 async fn revoke_family_in(tx: &sea_orm::DatabaseTransaction, family_id: &str) -> StoreResult<()> {

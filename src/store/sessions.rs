@@ -39,6 +39,7 @@ impl Store {
         browser_session::Entity::delete_by_id(id_hash.to_owned())
             .exec(&*tx)
             .await?;
+        super::refresh::revoke_session_families_in(&tx, id_hash).await?;
         tx.commit().await?;
         Ok(())
     }

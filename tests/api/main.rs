@@ -23,6 +23,7 @@ mod listing;
 mod oauth;
 mod oauth_limits;
 mod pipeline;
+mod public_clients;
 mod replicas;
 mod rescrape;
 mod schemas;

@@ -102,7 +102,7 @@ async fn portal_gets_tokens_with_client_credentials(backend: Backend) {
     assert_eq!(metadata["issuer"], app.endpoint());
     assert_eq!(
         metadata["token_endpoint_auth_methods_supported"],
-        serde_json::json!(["client_secret_basic", "client_secret_post"])
+        serde_json::json!(["client_secret_basic", "client_secret_post", "none"])
     );
     let token_url = TokenUrl::new(
         metadata["token_endpoint"]
@@ -1099,6 +1099,7 @@ async fn insert_expiring(store: &Store, client_id: &str, suffix: &str) {
         scopes: vec!["projects".into()],
         code_challenge: "c".repeat(43),
         expires_at,
+        browser_session: None,
     };
     let refresh = |expires_at| StoredRefresh {
         family_id: format!("family-{suffix}"),
@@ -1108,6 +1109,7 @@ async fn insert_expiring(store: &Store, client_id: &str, suffix: &str) {
         expires_at,
         used_at: None,
         revoked_at: None,
+        browser_session: None,
     };
     let name = |what: &str| format!("{what}-{suffix}");
     store

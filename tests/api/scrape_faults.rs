@@ -417,6 +417,54 @@ async fn a_server_that_is_down_costs_one_round_of_retries_not_one_per_document(b
 }
 on_both_stores!(a_server_that_is_down_costs_one_round_of_retries_not_one_per_document);
 
+/// An admin sees that the service is leaving a server alone, until when and
+/// why, and sees it end once a call goes through again.
+async fn an_open_breaker_shows_on_the_server(backend: Backend) {
+    let stub = FhirStub::start().await;
+    stub.on("/fhir/Patient", vec![Reply::CutMidBody]);
+    stub.on("/fhir/Patient/p1", vec![Reply::CutMidBody]);
+    let limits = ServerLimits {
+        cooldown_ms: 60_000,
+        ..quick(400, 0)
+    };
+    let servers = vec![configured("down", &stub, limits)];
+    let app = spawn_app_with(backend, |config: &mut Config| config.fhir_servers = servers).await;
+    let mut admin =
+        pb::fhir_server_service_client::FhirServerServiceClient::new(app.channel_with(&app.token));
+    let request = || pb::GetFhirServerRequest { id: "down".into() };
+    let before = admin
+        .get_fhir_server(request())
+        .await
+        .expect("get")
+        .into_inner();
+    assert!(before.breaker_open_until.is_none(), "{before:?}");
+    assert_eq!(before.breaker_reason, "");
+
+    let project = app.create_project("breaker").await;
+    let response = app
+        .import(header_from(&project.slug, "down"), vec![document(0)])
+        .await
+        .expect("import");
+    app.wait_until_finished(&response.import_id).await;
+    let open = admin
+        .get_fhir_server(request())
+        .await
+        .expect("get")
+        .into_inner();
+    let until = open.breaker_open_until.expect("the breaker is open");
+    let left = until.seconds - chrono::Utc::now().timestamp();
+    assert!((1..=61).contains(&left), "open for the cool-down: {left} s");
+    assert!(open.breaker_reason.contains("unreachable"), "{open:?}");
+    let listed = admin
+        .list_fhir_servers(pb::ListFhirServersRequest::default())
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(listed.fhir_servers[0].breaker_open_until, Some(until));
+    app.stop().await;
+}
+on_both_stores!(an_open_breaker_shows_on_the_server);
+
 async fn a_reference_to_another_host_is_not_followed(backend: Backend) {
     let stub = FhirStub::start().await;
     let app = spawn_app_with(backend, |config: &mut Config| {

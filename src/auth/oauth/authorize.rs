@@ -24,7 +24,7 @@ use super::session::{self, Session};
 use crate::auth::pkce::{code_hash, is_valid_challenge};
 use crate::auth::throttle::{retry_after_header, RetryAfter};
 use crate::auth::{rights, secrets};
-use crate::domain::account::scope_words;
+use crate::domain::account::{scope_words, DASHBOARD_CLIENT_ID};
 use crate::store::{StoredClient, StoredCode};
 use tonic::transport::server::TcpConnectInfo;
 
@@ -119,7 +119,11 @@ async fn validate(
             ));
         }
     };
-    if !is_registered_redirect(&client.redirect_uris, &request.redirect_uri) {
+    if !redirect_allowed(
+        &service.issuer_url,
+        &client.redirect_uris,
+        &request.redirect_uri,
+    ) {
         return Err(error_page(
             StatusCode::BAD_REQUEST,
             "the redirect_uri is not one registered for this client",
@@ -158,6 +162,21 @@ async fn validate(
         ));
     }
     Ok((client, scopes))
+}
+
+/// Whether `requested` is a redirect URI of the client. One registered as a
+/// path (the built-in dashboard's `/ui/`) is on this server, at its issuer
+/// URL exactly: the loopback rule of apps on a person's computer does not
+/// stretch it to other ports.
+fn redirect_allowed(issuer_url: &str, registered: &[String], requested: &str) -> bool {
+    let (here, absolute): (Vec<&String>, Vec<&String>) =
+        registered.iter().partition(|uri| uri.starts_with('/'));
+    let base = issuer_url.trim_end_matches('/');
+    here.iter().any(|path| format!("{base}{path}") == requested)
+        || is_registered_redirect(
+            &absolute.into_iter().cloned().collect::<Vec<_>>(),
+            requested,
+        )
 }
 
 /// Whether `requested` is one of the `registered` redirect URIs. A native
@@ -350,6 +369,11 @@ pub async fn show(
         Err(answer) => return answer,
     };
     match signed_in(&service, &headers).await {
+        // The service's own dashboard asks nothing a signed-in user has not
+        // already got: its code goes only to /ui/ on this server.
+        Ok(Some(session)) if client.client_id == DASHBOARD_CLIENT_ID => {
+            grant(&service, &client, scopes, &request, &session).await
+        }
         Ok(Some(session)) => consent_page(&service, &client, &scopes, &request, &session).await,
         Ok(None) => sign_in_page(
             &service,
@@ -424,7 +448,7 @@ pub async fn decide(
                     redirect_error(&request, "access_denied", "the user denied the request")
                 }
                 "sign_out" => sign_out(&service, &request, &session).await,
-                _ => grant(&service, &client, scopes, &request, &session.username).await,
+                _ => grant(&service, &client, scopes, &request, &session).await,
             }
         }
         _ => error_page(
@@ -535,8 +559,9 @@ async fn grant(
     client: &StoredClient,
     scopes: Vec<String>,
     request: &AuthorizeRequest,
-    username: &str,
+    session: &Session,
 ) -> Response {
+    let username = session.username.as_str();
     let code = match secrets::new_secret() {
         Ok(code) => code,
         Err(err) => return server_error(&err),
@@ -548,6 +573,7 @@ async fn grant(
         scopes,
         code_challenge: request.code_challenge.clone(),
         expires_at: Utc::now() + Duration::seconds(CODE_LIFETIME_SECS),
+        browser_session: Some(session.id_hash()),
     };
     if let Err(err) = service
         .store

@@ -140,12 +140,20 @@ pub async fn authorization_code(
             "the code_verifier does not match the code_challenge".into(),
         ));
     }
+    // A public client's login lives as long as the sign-in session that
+    // allowed it (OAuth 2.0 for Browser-Based Apps): a confidential
+    // portal's outlives the browser, as its back end keeps working.
+    let bound_to = stored
+        .browser_session
+        .clone()
+        .filter(|_| client.is_public());
     let refresh_token = new_refresh(
         service,
         client_id,
         &stored.username,
         &stored.scopes,
         family.clone(),
+        bound_to,
     )
     .await?;
     Ok(Grant {
@@ -194,6 +202,7 @@ pub async fn refresh(
         &stored.username,
         &stored.scopes,
         stored.family_id.clone(),
+        stored.browser_session.clone(),
     )
     .await?;
     Ok(Grant {
@@ -210,6 +219,7 @@ async fn new_refresh(
     username: &str,
     scopes: &[String],
     family_id: String,
+    browser_session: Option<String>,
 ) -> Result<Secret, OAuthError> {
     let token = secrets::new_secret().map_err(server_error)?;
     let stored = StoredRefresh {
@@ -220,6 +230,7 @@ async fn new_refresh(
         expires_at: Utc::now() + Duration::days(REFRESH_LIFETIME_DAYS),
         used_at: None,
         revoked_at: None,
+        browser_session,
     };
     service
         .store

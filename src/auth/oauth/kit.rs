@@ -41,6 +41,9 @@ pub struct TokenService {
 pub enum OAuthError {
     InvalidRequest(String),
     InvalidClient(String),
+    /// The client may not use this grant or endpoint (a public client asking
+    /// for client credentials, say).
+    UnauthorizedClient(String),
     UnsupportedGrantType(String),
     InvalidScope(String),
     InvalidGrant(String),
@@ -54,6 +57,7 @@ impl IntoResponse for OAuthError {
         let (status, code, description) = match self {
             Self::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d),
             Self::InvalidClient(d) => (StatusCode::UNAUTHORIZED, "invalid_client", d),
+            Self::UnauthorizedClient(d) => (StatusCode::BAD_REQUEST, "unauthorized_client", d),
             Self::UnsupportedGrantType(d) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", d),
             Self::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d),
             Self::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", d),
@@ -117,11 +121,19 @@ pub fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, St
     Ok(params)
 }
 
-/// The client's id and secret from HTTP Basic or from the form, not both.
-fn client_credentials(
+/// How the request names its client.
+enum Presented {
+    /// Id and secret, from HTTP Basic or from the form (not both).
+    Secret(String, String),
+    /// Only `client_id` in the form: a public client
+    /// (`token_endpoint_auth_method=none`).
+    Public(String),
+}
+
+fn presented_client(
     headers: &HeaderMap,
     params: &HashMap<String, String>,
-) -> Result<(String, String), OAuthError> {
+) -> Result<Presented, OAuthError> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -147,41 +159,81 @@ fn client_credentials(
                     .map(|(_, v)| v.into_owned())
                     .unwrap_or_default()
             };
-            Ok((unescape(id), unescape(secret)))
+            Ok(Presented::Secret(unescape(id), unescape(secret)))
         }
         (None, Some(secret)) => {
             let id = params.get("client_id").ok_or_else(|| {
                 OAuthError::InvalidRequest("client_id is required with client_secret".into())
             })?;
-            Ok((id.clone(), secret.clone()))
+            Ok(Presented::Secret(id.clone(), secret.clone()))
         }
-        (None, None) => Err(OAuthError::InvalidClient(
-            "client authentication is required (client_secret_basic or client_secret_post)".into(),
-        )),
+        (None, None) => match params.get("client_id").filter(|id| !id.is_empty()) {
+            Some(id) => Ok(Presented::Public(id.clone())),
+            None => Err(OAuthError::InvalidClient(
+                "client authentication is required (client_secret_basic or client_secret_post; \
+                 a public client sends its client_id)"
+                    .into(),
+            )),
+        },
     }
 }
 
-/// The client authenticated by the request, or `invalid_client`.
+/// The client the request is from: authenticated by its secret, or a
+/// public client named by its id (which proves nothing, so public clients
+/// get only what PKCE or a refresh token of theirs protects); or
+/// `invalid_client`.
 pub async fn authenticate(
     service: &TokenService,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
 ) -> Result<StoredClient, OAuthError> {
-    let (client_id, secret) = client_credentials(headers, params)?;
+    let presented = presented_client(headers, params)?;
+    let client_id = match &presented {
+        Presented::Secret(id, _) | Presented::Public(id) => id.clone(),
+    };
     service
         .throttles
         .token_request(&client_id)
         .map_err(OAuthError::SlowDown)?;
-    service
-        .accounts
-        .authenticate_client(&client_id, &secret)
-        .await
-        .map_err(|err| {
-            warn!(error = %err, "client authentication failed to run");
-            OAuthError::ServerError
-        })?
-        .ok_or_else(|| {
-            info!(client_id = %client_id, "client authentication refused");
-            OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
-        })
+    let failed = |err: crate::auth::accounts::AccountError| {
+        warn!(error = %err, "client authentication failed to run");
+        OAuthError::ServerError
+    };
+    let client = match presented {
+        Presented::Secret(_, secret) => service
+            .accounts
+            .authenticate_client(&client_id, &secret)
+            .await
+            .map_err(failed)?,
+        Presented::Public(_) => {
+            let client = service
+                .accounts
+                .find_client(&client_id)
+                .await
+                .map_err(failed)?;
+            if client.as_ref().is_some_and(|c| !c.is_public()) {
+                info!(client_id = %client_id, "a confidential client came without its secret");
+                return Err(OAuthError::InvalidClient(
+                    "this client has a secret: authenticate with client_secret_basic or client_secret_post"
+                        .into(),
+                ));
+            }
+            client
+        }
+    };
+    client.ok_or_else(|| {
+        info!(client_id = %client_id, "client authentication refused");
+        OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
+    })
+}
+
+/// Refuses a public client where only a confidential one may go.
+pub fn confidential_only(client: &StoredClient, what: &str) -> Result<(), OAuthError> {
+    match client.is_public() {
+        true => Err(OAuthError::UnauthorizedClient(format!(
+            "{what} is for clients with a secret; a public client signs users in with \
+             authorization_code and PKCE, and uses refresh_token"
+        ))),
+        false => Ok(()),
+    }
 }

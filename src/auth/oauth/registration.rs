@@ -1,6 +1,7 @@
 //! Dynamic client registration (RFC 7591): a portal registers itself with a
 //! user's access token (the user owns the registration) or with an initial
-//! access token an operator issued. The secret is returned once.
+//! access token an operator issued. The secret is returned once; a public
+//! client (`token_endpoint_auth_method=none`) gets none.
 
 use axum::{
     body::Bytes,
@@ -22,7 +23,9 @@ use crate::domain::account::{PORTAL_SCOPES as SELF_SERVICE_SCOPES, SCOPES};
 /// (a portal holding a user's token for importing must not be able to
 /// register more portals with it).
 const REGISTER_SCOPE: &str = "clients";
-const AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
+/// `none` registers a public client: a browser or native app with no
+/// secret, signing users in by authorization code with PKCE.
+const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "none"];
 
 #[derive(Deserialize)]
 struct Metadata {
@@ -160,11 +163,20 @@ pub async fn register(
         };
         return invalid(&why);
     }
-    let (client, secret) = match service
-        .accounts
-        .create_client(&name, &owner, &metadata.redirect_uris, &scopes)
-        .await
-    {
+    let public = auth_method == "none";
+    let created = match public {
+        true => service
+            .accounts
+            .create_public_client(&name, &owner, &metadata.redirect_uris, &scopes)
+            .await
+            .map(|client| (client, None)),
+        false => service
+            .accounts
+            .create_client(&name, &owner, &metadata.redirect_uris, &scopes)
+            .await
+            .map(|(client, secret)| (client, Some(secret))),
+    };
+    let (client, secret) = match created {
         Ok(created) => created,
         Err(AccountError::InvalidArgument(why)) if why.starts_with("redirect_uris") => {
             return error(StatusCode::BAD_REQUEST, "invalid_redirect_uri", &why)
@@ -181,25 +193,25 @@ pub async fn register(
         }
     };
     info!(client_id = %client.client_id, owner = %owner, "client registered");
-    let grant_types: Vec<&str> = match client.redirect_uris.is_empty() {
-        true => vec!["client_credentials"],
-        false => vec!["authorization_code", "refresh_token", "client_credentials"],
+    let grant_types: Vec<&str> = match (public, client.redirect_uris.is_empty()) {
+        (true, _) => vec!["authorization_code", "refresh_token"],
+        (false, true) => vec!["client_credentials"],
+        (false, false) => vec!["authorization_code", "refresh_token", "client_credentials"],
     };
-    let mut response = (
-        StatusCode::CREATED,
-        Json(json!({
-            "client_id": client.client_id,
-            "client_secret": secret.expose(),
-            "client_id_issued_at": client.created_at.timestamp(),
-            "client_secret_expires_at": 0,
-            "client_name": client.name,
-            "redirect_uris": client.redirect_uris,
-            "grant_types": grant_types,
-            "token_endpoint_auth_method": auth_method,
-            "scope": client.scopes.join(" "),
-        })),
-    )
-        .into_response();
+    let mut body = json!({
+        "client_id": client.client_id,
+        "client_id_issued_at": client.created_at.timestamp(),
+        "client_name": client.name,
+        "redirect_uris": client.redirect_uris,
+        "grant_types": grant_types,
+        "token_endpoint_auth_method": auth_method,
+        "scope": client.scopes.join(" "),
+    });
+    if let Some(secret) = secret {
+        body["client_secret"] = json!(secret.expose());
+        body["client_secret_expires_at"] = json!(0);
+    }
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

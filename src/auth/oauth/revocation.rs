@@ -1,5 +1,6 @@
-//! Token revocation (RFC 7009) and introspection (RFC 7662), both for
-//! authenticated clients and only about their own tokens.
+//! Token revocation (RFC 7009) and introspection (RFC 7662), both only
+//! about the calling client's own tokens. A public client may revoke (the
+//! token itself is the proof), not introspect.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::kit::{authenticate, parse_form, OAuthError, TokenService};
+use super::kit::{authenticate, confidential_only, parse_form, OAuthError, TokenService};
 use crate::auth::jwt::AccessClaims;
 use crate::auth::pkce::code_hash;
 use crate::store::StoredClient;
@@ -96,6 +97,9 @@ pub async fn introspect(
         Ok(found) => found,
         Err(err) => return err.into_response(),
     };
+    if let Err(err) = confidential_only(&client, "introspection") {
+        return err.into_response();
+    }
     let inactive = || Json(json!({ "active": false })).into_response();
     if let Some(claims) = own_access_token(&service, &client, &token) {
         return match service

@@ -37,6 +37,12 @@ impl Session {
         code_hash(&format!("csrf:{}", self.secret))
     }
 
+    /// The session's id as the store keeps it (the hash of its secret):
+    /// what a public client's tokens are bound to.
+    pub fn id_hash(&self) -> String {
+        code_hash(&self.secret)
+    }
+
     pub fn accepts(&self, token: &str) -> bool {
         same(&self.csrf_token(), token)
     }

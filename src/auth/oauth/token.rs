@@ -1,6 +1,7 @@
 //! The token endpoint (RFC 6749): grants `authorization_code` (with PKCE),
 //! `refresh_token` (rotated), `client_credentials` and token exchange, with
-//! client authentication by `client_secret_basic` or `client_secret_post`;
+//! client authentication by `client_secret_basic` or `client_secret_post`
+//! (or none, for a public client: the first two grants only);
 //! and the server metadata (RFC 8414) and JWKS that describe it.
 
 use axum::{
@@ -14,7 +15,7 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use super::grants::{self, Grant};
-use super::kit::{authenticate, parse_form, OAuthError, TokenService};
+use super::kit::{authenticate, confidential_only, parse_form, OAuthError, TokenService};
 use crate::auth::rights;
 use crate::domain::account::SCOPES;
 
@@ -52,6 +53,9 @@ async fn issue_token(
         )));
     }
     let client = authenticate(service, headers, &params).await?;
+    if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
+        confidential_only(&client, &format!("grant_type {grant_type}"))?;
+    }
 
     let grant = match grant_type.as_str() {
         "authorization_code" => grants::authorization_code(service, &client, &params).await?,
@@ -121,7 +125,9 @@ pub(super) async fn metadata(State(service): State<TokenService>) -> Json<serde_
         "token_endpoint": format!("{base}/oauth/token"),
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
         "grant_types_supported": GRANTS,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": SCOPES,
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "response_types_supported": ["code"],

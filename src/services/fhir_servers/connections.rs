@@ -68,6 +68,16 @@ impl FhirServers {
         Ok(Some((connection, self.schema_of(&server).await)))
     }
 
+    /// Until when calls to server `id` fail at once on this replica (its
+    /// breaker is open), and why; `None` while they go through, or before
+    /// this replica has called it.
+    pub fn breaker(&self, id: &str) -> Option<(chrono::DateTime<chrono::Utc>, String)> {
+        let connections = self.connections.read().unwrap_or_else(|p| p.into_inner());
+        let (_, connection) = connections.get(id)?;
+        let (until, because) = connection.client.breaker_open_until()?;
+        Some((until.into(), because))
+    }
+
     async fn schema_of(&self, server: &RegisteredServer) -> Option<Schema> {
         match server.schema.as_deref() {
             Some(id) => self.schemas.resolve(id).await,

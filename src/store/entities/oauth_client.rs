@@ -10,6 +10,7 @@ pub struct Model {
     pub name: String,
     pub owner: String,
     pub secret_hash: String,
+    pub is_public: bool,
     pub redirect_uris: String,
     pub scopes: String,
     pub revoked_at: Option<DateTimeUtc>,

@@ -15,6 +15,7 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub browser_session: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

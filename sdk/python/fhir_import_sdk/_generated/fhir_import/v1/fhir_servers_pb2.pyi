@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class FhirServer(_message.Message):
-    __slots__ = ("id", "base_url", "auth_kind", "limits", "pinned_schema", "schema", "schema_reason", "fhir_version", "software_name", "capability_time", "capability_error", "create_time", "update_time", "allowed_projects", "allow_private_addresses")
+    __slots__ = ("id", "base_url", "auth_kind", "limits", "pinned_schema", "schema", "schema_reason", "fhir_version", "software_name", "capability_time", "capability_error", "create_time", "update_time", "allowed_projects", "allow_private_addresses", "breaker_open_until", "breaker_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     BASE_URL_FIELD_NUMBER: _ClassVar[int]
     AUTH_KIND_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,8 @@ class FhirServer(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ALLOWED_PROJECTS_FIELD_NUMBER: _ClassVar[int]
     ALLOW_PRIVATE_ADDRESSES_FIELD_NUMBER: _ClassVar[int]
+    BREAKER_OPEN_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    BREAKER_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     base_url: str
     auth_kind: str
@@ -38,7 +40,9 @@ class FhirServer(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     allowed_projects: _containers.RepeatedScalarFieldContainer[str]
     allow_private_addresses: bool
-    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., auth_kind: _Optional[str] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., pinned_schema: _Optional[str] = ..., schema: _Optional[str] = ..., schema_reason: _Optional[str] = ..., fhir_version: _Optional[str] = ..., software_name: _Optional[str] = ..., capability_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., capability_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., allowed_projects: _Optional[_Iterable[str]] = ..., allow_private_addresses: bool = ...) -> None: ...
+    breaker_open_until: _timestamp_pb2.Timestamp
+    breaker_reason: str
+    def __init__(self, id: _Optional[str] = ..., base_url: _Optional[str] = ..., auth_kind: _Optional[str] = ..., limits: _Optional[_Union[FhirServerLimits, _Mapping]] = ..., pinned_schema: _Optional[str] = ..., schema: _Optional[str] = ..., schema_reason: _Optional[str] = ..., fhir_version: _Optional[str] = ..., software_name: _Optional[str] = ..., capability_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., capability_error: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., allowed_projects: _Optional[_Iterable[str]] = ..., allow_private_addresses: bool = ..., breaker_open_until: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., breaker_reason: _Optional[str] = ...) -> None: ...
 
 class FhirServerLimits(_message.Message):
     __slots__ = ("max_concurrency", "requests_per_second", "timeout_ms", "max_response_bytes", "max_retries", "cooldown_ms")

@@ -31,6 +31,7 @@ private static final long serialVersionUID = 0L;
     softwareName_ = "";
     capabilityError_ = "";
     allowedProjects_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+    breakerReason_ = "";
   }
 
   @java.lang.Override
@@ -721,6 +722,100 @@ private static final long serialVersionUID = 0L;
     return allowPrivateAddresses_;
   }
 
+  public static final int BREAKER_OPEN_UNTIL_FIELD_NUMBER = 16;
+  private com.google.protobuf.Timestamp breakerOpenUntil_;
+  /**
+   * <pre>
+   * Until when the service leaves the server alone (its circuit breaker is
+   * open: calls fail at once after it kept failing); unset while calls go
+   * through. As the replica that answers sees it: each replica keeps its
+   * own breaker.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+   * @return Whether the breakerOpenUntil field is set.
+   */
+  @java.lang.Override
+  public boolean hasBreakerOpenUntil() {
+    return breakerOpenUntil_ != null;
+  }
+  /**
+   * <pre>
+   * Until when the service leaves the server alone (its circuit breaker is
+   * open: calls fail at once after it kept failing); unset while calls go
+   * through. As the replica that answers sees it: each replica keeps its
+   * own breaker.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+   * @return The breakerOpenUntil.
+   */
+  @java.lang.Override
+  public com.google.protobuf.Timestamp getBreakerOpenUntil() {
+    return breakerOpenUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : breakerOpenUntil_;
+  }
+  /**
+   * <pre>
+   * Until when the service leaves the server alone (its circuit breaker is
+   * open: calls fail at once after it kept failing); unset while calls go
+   * through. As the replica that answers sees it: each replica keeps its
+   * own breaker.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+   */
+  @java.lang.Override
+  public com.google.protobuf.TimestampOrBuilder getBreakerOpenUntilOrBuilder() {
+    return breakerOpenUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : breakerOpenUntil_;
+  }
+
+  public static final int BREAKER_REASON_FIELD_NUMBER = 17;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object breakerReason_ = "";
+  /**
+   * <pre>
+   * The failure that opened the breaker; empty while it is closed.
+   * </pre>
+   *
+   * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+   * @return The breakerReason.
+   */
+  @java.lang.Override
+  public java.lang.String getBreakerReason() {
+    java.lang.Object ref = breakerReason_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      breakerReason_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The failure that opened the breaker; empty while it is closed.
+   * </pre>
+   *
+   * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+   * @return The bytes for breakerReason.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getBreakerReasonBytes() {
+    java.lang.Object ref = breakerReason_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      breakerReason_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -779,6 +874,12 @@ private static final long serialVersionUID = 0L;
     }
     if (allowPrivateAddresses_ != false) {
       output.writeBool(15, allowPrivateAddresses_);
+    }
+    if (breakerOpenUntil_ != null) {
+      output.writeMessage(16, getBreakerOpenUntil());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(breakerReason_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 17, breakerReason_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -844,6 +945,13 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeBoolSize(15, allowPrivateAddresses_);
     }
+    if (breakerOpenUntil_ != null) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(16, getBreakerOpenUntil());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(breakerReason_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(17, breakerReason_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -901,6 +1009,13 @@ private static final long serialVersionUID = 0L;
         .equals(other.getAllowedProjectsList())) return false;
     if (getAllowPrivateAddresses()
         != other.getAllowPrivateAddresses()) return false;
+    if (hasBreakerOpenUntil() != other.hasBreakerOpenUntil()) return false;
+    if (hasBreakerOpenUntil()) {
+      if (!getBreakerOpenUntil()
+          .equals(other.getBreakerOpenUntil())) return false;
+    }
+    if (!getBreakerReason()
+        .equals(other.getBreakerReason())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -953,6 +1068,12 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + ALLOW_PRIVATE_ADDRESSES_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
         getAllowPrivateAddresses());
+    if (hasBreakerOpenUntil()) {
+      hash = (37 * hash) + BREAKER_OPEN_UNTIL_FIELD_NUMBER;
+      hash = (53 * hash) + getBreakerOpenUntil().hashCode();
+    }
+    hash = (37 * hash) + BREAKER_REASON_FIELD_NUMBER;
+    hash = (53 * hash) + getBreakerReason().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1119,6 +1240,12 @@ private static final long serialVersionUID = 0L;
       allowedProjects_ = com.google.protobuf.LazyStringArrayList.EMPTY;
       bitField0_ = (bitField0_ & ~0x00002000);
       allowPrivateAddresses_ = false;
+      breakerOpenUntil_ = null;
+      if (breakerOpenUntilBuilder_ != null) {
+        breakerOpenUntilBuilder_.dispose();
+        breakerOpenUntilBuilder_ = null;
+      }
+      breakerReason_ = "";
       return this;
     }
 
@@ -1210,6 +1337,14 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00004000) != 0)) {
         result.allowPrivateAddresses_ = allowPrivateAddresses_;
+      }
+      if (((from_bitField0_ & 0x00008000) != 0)) {
+        result.breakerOpenUntil_ = breakerOpenUntilBuilder_ == null
+            ? breakerOpenUntil_
+            : breakerOpenUntilBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00010000) != 0)) {
+        result.breakerReason_ = breakerReason_;
       }
     }
 
@@ -1327,6 +1462,14 @@ private static final long serialVersionUID = 0L;
       if (other.getAllowPrivateAddresses() != false) {
         setAllowPrivateAddresses(other.getAllowPrivateAddresses());
       }
+      if (other.hasBreakerOpenUntil()) {
+        mergeBreakerOpenUntil(other.getBreakerOpenUntil());
+      }
+      if (!other.getBreakerReason().isEmpty()) {
+        breakerReason_ = other.breakerReason_;
+        bitField0_ |= 0x00010000;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1437,6 +1580,18 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00004000;
               break;
             } // case 120
+            case 130: {
+              input.readMessage(
+                  getBreakerOpenUntilFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00008000;
+              break;
+            } // case 130
+            case 138: {
+              breakerReason_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00010000;
+              break;
+            } // case 138
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -3133,6 +3288,280 @@ private static final long serialVersionUID = 0L;
     public Builder clearAllowPrivateAddresses() {
       bitField0_ = (bitField0_ & ~0x00004000);
       allowPrivateAddresses_ = false;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Timestamp breakerOpenUntil_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> breakerOpenUntilBuilder_;
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     * @return Whether the breakerOpenUntil field is set.
+     */
+    public boolean hasBreakerOpenUntil() {
+      return ((bitField0_ & 0x00008000) != 0);
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     * @return The breakerOpenUntil.
+     */
+    public com.google.protobuf.Timestamp getBreakerOpenUntil() {
+      if (breakerOpenUntilBuilder_ == null) {
+        return breakerOpenUntil_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : breakerOpenUntil_;
+      } else {
+        return breakerOpenUntilBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    public Builder setBreakerOpenUntil(com.google.protobuf.Timestamp value) {
+      if (breakerOpenUntilBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        breakerOpenUntil_ = value;
+      } else {
+        breakerOpenUntilBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    public Builder setBreakerOpenUntil(
+        com.google.protobuf.Timestamp.Builder builderForValue) {
+      if (breakerOpenUntilBuilder_ == null) {
+        breakerOpenUntil_ = builderForValue.build();
+      } else {
+        breakerOpenUntilBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    public Builder mergeBreakerOpenUntil(com.google.protobuf.Timestamp value) {
+      if (breakerOpenUntilBuilder_ == null) {
+        if (((bitField0_ & 0x00008000) != 0) &&
+          breakerOpenUntil_ != null &&
+          breakerOpenUntil_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
+          getBreakerOpenUntilBuilder().mergeFrom(value);
+        } else {
+          breakerOpenUntil_ = value;
+        }
+      } else {
+        breakerOpenUntilBuilder_.mergeFrom(value);
+      }
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    public Builder clearBreakerOpenUntil() {
+      bitField0_ = (bitField0_ & ~0x00008000);
+      breakerOpenUntil_ = null;
+      if (breakerOpenUntilBuilder_ != null) {
+        breakerOpenUntilBuilder_.dispose();
+        breakerOpenUntilBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    public com.google.protobuf.Timestamp.Builder getBreakerOpenUntilBuilder() {
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return getBreakerOpenUntilFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    public com.google.protobuf.TimestampOrBuilder getBreakerOpenUntilOrBuilder() {
+      if (breakerOpenUntilBuilder_ != null) {
+        return breakerOpenUntilBuilder_.getMessageOrBuilder();
+      } else {
+        return breakerOpenUntil_ == null ?
+            com.google.protobuf.Timestamp.getDefaultInstance() : breakerOpenUntil_;
+      }
+    }
+    /**
+     * <pre>
+     * Until when the service leaves the server alone (its circuit breaker is
+     * open: calls fail at once after it kept failing); unset while calls go
+     * through. As the replica that answers sees it: each replica keeps its
+     * own breaker.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> 
+        getBreakerOpenUntilFieldBuilder() {
+      if (breakerOpenUntilBuilder_ == null) {
+        breakerOpenUntilBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder>(
+                getBreakerOpenUntil(),
+                getParentForChildren(),
+                isClean());
+        breakerOpenUntil_ = null;
+      }
+      return breakerOpenUntilBuilder_;
+    }
+
+    private java.lang.Object breakerReason_ = "";
+    /**
+     * <pre>
+     * The failure that opened the breaker; empty while it is closed.
+     * </pre>
+     *
+     * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+     * @return The breakerReason.
+     */
+    public java.lang.String getBreakerReason() {
+      java.lang.Object ref = breakerReason_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        breakerReason_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The failure that opened the breaker; empty while it is closed.
+     * </pre>
+     *
+     * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+     * @return The bytes for breakerReason.
+     */
+    public com.google.protobuf.ByteString
+        getBreakerReasonBytes() {
+      java.lang.Object ref = breakerReason_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        breakerReason_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The failure that opened the breaker; empty while it is closed.
+     * </pre>
+     *
+     * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+     * @param value The breakerReason to set.
+     * @return This builder for chaining.
+     */
+    public Builder setBreakerReason(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      breakerReason_ = value;
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The failure that opened the breaker; empty while it is closed.
+     * </pre>
+     *
+     * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearBreakerReason() {
+      breakerReason_ = getDefaultInstance().getBreakerReason();
+      bitField0_ = (bitField0_ & ~0x00010000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The failure that opened the breaker; empty while it is closed.
+     * </pre>
+     *
+     * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+     * @param value The bytes for breakerReason to set.
+     * @return This builder for chaining.
+     */
+    public Builder setBreakerReasonBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      breakerReason_ = value;
+      bitField0_ |= 0x00010000;
       onChanged();
       return this;
     }

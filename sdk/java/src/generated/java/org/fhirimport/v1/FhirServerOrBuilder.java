@@ -366,4 +366,60 @@ public interface FhirServerOrBuilder extends
    * @return The allowPrivateAddresses.
    */
   boolean getAllowPrivateAddresses();
+
+  /**
+   * <pre>
+   * Until when the service leaves the server alone (its circuit breaker is
+   * open: calls fail at once after it kept failing); unset while calls go
+   * through. As the replica that answers sees it: each replica keeps its
+   * own breaker.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+   * @return Whether the breakerOpenUntil field is set.
+   */
+  boolean hasBreakerOpenUntil();
+  /**
+   * <pre>
+   * Until when the service leaves the server alone (its circuit breaker is
+   * open: calls fail at once after it kept failing); unset while calls go
+   * through. As the replica that answers sees it: each replica keeps its
+   * own breaker.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+   * @return The breakerOpenUntil.
+   */
+  com.google.protobuf.Timestamp getBreakerOpenUntil();
+  /**
+   * <pre>
+   * Until when the service leaves the server alone (its circuit breaker is
+   * open: calls fail at once after it kept failing); unset while calls go
+   * through. As the replica that answers sees it: each replica keeps its
+   * own breaker.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp breaker_open_until = 16 [json_name = "breakerOpenUntil"];</code>
+   */
+  com.google.protobuf.TimestampOrBuilder getBreakerOpenUntilOrBuilder();
+
+  /**
+   * <pre>
+   * The failure that opened the breaker; empty while it is closed.
+   * </pre>
+   *
+   * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+   * @return The breakerReason.
+   */
+  java.lang.String getBreakerReason();
+  /**
+   * <pre>
+   * The failure that opened the breaker; empty while it is closed.
+   * </pre>
+   *
+   * <code>string breaker_reason = 17 [json_name = "breakerReason"];</code>
+   * @return The bytes for breakerReason.
+   */
+  com.google.protobuf.ByteString
+      getBreakerReasonBytes();
 }

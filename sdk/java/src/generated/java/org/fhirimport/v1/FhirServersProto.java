@@ -115,7 +115,7 @@ public final class FhirServersProto {
     java.lang.String[] descriptorData = {
       "\n!fhir_import/v1/fhir_servers.proto\022\016fhi" +
       "r_import.v1\032\037google/protobuf/timestamp.p" +
-      "roto\"\205\005\n\nFhirServer\022\016\n\002id\030\001 \001(\tR\002id\022\031\n\010b" +
+      "roto\"\366\005\n\nFhirServer\022\016\n\002id\030\001 \001(\tR\002id\022\031\n\010b" +
       "ase_url\030\002 \001(\tR\007baseUrl\022\033\n\tauth_kind\030\003 \001(" +
       "\tR\010authKind\0228\n\006limits\030\004 \001(\0132 .fhir_impor" +
       "t.v1.FhirServerLimitsR\006limits\022#\n\rpinned_" +
@@ -131,89 +131,92 @@ public final class FhirServersProto {
       "le.protobuf.TimestampR\nupdateTime\022)\n\020all" +
       "owed_projects\030\016 \003(\tR\017allowedProjects\0226\n\027" +
       "allow_private_addresses\030\017 \001(\010R\025allowPriv" +
-      "ateAddresses\"\244\002\n\020FhirServerLimits\022\'\n\017max" +
-      "_concurrency\030\001 \001(\rR\016maxConcurrency\022.\n\023re" +
-      "quests_per_second\030\002 \001(\001R\021requestsPerSeco" +
-      "nd\022\035\n\ntimeout_ms\030\003 \001(\rR\ttimeoutMs\022,\n\022max" +
-      "_response_bytes\030\004 \001(\004R\020maxResponseBytes\022" +
-      "$\n\013max_retries\030\005 \001(\rH\000R\nmaxRetries\210\001\001\022$\n" +
-      "\013cooldown_ms\030\006 \001(\rH\001R\ncooldownMs\210\001\001B\016\n\014_" +
-      "max_retriesB\016\n\014_cooldown_ms\"\366\001\n\016FhirServ" +
-      "erAuth\0229\n\006bearer\030\001 \001(\0132\037.fhir_import.v1." +
-      "BearerTokenAuthH\000R\006bearer\022V\n\022client_cred" +
-      "entials\030\002 \001(\0132%.fhir_import.v1.ClientCre" +
-      "dentialsAuthH\000R\021clientCredentials\022G\n\rsma" +
-      "rt_backend\030\003 \001(\0132 .fhir_import.v1.SmartB" +
-      "ackendAuthH\000R\014smartBackendB\010\n\006method\"\'\n\017" +
-      "BearerTokenAuth\022\024\n\005token\030\001 \001(\tR\005token\"\216\001" +
-      "\n\025ClientCredentialsAuth\022\033\n\ttoken_url\030\001 \001" +
-      "(\tR\010tokenUrl\022\033\n\tclient_id\030\002 \001(\tR\010clientI" +
-      "d\022#\n\rclient_secret\030\003 \001(\tR\014clientSecret\022\026" +
-      "\n\006scopes\030\004 \003(\tR\006scopes\"\301\001\n\020SmartBackendA" +
-      "uth\022\033\n\ttoken_url\030\001 \001(\tR\010tokenUrl\022\033\n\tclie" +
-      "nt_id\030\002 \001(\tR\010clientId\022&\n\017private_key_pem" +
-      "\030\003 \001(\tR\rprivateKeyPem\022\034\n\talgorithm\030\004 \001(\t" +
-      "R\talgorithm\022\025\n\006key_id\030\005 \001(\tR\005keyId\022\026\n\006sc" +
-      "opes\030\006 \003(\tR\006scopes\"\257\002\n\031RegisterFhirServe" +
-      "rRequest\022\016\n\002id\030\001 \001(\tR\002id\022\031\n\010base_url\030\002 \001" +
-      "(\tR\007baseUrl\022\026\n\006schema\030\003 \001(\tR\006schema\0222\n\004a" +
-      "uth\030\004 \001(\0132\036.fhir_import.v1.FhirServerAut" +
-      "hR\004auth\0228\n\006limits\030\005 \001(\0132 .fhir_import.v1" +
-      ".FhirServerLimitsR\006limits\022)\n\020allowed_pro" +
-      "jects\030\006 \003(\tR\017allowedProjects\0226\n\027allow_pr" +
-      "ivate_addresses\030\007 \001(\010R\025allowPrivateAddre" +
-      "sses\"&\n\024GetFhirServerRequest\022\016\n\002id\030\001 \001(\t" +
-      "R\002id\"\030\n\026ListFhirServersRequest\"X\n\027ListFh" +
-      "irServersResponse\022=\n\014fhir_servers\030\001 \003(\0132" +
-      "\032.fhir_import.v1.FhirServerR\013fhirServers" +
-      "\"\260\003\n\027UpdateFhirServerRequest\022\016\n\002id\030\001 \001(\t" +
-      "R\002id\022\031\n\010base_url\030\002 \001(\tR\007baseUrl\022\026\n\006schem" +
-      "a\030\003 \001(\tR\006schema\022!\n\014unpin_schema\030\004 \001(\010R\013u" +
-      "npinSchema\0222\n\004auth\030\005 \001(\0132\036.fhir_import.v" +
-      "1.FhirServerAuthR\004auth\0228\n\006limits\030\006 \001(\0132 " +
-      ".fhir_import.v1.FhirServerLimitsR\006limits" +
-      "\0220\n\024add_allowed_projects\030\007 \003(\tR\022addAllow" +
-      "edProjects\0226\n\027remove_allowed_projects\030\010 " +
-      "\003(\tR\025removeAllowedProjects\022;\n\027allow_priv" +
-      "ate_addresses\030\t \001(\010H\000R\025allowPrivateAddre" +
-      "sses\210\001\001B\032\n\030_allow_private_addresses\")\n\027R" +
-      "emoveFhirServerRequest\022\016\n\002id\030\001 \001(\tR\002id\"\032" +
-      "\n\030RemoveFhirServerResponse\"\270\001\n\024PreviewSc" +
-      "rapeRequest\022\037\n\013fhir_server\030\001 \001(\tR\nfhirSe" +
-      "rver\0224\n\025document_reference_id\030\002 \001(\tH\000R\023d" +
-      "ocumentReferenceId\022%\n\rresource_json\030\003 \001(" +
-      "\tH\000R\014resourceJson\022\026\n\006schema\030\004 \001(\tR\006schem" +
-      "aB\n\n\010document\"\271\003\n\025PreviewScrapeResponse\022" +
-      "\026\n\006schema\030\001 \001(\tR\006schema\022O\n\010metadata\030\002 \003(" +
-      "\01323.fhir_import.v1.PreviewScrapeResponse" +
-      ".MetadataEntryR\010metadata\0229\n\010problems\030\003 \003" +
-      "(\0132\035.fhir_import.v1.ScrapeProblemR\010probl" +
-      "ems\022\030\n\007fetched\030\004 \003(\tR\007fetched\022b\n\017source_" +
-      "versions\030\005 \003(\01329.fhir_import.v1.PreviewS" +
-      "crapeResponse.SourceVersionsEntryR\016sourc" +
-      "eVersions\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR" +
-      "\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\032A\n\023Source" +
-      "VersionsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value" +
-      "\030\002 \001(\tR\005value:\0028\001\";\n\rScrapeProblem\022\020\n\003ke" +
-      "y\030\001 \001(\tR\003key\022\030\n\007problem\030\002 \001(\tR\007problem2\305" +
-      "\004\n\021FhirServerService\022[\n\022RegisterFhirServ" +
-      "er\022).fhir_import.v1.RegisterFhirServerRe" +
-      "quest\032\032.fhir_import.v1.FhirServer\022Q\n\rGet" +
-      "FhirServer\022$.fhir_import.v1.GetFhirServe" +
-      "rRequest\032\032.fhir_import.v1.FhirServer\022b\n\017" +
-      "ListFhirServers\022&.fhir_import.v1.ListFhi" +
-      "rServersRequest\032\'.fhir_import.v1.ListFhi" +
-      "rServersResponse\022W\n\020UpdateFhirServer\022\'.f" +
-      "hir_import.v1.UpdateFhirServerRequest\032\032." +
-      "fhir_import.v1.FhirServer\022e\n\020RemoveFhirS" +
-      "erver\022\'.fhir_import.v1.RemoveFhirServerR" +
-      "equest\032(.fhir_import.v1.RemoveFhirServer" +
-      "Response\022\\\n\rPreviewScrape\022$.fhir_import." +
-      "v1.PreviewScrapeRequest\032%.fhir_import.v1" +
-      ".PreviewScrapeResponseBl\n\021org.fhirimport" +
-      ".v1B\020FhirServersProtoP\001ZCgithub.com/fhir" +
-      "-import/fhir-import/sdk/go/fhirimportv1;" +
-      "fhirimportv1b\006proto3"
+      "ateAddresses\022H\n\022breaker_open_until\030\020 \001(\013" +
+      "2\032.google.protobuf.TimestampR\020breakerOpe" +
+      "nUntil\022%\n\016breaker_reason\030\021 \001(\tR\rbreakerR" +
+      "eason\"\244\002\n\020FhirServerLimits\022\'\n\017max_concur" +
+      "rency\030\001 \001(\rR\016maxConcurrency\022.\n\023requests_" +
+      "per_second\030\002 \001(\001R\021requestsPerSecond\022\035\n\nt" +
+      "imeout_ms\030\003 \001(\rR\ttimeoutMs\022,\n\022max_respon" +
+      "se_bytes\030\004 \001(\004R\020maxResponseBytes\022$\n\013max_" +
+      "retries\030\005 \001(\rH\000R\nmaxRetries\210\001\001\022$\n\013cooldo" +
+      "wn_ms\030\006 \001(\rH\001R\ncooldownMs\210\001\001B\016\n\014_max_ret" +
+      "riesB\016\n\014_cooldown_ms\"\366\001\n\016FhirServerAuth\022" +
+      "9\n\006bearer\030\001 \001(\0132\037.fhir_import.v1.BearerT" +
+      "okenAuthH\000R\006bearer\022V\n\022client_credentials" +
+      "\030\002 \001(\0132%.fhir_import.v1.ClientCredential" +
+      "sAuthH\000R\021clientCredentials\022G\n\rsmart_back" +
+      "end\030\003 \001(\0132 .fhir_import.v1.SmartBackendA" +
+      "uthH\000R\014smartBackendB\010\n\006method\"\'\n\017BearerT" +
+      "okenAuth\022\024\n\005token\030\001 \001(\tR\005token\"\216\001\n\025Clien" +
+      "tCredentialsAuth\022\033\n\ttoken_url\030\001 \001(\tR\010tok" +
+      "enUrl\022\033\n\tclient_id\030\002 \001(\tR\010clientId\022#\n\rcl" +
+      "ient_secret\030\003 \001(\tR\014clientSecret\022\026\n\006scope" +
+      "s\030\004 \003(\tR\006scopes\"\301\001\n\020SmartBackendAuth\022\033\n\t" +
+      "token_url\030\001 \001(\tR\010tokenUrl\022\033\n\tclient_id\030\002" +
+      " \001(\tR\010clientId\022&\n\017private_key_pem\030\003 \001(\tR" +
+      "\rprivateKeyPem\022\034\n\talgorithm\030\004 \001(\tR\talgor" +
+      "ithm\022\025\n\006key_id\030\005 \001(\tR\005keyId\022\026\n\006scopes\030\006 " +
+      "\003(\tR\006scopes\"\257\002\n\031RegisterFhirServerReques" +
+      "t\022\016\n\002id\030\001 \001(\tR\002id\022\031\n\010base_url\030\002 \001(\tR\007bas" +
+      "eUrl\022\026\n\006schema\030\003 \001(\tR\006schema\0222\n\004auth\030\004 \001" +
+      "(\0132\036.fhir_import.v1.FhirServerAuthR\004auth" +
+      "\0228\n\006limits\030\005 \001(\0132 .fhir_import.v1.FhirSe" +
+      "rverLimitsR\006limits\022)\n\020allowed_projects\030\006" +
+      " \003(\tR\017allowedProjects\0226\n\027allow_private_a" +
+      "ddresses\030\007 \001(\010R\025allowPrivateAddresses\"&\n" +
+      "\024GetFhirServerRequest\022\016\n\002id\030\001 \001(\tR\002id\"\030\n" +
+      "\026ListFhirServersRequest\"X\n\027ListFhirServe" +
+      "rsResponse\022=\n\014fhir_servers\030\001 \003(\0132\032.fhir_" +
+      "import.v1.FhirServerR\013fhirServers\"\260\003\n\027Up" +
+      "dateFhirServerRequest\022\016\n\002id\030\001 \001(\tR\002id\022\031\n" +
+      "\010base_url\030\002 \001(\tR\007baseUrl\022\026\n\006schema\030\003 \001(\t" +
+      "R\006schema\022!\n\014unpin_schema\030\004 \001(\010R\013unpinSch" +
+      "ema\0222\n\004auth\030\005 \001(\0132\036.fhir_import.v1.FhirS" +
+      "erverAuthR\004auth\0228\n\006limits\030\006 \001(\0132 .fhir_i" +
+      "mport.v1.FhirServerLimitsR\006limits\0220\n\024add" +
+      "_allowed_projects\030\007 \003(\tR\022addAllowedProje" +
+      "cts\0226\n\027remove_allowed_projects\030\010 \003(\tR\025re" +
+      "moveAllowedProjects\022;\n\027allow_private_add" +
+      "resses\030\t \001(\010H\000R\025allowPrivateAddresses\210\001\001" +
+      "B\032\n\030_allow_private_addresses\")\n\027RemoveFh" +
+      "irServerRequest\022\016\n\002id\030\001 \001(\tR\002id\"\032\n\030Remov" +
+      "eFhirServerResponse\"\270\001\n\024PreviewScrapeReq" +
+      "uest\022\037\n\013fhir_server\030\001 \001(\tR\nfhirServer\0224\n" +
+      "\025document_reference_id\030\002 \001(\tH\000R\023document" +
+      "ReferenceId\022%\n\rresource_json\030\003 \001(\tH\000R\014re" +
+      "sourceJson\022\026\n\006schema\030\004 \001(\tR\006schemaB\n\n\010do" +
+      "cument\"\271\003\n\025PreviewScrapeResponse\022\026\n\006sche" +
+      "ma\030\001 \001(\tR\006schema\022O\n\010metadata\030\002 \003(\01323.fhi" +
+      "r_import.v1.PreviewScrapeResponse.Metada" +
+      "taEntryR\010metadata\0229\n\010problems\030\003 \003(\0132\035.fh" +
+      "ir_import.v1.ScrapeProblemR\010problems\022\030\n\007" +
+      "fetched\030\004 \003(\tR\007fetched\022b\n\017source_version" +
+      "s\030\005 \003(\01329.fhir_import.v1.PreviewScrapeRe" +
+      "sponse.SourceVersionsEntryR\016sourceVersio" +
+      "ns\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n" +
+      "\005value\030\002 \001(\tR\005value:\0028\001\032A\n\023SourceVersion" +
+      "sEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR" +
+      "\005value:\0028\001\";\n\rScrapeProblem\022\020\n\003key\030\001 \001(\t" +
+      "R\003key\022\030\n\007problem\030\002 \001(\tR\007problem2\305\004\n\021Fhir" +
+      "ServerService\022[\n\022RegisterFhirServer\022).fh" +
+      "ir_import.v1.RegisterFhirServerRequest\032\032" +
+      ".fhir_import.v1.FhirServer\022Q\n\rGetFhirSer" +
+      "ver\022$.fhir_import.v1.GetFhirServerReques" +
+      "t\032\032.fhir_import.v1.FhirServer\022b\n\017ListFhi" +
+      "rServers\022&.fhir_import.v1.ListFhirServer" +
+      "sRequest\032\'.fhir_import.v1.ListFhirServer" +
+      "sResponse\022W\n\020UpdateFhirServer\022\'.fhir_imp" +
+      "ort.v1.UpdateFhirServerRequest\032\032.fhir_im" +
+      "port.v1.FhirServer\022e\n\020RemoveFhirServer\022\'" +
+      ".fhir_import.v1.RemoveFhirServerRequest\032" +
+      "(.fhir_import.v1.RemoveFhirServerRespons" +
+      "e\022\\\n\rPreviewScrape\022$.fhir_import.v1.Prev" +
+      "iewScrapeRequest\032%.fhir_import.v1.Previe" +
+      "wScrapeResponseBl\n\021org.fhirimport.v1B\020Fh" +
+      "irServersProtoP\001ZCgithub.com/fhir-import" +
+      "/fhir-import/sdk/go/fhirimportv1;fhirimp" +
+      "ortv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -225,7 +228,7 @@ public final class FhirServersProto {
     internal_static_fhir_import_v1_FhirServer_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_fhir_import_v1_FhirServer_descriptor,
-        new java.lang.String[] { "Id", "BaseUrl", "AuthKind", "Limits", "PinnedSchema", "Schema", "SchemaReason", "FhirVersion", "SoftwareName", "CapabilityTime", "CapabilityError", "CreateTime", "UpdateTime", "AllowedProjects", "AllowPrivateAddresses", });
+        new java.lang.String[] { "Id", "BaseUrl", "AuthKind", "Limits", "PinnedSchema", "Schema", "SchemaReason", "FhirVersion", "SoftwareName", "CapabilityTime", "CapabilityError", "CreateTime", "UpdateTime", "AllowedProjects", "AllowPrivateAddresses", "BreakerOpenUntil", "BreakerReason", });
     internal_static_fhir_import_v1_FhirServerLimits_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_fhir_import_v1_FhirServerLimits_fieldAccessorTable = new
