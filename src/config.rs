@@ -243,13 +243,29 @@ pub struct LogConfig {
 }
 
 /// `[telemetry]`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TelemetryConfig {
     /// Serve `/metrics` here, without a token, instead of on the API's
     /// port behind the admin scope (e.g. `127.0.0.1:9464`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Send tracing spans over OTLP/gRPC to this collector (e.g.
+    /// `http://127.0.0.1:4317`); unset, no span leaves the process.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otlp_endpoint: Option<String>,
+    /// The `service.name` exported spans carry.
+    pub service_name: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            metrics_listen: None,
+            otlp_endpoint: None,
+            service_name: "fhir-import".to_owned(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -368,6 +384,15 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         self.web.validate()?;
+        if let Some(endpoint) = &self.telemetry.otlp_endpoint {
+            let url = url::Url::parse(endpoint)
+                .map_err(|e| format!("telemetry.otlp_endpoint: {endpoint:?}: {e}"))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(format!(
+                    "telemetry.otlp_endpoint: {endpoint:?} is not an http(s) URL of an OTLP/gRPC collector"
+                ));
+            }
+        }
         if !self.auth.require_tokens && !self.listen.ip().is_loopback() {
             return Err(format!(
                 "auth.require_tokens = false serves every caller as {:?}: only on a loopback \

@@ -336,6 +336,10 @@ impl Application {
         // the gate, so its refusals reach the page as gRPC-Web answers.
         let router = tonic::transport::Server::builder()
             .accept_http1(true)
+            .layer(
+                tower_http::trace::TraceLayer::new_for_grpc()
+                    .make_span_with(crate::telemetry::request_span),
+            )
             .layer(crate::web::cors_layer(&config.web))
             .layer(crate::web::GrpcWebOnly)
             .layer(AuthLayer::new(gate))

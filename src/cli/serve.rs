@@ -42,14 +42,24 @@ async fn run(args: ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
         },
     )
     .map_err(CliError::Startup)?;
-    telemetry::init_as("info", config.log.format);
+    let traces = telemetry::Traces {
+        otlp_endpoint: config.telemetry.otlp_endpoint.clone(),
+        service_name: config.telemetry.service_name.clone(),
+    };
+    let telemetry =
+        telemetry::init_with("info", config.log.format, &traces).map_err(CliError::Startup)?;
     let app = Application::build(config)
         .await
         .map_err(|e| CliError::Startup(format!("cannot start the server: {e:#}")))?;
     let stop = shutdown_signal();
     writeln!(out, "listening on {}", app.local_addr())?;
     out.flush()?;
-    app.run_until(stop)
+    let ran = app
+        .run_until(stop)
         .await
-        .map_err(|e| CliError::Startup(format!("the server stopped with an error: {e:#}")))
+        .map_err(|e| CliError::Startup(format!("the server stopped with an error: {e:#}")));
+    // Exporting the last spans blocks, and needs the runtime's reactor
+    // free to run the export.
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    ran
 }

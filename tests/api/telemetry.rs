@@ -170,3 +170,138 @@ async fn metrics_can_move_to_an_address_of_their_own() {
     assert_eq!(gone.status(), 404, "not on the API's port then");
     app.stop().await;
 }
+
+/// An OTLP/gRPC collector as far as the service can tell: the protocol's
+/// own TraceService, keeping every export it receives.
+#[derive(Clone, Default)]
+struct Collector {
+    received: std::sync::Arc<std::sync::Mutex<Vec<ExportTraceServiceRequest>>>,
+}
+
+#[tonic::async_trait]
+impl TraceService for Collector {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        self.received
+            .lock()
+            .expect("lock")
+            .push(request.into_inner());
+        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    trace_service_server::{TraceService, TraceServiceServer},
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+
+/// `[telemetry] otlp_endpoint`: a `serve` process sends its spans to the
+/// collector, named for what they did (each gRPC call, the import's intake
+/// and its processing), under the configured service name, and a call that
+/// carries a W3C `traceparent` continues the caller's trace. What is still
+/// batched is sent when the server stops. (The collector answers from a
+/// runtime thread of its own while this one waits for the process.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exports_spans_over_otlp_when_asked() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let collector = Collector::default();
+    let serving = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(TraceServiceServer::new(collector.clone()))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let mut cluster = crate::common::replicas::Cluster::new(15_000, 2_000).await;
+    cluster
+        .env
+        .push(("FHIR_IMPORT__TELEMETRY__OTLP_ENDPOINT".into(), endpoint));
+    cluster.env.push((
+        "FHIR_IMPORT__TELEMETRY__SERVICE_NAME".into(),
+        "fhir-import-traced".into(),
+    ));
+    let mut replica = cluster.start();
+    let clients = cluster.clients(&replica).await;
+    let project = clients.create_project("traced").await;
+    let messages = std::iter::once(crate::common::docs::header_message(header(&project.slug)))
+        .chain(
+            crate::common::docs::valid_inputs(0..5)
+                .into_iter()
+                .map(crate::common::docs::document_message),
+        );
+    let response = clients
+        .imports
+        .clone()
+        .import_documents(tokio_stream::iter(messages.collect::<Vec<_>>()))
+        .await
+        .expect("import")
+        .into_inner();
+    clients
+        .finished(&response.import_id, std::time::Duration::from_secs(30))
+        .await
+        .expect("the import finishes");
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let mut traced = tonic::Request::new(fhir_import::proto::v1::GetImportRequest {
+        import_id: response.import_id.clone(),
+    });
+    traced.metadata_mut().insert(
+        "traceparent",
+        format!("00-{trace_id}-00f067aa0ba902b7-01")
+            .parse()
+            .expect("header"),
+    );
+    clients
+        .imports
+        .clone()
+        .get_import(traced)
+        .await
+        .expect("get");
+    assert!(replica.terminate(), "serve stops on SIGTERM");
+
+    let exports = collector.received.lock().expect("lock").clone();
+    let logs = replica.logs();
+    assert!(
+        !exports.is_empty(),
+        "no spans reached the collector:\n{logs}"
+    );
+    let mut names = Vec::new();
+    let mut continued = false;
+    for resource_spans in exports.iter().flat_map(|e| &e.resource_spans) {
+        let service = resource_spans
+            .resource
+            .as_ref()
+            .and_then(|r| r.attributes.iter().find(|a| a.key == "service.name"))
+            .and_then(|a| a.value.as_ref())
+            .map(|v| format!("{:?}", v.value));
+        assert!(
+            service
+                .as_deref()
+                .is_some_and(|s| s.contains("fhir-import-traced")),
+            "{service:?}"
+        );
+        for span in resource_spans.scope_spans.iter().flat_map(|s| &s.spans) {
+            names.push(span.name.clone());
+            let hex: String = span.trace_id.iter().map(|b| format!("{b:02x}")).collect();
+            if hex == trace_id && span.name == "fhir_import.v1.ImportService/GetImport" {
+                continued = true;
+            }
+        }
+    }
+    for expected in [
+        "fhir_import.v1.ProjectService/CreateProject",
+        "fhir_import.v1.ImportService/ImportDocuments",
+        "intake",
+        "process_batch",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    assert!(continued, "the traceparent's trace goes on: {names:?}");
+    serving.abort();
+    cluster.remove().await;
+}
