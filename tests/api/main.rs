@@ -12,6 +12,7 @@ mod by_reference;
 mod cli;
 mod cli_login;
 mod conflicts;
+mod dashboard;
 mod fetching;
 mod fhir_client;
 mod fhir_servers;
