@@ -21,12 +21,15 @@ use tonic::Code;
 use tracing::warn;
 
 use crate::auth::layer::{Gate, METRICS_PATH};
-use crate::metrics::{IMPORTS, STORE_CONNECTIONS};
+use crate::metrics::{FHIR_BREAKER_OPEN, IMPORTS, STORE_CONNECTIONS};
+use crate::services::fhir_servers::FhirServers;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct Ops {
     pub store: Store,
+    /// The FHIR servers this replica calls, for their breakers.
+    pub fhir_servers: FhirServers,
     pub gate: Arc<Gate>,
     pub store_down: watch::Receiver<Option<String>>,
     pub stopping: CancellationToken,
@@ -96,6 +99,11 @@ async fn render(ops: &Ops) -> Response {
         }
         // The rest is still worth having; the gauge keeps its last value.
         Err(err) => warn!(error = %err, "metrics: cannot count imports per state"),
+    }
+    // Set after each read too, but a breaker closes by itself when its
+    // cool-down ends: read them all now so that the gauge says so.
+    for (server, open) in ops.fhir_servers.breakers() {
+        metrics::gauge!(FHIR_BREAKER_OPEN, "server" => server).set(if open { 1.0 } else { 0.0 });
     }
     let pool = ops.store.pool_figures();
     metrics::gauge!(STORE_CONNECTIONS, "state" => "idle").set(f64::from(pool.idle));

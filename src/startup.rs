@@ -277,6 +277,7 @@ impl Application {
         let gate = Arc::new(gate);
         let ops = crate::ops::Ops {
             store: store.clone(),
+            fhir_servers: fhir_servers.clone(),
             gate: gate.clone(),
             store_down: troubles.watch_store(),
             stopping: stopping.clone(),
@@ -557,5 +558,57 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
     #[cfg(not(unix))]
     async {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic_health::pb::{
+        health_check_response::ServingStatus, health_server::Health, HealthCheckRequest,
+    };
+    use tonic_health::server::HealthService;
+
+    async fn status(service: &HealthService, name: &str) -> ServingStatus {
+        let request = tonic::Request::new(HealthCheckRequest {
+            service: name.to_owned(),
+        });
+        service
+            .check(request)
+            .await
+            .expect("a known entry")
+            .into_inner()
+            .status()
+    }
+
+    /// A stage's worker that dies (a panic, say) while the server runs
+    /// turns its health entry NOT_SERVING, so a load balancer or an
+    /// operator's probe sees that imports would not move.
+    #[tokio::test]
+    async fn a_stage_worker_that_dies_turns_its_entry_not_serving() {
+        let (reporter, _) = tonic_health::server::health_reporter();
+        let service = HealthService::from_health_reporter(reporter.clone());
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(async move {
+            let _ = released.await;
+            panic!("the worker died");
+        });
+        let watched = report_stage(
+            reporter,
+            PROCESSING_HEALTH,
+            worker,
+            CancellationToken::new(),
+        )
+        .await;
+        assert_eq!(
+            status(&service, PROCESSING_HEALTH).await,
+            ServingStatus::Serving
+        );
+        release.send(()).expect("the worker waits");
+        watched.await.expect("the reporter ends with the worker");
+        assert_eq!(
+            status(&service, PROCESSING_HEALTH).await,
+            ServingStatus::NotServing
+        );
     }
 }

@@ -79,6 +79,21 @@ impl StoredClient {
         self.secret_hash.is_none()
     }
 
+    /// A public client that runs in web pages: one of its redirect URIs is
+    /// on the web (this server's own path, or an http(s) host that is not a
+    /// loopback address), as opposed to a native app's loopback or
+    /// private-use scheme redirect (RFC 8252).
+    pub fn is_browser_app(&self) -> bool {
+        self.is_public()
+            && self.redirect_uris.iter().any(|uri| {
+                uri.starts_with('/')
+                    || url::Url::parse(uri).is_ok_and(|url| {
+                        matches!(url.scheme(), "http" | "https")
+                            && !matches!(url.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"))
+                    })
+            })
+    }
+
     /// The built-in dashboard: public, with its redirect relative to the
     /// issuer (the authorization endpoint resolves it).
     fn dashboard() -> Self {

@@ -26,8 +26,10 @@ async fn login_stores_tokens_that_later_commands_use_and_refresh() {
         .await
         .expect("user");
     let scopes = ["projects", "import:read"].map(str::to_owned);
-    let (client, secret) = accounts
-        .create_client(
+    // A public client: the CLI runs on a person's computer and can keep
+    // no secret (RFC 8252).
+    let client = accounts
+        .create_public_client(
             PORTAL,
             "ada",
             &["http://127.0.0.1/callback".to_owned()],
@@ -43,17 +45,11 @@ async fn login_stores_tokens_that_later_commands_use_and_refresh() {
         cmd
     };
 
-    let mut login = with_credentials(&[
-        "login",
-        "--client-id",
-        &client.client_id,
-        "--client-secret",
-        secret.expose(),
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("start login");
+    let mut login = with_credentials(&["login", "--client-id", &client.client_id])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start login");
     let stderr = login.stderr.take().expect("stderr");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

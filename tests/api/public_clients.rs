@@ -18,7 +18,10 @@ use oauth2::{
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
-const APP_REDIRECT: &str = "http://127.0.0.1:9/app/";
+/// A single-page app's address: a web origin.
+const APP_REDIRECT: &str = "https://notebook.example.org/app/";
+/// A native app's loopback redirect (RFC 8252), as `fhir-import login`'s.
+const NATIVE_REDIRECT: &str = "http://127.0.0.1/callback";
 
 type App = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
@@ -315,63 +318,83 @@ async fn a_public_app_signs_in_with_pkce_until_its_session_ends(backend: Backend
 }
 on_both_stores!(a_public_app_signs_in_with_pkce_until_its_session_ends);
 
-/// A confidential portal's login is not bound to the browser: its back end
-/// keeps refreshing after the user signed out of the pages.
-async fn a_portal_login_outlives_the_browser_session(backend: Backend) {
+/// Logins that are not a page's are not bound to the browser: a
+/// confidential portal's back end, and a native app on a loopback redirect
+/// (the CLI), keep refreshing after the user signed out of the pages.
+async fn a_portal_or_native_login_outlives_the_browser_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let accounts = accounts(&app).await;
     accounts
         .create_user("alice", Some(PASSWORD))
         .await
         .expect("alice");
+    let scopes = ["import:read".to_owned()];
     let (portal, secret) = accounts
-        .create_client(
-            "Portal",
-            "alice",
-            &[APP_REDIRECT.to_owned()],
-            &["import:read".to_owned()],
-        )
+        .create_client("Portal", "alice", &[APP_REDIRECT.to_owned()], &scopes)
         .await
         .expect("portal");
+    let native = accounts
+        .create_public_client(
+            "Desktop app",
+            "alice",
+            &[NATIVE_REDIRECT.to_owned()],
+            &scopes,
+        )
+        .await
+        .expect("native app");
     let metadata = metadata(&app).await;
-    let client = public_app(&metadata, &portal.client_id, APP_REDIRECT)
-        .set_auth_type(AuthType::BasicAuth)
-        .set_client_secret(ClientSecret::new(secret.expose().to_owned()));
-    let mut browser = Browser::default();
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, _) = client
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let consent = sign_in(&mut browser, &auth_url, "alice")
-        .await
-        .text()
-        .await
-        .expect("html");
-    let back = redirected(
-        &press(&mut browser, &app, &consent, "allow").await,
-        APP_REDIRECT,
-    );
-    let tokens = redeem(&client, &back["code"], verifier).await;
-    let consent = browser.page(auth_url.as_str(), 200).await;
-    assert_eq!(
-        press(&mut browser, &app, &consent, "sign_out")
+    let clients = [
+        (
+            "portal",
+            public_app(&metadata, &portal.client_id, APP_REDIRECT)
+                .set_auth_type(AuthType::BasicAuth)
+                .set_client_secret(ClientSecret::new(secret.expose().to_owned())),
+            APP_REDIRECT,
+        ),
+        (
+            "native app",
+            public_app(
+                &metadata,
+                &native.client_id,
+                "http://127.0.0.1:47123/callback",
+            ),
+            "http://127.0.0.1:47123/callback",
+        ),
+    ];
+    for (which, client, redirect) in clients {
+        let mut browser = Browser::default();
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, _) = client
+            .authorize_url(CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let consent = sign_in(&mut browser, &auth_url, "alice")
             .await
-            .status(),
-        303
-    );
-    let renewed = client
-        .exchange_refresh_token(tokens.refresh_token().expect("refresh"))
-        .request_async(&http())
-        .await
-        .expect("the portal's login goes on");
-    assert_eq!(
-        grpc_with(&app, renewed.access_token().secret()).await,
-        tonic::Code::NotFound
-    );
+            .text()
+            .await
+            .expect("html");
+        let back = redirected(
+            &press(&mut browser, &app, &consent, "allow").await,
+            redirect,
+        );
+        let tokens = redeem(&client, &back["code"], verifier).await;
+        let consent = browser.page(auth_url.as_str(), 200).await;
+        let signed_out = press(&mut browser, &app, &consent, "sign_out").await;
+        assert_eq!(signed_out.status(), 303);
+        let renewed = client
+            .exchange_refresh_token(tokens.refresh_token().expect("refresh"))
+            .request_async(&http())
+            .await
+            .unwrap_or_else(|e| panic!("the {which}'s login goes on: {e:?}"));
+        assert_eq!(
+            grpc_with(&app, renewed.access_token().secret()).await,
+            tonic::Code::NotFound,
+            "{which}"
+        );
+    }
     app.stop().await;
 }
-on_both_stores!(a_portal_login_outlives_the_browser_session);
+on_both_stores!(a_portal_or_native_login_outlives_the_browser_session);
 
 /// The dashboard's client is built in: the page learns it from
 /// `/ui/config.json`, a signed-in user goes straight back to `/ui/` with a

@@ -417,6 +417,13 @@ async fn a_server_that_is_down_costs_one_round_of_retries_not_one_per_document(b
 }
 on_both_stores!(a_server_that_is_down_costs_one_round_of_retries_not_one_per_document);
 
+fn app_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    }
+}
+
 /// An admin sees that the service is leaving a server alone, until when and
 /// why, and sees it end once a call goes through again.
 async fn an_open_breaker_shows_on_the_server(backend: Backend) {
@@ -427,11 +434,14 @@ async fn an_open_breaker_shows_on_the_server(backend: Backend) {
         cooldown_ms: 60_000,
         ..quick(400, 0)
     };
-    let servers = vec![configured("down", &stub, limits)];
+    // Its own name: metrics are per process, and the other store's run of
+    // this test has a breaker of its own.
+    let id = format!("breaker-{}", app_name(backend));
+    let servers = vec![configured(&id, &stub, limits)];
     let app = spawn_app_with(backend, |config: &mut Config| config.fhir_servers = servers).await;
     let mut admin =
         pb::fhir_server_service_client::FhirServerServiceClient::new(app.channel_with(&app.token));
-    let request = || pb::GetFhirServerRequest { id: "down".into() };
+    let request = || pb::GetFhirServerRequest { id: id.clone() };
     let before = admin
         .get_fhir_server(request())
         .await
@@ -442,7 +452,7 @@ async fn an_open_breaker_shows_on_the_server(backend: Backend) {
 
     let project = app.create_project("breaker").await;
     let response = app
-        .import(header_from(&project.slug, "down"), vec![document(0)])
+        .import(header_from(&project.slug, &id), vec![document(0)])
         .await
         .expect("import");
     app.wait_until_finished(&response.import_id).await;
@@ -461,6 +471,12 @@ async fn an_open_breaker_shows_on_the_server(backend: Backend) {
         .expect("list")
         .into_inner();
     assert_eq!(listed.fhir_servers[0].breaker_open_until, Some(until));
+    let metrics = crate::telemetry::scrape(&app).await;
+    let label = format!("server=\"{id}\"");
+    assert_eq!(
+        crate::telemetry::sample(&metrics, "fhir_import_fhir_breaker_open", &[&label]),
+        1.0
+    );
     app.stop().await;
 }
 on_both_stores!(an_open_breaker_shows_on_the_server);

@@ -17,7 +17,7 @@ async fn get(url: String, token: Option<&str>) -> reqwest::Response {
     request.send().await.expect("GET")
 }
 
-async fn scrape(app: &TestApp) -> String {
+pub async fn scrape(app: &TestApp) -> String {
     let response = get(format!("{}/metrics", app.endpoint()), Some(&app.token)).await;
     assert_eq!(response.status(), 200);
     let kind = response.headers()["content-type"]
@@ -29,7 +29,7 @@ async fn scrape(app: &TestApp) -> String {
 }
 
 /// The sum of the samples of `name` whose labels include every `labels`.
-fn sample(text: &str, name: &str, labels: &[&str]) -> f64 {
+pub fn sample(text: &str, name: &str, labels: &[&str]) -> f64 {
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| line.rsplit_once(' '))

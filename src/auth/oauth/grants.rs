@@ -140,13 +140,15 @@ pub async fn authorization_code(
             "the code_verifier does not match the code_challenge".into(),
         ));
     }
-    // A public client's login lives as long as the sign-in session that
-    // allowed it (OAuth 2.0 for Browser-Based Apps): a confidential
-    // portal's outlives the browser, as its back end keeps working.
+    // A page's login lives as long as the sign-in session that allowed it
+    // (OAuth 2.0 for Browser-Based Apps): signing out there, or its end,
+    // ends it. A native app (the CLI, on a loopback redirect) and a
+    // confidential portal's back end keep theirs, rotated, beyond the
+    // browser.
     let bound_to = stored
         .browser_session
         .clone()
-        .filter(|_| client.is_public());
+        .filter(|_| client.is_browser_app());
     let refresh_token = new_refresh(
         service,
         client_id,

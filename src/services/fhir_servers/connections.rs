@@ -78,6 +78,18 @@ impl FhirServers {
         Some((until.into(), because))
     }
 
+    /// Whether each server this replica has called has its breaker open
+    /// now: what `/metrics` reports at scrape time.
+    pub fn breakers(&self) -> Vec<(String, bool)> {
+        let connections = self.connections.read().unwrap_or_else(|p| p.into_inner());
+        connections
+            .iter()
+            .map(|(id, (_, connection))| {
+                (id.clone(), connection.client.breaker_open_until().is_some())
+            })
+            .collect()
+    }
+
     async fn schema_of(&self, server: &RegisteredServer) -> Option<Schema> {
         match server.schema.as_deref() {
             Some(id) => self.schemas.resolve(id).await,
