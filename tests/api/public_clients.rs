@@ -549,3 +549,69 @@ async fn the_dashboard_is_served_from_the_binary(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(the_dashboard_is_served_from_the_binary);
+
+/// The dashboard's *Sign out* ends the sign-in session too
+/// (`POST /oauth/logout`), so the next person at the browser must type a
+/// password; another site cannot make the browser do it.
+async fn a_page_of_this_server_signs_the_person_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    accounts(&app)
+        .await
+        .create_user("alice", Some(PASSWORD))
+        .await
+        .expect("alice");
+    let metadata = metadata(&app).await;
+    let redirect = format!("{}/ui/", app.endpoint());
+    let dashboard = public_app(&metadata, "fhir-import-dashboard", &redirect);
+    let mut browser = Browser::default();
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = dashboard
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let back = redirected(&sign_in(&mut browser, &auth_url, "alice").await, &redirect);
+    let tokens = redeem(&dashboard, &back["code"], verifier).await;
+    let session = browser.cookie("fhir_import_session").expect("signed in");
+
+    let logout = |headers: Vec<(&'static str, String)>| {
+        let mut request = http()
+            .post(format!("{}/oauth/logout", app.endpoint()))
+            .header("cookie", format!("fhir_import_session={session}"));
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move { request.send().await.expect("logout") }
+    };
+    for refused in [
+        vec![],
+        vec![("sec-fetch-site", "cross-site".to_owned())],
+        vec![("sec-fetch-site", "same-site".to_owned())],
+        vec![("origin", "https://elsewhere.example.org".to_owned())],
+    ] {
+        let answer = logout(refused.clone()).await;
+        assert_eq!(answer.status(), 403, "{refused:?}");
+    }
+    // Still signed in: the authorization page goes straight back.
+    assert_eq!(browser.get(auth_url.as_str()).await.status(), 303);
+
+    let answer = logout(vec![("sec-fetch-site", "same-origin".to_owned())]).await;
+    assert_eq!(answer.status(), 204);
+    let cleared = answer.headers()["set-cookie"].to_str().expect("cookie");
+    assert!(cleared.starts_with("fhir_import_session=;"), "{cleared}");
+    assert_eq!(
+        browser.get(auth_url.as_str()).await.status(),
+        200,
+        "the sign-in page again"
+    );
+    let ended = dashboard
+        .exchange_refresh_token(tokens.refresh_token().expect("refresh"))
+        .request_async(&http())
+        .await
+        .expect_err("the dashboard's login ended with the session");
+    assert_oauth_error(ended, "invalid_grant");
+    // A browser without fetch metadata names its origin instead.
+    let answer = logout(vec![("origin", app.endpoint())]).await;
+    assert_eq!(answer.status(), 204);
+    app.stop().await;
+}
+on_both_stores!(a_page_of_this_server_signs_the_person_out);

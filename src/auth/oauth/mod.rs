@@ -1,13 +1,15 @@
 //! The authorization server's HTTP side, served on the gRPC port: the
 //! token endpoint (RFC 6749) and server metadata (RFC 8414) with the JWKS,
 //! the sign-up, sign-in and consent pages, client registration (RFC 7591),
-//! revocation and introspection. Each route is a module; `kit` is what
-//! they share (the service state, RFC 6749 errors, forms, client
-//! authentication). Secrets never reach a log.
+//! revocation and introspection, and sign-out for this server's own pages.
+//! Each route is a module; `kit` is what they share (the service state,
+//! RFC 6749 errors, forms, client authentication). Secrets never reach a
+//! log.
 
 mod authorize;
 mod grants;
 pub mod kit;
+mod logout;
 mod pages;
 mod registration;
 mod revocation;
@@ -31,6 +33,7 @@ pub fn router(service: TokenService) -> Router {
             "/oauth/authorize",
             get(authorize::show).post(authorize::decide),
         )
+        .route("/oauth/logout", post(logout::logout))
         .route("/signup", get(signup::show).post(signup::create))
         .route("/oauth/register", post(registration::register))
         .route("/oauth/revoke", post(revocation::revoke))
