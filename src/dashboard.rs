@@ -91,6 +91,7 @@ async fn config(State(dashboard): State<Dashboard>) -> Response {
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "end_session_endpoint": format!("{base}/oauth/logout"),
         "scope": DASHBOARD_SCOPES.join(" "),
     }))
     .into_response();

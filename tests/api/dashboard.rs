@@ -165,6 +165,11 @@ async fn a_person_follows_an_import_live_on_the_dashboard(backend: Backend) {
         .collect();
     assert_eq!(indexes, [last as u64, last as u64 + 1, last as u64 + 2]);
     assert_eq!(seen["files"]["count"], documents.len(), "{}", seen["files"]);
+    assert!(
+        seen["project_files"].is_object(),
+        "the project's files show without pressing Refresh: {}",
+        seen["project_files"]
+    );
     assert_eq!(seen["keyboard"]["opened_with_enter"], true);
     assert_eq!(seen["phone"]["import_fits"], true);
     assert_eq!(
@@ -177,6 +182,7 @@ async fn a_person_follows_an_import_live_on_the_dashboard(backend: Backend) {
         "{}",
         seen["sign_out"]
     );
+    assert_eq!(seen["sign_out"]["sign_in_asks_password"], true);
     app.stop().await;
 }
 on_both_stores!(a_person_follows_an_import_live_on_the_dashboard);
@@ -206,6 +212,7 @@ async fn a_non_admin_sees_no_fhir_servers(backend: Backend) {
         "{}",
         seen["sign_out"]
     );
+    assert_eq!(seen["sign_out"]["sign_in_asks_password"], true);
     app.stop().await;
 }
 on_both_stores!(a_non_admin_sees_no_fhir_servers);

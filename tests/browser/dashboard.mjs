@@ -12,7 +12,9 @@
 //    project: "owner/name" (optional in "session" mode),
 //    import_command: [argv...], import_env?: {NAME: value},
 //    expected: {accepted, rejected},
-//    filter?: {key, value, expect_files},  // files of the new import matching key = value
+//    filter?: {key, value, expect_files},  // files of the new import matching key = value; the
+//                                          // project page's Files must list at least expect_files
+//                                          // once the import finished, without "Refresh files"
 //    screenshots: dir, viewport?: {width, height} (default 1280x800),
 //    reload?: bool (default true), sign_out?: bool (default true),
 //    timeout_ms?: how long the import may take to finish on the page (default 120000)}
@@ -177,6 +179,8 @@ async function runImport(page) {
     fail(`the card says ${received} received, expected ${job.expected.accepted + job.expected.rejected}`);
   }
   if (final.imported.max !== job.expected.accepted) fail(`the imported bar's max is ${final.imported.max}, expected ${job.expected.accepted}`);
+  if (job.filter) result.project_files = await projectFiles(page, job.filter.expect_files);
+  if (!(await page.evaluate(() => window.__notReloaded === true))) fail("the project page reloaded while its files were refreshed");
   await page.waitForTimeout(300);
   await shot(page, "project-finished");
   if (!pictured) {
@@ -184,6 +188,29 @@ async function runImport(page) {
     result.readme_project_shot = "finished";
   }
   return id;
+}
+
+// The project page's Files, never told to refresh, lists the finished import's files: at
+// least `expected` rows on its first page, no filter applied (earlier imports' files count too).
+async function projectFiles(page, expected) {
+  const section = page.locator("section.files");
+  const rows = () => section.locator("tbody tr[data-file-id]").count();
+  const status = section.locator("p[role=status]");
+  // A page holds at most "Files per page" of them.
+  const perPage = Number(await section.getByLabel("Files per page").inputValue());
+  if (perPage > 0) expected = Math.min(expected, perPage);
+  const started = Date.now();
+  for (;;) {
+    const count = await rows();
+    const said = await text(status);
+    if (count >= expected && !said.includes("Loading")) {
+      return { count, status: said, waited_ms: Date.now() - started, filters_applied: said.includes(" where ") };
+    }
+    if (Date.now() - started > 20000) {
+      fail(`the project's Files section shows ${count} files 20 s after the import finished (expected at least ${expected}, without pressing Refresh files): ${said}`);
+    }
+    await page.waitForTimeout(200);
+  }
 }
 
 // Tab from the skip link through the header to the new import's link, then Enter.
@@ -365,7 +392,18 @@ async function signOut(page) {
   if (answer.status() !== 400 || body.error !== "invalid_grant") {
     fail(`the signed-out refresh token still works or fails oddly: ${answer.status()} ${JSON.stringify(body)}`);
   }
-  return { text: said, stays_signed_out_after_reload: stillOut, revoked_refresh_token: `${answer.status()} ${body.error}` };
+  // Out of the server's sign-in session too: signing in again asks for the password.
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.pathname.endsWith("/oauth/authorize"), { timeout: 20000 });
+  const asksPassword = await page.locator('input[type="password"]').isVisible();
+  if (!asksPassword) fail(`signing in after signing out did not ask for the password: ${page.url()}`);
+  await shot(page, "sign-in-again");
+  return {
+    text: said,
+    stays_signed_out_after_reload: stillOut,
+    revoked_refresh_token: `${answer.status()} ${body.error}`,
+    sign_in_asks_password: asksPassword,
+  };
 }
 
 try {

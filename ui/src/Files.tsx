@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { MetadataState, type File } from "@fhir-import/client/web";
 
-import { Pager, ProblemNote, ScrollTable, Time, useId, usePaged } from "./components.js";
+import { Pager, ProblemNote, ScrollTable, Time, useId, usePaged, type Paged } from "./components.js";
 import { bytes, metadataStateWords } from "./format.js";
 import { useServices } from "./services.js";
 
@@ -15,26 +15,36 @@ interface Filter {
 }
 
 const PAGE_SIZES = [25, 50, 100];
+/** Refreshes by themselves, at most one per this many ms. */
+const REFRESH_MS = 3000;
 
 /**
- * `changes` moves when files may have been added (an import's progress):
- * the page shown is read again, at most every 3 s.
+ * The list reads itself again when the caller says files changed, quietly:
+ * nothing is disabled meanwhile, so focus stays where it is, and the
+ * filters (applied or being typed) are kept. `changes` moves when files
+ * may have been added (an import's progress): the page shown is read
+ * again. `restarts` moves when an import ended: the list starts again from
+ * page 1. At most one such refresh every 3 s; the status line says why.
  */
 export function Files({
   project,
   importId,
   title,
   changes,
+  restarts,
 }: {
   project: string;
   importId?: string;
   title: string;
   changes?: number;
+  restarts?: number;
 }) {
   const { api } = useServices();
   const [draft, setDraft] = useState<Filter[]>([{ key: "", value: "" }]);
   const [applied, setApplied] = useState<Filter[]>([]);
   const [pageSize, setPageSize] = useState(25);
+  const [why, setWhy] = useState<"added" | "ended">();
+  const section = useRef<HTMLElement>(null);
   const headingId = useId("files");
   const sizeId = useId("page-size");
 
@@ -51,18 +61,22 @@ export function Files({
     },
     [project, importId, JSON.stringify(applied), pageSize],
   );
-  const seen = useRef({ changes, at: 0 });
+  const told = useRef({ changes, restarts, at: 0 });
   useEffect(() => {
-    if (changes === seen.current.changes) return;
+    const restart = restarts !== told.current.restarts;
+    if (!restart && changes === told.current.changes) return;
     const timer = setTimeout(
       () => {
-        seen.current = { changes, at: Date.now() };
-        paged.reload();
+        told.current = { changes, restarts, at: Date.now() };
+        // Back to page 1 would disable the pager's button in use; then the page shown is read again.
+        const paging = section.current?.querySelector(".pager")?.contains(document.activeElement) ?? false;
+        paged.refresh(restart && !paging);
+        setWhy(restart ? "ended" : "added");
       },
-      Math.max(0, 3000 - (Date.now() - seen.current.at)),
+      Math.max(0, REFRESH_MS - (Date.now() - told.current.at)),
     );
     return () => clearTimeout(timer);
-  }, [changes]);
+  }, [changes, restarts]);
 
   const apply = (event: Event) => {
     event.preventDefault();
@@ -76,7 +90,7 @@ export function Files({
     setDraft((rows) => rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
 
   return (
-    <section aria-labelledby={headingId} class="files">
+    <section aria-labelledby={headingId} class="files" ref={section}>
       <div class="section-head">
         <h2 id={headingId}>{title}</h2>
         <button type="button" onClick={paged.reload} disabled={paged.loading}>
@@ -131,11 +145,7 @@ export function Files({
         </fieldset>
       </form>
       <p class="muted" role="status" aria-live="polite" id={`${headingId}-status`}>
-        {paged.loading
-          ? "Loading files…"
-          : `${paged.items.length} file${paged.items.length === 1 ? "" : "s"} on page ${paged.page}${paged.hasNext ? " (more on the next pages)" : ""}${
-              applied.length ? `, where ${applied.map((f) => `${f.key} = ${f.value}`).join(" and ")}` : ""
-            }.`}
+        {paged.loading ? "Loading files…" : shown(paged, applied, why)}
       </p>
       {paged.problem && <ProblemNote problem={paged.problem} onRetry={paged.reload} />}
       {paged.items.length > 0 && (
@@ -162,6 +172,16 @@ export function Files({
       <Pager label={title} paged={paged} />
     </section>
   );
+}
+
+/** What the table shows, in words; after a refresh, why it was read again. */
+function shown(paged: Paged<File>, applied: Filter[], why: "added" | "ended" | undefined): string {
+  const files = `${paged.items.length} file${paged.items.length === 1 ? "" : "s"}`;
+  const more = paged.hasNext ? " (more on the next pages)" : "";
+  const where = applied.length ? `, where ${applied.map((f) => `${f.key} = ${f.value}`).join(" and ")}` : "";
+  const again =
+    paged.refreshed && why ? ` Read again as ${why === "ended" ? "an import finished" : "an import added files"}.` : "";
+  return `${files} on page ${paged.page}${more}${where}.${again}`;
 }
 
 function FilterRow({

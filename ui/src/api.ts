@@ -25,11 +25,7 @@ export function isPassing(problem: Problem): boolean {
   return problem.kind === "reconnecting" || problem.kind === "busy";
 }
 
-/**
- * The typed errors' classes are told apart by `code`, not `instanceof`: they
- * inherit ConnectError's Symbol.hasInstance, which holds for every
- * ConnectError, so `err instanceof NotFoundError` is true for any failure.
- */
+/** `err` in words, by its status; an UNAUTHENTICATED one also tells the session. */
 export function describe(err: unknown, session?: Session): Problem {
   const error = typedError(err);
   const said = error.rawMessage;

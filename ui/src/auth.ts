@@ -13,6 +13,8 @@ export interface UiConfig {
   authorization_endpoint: string;
   token_endpoint: string;
   revocation_endpoint: string;
+  /** Ends the browser's sign-in session on the server (same-origin POST). */
+  end_session_endpoint: string;
   scope: string;
 }
 
@@ -259,15 +261,20 @@ export class Session {
     await this.inflight?.catch(() => undefined);
     const refreshToken = sessionStorage.getItem(KEY.refresh);
     this.signedOut("You signed out.");
-    if (!refreshToken) return;
-    await fetch(this.config.revocation_endpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        token: refreshToken,
-        token_type_hint: "refresh_token",
-        client_id: this.config.client_id,
-      }),
-    }).catch(() => undefined);
+    if (refreshToken) {
+      await fetch(this.config.revocation_endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          token: refreshToken,
+          token_type_hint: "refresh_token",
+          client_id: this.config.client_id,
+        }),
+      }).catch(() => undefined);
+    }
+    // Out of the sign-in pages too: the next person at this browser types a password.
+    await fetch(this.config.end_session_endpoint, { method: "POST", credentials: "same-origin" }).catch(
+      () => undefined,
+    );
   }
 }

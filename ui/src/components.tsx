@@ -76,13 +76,24 @@ export interface Page<T> {
 export interface Paged<T> {
   items: T[];
   page: number;
+  /** A page the person asked for is being read. */
   loading: boolean;
+  /** A `refresh` is reading; the page shown stays until it is done. */
+  refreshing: boolean;
+  /** What is shown came from a `refresh`, not from the person. */
+  refreshed: boolean;
   problem?: Problem;
   hasNext: boolean;
   next(): void;
   previous(): void;
   reload(): void;
   first(): void;
+  /**
+   * Reads the list again without showing a load (nothing is disabled, so
+   * focus stays where it is): from page 1 with `fromStart`, else the page
+   * shown.
+   */
+  refresh(fromStart: boolean): void;
 }
 
 /**
@@ -91,8 +102,12 @@ export interface Paged<T> {
  */
 export function usePaged<T>(fetchPage: (token: string) => Promise<Page<T>>, deps: unknown[]): Paged<T> {
   const { session } = useServices();
-  const [tokens, setTokens] = useState<string[]>([""]);
-  const [reloads, setReloads] = useState(0);
+  // `quiet`: the latest move was a refresh, not the person's.
+  const [at, setAt] = useState<{ tokens: string[]; reloads: number; quiet: boolean }>({
+    tokens: [""],
+    reloads: 0,
+    quiet: false,
+  });
   const [result, setResult] = useState<{ key: string; items: T[]; next: string; problem?: Problem }>({
     key: "",
     items: [],
@@ -102,8 +117,9 @@ export function usePaged<T>(fetchPage: (token: string) => Promise<Page<T>>, deps
   latest.current = fetchPage;
   const depsKey = JSON.stringify(deps);
 
-  useEffect(() => setTokens([""]), [depsKey]);
+  useEffect(() => setAt((a) => ({ ...a, tokens: [""], quiet: false })), [depsKey]);
 
+  const { tokens, reloads, quiet } = at;
   const token = tokens[tokens.length - 1] ?? "";
   // What is shown belongs to this key; until it does, the list is loading.
   const key = JSON.stringify([depsKey, tokens, reloads]);
@@ -118,16 +134,30 @@ export function usePaged<T>(fetchPage: (token: string) => Promise<Page<T>>, deps
     };
   }, [key]);
 
+  const stale = result.key !== key;
   return {
     items: result.items,
     page: tokens.length,
-    loading: result.key !== key,
+    loading: stale && !quiet,
+    refreshing: stale && quiet,
+    refreshed: !stale && quiet,
     problem: result.problem,
     hasNext: result.next !== "",
-    next: useCallback(() => result.next && setTokens((t) => [...t, result.next]), [result.next]),
-    previous: useCallback(() => setTokens((t) => (t.length > 1 ? t.slice(0, -1) : t)), []),
-    reload: useCallback(() => setReloads((n) => n + 1), []),
-    first: useCallback(() => setTokens([""]), []),
+    next: useCallback(
+      () => result.next && setAt((a) => ({ ...a, tokens: [...a.tokens, result.next], quiet: false })),
+      [result.next],
+    ),
+    previous: useCallback(
+      () => setAt((a) => ({ ...a, tokens: a.tokens.length > 1 ? a.tokens.slice(0, -1) : a.tokens, quiet: false })),
+      [],
+    ),
+    reload: useCallback(() => setAt((a) => ({ ...a, reloads: a.reloads + 1, quiet: false })), []),
+    first: useCallback(() => setAt((a) => ({ ...a, tokens: [""], quiet: false })), []),
+    refresh: useCallback(
+      (fromStart: boolean) =>
+        setAt((a) => ({ tokens: fromStart ? [""] : a.tokens, reloads: a.reloads + 1, quiet: true })),
+      [],
+    ),
   };
 }
 

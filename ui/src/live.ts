@@ -2,11 +2,15 @@
  * Imports as they stand, kept current by WatchImport: one shared entry per
  * import, fed by lists, GetImport and watch events; at most `maxWatches`
  * streams open at once (the rest wait their turn), each resuming after a
- * dropped connection from the last sequence it saw.
+ * dropped connection from the last sequence it saw (the SDK's watch does).
  */
 import {
-  Code,
   ImportState,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  ResourceExhaustedError,
+  UnauthenticatedError,
   isTerminal,
   typedError,
   watchImport,
@@ -201,25 +205,33 @@ export class LiveImports {
     this.changed();
   }
 
-  /** WatchImport until the import ends; through dropped connections, from the last sequence. */
+  /**
+   * WatchImport until the import ends. The SDK's watch rides out dropped
+   * connections and restarts by itself (a browser's failed fetch included),
+   * resuming after the last sequence, for as long as it takes; this loop
+   * adds what a page needs beyond: the card's status, and trying again
+   * after what the SDK does not resume on (a busy server, a sign-in being
+   * renewed, a server error, the GetImport at the end).
+   */
   private async follow(id: string, signal: AbortSignal) {
     let failures = 0;
     for (;;) {
       if (signal.aborted) return;
-      const entry = this.entries.get(id);
-      let after = entry?.sequence ?? 0n;
-      let floor = after;
+      let floor = this.entries.get(id)?.sequence ?? 0n;
       this.patch(id, { connection: failures ? "reconnecting" : "live" });
       try {
         for await (const event of watchImport(this.api.imports, id, {
-          afterSequence: after,
+          afterSequence: floor,
           signal,
-          onReconnect: () => this.patch(id, { connection: "reconnecting" }),
+          maxReconnects: Infinity,
+          backoffMs: 500,
+          onReconnect: (error) => this.patch(id, { connection: "reconnecting", problem: describe(error).text }),
+          // The new connection's snapshot: live again, even if nothing changes for a while.
+          onResumed: () => this.patch(id, { connection: "live", problem: undefined }),
         })) {
           failures = 0;
           if (event.kind.case === "snapshot") floor = event.kind.value.lastSequence;
           this.apply(id, event, floor);
-          if (event.kind.case !== "snapshot" && event.sequence > after) after = event.sequence;
         }
         // The stream ends with the import: one last look for its finish time.
         const done = await this.api.imports.getImport({ importId: id });
@@ -230,19 +242,15 @@ export class LiveImports {
         if (signal.aborted) return;
         const error = typedError(err);
         const problem = describe(error, this.session);
-        // By code: the SDK's error classes all pass `instanceof` (see api.ts).
-        if (
-          error.code === Code.NotFound ||
-          error.code === Code.PermissionDenied ||
-          error.code === Code.InvalidArgument
-        ) {
+        // Trying again would not help.
+        if ([NotFoundError, PermissionDeniedError, InvalidArgumentError].some((Class) => error instanceof Class)) {
           this.patch(id, { connection: "failed", problem: problem.text });
           return;
         }
-        if (error.code === Code.Unauthenticated && this.session.state.kind !== "signed-in") return;
+        if (error instanceof UnauthenticatedError && this.session.state.kind !== "signed-in") return;
         failures += 1;
         this.patch(id, { connection: "reconnecting", problem: problem.text });
-        const pause = error.code === Code.ResourceExhausted ? 5_000 : Math.min(10_000, 500 * 2 ** failures);
+        const pause = error instanceof ResourceExhaustedError ? 5_000 : Math.min(10_000, 500 * 2 ** failures);
         await sleep(pause + Math.random() * 250, signal);
       }
     }

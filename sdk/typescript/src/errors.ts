@@ -6,10 +6,39 @@
  */
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 
+/** The language's own `instanceof`: `Class.prototype` is on `value`'s prototype chain. */
+function madeBy(Class: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  return Function.prototype[Symbol.hasInstance].call(Class, value);
+}
+
 /** A failed call: its status `code`, the server's message and details. */
 export class FhirImportError extends ConnectError {
   override name = "FhirImportError";
+
+  /**
+   * `instanceof` by the prototype chain, for this class and every class
+   * below. ConnectError's own check, which the classes would inherit, holds
+   * for any error named "ConnectError" (so that two copies of Connect in one
+   * bundle know each other's errors): every failure would be a NotFoundError.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return madeBy(this, value);
+  }
 }
+
+// ConnectError's check accepts its direct instances and errors named
+// "ConnectError"; the typed errors are neither, as they carry their class's
+// name. Taught once that they are ConnectErrors too: for the caller's
+// `instanceof ConnectError`, and for Connect itself, whose
+// `ConnectError.from` would otherwise wrap a typed error in a plain one.
+const connectHasInstance = ConnectError[Symbol.hasInstance];
+Object.defineProperty(ConnectError, Symbol.hasInstance, {
+  configurable: true,
+  writable: true,
+  value: function hasInstance(this: unknown, value: unknown): boolean {
+    return connectHasInstance.call(this, value) || (this === ConnectError && madeBy(FhirImportError, value));
+  },
+});
 
 /** The bearer token is missing, expired, revoked or not ours. */
 export class UnauthenticatedError extends FhirImportError {

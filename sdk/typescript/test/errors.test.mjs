@@ -37,6 +37,10 @@ function typed(Class, code) {
   return (err) => {
     assert.ok(err instanceof Class, `${err?.name}: ${err?.message} is not a ${Class.name}`);
     assert.ok(err instanceof FhirImportError && err instanceof ConnectError);
+    assert.equal(err.name, Class.name);
+    for (const Other of [UnauthenticatedError, PermissionDeniedError, NotFoundError, FailedPreconditionError, InvalidArgumentError]) {
+      if (Other !== Class) assert.ok(!(err instanceof Other), `a ${Class.name} is not a ${Other.name}`);
+    }
     assert.equal(err.code, code);
     assert.notEqual(err.rawMessage, "", "the server's message is kept");
     return true;

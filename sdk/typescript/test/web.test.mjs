@@ -67,3 +67,167 @@ test("over gRPC-Web, the web client calls the server, follows an import and list
     await server.stop();
   }
 });
+
+// gRPC-Web frames as a server sends them: messages, then the trailer.
+const frame = (flags, bytes) => {
+  const out = new Uint8Array(5 + bytes.length);
+  out[0] = flags;
+  new DataView(out.buffer).setUint32(1, bytes.length);
+  out.set(bytes, 5);
+  return out;
+};
+
+/**
+ * A fetch that answers each WatchImport request with the next script in
+ * turn: frames of events, then the end (a trailer, or an error that cuts
+ * the body), or a failure of fetch itself. Keeps each request's
+ * after_sequence.
+ */
+async function scriptedFetch(scripts) {
+  const { create, toBinary, fromBinary } = await import("@bufbuild/protobuf");
+  const web = await import("@fhir-import/client/web");
+  const event = (sequence, kind) => frame(0, toBinary(web.ImportEventSchema, create(web.ImportEventSchema, { sequence, kind })));
+  const encoder = new TextEncoder();
+  const trailer = (status, message = "") =>
+    frame(0x80, encoder.encode(`grpc-status: ${status}\r\n${message ? `grpc-message: ${message}\r\n` : ""}`));
+  const requests = [];
+  const fetch = async (_url, init) => {
+    requests.push(fromBinary(web.WatchImportRequestSchema, init.body.subarray(5)).afterSequence);
+    const script = scripts[requests.length - 1];
+    if (!script) throw new Error("no more answers scripted");
+    if (script.refuse) throw script.refuse;
+    const chunks = script.frames({ event, trailer });
+    let next = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (next < chunks.length) controller.enqueue(chunks[next++]);
+        else if (script.cut) controller.error(script.cut);
+        else controller.close();
+      },
+    });
+    return new Response(body, { status: 200, headers: { "content-type": "application/grpc-web+proto" } });
+  };
+  return { fetch, requests };
+}
+
+const snapshot = (lastSequence) => ({ case: "snapshot", value: { id: "import-1", lastSequence } });
+const progress = { case: "progress", value: {} };
+
+test("over gRPC-Web, a watch resumes after a failed fetch and a cut body, from the last sequence", async () => {
+  const web = await import("@fhir-import/client/web");
+  const { createGrpcWebTransport } = await import("@connectrpc/connect-web");
+  const { fetch, requests } = await scriptedFetch([
+    // Chromium's words for a body cut short, then for a refused connection.
+    { frames: ({ event }) => [event(2n, snapshot(2n)), event(1n, progress), event(2n, progress)], cut: new TypeError("network error") },
+    { refuse: new TypeError("Failed to fetch") },
+    { frames: ({ event, trailer }) => [event(3n, snapshot(3n)), event(3n, progress), trailer(0)] },
+  ]);
+  const client = web.connect({
+    baseUrl: "http://fhir-import.invalid",
+    token: "t",
+    transport: (baseUrl, interceptors) => createGrpcWebTransport({ baseUrl, interceptors, fetch }),
+  });
+  const reconnects = [];
+  const resumed = [];
+  const events = [];
+  for await (const event of web.watchImport(client.imports, "import-1", {
+    backoffMs: 1,
+    onReconnect: (error, attempt) => reconnects.push([error.code, attempt, error.rawMessage]),
+    onResumed: (snapshotEvent) => resumed.push(snapshotEvent.kind.value.lastSequence),
+  })) {
+    events.push(event.kind.case === "snapshot" ? "snapshot" : event.sequence);
+  }
+  assert.deepEqual(events, ["snapshot", 1n, 2n, 3n]);
+  assert.deepEqual(requests, [0n, 2n, 2n], "each reconnect asks for the events after the last one yielded");
+  assert.deepEqual(reconnects, [
+    [web.Code.Unknown, 1, "network error"],
+    [web.Code.Unknown, 2, "Failed to fetch"],
+  ]);
+  assert.deepEqual(resumed, [3n], "told once the reconnect worked");
+});
+
+test("over gRPC-Web, an UNKNOWN status the server sent ends the watch", async () => {
+  const web = await import("@fhir-import/client/web");
+  const { createGrpcWebTransport } = await import("@connectrpc/connect-web");
+  const { fetch, requests } = await scriptedFetch([
+    { frames: ({ event, trailer }) => [event(1n, snapshot(1n)), trailer(2, "something broke")] },
+    { frames: ({ event, trailer }) => [event(1n, snapshot(1n)), trailer(0)] },
+  ]);
+  const client = web.connect({
+    baseUrl: "http://fhir-import.invalid",
+    token: "t",
+    transport: (baseUrl, interceptors) => createGrpcWebTransport({ baseUrl, interceptors, fetch }),
+  });
+  const reconnects = [];
+  await assert.rejects(
+    async () => {
+      for await (const _ of web.watchImport(client.imports, "import-1", { backoffMs: 1, onReconnect: () => reconnects.push(1) })) {
+        // The snapshot, then the server's status.
+      }
+    },
+    (err) => err instanceof web.FhirImportError && err.code === web.Code.Unknown && err.rawMessage === "something broke",
+  );
+  assert.deepEqual(reconnects, []);
+  assert.equal(requests.length, 1, "not sent again");
+});
+
+test("over gRPC-Web, a watch resumes by sequence after the connection drops (kill -9)", async () => {
+  const { startServer } = await import("./support/server.mjs");
+  const { document } = await import("./support/documents.mjs");
+  const node = await import("@fhir-import/client");
+  const web = await import("@fhir-import/client/web");
+  // A short lease: the restarted server takes the killed one's import over at once.
+  const server = await startServer({ FHIR_IMPORT__IMPORT__LEASE_MS: "500" });
+  try {
+    const portal = node.connect({ baseUrl: server.baseUrl, token: server.token });
+    const page = web.connect({ baseUrl: server.baseUrl, token: server.token });
+    const project = await portal.projects.createProject({ name: "ts-web-dropped" });
+    // Five documents on a stream that stays open until the server dies.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    async function* documents() {
+      for (let n = 0; n < 5; n++) yield document(n);
+      await held;
+    }
+    const sending = node.importDocuments(portal, project.id, documents()).catch((err) => err);
+    const importId = await (async () => {
+      for (;;) {
+        const { imports } = await portal.imports.listImports({ project: project.id });
+        if (imports[0]?.counts?.received === 5n) return imports[0].id;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const reconnects = [];
+    const resumed = [];
+    const events = [];
+    const following = (async () => {
+      for await (const event of web.watchImport(page.imports, importId, {
+        onReconnect: (error) => reconnects.push(`${web.Code[error.code]}: ${error.rawMessage}`),
+        onResumed: (snapshot) => resumed.push(snapshot.kind.value.lastSequence),
+      })) {
+        events.push(event);
+      }
+    })();
+    while (events.length === 0) await new Promise((r) => setTimeout(r, 20));
+
+    await server.kill();
+    release();
+    assert.ok((await sending) instanceof web.ConnectError, "the import's stream failed with its server");
+    await server.up();
+    await following;
+
+    assert.ok(reconnects.length >= 1, "the watch reconnected");
+    assert.ok(reconnects.every((said) => said.startsWith("Unknown: ")), `fetch failures: ${JSON.stringify(reconnects)}`);
+    assert.equal(resumed.length, 1, "resumed once");
+    assert.equal(events.filter((e) => e.kind.case === "snapshot").length, 1, "one snapshot");
+    const sequences = events.slice(1).map((e) => e.sequence);
+    assert.deepEqual(sequences, [...new Set(sequences)].sort((a, b) => (a < b ? -1 : 1)), "increasing, none twice");
+    const last = events.at(-1);
+    assert.equal(last.kind.case, "stateChange");
+    assert.ok(web.isTerminal(last.kind.value.state), "the watch reached the import's end");
+    const finished = await page.imports.getImport({ importId });
+    assert.equal(finished.lastSequence, last.sequence, "the watch saw the import's last event");
+  } finally {
+    await server.stop();
+  }
+});

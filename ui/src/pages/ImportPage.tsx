@@ -139,6 +139,7 @@ export function ImportPage({ id }: { id: string }) {
         importId={imp.id}
         title="Files of this import"
         changes={stages(imp, entry.counts).imported.done}
+        restarts={terminal ? 1 : 0}
       />
     </>
   );
@@ -156,14 +157,14 @@ function Rejections({ importId, bad }: { importId: string; bad: number }) {
     },
     [importId],
   );
-  // New rejections arrive live: look again, at most every 2 s, on the same page.
+  // New rejections arrive live: look again, at most every 2 s, on the same page, quietly.
   const looked = useRef({ bad, at: 0 });
   useEffect(() => {
     if (bad === looked.current.bad) return;
     const wait = Math.max(0, 2000 - (Date.now() - looked.current.at));
     const timer = setTimeout(() => {
       looked.current = { bad, at: Date.now() };
-      paged.reload();
+      paged.refresh(false);
     }, wait);
     return () => clearTimeout(timer);
   }, [bad]);

@@ -1,17 +1,19 @@
 /**
  * A project's imports, newest first, each followed live (WatchImport while
  * it runs, at most a few at once); the list itself is read again every few
- * seconds to find new imports. Then the project's files.
+ * seconds to find new imports. Then the project's files, read again as
+ * those imports add files and when one ends.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { Import, Project as ProjectMessage } from "@fhir-import/client/web";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { isTerminal, type Import, type Project as ProjectMessage } from "@fhir-import/client/web";
 
 import { describe, type Problem } from "../api.js";
 import { ProblemNote, StateBadge, Time } from "../components.js";
 import { Files } from "../Files.js";
-import { kindWords, shortId, stateName } from "../format.js";
+import { kindWords, shortId, stateName, type Stamp } from "../format.js";
 import { ImportProgress } from "../ImportProgress.js";
-import { LiveImports } from "../live.js";
+import { LiveImports, type LiveImport } from "../live.js";
+import { stages } from "../progress.js";
 import { href } from "../router.js";
 import { usePolling, useServices, useSubscription, useTicker } from "../services.js";
 
@@ -21,6 +23,13 @@ const REFRESH_MS = 4000;
 export function Project({ project }: { project: string }) {
   const { api, session } = useServices();
   const [info, setInfo] = useState<ProjectMessage | Problem | undefined>();
+  // Moved by the imports' news; the files table refreshes itself on them.
+  const [files, setFiles] = useState({ changes: 0, restarts: 0 });
+  const onFiles = useCallback(
+    (news: FileNews) =>
+      setFiles((f) => (news === "ended" ? { ...f, restarts: f.restarts + 1 } : { ...f, changes: f.changes + 1 })),
+    [],
+  );
 
   useEffect(() => {
     setInfo(undefined);
@@ -49,13 +58,52 @@ export function Project({ project }: { project: string }) {
       </p>
       <h1>{details?.slug ?? project}</h1>
       {details?.description && <p class="lede">{details.description}</p>}
-      <Imports project={project} />
-      {details && <Files project={details.id} title="Files" />}
+      <Imports project={project} onFiles={onFiles} />
+      {details && <Files project={details.id} title="Files" changes={files.changes} restarts={files.restarts} />}
     </>
   );
 }
 
-function Imports({ project }: { project: string }) {
+/** What an import did to the project's files: added some, or ended. */
+type FileNews = "added" | "ended";
+
+/** A server time, comparable: nanoseconds since the epoch. */
+const nanos = (stamp: Stamp | undefined) => (stamp ? stamp.seconds * 1_000_000_000n + BigInt(stamp.nanos) : 0n);
+
+/**
+ * The imports' news for the files table, from one look at the cards to the
+ * next: an import that imported more, or ended. The first list read is the
+ * baseline (by the server's clock: its newest import's creation), so an
+ * import seen for the first time counts only when it began after that (one
+ * that starts and ends between two reads of the list included).
+ */
+function useFileNews(
+  project: string,
+  entries: LiveImport[],
+  baseline: bigint | undefined,
+  onFiles: (news: FileNews) => void,
+) {
+  const seen = useRef(new Map<string, string>());
+  useEffect(() => seen.current.clear(), [project]);
+  useEffect(() => {
+    if (baseline === undefined) return;
+    let news: FileNews | undefined;
+    for (const { imp, counts } of entries) {
+      const imported = stages(imp, counts).imported.done;
+      const ended = isTerminal(imp.state);
+      const now = `${imported}:${ended}`;
+      const before = seen.current.get(imp.id);
+      seen.current.set(imp.id, now);
+      if (before === now) continue;
+      if (before === undefined && nanos(imp.createTime) <= baseline) continue;
+      if (ended && !before?.endsWith(":true")) news = "ended";
+      else if (imported > 0 && news === undefined) news = "added";
+    }
+    if (news) onFiles(news);
+  });
+}
+
+function Imports({ project, onFiles }: { project: string; onFiles: (news: FileNews) => void }) {
   const { api, live, session } = useServices();
   useSubscription(live);
   useTicker(2000);
@@ -66,6 +114,7 @@ function Imports({ project }: { project: string }) {
     loaded: false,
   });
   const releases = useRef(new Map<string, () => void>());
+  const [baseline, setBaseline] = useState<{ project: string; after: bigint }>();
 
   useEffect(() => setTokens([""]), [project]);
   // Watches end with the page.
@@ -84,6 +133,14 @@ function Imports({ project }: { project: string }) {
         const answer = await api.imports.listImports({ project, pageSize: PAGE_SIZE, pageToken: token }, { signal });
         if (signal.aborted) return;
         for (const imp of answer.imports) live.seed(imp);
+        if (token === "") {
+          // The newest import when the page first looked: later ones are news for the files.
+          const newest = answer.imports.reduce((max, imp) => {
+            const created = nanos(imp.createTime);
+            return created > max ? created : max;
+          }, 0n);
+          setBaseline((b) => (b?.project === project ? b : { project, after: newest }));
+        }
         // Follow the running imports on this page; let go of the others.
         const running = new Set(answer.imports.filter(LiveImports.running).map((imp) => imp.id));
         for (const [id, release] of releases.current) {
@@ -107,6 +164,7 @@ function Imports({ project }: { project: string }) {
   const entries = page.imports.map(
     (imp) => live.get(imp.id) ?? { imp, counts: imp.counts, sequence: 0n, samples: [], connection: "none" as const },
   );
+  useFileNews(project, entries, baseline?.project === project ? baseline.after : undefined, onFiles);
   const runningCount = entries.filter((e) => LiveImports.running(e.imp)).length;
   const watching = live.watching();
   const status =
