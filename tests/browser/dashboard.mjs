@@ -155,9 +155,11 @@ async function runImport(page) {
       }
       if (finished(look)) break;
       // A running import makes the better picture, when the page shows one midway.
-      const share = look?.imported?.value != null ? look.imported.value / look.imported.max : 0.5;
+      // Midway: the import still running, one of its stages between a fifth and nine tenths.
+      const share = (bar) => (bar?.value != null && bar.max > 0 ? bar.value / bar.max : null);
+      const midway = [share(look?.imported), share(look?.scraped)].some((s) => s !== null && s >= 0.2 && s <= 0.9);
       const running = look && ["RECEIVING", "PROCESSING"].includes(look.state);
-      if (!pictured && running && look.imported?.value !== undefined && share >= 0.2 && share <= 0.9 && observations.length > 3) {
+      if (!pictured && running && midway) {
         await readmeShot(page, "dashboard-project");
         pictured = true;
         result.readme_project_shot = "while running";

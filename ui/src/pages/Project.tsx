@@ -18,7 +18,7 @@ import { href } from "../router.js";
 import { usePolling, useServices, useSubscription, useTicker } from "../services.js";
 
 const PAGE_SIZE = 10;
-const REFRESH_MS = 4000;
+const REFRESH_MS = 2000;
 
 export function Project({ project }: { project: string }) {
   const { api, session } = useServices();
