@@ -74,7 +74,9 @@ impl From<ImportError> for Status {
             ImportError::PermissionDenied(msg) => Status::permission_denied(msg),
             ImportError::OutOfRange(msg) => Status::out_of_range(msg),
             ImportError::StreamBroken(_) => Status::cancelled(err.to_string()),
-            ImportError::ShuttingDown(msg) => Status::unavailable(msg),
+            ImportError::ShuttingDown(msg) | ImportError::TakenOver(msg) => {
+                Status::unavailable(msg)
+            }
             ImportError::MessageTooLarge(msg) => Status::resource_exhausted(msg),
             ImportError::Busy(busy) => {
                 use tonic_types::{ErrorDetails, StatusExt as _};

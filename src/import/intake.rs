@@ -22,7 +22,7 @@ use crate::domain::project::Project;
 use crate::domain::{
     document::{document_reference_id, validate_document_json},
     ids::ImportId,
-    import::Import,
+    import::{Import, ImportState},
     metadata::validate_metadata,
     rejection::{Rejection, RejectionCode},
 };
@@ -96,6 +96,24 @@ impl IntakeSummary {
         } else {
             self.truncated = true;
         }
+    }
+}
+
+/// The answer to a stream whose import stopped taking its documents: a
+/// cancelled import's summary (its state says so); for an import another
+/// replica took over (this one paused longer than its lease, and that one
+/// ended the intake), an error the portal acts on, since the documents it
+/// sent since were not stored.
+fn stopped_under(summary: IntakeSummary) -> Result<IntakeSummary, ImportError> {
+    match summary.import.as_ref() {
+        Some(import) if import.state == ImportState::Cancelled => Ok(summary),
+        import => Err(ImportError::TakenOver(format!(
+            "this server lost import {} to another replica while the stream was open (it \
+             paused longer than its lease); the {} documents accepted before are kept; send \
+             the stream again (on_conflict SKIP adds only what is missing)",
+            import.map(|i| i.id.as_str()).unwrap_or_default(),
+            summary.accepted
+        ))),
     }
 }
 
@@ -233,7 +251,7 @@ impl Imports {
                         // A slow stream: store what came so far so watchers see it.
                         batch_bytes = 0;
                         if !writer.finish(take(&mut batch), &mut summary).await? {
-                            return Ok(summary);
+                            return stopped_under(summary);
                         }
                         continue;
                     }
@@ -252,7 +270,7 @@ impl Imports {
                     if full {
                         batch_bytes = 0;
                         if !writer.submit(take(&mut batch), &mut summary).await? {
-                            return Ok(summary);
+                            return stopped_under(summary);
                         }
                     }
                 }
@@ -300,7 +318,7 @@ impl Imports {
             }
         }
         if !writer.finish(take(&mut batch), &mut summary).await? {
-            return Ok(summary);
+            return stopped_under(summary);
         }
         summary.import = Some(self.end_intake(import, None).await?);
         info!(

@@ -61,6 +61,9 @@ pub enum ImportError {
     StreamBroken(String),
     #[error("{0}")]
     ShuttingDown(String),
+    /// Another replica took the stream's import over.
+    #[error("{0}")]
+    TakenOver(String),
     #[error("{0}")]
     MessageTooLarge(String),
     /// The caller has as many streams open as allowed.

@@ -6,15 +6,12 @@ use tokio::task::JoinHandle;
 
 use super::by_reference::{resolve_batch, Checked, ReferenceSource};
 use super::{ImportError, Imports, IntakeSummary};
-use crate::domain::{
-    ids::ImportId,
-    import::{Import, ImportState},
-    rejection::Rejection,
-};
+use crate::domain::{ids::ImportId, import::Import, rejection::Rejection};
 
 struct Written {
     import: Import,
     accepted: u64,
+    stopped: bool,
     rejections: Vec<(u64, Rejection)>,
 }
 
@@ -66,7 +63,7 @@ impl IntakeWriter {
             let outcome = imports.store.record_intake(&import_id, items).await?;
             metrics::histogram!(crate::metrics::STAGE_BATCH_SECONDS, "stage" => "intake")
                 .record(started.elapsed().as_secs_f64());
-            if outcome.import.state == ImportState::Receiving {
+            if !outcome.stopped {
                 imports
                     .notifier
                     .publish(&import_id, outcome.import.last_sequence);
@@ -81,6 +78,7 @@ impl IntakeWriter {
             Ok(Written {
                 import: outcome.import,
                 accepted: outcome.accepted,
+                stopped: outcome.stopped,
                 rejections,
             })
         }));
@@ -98,10 +96,9 @@ impl IntakeWriter {
         let written = in_flight.await.map_err(|e| {
             ImportError::StreamBroken(format!("a batch write ended abnormally: {e}"))
         })??;
-        let receiving = written.import.state == ImportState::Receiving;
         summary.import = Some(written.import);
-        if !receiving {
-            // Cancelled: nothing of this batch was stored.
+        if written.stopped {
+            // Cancelled, or taken over: nothing of this batch was stored.
             return Ok(false);
         }
         summary.accepted += written.accepted;

@@ -43,6 +43,10 @@ pub struct IntakeOutcome {
     pub accepted: u64,
     /// Items of the import waiting for the processing stage.
     pub pending: u64,
+    /// Nothing was stored: the import no longer receives (cancelled), or
+    /// another replica holds it now (this one paused past its lease and
+    /// that one ended the intake).
+    pub stopped: bool,
 }
 
 /// When a batch's files are recorded.
@@ -107,8 +111,8 @@ impl Store {
     /// refuses that (a name another import took meanwhile, say), the batch is
     /// stored as PENDING items instead and the processing stage records them,
     /// item by item where it must. Nothing is stored when the import is no
-    /// longer receiving (cancelled); the returned import tells the caller to
-    /// stop.
+    /// longer receiving (cancelled) or no longer this replica's (see
+    /// `leases`): the outcome tells the caller to stop.
     pub async fn record_intake(
         &self,
         import_id: &ImportId,
@@ -152,12 +156,13 @@ impl Store {
         let tx = self.begin_write().await?;
         let row = self.lock_import(&tx, import_id).await?;
         let current: Import = row.clone().try_into()?;
-        if current.state != ImportState::Receiving {
+        if current.state != ImportState::Receiving || !self.holds(&row) {
             tx.commit().await?;
             return Ok(IntakeOutcome {
                 import: current,
                 accepted: 0,
                 pending: 0,
+                stopped: true,
             });
         }
         // Items already waiting for processing go first: a later document
@@ -240,6 +245,7 @@ impl Store {
             import: model.try_into()?,
             accepted: requests.len() as u64,
             pending: counts.pending,
+            stopped: false,
         })
     }
 

@@ -354,6 +354,86 @@ async fn a_killed_replica_s_scraping_is_finished_by_another() {
     cluster.remove().await;
 }
 
+/// A replica that stops running longer than its lease (SIGSTOP: a long
+/// pause, a starved host) loses the import it was receiving to another,
+/// which ends the intake. Back, it must not tell the portal its stream
+/// went through: the documents sent since were not stored. The portal gets
+/// UNAVAILABLE, sends again with SKIP, and every document is there once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_that_paused_past_its_lease_does_not_answer_ok() {
+    let lease_ms = 1_500;
+    let mut cluster = Cluster::new(lease_ms, 2_000).await;
+    let a = cluster.start();
+    let b = cluster.start();
+    let on_a = cluster.clients(&a).await;
+    let on_b = cluster.clients(&b).await;
+    let project = on_a.create_project("paused").await;
+    let (tx, call) = open(&on_a);
+    tx.send(header(&project.id, pb::ConflictPolicy::Skip))
+        .await
+        .expect("header");
+    for message in messages(0..300) {
+        tx.send(message).await.expect("send");
+    }
+    let import_id = loop {
+        let imports = on_b.imports_of(&project.id).await;
+        if let Some(import) = imports
+            .iter()
+            .find(|i| i.counts.as_ref().is_some_and(|c| c.received >= 300))
+        {
+            break import.id.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    a.signal("-STOP");
+    let deadline = Instant::now() + PATIENCE;
+    let taken = loop {
+        let import = on_b.get_import(&import_id).await;
+        if import.state() != pb::ImportState::Receiving {
+            break import;
+        }
+        assert!(Instant::now() < deadline, "B never took the import over");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(taken.error.contains("lease"), "{}", taken.error);
+    a.signal("-CONT");
+    for message in messages(300..600) {
+        if tx.send(message).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    let answer = call.await.expect("task");
+    let status = answer.expect_err("the documents sent after the takeover were not stored");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert!(
+        status.message().contains("another replica"),
+        "{}",
+        status.message()
+    );
+
+    // The portal sends the stream again, to B: everything is there once.
+    let (tx, call) = open(&on_b);
+    tx.send(header(&project.id, pb::ConflictPolicy::Skip))
+        .await
+        .expect("header");
+    for message in messages(0..600) {
+        tx.send(message).await.expect("send");
+    }
+    drop(tx);
+    let again = call.await.expect("task").expect("sent again");
+    on_b.finished(&again.import_id, PATIENCE)
+        .await
+        .expect("the second import ends");
+    on_b.finished(&import_id, PATIENCE)
+        .await
+        .expect("the first import ends");
+    assert_eq!(documents_once(&on_b, &project.id).await, expected(0..600));
+    drop((a, b));
+    cluster.remove().await;
+}
+
 /// What one portal does through a rolling restart: it streams its
 /// documents to a replica; when the stream is turned away or cut
 /// (UNAVAILABLE) it sends the whole stream again to another with

@@ -182,6 +182,16 @@ impl Replica {
         self.child.wait().is_ok_and(|status| status.success())
     }
 
+    /// SIGSTOP or SIGCONT: a replica that stops running for a while (a
+    /// long pause, a starved host) and comes back.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill {signal}");
+    }
+
     /// kill -9: no drain, no goodbye.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
