@@ -615,3 +615,57 @@ async fn a_page_of_this_server_signs_the_person_out(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(a_page_of_this_server_signs_the_person_out);
+
+/// Everyone who signs in to the dashboard shares its client id, and it has
+/// no secret to guess: a stranger flooding the token endpoint with it
+/// spends the budget of their own address, not everyone's.
+async fn a_flood_with_a_public_client_id_slows_only_its_sender(backend: Backend) {
+    let app = spawn_app(backend).await;
+    accounts(&app)
+        .await
+        .create_user("alice", Some(PASSWORD))
+        .await
+        .expect("alice");
+    let metadata = metadata(&app).await;
+    let redirect = format!("{}/ui/", app.endpoint());
+    let dashboard = public_app(&metadata, "fhir-import-dashboard", &redirect);
+    let mut browser = Browser::default();
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, _) = dashboard
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let back = redirected(&sign_in(&mut browser, &auth_url, "alice").await, &redirect);
+    let tokens = redeem(&dashboard, &back["code"], verifier).await;
+
+    // The stranger, from another address (loopback has many).
+    let stranger = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client");
+    let mut slowed = 0;
+    for n in 0..80 {
+        let answer = stranger
+            .post(format!("{}/oauth/token", app.endpoint()))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("client_id", "fhir-import-dashboard"),
+                ("refresh_token", &format!("guess-{n}")),
+            ])
+            .send()
+            .await
+            .expect("token request");
+        if answer.status() == 429 {
+            slowed += 1;
+        }
+    }
+    assert!(slowed > 0, "the flood is slowed down");
+    let renewed = dashboard
+        .exchange_refresh_token(tokens.refresh_token().expect("refresh"))
+        .request_async(&http())
+        .await
+        .expect("alice refreshes as usual");
+    assert!(renewed.refresh_token().is_some());
+    app.stop().await;
+}
+on_both_stores!(a_flood_with_a_public_client_id_slows_only_its_sender);

@@ -395,9 +395,7 @@ pub async fn decide(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let from = connection
-        .and_then(|Extension(c)| c.remote_addr())
-        .map(|a| a.ip());
+    let from = super::kit::remote_address(connection);
     let params: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let request = AuthorizeRequest::from_params(&params);
     let (client, scopes) = match validate(&service, &request).await {

@@ -1,9 +1,10 @@
 //! What the OAuth routes share: the service state, RFC 6749 error answers,
 //! form parsing and client authentication.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, net::IpAddr, sync::Arc};
 
 use axum::{
+    extract::Extension,
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -18,6 +19,7 @@ use crate::auth::jwt::{TokenIssuer, TokenVerifier};
 use crate::auth::signing::LiveKeys;
 use crate::auth::throttle::{retry_after_header, RetryAfter, Throttles};
 use crate::store::{Store, StoredClient};
+use tonic::transport::server::TcpConnectInfo;
 
 /// The state every OAuth route is served with.
 #[derive(Clone)]
@@ -186,14 +188,23 @@ pub async fn authenticate(
     service: &TokenService,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
+    from: Option<IpAddr>,
 ) -> Result<StoredClient, OAuthError> {
     let presented = presented_client(headers, params)?;
-    let client_id = match &presented {
-        Presented::Secret(id, _) | Presented::Public(id) => id.clone(),
+    // A secret is guessed per client, so its requests are counted per
+    // client. A public client has none, and is shared by everyone who
+    // uses it (the dashboard): counted per client and address, so that
+    // one stranger cannot spend everyone's budget.
+    let (client_id, budget) = match &presented {
+        Presented::Secret(id, _) => (id.clone(), id.clone()),
+        Presented::Public(id) => {
+            let from = from.map(|ip| ip.to_string()).unwrap_or_default();
+            (id.clone(), format!("{id} from {from}"))
+        }
     };
     service
         .throttles
-        .token_request(&client_id)
+        .token_request(&budget)
         .map_err(OAuthError::SlowDown)?;
     let failed = |err: crate::auth::accounts::AccountError| {
         warn!(error = %err, "client authentication failed to run");
@@ -225,6 +236,13 @@ pub async fn authenticate(
         info!(client_id = %client_id, "client authentication refused");
         OAuthError::InvalidClient("unknown client, wrong secret, or revoked client".into())
     })
+}
+
+/// The address a request came from, when the transport says.
+pub fn remote_address(connection: Option<Extension<TcpConnectInfo>>) -> Option<IpAddr> {
+    connection
+        .and_then(|Extension(c)| c.remote_addr())
+        .map(|a| a.ip())
 }
 
 /// Refuses a public client where only a confidential one may go.

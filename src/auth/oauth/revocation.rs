@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::{
     body::Bytes,
-    extract::State,
+    extract::{Extension, State},
     http::HeaderMap,
     response::{IntoResponse, Response},
     Json,
@@ -15,10 +15,15 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::kit::{authenticate, confidential_only, parse_form, OAuthError, TokenService};
+use std::net::IpAddr;
+
+use super::kit::{
+    authenticate, confidential_only, parse_form, remote_address, OAuthError, TokenService,
+};
 use crate::auth::jwt::AccessClaims;
 use crate::auth::pkce::code_hash;
 use crate::store::StoredClient;
+use tonic::transport::server::TcpConnectInfo;
 
 /// The token's claims when it is an access token of this client.
 fn own_access_token(
@@ -37,9 +42,10 @@ async fn run(
     service: &TokenService,
     headers: &HeaderMap,
     body: &[u8],
+    from: Option<IpAddr>,
 ) -> Result<(StoredClient, String, HashMap<String, String>), OAuthError> {
     let params = parse_form(headers, body)?;
-    let client = authenticate(service, headers, &params).await?;
+    let client = authenticate(service, headers, &params, from).await?;
     let token = params
         .get("token")
         .filter(|t| !t.is_empty())
@@ -52,10 +58,12 @@ async fn run(
 /// calling client. Unknown tokens are answered 200 too (RFC 7009 §2.2).
 pub async fn revoke(
     State(service): State<TokenService>,
+    connection: Option<Extension<TcpConnectInfo>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (client, token, _) = match run(&service, &headers, &body).await {
+    let (client, token, _) = match run(&service, &headers, &body, remote_address(connection)).await
+    {
         Ok(found) => found,
         Err(err) => return err.into_response(),
     };
@@ -90,10 +98,12 @@ pub async fn revoke(
 /// Whether a token of the calling client is active, and what it grants.
 pub async fn introspect(
     State(service): State<TokenService>,
+    connection: Option<Extension<TcpConnectInfo>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (client, token, _) = match run(&service, &headers, &body).await {
+    let (client, token, _) = match run(&service, &headers, &body, remote_address(connection)).await
+    {
         Ok(found) => found,
         Err(err) => return err.into_response(),
     };

@@ -85,9 +85,7 @@ pub async fn create(
             CLOSED,
         );
     }
-    let from = connection
-        .and_then(|Extension(c)| c.remote_addr())
-        .map(|a| a.ip());
+    let from = super::kit::remote_address(connection);
     if let Err(wait) = service.throttles.signup(from) {
         let message = format!(
             "too many sign-ups from this address; try again in {} s",

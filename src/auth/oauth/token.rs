@@ -6,7 +6,7 @@
 
 use axum::{
     body::Bytes,
-    extract::State,
+    extract::{Extension, State},
     http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
     Json,
@@ -15,9 +15,14 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use super::grants::{self, Grant};
-use super::kit::{authenticate, confidential_only, parse_form, OAuthError, TokenService};
+use std::net::IpAddr;
+
+use super::kit::{
+    authenticate, confidential_only, parse_form, remote_address, OAuthError, TokenService,
+};
 use crate::auth::rights;
 use crate::domain::account::SCOPES;
+use tonic::transport::server::TcpConnectInfo;
 
 const GRANTS: [&str; 4] = [
     "authorization_code",
@@ -28,10 +33,11 @@ const GRANTS: [&str; 4] = [
 
 pub(super) async fn token(
     State(service): State<TokenService>,
+    connection: Option<Extension<TcpConnectInfo>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match issue_token(&service, &headers, &body).await {
+    match issue_token(&service, &headers, &body, remote_address(connection)).await {
         Ok(response) => response,
         Err(err) => err.into_response(),
     }
@@ -41,6 +47,7 @@ async fn issue_token(
     service: &TokenService,
     headers: &HeaderMap,
     body: &[u8],
+    from: Option<IpAddr>,
 ) -> Result<Response, OAuthError> {
     let params = parse_form(headers, body)?;
     let grant_type = params
@@ -52,7 +59,7 @@ async fn issue_token(
             GRANTS.join(", ")
         )));
     }
-    let client = authenticate(service, headers, &params).await?;
+    let client = authenticate(service, headers, &params, from).await?;
     if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
         confidential_only(&client, &format!("grant_type {grant_type}"))?;
     }
