@@ -71,6 +71,18 @@ async fn person(app: &TestApp, name: &str, admin: bool) -> String {
     app.issue_token(name, &app.client_id, &[]).await
 }
 
+/// A reload kept the person signed in (the refresh token rotated); signing
+/// out revoked the refresh token and the server's sign-in session.
+fn the_session_outlived_a_reload_and_ended(seen: &Value) {
+    let (reload, sign_out) = (&seen["reload"], &seen["sign_out"]);
+    assert_eq!(reload["refresh_token_rotated"], true, "{reload}");
+    assert_eq!(
+        sign_out["revoked_refresh_token"], "400 invalid_grant",
+        "{sign_out}"
+    );
+    assert_eq!(sign_out["sign_in_asks_password"], true, "{sign_out}");
+}
+
 async fn a_person_follows_an_import_live_on_the_dashboard(backend: Backend) {
     let data = generate(
         11,
@@ -172,17 +184,7 @@ async fn a_person_follows_an_import_live_on_the_dashboard(backend: Backend) {
     );
     assert_eq!(seen["keyboard"]["opened_with_enter"], true);
     assert_eq!(seen["phone"]["import_fits"], true);
-    assert_eq!(
-        seen["reload"]["refresh_token_rotated"], true,
-        "{}",
-        seen["reload"]
-    );
-    assert_eq!(
-        seen["sign_out"]["revoked_refresh_token"], "400 invalid_grant",
-        "{}",
-        seen["sign_out"]
-    );
-    assert_eq!(seen["sign_out"]["sign_in_asks_password"], true);
+    the_session_outlived_a_reload_and_ended(&seen);
     app.stop().await;
 }
 on_both_stores!(a_person_follows_an_import_live_on_the_dashboard);
@@ -202,17 +204,7 @@ async fn a_non_admin_sees_no_fhir_servers(backend: Backend) {
     }));
     assert_eq!(seen["admin_link"], false);
     assert_eq!(seen["servers"]["admins_only"], true, "{}", seen["servers"]);
-    assert_eq!(
-        seen["reload"]["refresh_token_rotated"], true,
-        "{}",
-        seen["reload"]
-    );
-    assert_eq!(
-        seen["sign_out"]["revoked_refresh_token"], "400 invalid_grant",
-        "{}",
-        seen["sign_out"]
-    );
-    assert_eq!(seen["sign_out"]["sign_in_asks_password"], true);
+    the_session_outlived_a_reload_and_ended(&seen);
     app.stop().await;
 }
 on_both_stores!(a_non_admin_sees_no_fhir_servers);

@@ -550,17 +550,22 @@ async fn the_dashboard_is_served_from_the_binary(backend: Backend) {
 }
 on_both_stores!(the_dashboard_is_served_from_the_binary);
 
-/// The dashboard's *Sign out* ends the sign-in session too
-/// (`POST /oauth/logout`), so the next person at the browser must type a
-/// password; another site cannot make the browser do it.
-async fn a_page_of_this_server_signs_the_person_out(backend: Backend) {
-    let app = spawn_app(backend).await;
-    accounts(&app)
+/// Alice, signed in to the dashboard in her browser.
+struct SignedIn {
+    browser: Browser,
+    dashboard: App,
+    tokens: BasicTokenResponse,
+    /// The dashboard's authorization request, to open again.
+    auth_url: url::Url,
+}
+
+async fn dashboard_sign_in(app: &TestApp, user: &str) -> SignedIn {
+    accounts(app)
         .await
-        .create_user("alice", Some(PASSWORD))
+        .create_user(user, Some(PASSWORD))
         .await
-        .expect("alice");
-    let metadata = metadata(&app).await;
+        .expect("user");
+    let metadata = metadata(app).await;
     let redirect = format!("{}/ui/", app.endpoint());
     let dashboard = public_app(&metadata, "fhir-import-dashboard", &redirect);
     let mut browser = Browser::default();
@@ -569,8 +574,27 @@ async fn a_page_of_this_server_signs_the_person_out(backend: Backend) {
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
         .url();
-    let back = redirected(&sign_in(&mut browser, &auth_url, "alice").await, &redirect);
+    let back = redirected(&sign_in(&mut browser, &auth_url, user).await, &redirect);
     let tokens = redeem(&dashboard, &back["code"], verifier).await;
+    SignedIn {
+        browser,
+        dashboard,
+        tokens,
+        auth_url,
+    }
+}
+
+/// The dashboard's *Sign out* ends the sign-in session too
+/// (`POST /oauth/logout`), so the next person at the browser must type a
+/// password; another site cannot make the browser do it.
+async fn a_page_of_this_server_signs_the_person_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let SignedIn {
+        mut browser,
+        dashboard,
+        tokens,
+        auth_url,
+    } = dashboard_sign_in(&app, "alice").await;
     let session = browser.cookie("fhir_import_session").expect("signed in");
 
     let logout = |headers: Vec<(&'static str, String)>| {
@@ -621,22 +645,9 @@ on_both_stores!(a_page_of_this_server_signs_the_person_out);
 /// spends the budget of their own address, not everyone's.
 async fn a_flood_with_a_public_client_id_slows_only_its_sender(backend: Backend) {
     let app = spawn_app(backend).await;
-    accounts(&app)
-        .await
-        .create_user("alice", Some(PASSWORD))
-        .await
-        .expect("alice");
-    let metadata = metadata(&app).await;
-    let redirect = format!("{}/ui/", app.endpoint());
-    let dashboard = public_app(&metadata, "fhir-import-dashboard", &redirect);
-    let mut browser = Browser::default();
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, _) = dashboard
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .url();
-    let back = redirected(&sign_in(&mut browser, &auth_url, "alice").await, &redirect);
-    let tokens = redeem(&dashboard, &back["code"], verifier).await;
+    let SignedIn {
+        dashboard, tokens, ..
+    } = dashboard_sign_in(&app, "alice").await;
 
     // The stranger, from another address (loopback has many).
     let stranger = reqwest::Client::builder()
