@@ -9,8 +9,8 @@ use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, Validation};
 use oauth2::{
     basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse},
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, IntrospectionUrl, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, TokenIntrospectionResponse, TokenResponse, TokenUrl,
+    EndpointSet, IntrospectionUrl, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    TokenIntrospectionResponse, TokenResponse, TokenUrl,
 };
 use serde_json::Value;
 
@@ -47,6 +47,7 @@ async fn register_portal(app: &TestApp, scopes: &[&str]) -> Portal {
 
 use crate::common::browser::{consent, form_fields, http, Browser};
 use crate::common::logs::captured_logs;
+use crate::common::oauth::{assert_oauth_error, grpc_with};
 
 async fn discover(app: &TestApp) -> Value {
     http()
@@ -231,16 +232,6 @@ async fn portal_gets_tokens_with_client_credentials(backend: Backend) {
 }
 on_both_stores!(portal_gets_tokens_with_client_credentials);
 
-fn assert_oauth_error<RE: std::error::Error + 'static>(
-    err: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
-    expected: BasicErrorResponseType,
-) {
-    match err {
-        RequestTokenError::ServerResponse(response) => assert_eq!(response.error(), &expected),
-        other => panic!("expected {expected:?}, got {other:?}"),
-    }
-}
-
 type PortalClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
@@ -270,19 +261,6 @@ async fn code_flow(client: &PortalClient, username: &str, password: &str) -> Bas
         .request_async(&http())
         .await
         .expect("token")
-}
-
-/// What gRPC answers a call made with `token` (a project that does not
-/// exist: NOT_FOUND for a token that holds, UNAUTHENTICATED for one that
-/// does not).
-async fn grpc_with(app: &TestApp, token: &str) -> tonic::Status {
-    fhir_import::proto::v1::import_service_client::ImportServiceClient::new(app.channel_with(token))
-        .list_imports(fhir_import::proto::v1::ListImportsRequest {
-            project: "nobody/nothing".into(),
-            ..Default::default()
-        })
-        .await
-        .expect_err("no such project")
 }
 
 fn redirect_params(response: &reqwest::Response) -> std::collections::HashMap<String, String> {

@@ -8,12 +8,13 @@
 use std::collections::HashMap;
 
 use crate::common::browser::{form_fields, http, Browser};
+use crate::common::oauth::{assert_oauth_error, grpc_with};
 use crate::common::{spawn_app, Backend, TestApp};
 use fhir_import::{auth::accounts::Accounts, store::Store};
 use oauth2::{
-    basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse},
+    basic::{BasicClient, BasicTokenResponse},
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, PkceCodeChallenge, RedirectUrl, RequestTokenError, TokenResponse, TokenUrl,
+    EndpointSet, PkceCodeChallenge, RedirectUrl, TokenResponse, TokenUrl,
 };
 use serde_json::{json, Value};
 
@@ -51,18 +52,6 @@ fn public_app(metadata: &Value, client_id: &str, redirect: &str) -> App {
         .set_auth_uri(AuthUrl::new(url("authorization_endpoint")).expect("url"))
         .set_token_uri(TokenUrl::new(url("token_endpoint")).expect("url"))
         .set_redirect_uri(RedirectUrl::new(redirect.to_owned()).expect("redirect"))
-}
-
-fn assert_oauth_error<RE: std::error::Error + 'static>(
-    err: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
-    expected: &str,
-) {
-    match err {
-        RequestTokenError::ServerResponse(response) => {
-            assert_eq!(response.error().to_string(), expected, "{response:?}")
-        }
-        other => panic!("expected {expected}, got {other:?}"),
-    }
 }
 
 /// Where the server sent the browser, and the query it sent along.
@@ -118,19 +107,6 @@ async fn redeem(
         .request_async(&http())
         .await
         .expect("the code is redeemed without a secret")
-}
-
-/// What a gRPC call with `token` answers (a project that does not exist:
-/// NOT_FOUND while the token holds, UNAUTHENTICATED once it does not).
-async fn grpc_with(app: &TestApp, token: &str) -> tonic::Code {
-    fhir_import::proto::v1::import_service_client::ImportServiceClient::new(app.channel_with(token))
-        .list_imports(fhir_import::proto::v1::ListImportsRequest {
-            project: "nobody/nothing".into(),
-            ..Default::default()
-        })
-        .await
-        .expect_err("no such project")
-        .code()
 }
 
 async fn a_public_app_signs_in_with_pkce_until_its_session_ends(backend: Backend) {
@@ -232,7 +208,7 @@ async fn a_public_app_signs_in_with_pkce_until_its_session_ends(backend: Backend
     assert_eq!(back["state"], *state.secret());
     let tokens = redeem(&client, &back["code"], verifier).await;
     assert_eq!(
-        grpc_with(&app, tokens.access_token().secret()).await,
+        grpc_with(&app, tokens.access_token().secret()).await.code(),
         tonic::Code::NotFound
     );
     let refresh_1 = tokens.refresh_token().expect("a refresh token").clone();
@@ -311,7 +287,9 @@ async fn a_public_app_signs_in_with_pkce_until_its_session_ends(backend: Backend
         .expect_err("the session it was bound to has ended");
     assert_oauth_error(ended, "invalid_grant");
     assert_eq!(
-        grpc_with(&app, renewed.access_token().secret()).await,
+        grpc_with(&app, renewed.access_token().secret())
+            .await
+            .code(),
         tonic::Code::Unauthenticated
     );
     app.stop().await;
@@ -387,7 +365,9 @@ async fn a_portal_or_native_login_outlives_the_browser_session(backend: Backend)
             .await
             .unwrap_or_else(|e| panic!("the {which}'s login goes on: {e:?}"));
         assert_eq!(
-            grpc_with(&app, renewed.access_token().secret()).await,
+            grpc_with(&app, renewed.access_token().secret())
+                .await
+                .code(),
             tonic::Code::NotFound,
             "{which}"
         );
@@ -465,7 +445,7 @@ async fn the_dashboard_signs_in_as_a_built_in_public_client(backend: Backend) {
             "the dashboard only reads"
         );
         assert_eq!(
-            grpc_with(&app, tokens.access_token().secret()).await,
+            grpc_with(&app, tokens.access_token().secret()).await.code(),
             tonic::Code::NotFound
         );
     }

@@ -10,6 +10,7 @@ pub mod fhir_server;
 pub mod fhir_stub;
 pub mod idp;
 pub mod logs;
+pub mod oauth;
 pub mod replicas;
 
 use std::{net::SocketAddr, sync::Once};
