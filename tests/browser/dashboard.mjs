@@ -17,7 +17,7 @@
 //                                          // once the import finished, without "Refresh files"
 //    screenshots: dir, viewport?: {width, height} (default 1280x800),
 //    reload?: bool (default true), sign_out?: bool (default true),
-//    timeout_ms?: how long the import may take to finish on the page (default 120000)}
+//    timeout_ms?: how long the import may take to finish on the page (default 240000)}
 // Prints one JSON object of what the page showed; exits 1 with the reason
 // otherwise, including any Content-Security-Policy violation or page error.
 
@@ -28,7 +28,7 @@ import { mkdirSync } from "node:fs";
 const job = JSON.parse(process.argv[2]);
 const mode = job.mode ?? "full";
 const viewport = job.viewport ?? { width: 1280, height: 800 };
-const timeout = job.timeout_ms ?? 120000;
+const timeout = job.timeout_ms ?? 240000;
 mkdirSync(job.screenshots, { recursive: true });
 let step = 0;
 const shot = (page, name) =>
@@ -58,7 +58,7 @@ const text = async (locator) => (await locator.innerText()).replace(/\s+/g, " ")
 const fits = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 async function signedIn(page) {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).waitFor({ timeout: 20000 });
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).waitFor({ timeout: 60000 });
 }
 
 async function signIn(page) {
@@ -72,7 +72,7 @@ async function signIn(page) {
   await page.getByLabel("Password").fill(job.password);
   await shot(page, "server-sign-in");
   await Promise.all([
-    page.waitForURL((url) => url.pathname.startsWith("/ui/"), { timeout: 20000 }),
+    page.waitForURL((url) => url.pathname.startsWith("/ui/"), { timeout: 60000 }),
     page.getByRole("button", { name: "Sign in" }).click(),
   ]);
   await signedIn(page);
@@ -170,7 +170,7 @@ async function runImport(page) {
   if (!(await page.evaluate(() => window.__notReloaded === true))) fail("the project page reloaded while the import ran");
   result.import_id = id;
   result.observations = observations;
-  result.import_exit_code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 30000))]);
+  result.import_exit_code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 60000))]);
   result.import_output = output.slice(-2000);
   const final = observations[observations.length - 1];
   result.project_card = final;
@@ -208,8 +208,8 @@ async function projectFiles(page, expected) {
     if (count >= expected && !said.includes("Loading")) {
       return { count, status: said, waited_ms: Date.now() - started, filters_applied: said.includes(" where ") };
     }
-    if (Date.now() - started > 20000) {
-      fail(`the project's Files section shows ${count} files 20 s after the import finished (expected at least ${expected}, without pressing Refresh files): ${said}`);
+    if (Date.now() - started > 60000) {
+      fail(`the project's Files section shows ${count} files 60 s after the import finished (expected at least ${expected}, without pressing Refresh files): ${said}`);
     }
     await page.waitForTimeout(200);
   }
@@ -315,7 +315,7 @@ async function filterFiles(page) {
 
 async function importPage(page, id) {
   await page.getByRole("heading", { level: 1, name: /^Import / }).waitFor();
-  await page.locator("#import-status").filter({ hasText: "Finished" }).waitFor({ timeout: 30000 });
+  await page.locator("#import-status").filter({ hasText: "Finished" }).waitFor({ timeout: 60000 });
   const look = await page.evaluate(lookAtImport, { root: ".title-row", id });
   if (!finished(look)) fail(`the import page does not show the import finished: ${JSON.stringify(look)}`);
   result.import_page = { status: await text(page.locator("#import-status")), ...look };
@@ -396,7 +396,7 @@ async function signOut(page) {
   }
   // Out of the server's sign-in session too: signing in again asks for the password.
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname.endsWith("/oauth/authorize"), { timeout: 20000 });
+  await page.waitForURL((url) => url.pathname.endsWith("/oauth/authorize"), { timeout: 60000 });
   const asksPassword = await page.locator('input[type="password"]').isVisible();
   if (!asksPassword) fail(`signing in after signing out did not ask for the password: ${page.url()}`);
   await shot(page, "sign-in-again");
@@ -410,6 +410,9 @@ async function signOut(page) {
 
 try {
   const context = await browser.newContext({ viewport });
+  // The tests share two cores with the whole suite: waits are generous, a
+  // page that never gets there still fails.
+  context.setDefaultTimeout(60000);
   await context.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (event) => {
       console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);

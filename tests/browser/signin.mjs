@@ -41,7 +41,7 @@ async function look(page, key) {
 async function decide(page, decision, expectPrefix, step) {
   const button = page.getByRole("button", { name: decision === "allow" ? "Allow" : "Deny" });
   await Promise.all([
-    page.waitForURL((url) => url.href.startsWith(expectPrefix), { timeout: 15000 }),
+    page.waitForURL((url) => url.href.startsWith(expectPrefix), { timeout: 60000 }),
     button.click(),
   ]);
   await shot(page, step);
@@ -50,6 +50,8 @@ async function decide(page, decision, expectPrefix, step) {
 
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  // Shares two cores with the whole suite: generous waits.
+  context.setDefaultTimeout(60000);
   const page = await context.newPage();
   page.on("console", (message) => {
     if (/Content Security Policy|violates/i.test(message.text())) violations.push(message.text());
