@@ -18,6 +18,8 @@
 //! - `BENCH_RUNS`: runs per target (default 3)
 //! - `BENCH_FOLLOW`: `poll` (GetImport every 10 ms, the default) or `watch`
 //!   (WatchImport; the server then also streams one event per item)
+//! - `BENCH_ONLY`: `sqlite` or `postgres` runs that store alone (with its
+//!   raw baseline, without the bare drain), e.g. under `perf record`
 //! - `BENCH_LOG`: set to enable server logs (its value is the filter, or
 //!   `info` when empty)
 //! - `FHIR_IMPORT_BENCH_POSTGRES_URL`: admin URL of PostgreSQL (default
@@ -91,6 +93,7 @@ struct Settings {
     runs: usize,
     follow: Follow,
     postgres_admin_url: String,
+    only: Option<String>,
 }
 
 impl Settings {
@@ -105,7 +108,17 @@ impl Settings {
             runs: support::positive("BENCH_RUNS", DEFAULT_RUNS)?,
             follow,
             postgres_admin_url: support::postgres_admin_url(),
+            only: match std::env::var("BENCH_ONLY") {
+                Err(_) => None,
+                Ok(store) if ["sqlite", "postgres"].contains(&store.as_str()) => Some(store),
+                Ok(other) => bail!("BENCH_ONLY: expected sqlite or postgres, got {other:?}"),
+            },
         })
+    }
+
+    /// Whether `target` (bare, sqlite, postgres) is to be run.
+    fn runs(&self, target: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| only == target)
     }
 }
 
@@ -129,91 +142,102 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
 
     let mut rows = Vec::new();
 
-    // 1. The bare drain server.
-    let bare = BareServer::start().await?;
-    // Shaped like a real token, so the baseline carries as many bytes.
-    let dummy_token = "x".repeat(420);
-    let client = ImportServiceClient::new(connect(bare.addr, &dummy_token).await?);
-    let mut runs = Vec::new();
-    warm_up_bare(&client, &documents).await?;
-    for run in 1..=settings.runs {
-        let messages = documents.clone();
-        let start = Instant::now();
-        let response = import(&client, "bench/bare", messages).await?;
-        let intake = start.elapsed();
-        if response.received != settings.docs as u64 {
-            bail!(
-                "bare server counted {} documents, expected {}",
-                response.received,
-                settings.docs
-            );
-        }
-        report_run("bare tonic drain", run, settings.docs, intake, intake);
-        runs.push((intake, intake));
-    }
-    bare.stop().await?;
-    rows.push(row("bare tonic drain", settings.docs, &runs));
-
-    // 2. fhir-import on SQLite, beside the same rows written by plain sqlx.
-    let mut raw = Vec::new();
-    for run in 1..=settings.runs {
-        let dir = tempfile::tempdir().context("temp dir")?;
-        let took = raw_store::sqlite(dir.path(), &documents).await?;
-        report_run("raw sqlite (sqlx)", run, settings.docs, took, took);
-        raw.push((took, took));
-    }
-    rows.push(row("raw sqlite (sqlx)", settings.docs, &raw));
-    let dir = tempfile::tempdir().context("temp dir")?;
-    let db_file = dir.path().join("bench.db");
-    let sqlite_url = format!("sqlite://{}", db_file.display());
-    let runs = bench_app("fhir-import sqlite", &sqlite_url, &settings, &documents).await?;
-    rows.push(row("fhir-import sqlite", settings.docs, &runs));
-    // Everything imported: the warm-up's documents and every run's.
-    let warm_up: usize = documents[..documents.len().min(1000)]
-        .iter()
-        .map(json_len)
-        .sum();
-    let imported = warm_up + bytes * settings.runs;
-    let stored: u64 = ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db_file.display())).ok())
-        .map(|m| m.len())
-        .sum();
-    let storage = stored as f64 / imported as f64;
-    if let Some(keep) = std::env::var_os("BENCH_KEEP_SQLITE") {
-        std::fs::copy(&db_file, keep)?;
-    }
-    drop(dir);
-
-    // 3. fhir-import on PostgreSQL, when there is one.
-    match FreshPostgres::create(&settings.postgres_admin_url).await {
-        Err(err) => eprintln!(
-            "fhir-import postgres: skipped, PostgreSQL at {} is unreachable: {err:#}",
-            fhir_import::telemetry::redact_url(&settings.postgres_admin_url)
-        ),
-        Ok(db) => {
-            let result = bench_app("fhir-import postgres", &db.url, &settings, &documents).await;
-            db.drop_database().await?;
-            let mut raw = Vec::new();
-            for run in 1..=settings.runs {
-                let fresh = FreshPostgres::create(&settings.postgres_admin_url).await?;
-                let took = raw_store::postgres(&fresh.url, &documents).await;
-                fresh.drop_database().await?;
-                let took = took?;
-                report_run("raw postgres (sqlx)", run, settings.docs, took, took);
-                raw.push((took, took));
+    if settings.runs("bare") {
+        // 1. The bare drain server.
+        let bare = BareServer::start().await?;
+        // Shaped like a real token, so the baseline carries as many bytes.
+        let dummy_token = "x".repeat(420);
+        let client = ImportServiceClient::new(connect(bare.addr, &dummy_token).await?);
+        let mut runs = Vec::new();
+        warm_up_bare(&client, &documents).await?;
+        for run in 1..=settings.runs {
+            let messages = documents.clone();
+            let start = Instant::now();
+            let response = import(&client, "bench/bare", messages).await?;
+            let intake = start.elapsed();
+            if response.received != settings.docs as u64 {
+                bail!(
+                    "bare server counted {} documents, expected {}",
+                    response.received,
+                    settings.docs
+                );
             }
-            rows.push(row("raw postgres (sqlx)", settings.docs, &raw));
-            rows.push(row("fhir-import postgres", settings.docs, &result?));
+            report_run("bare tonic drain", run, settings.docs, intake, intake);
+            runs.push((intake, intake));
+        }
+        bare.stop().await?;
+        rows.push(row("bare tonic drain", settings.docs, &runs));
+    }
+
+    let mut storage_line = None;
+    if settings.runs("sqlite") {
+        // 2. fhir-import on SQLite, beside the same rows written by plain sqlx.
+        let mut raw = Vec::new();
+        for run in 1..=settings.runs {
+            let dir = tempfile::tempdir().context("temp dir")?;
+            let took = raw_store::sqlite(dir.path(), &documents).await?;
+            report_run("raw sqlite (sqlx)", run, settings.docs, took, took);
+            raw.push((took, took));
+        }
+        rows.push(row("raw sqlite (sqlx)", settings.docs, &raw));
+        let dir = tempfile::tempdir().context("temp dir")?;
+        let db_file = dir.path().join("bench.db");
+        let sqlite_url = format!("sqlite://{}", db_file.display());
+        let runs = bench_app("fhir-import sqlite", &sqlite_url, &settings, &documents).await?;
+        rows.push(row("fhir-import sqlite", settings.docs, &runs));
+        // Everything imported: the warm-up's documents and every run's.
+        let warm_up: usize = documents[..documents.len().min(1000)]
+            .iter()
+            .map(json_len)
+            .sum();
+        let imported = warm_up + bytes * settings.runs;
+        let stored: u64 = ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db_file.display())).ok())
+            .map(|m| m.len())
+            .sum();
+        let storage = stored as f64 / imported as f64;
+        if let Some(keep) = std::env::var_os("BENCH_KEEP_SQLITE") {
+            std::fs::copy(&db_file, keep)?;
+        }
+        drop(dir);
+        storage_line = Some(format!(
+            "SQLite storage: {:.1} MB for {:.1} MB of imported JSON ({storage:.2}x)",
+            stored as f64 / 1e6,
+            imported as f64 / 1e6
+        ));
+    }
+
+    if settings.runs("postgres") {
+        // 3. fhir-import on PostgreSQL, when there is one.
+        match FreshPostgres::create(&settings.postgres_admin_url).await {
+            Err(err) => eprintln!(
+                "fhir-import postgres: skipped, PostgreSQL at {} is unreachable: {err:#}",
+                fhir_import::telemetry::redact_url(&settings.postgres_admin_url)
+            ),
+            Ok(db) => {
+                let result =
+                    bench_app("fhir-import postgres", &db.url, &settings, &documents).await;
+                db.drop_database().await?;
+                let mut raw = Vec::new();
+                for run in 1..=settings.runs {
+                    let fresh = FreshPostgres::create(&settings.postgres_admin_url).await?;
+                    let took = raw_store::postgres(&fresh.url, &documents).await;
+                    fresh.drop_database().await?;
+                    let took = took?;
+                    report_run("raw postgres (sqlx)", run, settings.docs, took, took);
+                    raw.push((took, took));
+                }
+                rows.push(row("raw postgres (sqlx)", settings.docs, &raw));
+                rows.push(row("fhir-import postgres", settings.docs, &result?));
+            }
         }
     }
 
     print_table(&settings, &rows);
-    println!(
-        "SQLite storage: {:.1} MB for {:.1} MB of imported JSON ({storage:.2}x)",
-        stored as f64 / 1e6,
-        imported as f64 / 1e6
-    );
+    if let Some(line) = storage_line {
+        println!("{line}");
+    }
     Ok(())
 }
 
@@ -437,7 +461,10 @@ fn row(name: &'static str, docs: usize, runs: &[(Duration, Duration)]) -> Row {
 /// The table: each target's medians, against the bare drain, and each
 /// fhir-import target against the raw store baseline printed above it.
 fn print_table(settings: &Settings, rows: &[Row]) {
-    let baseline = rows.first().map_or(f64::NAN, |r| r.end_to_end);
+    let baseline = rows
+        .iter()
+        .find(|r| r.name == "bare tonic drain")
+        .map_or(f64::NAN, |r| r.end_to_end);
     println!(
         "documents per run: {}, runs: {} (median)",
         settings.docs, settings.runs

@@ -3,10 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    Statement,
+};
 
 use super::entities::file;
-use super::{StoreResult, WriteTx};
+use super::{probe_each, text_array, tuples, StoreResult, WriteTx};
 use crate::domain::conflict::unique_name;
 use crate::domain::ids::{stored_server, FhirServerId};
 
@@ -20,24 +23,40 @@ pub(super) async fn existing_files(
     let fhir_server = stored_server(fhir_server);
     let mut found: HashMap<String, (String, String)> = HashMap::new();
     for chunk in doc_ids.chunks(500) {
-        // No ORDER BY: SQLite would then walk the project's files in id
-        // order (an index that sorts) rather than probe the document index
-        // once per id, reading every file row of the project per batch.
-        let rows: Vec<(String, String, String)> = file::Entity::find()
-            .select_only()
-            .column(file::Column::DocumentReferenceId)
-            .column(file::Column::Id)
-            .column(file::Column::Name)
-            .filter(file::Column::ProjectId.eq(project))
-            .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
-            .filter(super::is_one_of(
-                tx,
-                file::Column::DocumentReferenceId,
-                chunk,
-            ))
-            .into_tuple()
-            .all(&**tx)
-            .await?;
+        let rows: Vec<(String, String, String)> =
+            if tx.get_database_backend() == DbBackend::Postgres {
+                let statement = Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    format!(
+                        "SELECT f.document_reference_id, f.id, f.name FROM {} files f \
+                     WHERE f.project_id = $1 AND f.fhir_server = $2 \
+                     AND f.document_reference_id = wanted.value OFFSET 0) f",
+                        probe_each(3)
+                    ),
+                    [
+                        project.into(),
+                        fhir_server.as_str().into(),
+                        text_array(chunk),
+                    ],
+                );
+                tuples(tx, statement).await?
+            } else {
+                // No ORDER BY: SQLite would then walk the project's files in id
+                // order (an index that sorts) rather than probe the document
+                // index once per id, reading every file row of the project per
+                // batch.
+                file::Entity::find()
+                    .select_only()
+                    .column(file::Column::DocumentReferenceId)
+                    .column(file::Column::Id)
+                    .column(file::Column::Name)
+                    .filter(file::Column::ProjectId.eq(project))
+                    .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
+                    .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
+                    .into_tuple()
+                    .all(&**tx)
+                    .await?
+            };
         for (doc_id, id, name) in rows {
             // Ids are time-ordered: the greatest is the newest file.
             match found.get(&doc_id) {
@@ -58,14 +77,31 @@ pub(super) async fn taken_names(
 ) -> StoreResult<HashSet<String>> {
     let mut taken = HashSet::new();
     for chunk in names.chunks(500) {
-        let rows: Vec<String> = file::Entity::find()
-            .select_only()
-            .column(file::Column::Name)
-            .filter(file::Column::ProjectId.eq(project))
-            .filter(super::is_one_of(tx, file::Column::Name, chunk))
-            .into_tuple()
-            .all(&**tx)
-            .await?;
+        let rows: Vec<String> = if tx.get_database_backend() == DbBackend::Postgres {
+            let statement = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!(
+                    "SELECT f.name FROM {} files f \
+                     WHERE f.project_id = $1 AND f.name = wanted.value OFFSET 0) f",
+                    probe_each(2)
+                ),
+                [project.into(), text_array(chunk)],
+            );
+            tuples::<(String,)>(tx, statement)
+                .await?
+                .into_iter()
+                .map(|(name,)| name)
+                .collect()
+        } else {
+            file::Entity::find()
+                .select_only()
+                .column(file::Column::Name)
+                .filter(file::Column::ProjectId.eq(project))
+                .filter(file::Column::Name.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(&**tx)
+                .await?
+        };
         taken.extend(rows);
     }
     Ok(taken)

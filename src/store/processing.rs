@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::batch::{claim_items, BatchEvents, BatchWritten, RecordRequest};
@@ -15,7 +15,9 @@ use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
 use super::names::{existing_files, free_name, taken_names};
-use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
+use super::{
+    insert_chunked, probe_each, text_array, tuples, Store, StoreError, StoreResult, WriteTx,
+};
 use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
@@ -336,16 +338,31 @@ async fn latest_items_of_files(
     let file_ids: Vec<&str> = existing.values().map(|(id, _)| id.as_str()).collect();
     let mut latest = HashMap::new();
     for chunk in file_ids.chunks(500) {
-        let rows: Vec<(Option<String>, Option<i64>)> = import_item::Entity::find()
-            .select_only()
-            .column(import_item::Column::FileId)
-            .column_as(import_item::Column::Idx.max(), "idx")
-            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-            .filter(import_item::Column::FileId.is_in(chunk.iter().copied()))
-            .group_by(import_item::Column::FileId)
-            .into_tuple()
-            .all(&**tx)
-            .await?;
+        let rows: Vec<(Option<String>, Option<i64>)> =
+            if tx.get_database_backend() == DbBackend::Postgres {
+                let statement = Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    format!(
+                        "SELECT i.file_id, max(i.idx) FROM {} import_items i \
+                         WHERE i.import_id = $1 AND i.file_id = wanted.value OFFSET 0) i \
+                         GROUP BY i.file_id",
+                        probe_each(2)
+                    ),
+                    [import_id.as_str().into(), text_array(chunk)],
+                );
+                tuples(tx, statement).await?
+            } else {
+                import_item::Entity::find()
+                    .select_only()
+                    .column(import_item::Column::FileId)
+                    .column_as(import_item::Column::Idx.max(), "idx")
+                    .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+                    .filter(import_item::Column::FileId.is_in(chunk.iter().copied()))
+                    .group_by(import_item::Column::FileId)
+                    .into_tuple()
+                    .all(&**tx)
+                    .await?
+            };
         latest.extend(
             rows.into_iter()
                 .filter_map(|(file_id, idx)| Some((file_id?, to_u64(idx?)))),
