@@ -3,11 +3,11 @@
 //! the events a batch leaves.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use super::convert::{event_row, to_i64};
 use super::entities::{import_event, import_item};
-use super::{StoreResult, WriteTx};
+use super::{bigint_array, StoreResult, WriteTx};
 use std::collections::BTreeMap;
 
 use crate::domain::{
@@ -35,13 +35,33 @@ pub(super) async fn claim_items(
 ) -> StoreResult<bool> {
     let indexes: Vec<i64> = indexes.into_iter().map(to_i64).collect();
     let wanted = indexes.len() as u64;
-    let claimed = import_item::Entity::delete_many()
-        .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-        .filter(import_item::Column::State.eq(state.as_str()))
-        .filter(import_item::Column::Idx.is_in(indexes))
-        .exec(&**tx)
-        .await?
-        .rows_affected;
+    let claimed = if tx.get_database_backend() == DbBackend::Postgres {
+        // Each item found through its own index probe (see `probe_each`),
+        // then deleted by row id: `idx = ANY($3)` is read as a scan of all
+        // the import's items in that state whenever statistics are stale
+        // (measured: 175 ms a batch of 200 among 200,000 items; 1 ms so).
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM import_items t USING (SELECT i.ctid AS row_id \
+             FROM unnest($3::int8[]) AS wanted(value), LATERAL (SELECT ctid FROM import_items i \
+             WHERE i.import_id = $1 AND i.state = $2 AND i.idx = wanted.value OFFSET 0) i) found \
+             WHERE t.ctid = found.row_id",
+            [
+                import_id.as_str().into(),
+                state.as_str().into(),
+                bigint_array(&indexes),
+            ],
+        );
+        tx.execute(statement).await?.rows_affected()
+    } else {
+        import_item::Entity::delete_many()
+            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+            .filter(import_item::Column::State.eq(state.as_str()))
+            .filter(import_item::Column::Idx.is_in(indexes))
+            .exec(&**tx)
+            .await?
+            .rows_affected
+    };
     Ok(claimed == wanted)
 }
 

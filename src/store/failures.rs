@@ -3,12 +3,14 @@
 //! the rest of its batch goes on.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbBackend, EntityTrait, QueryFilter, Statement,
+};
 
 use super::batch::claim_items;
 use super::convert::{counts_of, event_row, item_row, to_i64};
 use super::entities::{file, import_event, import_item};
-use super::{insert_chunked, Store, StoreResult};
+use super::{bigint_array, insert_chunked, Store, StoreResult};
 use crate::domain::{
     ids::ImportId,
     import::{Change, Event, Failure, Import, Item, ItemStage, ItemState, MetadataState},
@@ -34,12 +36,32 @@ impl Store {
             return Ok(None);
         }
         let indexes: Vec<i64> = failures.iter().map(|(index, _)| to_i64(*index)).collect();
-        let items = import_item::Entity::find()
-            .filter(import_item::Column::ImportId.eq(import_id.as_str()))
-            .filter(import_item::Column::State.eq(from.as_str()))
-            .filter(import_item::Column::Idx.is_in(indexes))
-            .all(&*tx)
-            .await?;
+        let items = if self.is_postgres() {
+            // One index probe per item, whatever the statistics (see
+            // `probe_each`).
+            let statement = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT i.* FROM unnest($3::int8[]) AS wanted(value), LATERAL (SELECT * \
+                 FROM import_items i WHERE i.import_id = $1 AND i.state = $2 \
+                 AND i.idx = wanted.value OFFSET 0) i",
+                [
+                    import_id.as_str().into(),
+                    from.as_str().into(),
+                    bigint_array(&indexes),
+                ],
+            );
+            import_item::Entity::find()
+                .from_raw_sql(statement)
+                .all(&*tx)
+                .await?
+        } else {
+            import_item::Entity::find()
+                .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+                .filter(import_item::Column::State.eq(from.as_str()))
+                .filter(import_item::Column::Idx.is_in(indexes))
+                .all(&*tx)
+                .await?
+        };
         if items.is_empty() {
             return Ok(None);
         }

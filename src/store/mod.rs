@@ -352,6 +352,13 @@ pub(super) async fn tuples<T: sea_orm::TryGetableMany>(
         .collect::<Result<_, _>>()?)
 }
 
+/// A bigint array parameter, bound as one value.
+fn bigint_array(values: &[i64]) -> sea_orm::Value {
+    use sea_orm::sea_query::{ArrayType, Value};
+    let array = values.iter().map(|v| Value::from(*v)).collect();
+    Value::Array(ArrayType::BigInt, Some(Box::new(array)))
+}
+
 /// A text array parameter, bound as one value however many elements.
 fn text_array(values: &[&str]) -> sea_orm::Value {
     use sea_orm::sea_query::{ArrayType, Value};
