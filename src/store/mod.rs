@@ -4,6 +4,7 @@
 
 mod accounts;
 mod batch;
+mod checkpoints;
 mod codes;
 mod convert;
 mod doorbell;
@@ -36,6 +37,8 @@ use sea_orm::{
     DbErr, SqlErr, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use checkpoints::Checkpoints;
 
 pub use accounts::{NewClient, StoredClient, StoredSigningKey, StoredUser};
 pub use batch::RecordRequest;
@@ -180,15 +183,14 @@ fn connect_options(url: &str, max_connections: u32, cache_kib: Option<u32>) -> C
                 .foreign_keys(true);
             match cache_kib {
                 // Negative: a size in KiB rather than in pages.
-                Some(kib) => opts.pragma("cache_size", format!("-{kib}")),
+                Some(kib) => opts.pragma("cache_size", format!("-{kib}")).pragma(
+                    "wal_autocheckpoint",
+                    checkpoints::WRITER_BACKSTOP_PAGES.to_string(),
+                ),
                 None => opts,
             }
         });
     }
-    // Batches look up 500 files at a time; a generic plan made before the
-    // tables have statistics scans the whole project on every batch, so
-    // each execution gets a plan for its own values.
-    options.map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_custom_plan")]));
     options
 }
 
@@ -203,6 +205,8 @@ pub struct Store {
     /// SQLite allows one writer; taking this lock before a write transaction
     /// queues writers here instead of failing them with SQLITE_BUSY.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite: the task that checkpoints the WAL after writes.
+    checkpoints: Option<Checkpoints>,
     lease: Arc<LeaseTerms>,
 }
 
@@ -210,6 +214,7 @@ pub struct Store {
 pub(crate) struct WriteTx {
     txn: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
+    checkpoints: Option<Checkpoints>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -222,6 +227,9 @@ impl std::ops::Deref for WriteTx {
 impl WriteTx {
     pub async fn commit(self) -> StoreResult<()> {
         self.txn.commit().await?;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.wrote();
+        }
         Ok(())
     }
 }
@@ -232,17 +240,19 @@ impl Store {
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
         let db = Database::connect(connect_options(url, max_connections, None)).await?;
         migrate(&db).await?;
-        let (writer, write_lock) = if db.get_database_backend() == DbBackend::Sqlite {
+        let (writer, write_lock, checkpoints) = if db.get_database_backend() == DbBackend::Sqlite {
             let writer =
                 Database::connect(connect_options(url, 1, Some(SQLITE_WRITER_CACHE_KIB))).await?;
-            (writer, Some(Arc::new(Mutex::new(()))))
+            let checkpoints = Checkpoints::start(db.clone());
+            (writer, Some(Arc::new(Mutex::new(()))), Some(checkpoints))
         } else {
-            (db.clone(), None)
+            (db.clone(), None, None)
         };
         Ok(Self {
             db,
             writer,
             write_lock,
+            checkpoints,
             lease: Arc::new(LeaseTerms::new(DEFAULT_LEASE)),
         })
     }
@@ -288,7 +298,11 @@ impl Store {
             txn.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 0")
                 .await?;
         }
-        Ok(WriteTx { txn, _guard: guard })
+        Ok(WriteTx {
+            txn,
+            _guard: guard,
+            checkpoints: self.checkpoints.clone(),
+        })
     }
 
     pub async fn close(self) {
@@ -452,6 +466,53 @@ fn is_null(value: &sea_orm::sea_query::Value) -> bool {
 mod tests {
     use super::*;
     use sea_orm::{ConnectionTrait, Statement};
+
+    /// A commit reaches the database file itself soon, not only its WAL
+    /// (which the writer would copy back only after thousands of pages): a
+    /// copy of the file without its `-wal` holds it.
+    #[tokio::test]
+    async fn commits_are_checkpointed_into_the_database_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("db.sqlite");
+        let store = Store::connect(&format!("sqlite://{}", file.display()), 2)
+            .await
+            .expect("store");
+        let tx = store.begin_write().await.expect("write");
+        tx.execute_unprepared("CREATE TABLE written (x INTEGER)")
+            .await
+            .expect("create");
+        tx.execute_unprepared("INSERT INTO written VALUES (42)")
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+
+        let copy = dir.path().join("copy.sqlite");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            std::fs::copy(&file, &copy).expect("copy the file alone");
+            let _ = std::fs::remove_file(dir.path().join("copy.sqlite-wal"));
+            let copied = Database::connect(format!("sqlite://{}", copy.display()))
+                .await
+                .expect("open the copy");
+            let found = copied
+                .query_one(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "SELECT x FROM written",
+                ))
+                .await;
+            copied.close().await.expect("close the copy");
+            if let Ok(Some(row)) = found {
+                assert_eq!(row.try_get_by_index::<i64>(0).expect("x"), 42);
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the commit is still only in the WAL after 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        store.close().await;
+    }
 
     /// Two processes on one SQLite file: a transaction that reads before it
     /// writes waits for the other's commit instead of failing "database is
