@@ -23,6 +23,7 @@ mod m20261205_000015_import_leases;
 mod m20261205_000016_checked_items;
 mod m20261205_000017_hot_path_foreign_keys;
 mod m20261206_000018_public_clients;
+mod m20261206_000019_items_without_rowid;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_checked_items::Migration),
             Box::new(m20261205_000017_hot_path_foreign_keys::Migration),
             Box::new(m20261206_000018_public_clients::Migration),
+            Box::new(m20261206_000019_items_without_rowid::Migration),
         ]
     }
 }

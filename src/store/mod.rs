@@ -467,6 +467,85 @@ mod tests {
     use super::*;
     use sea_orm::{ConnectionTrait, Statement};
 
+    /// Items written before their table became WITHOUT ROWID (migration
+    /// 19) are all there after it, in order, and the other way round.
+    #[tokio::test]
+    async fn items_survive_the_rebuild_of_their_table() {
+        use crate::domain::{
+            document::{validate_document_json, DocumentPolicy},
+            import::ConflictPolicy,
+            project::ProjectName,
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let store = Store::connect(&url, 2).await.expect("store");
+        let name = ProjectName::parse("upgrade").expect("name");
+        let project = store
+            .create_project("ada", &name, "")
+            .await
+            .expect("project");
+        let import = store
+            .create_import(intake::NewImport {
+                project_id: project.id,
+                fhir_server: None,
+                on_conflict: ConflictPolicy::Overwrite,
+                idempotency_key: None,
+                tags: vec![],
+                created_by: "ada".into(),
+            })
+            .await
+            .expect("import");
+        let items = (0..300u64)
+            .map(|n| IntakeItem {
+                index: n,
+                outcome: validate_document_json(
+                    &format!(
+                        r#"{{"resourceType":"DocumentReference","id":"d{n}","status":"current","content":[{{"attachment":{{"url":"https://example.org/{n}.cram"}}}}]}}"#
+                    ),
+                    &DocumentPolicy::default(),
+                )
+                .map(|doc| (doc, Default::default())),
+            })
+            .collect();
+        store.record_intake(&import.id, items).await.expect("items");
+        let listed = |store: Store| {
+            let import_id = import.id.clone();
+            async move {
+                let items = store
+                    .list_items(&import_id, &[], None, 1000)
+                    .await
+                    .expect("list");
+                items
+                    .iter()
+                    .map(|i| (i.index, i.document_id.clone(), i.state))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let before = listed(store.clone()).await;
+        assert_eq!(before.len(), 300);
+        let table_sql = || async {
+            let row = store
+                .db
+                .query_one(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "SELECT sql FROM sqlite_schema WHERE name = 'import_items'",
+                ))
+                .await
+                .expect("schema")
+                .expect("the table");
+            row.try_get_by_index::<String>(0).expect("sql")
+        };
+        assert!(table_sql().await.ends_with("WITHOUT ROWID"));
+
+        Migrator::down(&store.writer, Some(1)).await.expect("down");
+        assert!(!table_sql().await.contains("WITHOUT ROWID"));
+        assert_eq!(listed(store.clone()).await, before);
+        Migrator::up(&store.writer, None).await.expect("up");
+        assert!(table_sql().await.ends_with("WITHOUT ROWID"));
+        assert_eq!(listed(store.clone()).await, before);
+        store.close().await;
+    }
+
     /// A commit reaches the database file itself soon, not only its WAL
     /// (which the writer would copy back only after thousands of pages): a
     /// copy of the file without its `-wal` holds it.
