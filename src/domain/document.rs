@@ -159,12 +159,17 @@ fn check_resource_type(resource: &Map<String, Value>) -> Result<(), Rejection> {
         Some(Value::String(t)) if t == "DocumentReference" => Ok(()),
         Some(other) => {
             let got = match other {
-                // Resource type names are shown bare, anything else quoted.
+                // Resource type names are shown bare, anything else quoted;
+                // a resource with a valid id as a reference, so a portal can
+                // find what it sent by mistake.
                 Value::String(t)
                     if (1..=64).contains(&t.len())
                         && t.bytes().all(|b| b.is_ascii_alphanumeric()) =>
                 {
-                    t.clone()
+                    match resource.get("id") {
+                        Some(Value::String(id)) if is_fhir_id(id) => format!("{t}/{id}"),
+                        _ => t.clone(),
+                    }
                 }
                 Value::String(t) => quote(t),
                 other => kind(other).to_owned(),

@@ -462,10 +462,24 @@ fn missing_resource_type() {
 
 #[test]
 fn wrong_resource_type() {
+    // Named as a reference, so the portal can find what it sent.
     let r = err(&with("resourceType", Some(json!("Patient"))));
     assert_eq!(r.code, RejectionCode::WrongResourceType);
     assert_eq!(
         r.message,
+        "resourceType: expected DocumentReference, got Patient/doc-1"
+    );
+    assert_eq!(r.document_id, None, "a Patient's id is no document's");
+    let mut no_id = with("resourceType", Some(json!("Patient")));
+    no_id.as_object_mut().expect("object").remove("id");
+    assert_eq!(
+        err(&no_id).message,
+        "resourceType: expected DocumentReference, got Patient"
+    );
+    let mut bad_id = with("resourceType", Some(json!("Patient")));
+    bad_id["id"] = json!("not an id!");
+    assert_eq!(
+        err(&bad_id).message,
         "resourceType: expected DocumentReference, got Patient"
     );
     let r = err(&with("resourceType", Some(json!("Doc Ref\n"))));
