@@ -20,6 +20,8 @@
 //!   (WatchImport; the server then also streams one event per item)
 //! - `BENCH_ONLY`: `sqlite` or `postgres` runs that store alone (with its
 //!   raw baseline, without the bare drain), e.g. under `perf record`
+//! - `BENCH_BATCH`: the service's `import.batch_size` (default: its
+//!   default, 500; the raw baselines keep 500)
 //! - `BENCH_LOG`: set to enable server logs (its value is the filter, or
 //!   `info` when empty)
 //! - `FHIR_IMPORT_BENCH_POSTGRES_URL`: admin URL of PostgreSQL (default
@@ -283,13 +285,15 @@ async fn bench_app(
     settings: &Settings,
     documents: &[pb::ImportDocumentsRequest],
 ) -> anyhow::Result<Vec<(Duration, Duration)>> {
-    let app = Application::build(Config {
+    let mut config = Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         database_url: database_url.to_owned(),
         ..Config::default()
-    })
-    .await
-    .with_context(|| format!("{name}: building the application"))?;
+    };
+    config.import.batch_size = support::positive("BENCH_BATCH", config.import.batch_size)?;
+    let app = Application::build(config)
+        .await
+        .with_context(|| format!("{name}: building the application"))?;
     let addr = app.local_addr();
     let token = bench_token(&app, database_url)
         .await

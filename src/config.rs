@@ -317,7 +317,7 @@ impl Default for ImportConfig {
         Self {
             max_document_bytes: crate::domain::document::DEFAULT_MAX_DOCUMENT_BYTES,
             max_message_bytes: 4 * 1024 * 1024,
-            batch_size: 500,
+            batch_size: 1000,
             batch_linger_ms: 100,
             stall_after_secs: 60,
             attachment_url_schemes: crate::domain::document::DEFAULT_URL_SCHEMES

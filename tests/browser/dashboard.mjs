@@ -247,8 +247,14 @@ async function keyboard(page, id) {
   if (!onImport) fail(`Tab never reached the import's link: ${JSON.stringify(sequence)}`);
   const last = sequence[sequence.length - 1];
   if (last.outline.startsWith("none") || last.outline.endsWith(" 0px")) fail(`no visible focus on the import link: ${last.outline}`);
+  const before = await focused();
   await page.keyboard.press("Enter");
-  await page.waitForURL((url) => url.hash === `#/imports/${id}`);
+  try {
+    await page.waitForURL((url) => url.hash === `#/imports/${id}`, { timeout: 15000 });
+  } catch {
+    const after = await focused();
+    fail(`Enter on the import's link did not open it: focus was ${JSON.stringify(before)} before Enter and ${JSON.stringify(after)} after; URL ${page.url()}; Tab sequence ${JSON.stringify(sequence.slice(-5))}`);
+  }
   result.keyboard = { sequence: sequence.map(({ tag, text, nav, outline }) => ({ tag, text, nav, outline })), reached_nav: reachedNav, opened_with_enter: true };
 }
 
