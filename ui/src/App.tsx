@@ -99,6 +99,11 @@ export function App() {
             Signing in…
           </p>
         )}
+        {state.kind === "signing-out" && (
+          <p class="muted" role="status">
+            Signing out…
+          </p>
+        )}
         {state.kind === "unreachable" && (
           <div class="note note-passing" role="status">
             <p>The server cannot be reached right now ({state.reason}); reconnecting…</p>

@@ -20,6 +20,7 @@ export interface UiConfig {
 
 export type SessionState =
   | { kind: "starting" }
+  | { kind: "signing-out" }
   | { kind: "signed-out"; reason?: string }
   | { kind: "unreachable"; reason: string }
   | { kind: "signed-in"; user: string; scopes: Set<string> };
@@ -249,32 +250,56 @@ export class Session {
   }
 
   private signedOut(reason?: string) {
+    this.forget();
+    // The first reason stands (a poll failing after "You signed out" says
+    // nothing new), and signing out says its own when the server is done.
+    if (this.state.kind !== "signed-out" && this.state.kind !== "signing-out") this.set({ kind: "signed-out", reason });
+  }
+
+  private forget() {
     clearTimeout(this.timer);
     this.access = undefined;
     sessionStorage.removeItem(KEY.refresh);
-    // The first reason stands (a poll failing after "You signed out" says nothing new).
-    if (this.state.kind !== "signed-out") this.set({ kind: "signed-out", reason });
   }
 
-  /** Revokes the refresh token (and with it the login), then forgets everything. */
+  /**
+   * Revokes the refresh token (and with it the login), ends the server's
+   * sign-in session, and only then says "signed out": a person who sees the
+   * Sign in button and closes or reloads the tab must not have left a live
+   * session behind (a reload would cancel the requests). `keepalive` lets
+   * them finish even so; a server that does not answer in 10 s is given up.
+   */
   async signOut(): Promise<void> {
     await this.inflight?.catch(() => undefined);
     const refreshToken = sessionStorage.getItem(KEY.refresh);
-    this.signedOut("You signed out.");
-    if (refreshToken) {
-      await fetch(this.config.revocation_endpoint, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          token: refreshToken,
-          token_type_hint: "refresh_token",
-          client_id: this.config.client_id,
-        }),
-      }).catch(() => undefined);
-    }
+    this.forget();
+    this.set({ kind: "signing-out" });
+    const settle = (request: Promise<Response>) => request.then(() => undefined, () => undefined);
+    const revoked = refreshToken
+      ? settle(
+          fetch(this.config.revocation_endpoint, {
+            method: "POST",
+            keepalive: true,
+            signal: AbortSignal.timeout(10_000),
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({
+              token: refreshToken,
+              token_type_hint: "refresh_token",
+              client_id: this.config.client_id,
+            }),
+          }),
+        )
+      : Promise.resolve();
     // Out of the sign-in pages too: the next person at this browser types a password.
-    await fetch(this.config.end_session_endpoint, { method: "POST", credentials: "same-origin" }).catch(
-      () => undefined,
+    const ended = settle(
+      fetch(this.config.end_session_endpoint, {
+        method: "POST",
+        keepalive: true,
+        signal: AbortSignal.timeout(10_000),
+        credentials: "same-origin",
+      }),
     );
+    await Promise.all([revoked, ended]);
+    this.set({ kind: "signed-out", reason: "You signed out." });
   }
 }
