@@ -118,21 +118,69 @@ pub fn validate_document_json(
                 .with_document_id(Some(id.clone()))
         })?;
 
-    let url = opt_str(chosen, "url").map(str::to_owned);
+    let AttachmentFields {
+        url,
+        size,
+        content_type,
+        hashes,
+    } = AttachmentFields::of(chosen);
     let file_name = file_name(opt_str(chosen, "title"), url.as_deref(), &id);
-    let mut hashes = BTreeMap::new();
-    if let Some(hash) = opt_str(chosen, "hash") {
-        hashes.insert("sha1".to_owned(), hash.to_owned());
-    }
     Ok(ValidDocument {
         file_name,
         url,
-        size: chosen.get("size").and_then(Value::as_u64),
-        content_type: opt_str(chosen, "contentType").map(str::to_owned),
+        size,
+        content_type,
         hashes,
         json: json.to_owned(),
         id,
     })
+}
+
+/// What a file takes from its document's chosen attachment: the attachment
+/// of the first `content` entry that has a `url` or `data`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttachmentFields {
+    pub url: Option<String>,
+    pub size: Option<u64>,
+    pub content_type: Option<String>,
+    /// `"sha1"` -> the attachment's `hash` (base64, as given).
+    pub hashes: BTreeMap<String, String>,
+}
+
+impl AttachmentFields {
+    fn of(chosen: &Map<String, Value>) -> Self {
+        let mut hashes = BTreeMap::new();
+        if let Some(hash) = opt_str(chosen, "hash") {
+            hashes.insert("sha1".to_owned(), hash.to_owned());
+        }
+        Self {
+            url: opt_str(chosen, "url").map(str::to_owned),
+            size: chosen.get("size").and_then(Value::as_u64),
+            content_type: opt_str(chosen, "contentType").map(str::to_owned),
+            hashes,
+        }
+    }
+
+    /// The fields of a document stored after validation, read again: files
+    /// keep them only in their document. Only `content` is parsed; None
+    /// when the JSON is not a document with a chosen attachment.
+    pub fn of_stored(json: &str) -> Option<Self> {
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            content: Vec<Content>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Content {
+            attachment: Option<Map<String, Value>>,
+        }
+        let stored: Stored = serde_json::from_str(json).ok()?;
+        stored
+            .content
+            .iter()
+            .filter_map(|entry| entry.attachment.as_ref())
+            .find(|attachment| attachment.contains_key("url") || attachment.contains_key("data"))
+            .map(Self::of)
+    }
 }
 
 /// Parses `DocumentReference/{id}` and returns the id.

@@ -275,6 +275,34 @@ fn the_first_attachment_with_url_or_data_is_chosen() {
     assert_eq!(v.size, Some(10));
     assert_eq!(v.content_type, None);
     assert_eq!(v.hashes.get("sha1").map(String::as_str), Some("AAAA"));
+    // A file keeps these only in its document: read again, the same choice.
+    let stored = AttachmentFields::of_stored(&v.json).expect("a stored document");
+    assert_eq!(
+        stored,
+        AttachmentFields {
+            url: v.url.clone(),
+            size: v.size,
+            content_type: v.content_type.clone(),
+            hashes: v.hashes.clone(),
+        }
+    );
+}
+
+#[test]
+fn a_stored_inline_attachment_reads_back_without_url() {
+    let v = ok(&with(
+        "content.0.attachment",
+        Some(json!({"data": "aGVsbG8=", "contentType": "text/plain", "size": 5})),
+    ));
+    let stored = AttachmentFields::of_stored(&v.json).expect("a stored document");
+    assert_eq!(stored.url, None);
+    assert_eq!(stored.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(stored.size, Some(5));
+    assert!(stored.hashes.is_empty());
+    // What is not a validated document has no chosen attachment.
+    assert_eq!(AttachmentFields::of_stored("{}"), None);
+    assert_eq!(AttachmentFields::of_stored(r#"{"content": []}"#), None);
+    assert_eq!(AttachmentFields::of_stored("not json"), None);
 }
 
 // ---- file names ----

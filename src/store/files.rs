@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::convert::to_u64;
 use super::entities::{file, file_metadata};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
+    document::AttachmentFields,
     file::File,
     ids::{FhirServerId, FileId, ImportId, ProjectId},
     import::MetadataState,
@@ -27,7 +27,8 @@ fn to_file(
     let corrupt = |what: &str| StoreError::Corrupt(format!("file {}: unreadable {what}", m.id));
     let metadata_state =
         MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
-    let hashes = serde_json::from_str(&m.hashes).map_err(|_| corrupt("hashes"))?;
+    let attachment =
+        AttachmentFields::of_stored(&m.document_json).ok_or_else(|| corrupt("document"))?;
     let tags = serde_json::from_str(&m.tags).map_err(|_| corrupt("tags"))?;
     let metadata_sources = match &m.metadata_sources {
         Some(json) => serde_json::from_str(json).map_err(|_| corrupt("metadata sources"))?,
@@ -37,10 +38,10 @@ fn to_file(
         id: FileId::from_stored(m.id),
         project_id: ProjectId::from_stored(m.project_id),
         name: m.name,
-        url: m.url,
-        size: m.size.map(to_u64),
-        content_type: m.content_type,
-        hashes,
+        url: attachment.url.unwrap_or_default(),
+        size: attachment.size,
+        content_type: attachment.content_type.unwrap_or_default(),
+        hashes: attachment.hashes,
         document_reference_id: m.document_reference_id,
         fhir_server: FhirServerId::from_stored(m.fhir_server),
         document_json: with_document.then_some(m.document_json),

@@ -467,17 +467,15 @@ mod tests {
     use super::*;
     use sea_orm::{ConnectionTrait, Statement};
 
-    /// Items written before their table became WITHOUT ROWID (migration
-    /// 19) are all there after it, in order, and the other way round.
-    #[tokio::test]
-    async fn items_survive_the_rebuild_of_their_table() {
+    /// A SQLite store in `dir` with one import of 300 documents, recorded
+    /// as files; the store and the import.
+    async fn store_with_an_import(dir: &std::path::Path) -> (Store, crate::domain::import::Import) {
         use crate::domain::{
             document::{validate_document_json, DocumentPolicy},
             import::ConflictPolicy,
             project::ProjectName,
         };
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let url = format!("sqlite://{}", dir.join("db.sqlite").display());
         let store = Store::connect(&url, 2).await.expect("store");
         let name = ProjectName::parse("upgrade").expect("name");
         let project = store
@@ -500,7 +498,7 @@ mod tests {
                 index: n,
                 outcome: validate_document_json(
                     &format!(
-                        r#"{{"resourceType":"DocumentReference","id":"d{n}","status":"current","content":[{{"attachment":{{"url":"https://example.org/{n}.cram"}}}}]}}"#
+                        r#"{{"resourceType":"DocumentReference","id":"d{n}","status":"current","content":[{{"attachment":{{"url":"https://example.org/{n}.cram","size":{n},"contentType":"application/cram","hash":"{n:04}"}}}}]}}"#
                     ),
                     &DocumentPolicy::default(),
                 )
@@ -508,6 +506,15 @@ mod tests {
             })
             .collect();
         store.record_intake(&import.id, items).await.expect("items");
+        (store, import)
+    }
+
+    /// Items written before their table became WITHOUT ROWID (migration
+    /// 19) are all there after it, in order, and the other way round.
+    #[tokio::test]
+    async fn items_survive_the_rebuild_of_their_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, import) = store_with_an_import(dir.path()).await;
         let listed = |store: Store| {
             let import_id = import.id.clone();
             async move {
@@ -537,12 +544,75 @@ mod tests {
         };
         assert!(table_sql().await.ends_with("WITHOUT ROWID"));
 
-        Migrator::down(&store.writer, Some(1)).await.expect("down");
+        // Down to before migration 19 (20 first).
+        Migrator::down(&store.writer, Some(2)).await.expect("down");
         assert!(!table_sql().await.contains("WITHOUT ROWID"));
         assert_eq!(listed(store.clone()).await, before);
         Migrator::up(&store.writer, None).await.expect("up");
         assert!(table_sql().await.ends_with("WITHOUT ROWID"));
         assert_eq!(listed(store.clone()).await, before);
+        store.close().await;
+    }
+
+    /// Files read their attachment's url, size, content type and hashes
+    /// from their document since migration 20 dropped those columns: the
+    /// same as before it, and, migrated down, the columns hold them again.
+    #[tokio::test]
+    async fn files_read_the_same_attachment_before_and_after_migration_20() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, import) = store_with_an_import(dir.path()).await;
+        let listed = |store: Store| {
+            let filter = files::FileFilter {
+                project_id: import.project_id.clone(),
+                metadata: vec![],
+                import_id: None,
+            };
+            async move {
+                let files = store.list_files(&filter, None, 1000).await.expect("list");
+                let mut seen: Vec<_> = files
+                    .into_iter()
+                    .map(|f| (f.name, f.url, f.size, f.content_type, f.hashes))
+                    .collect();
+                seen.sort();
+                seen
+            }
+        };
+        let after = listed(store.clone()).await;
+        assert_eq!(after.len(), 300);
+        let seven = after
+            .iter()
+            .find(|(name, ..)| name == "7.cram")
+            .expect("the file of d7");
+        assert_eq!(seven.1, "https://example.org/7.cram");
+        assert_eq!(seven.2, Some(7));
+        assert_eq!(seven.3, "application/cram");
+        assert_eq!(seven.4.get("sha1").map(String::as_str), Some("0007"));
+
+        Migrator::down(&store.writer, Some(1)).await.expect("down");
+        let row = store
+            .db
+            .query_one(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT url, size, content_type, hashes FROM files WHERE name = '7.cram'",
+            ))
+            .await
+            .expect("read the columns")
+            .expect("the row");
+        assert_eq!(
+            row.try_get_by_index::<String>(0).expect("url"),
+            "https://example.org/7.cram"
+        );
+        assert_eq!(row.try_get_by_index::<i64>(1).expect("size"), 7);
+        assert_eq!(
+            row.try_get_by_index::<String>(2).expect("content type"),
+            "application/cram"
+        );
+        assert_eq!(
+            row.try_get_by_index::<String>(3).expect("hashes"),
+            r#"{"sha1":"0007"}"#
+        );
+        Migrator::up(&store.writer, None).await.expect("up");
+        assert_eq!(listed(store.clone()).await, after);
         store.close().await;
     }
 

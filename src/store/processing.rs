@@ -380,16 +380,10 @@ fn file_row(
     tags: &str,
     now: chrono::DateTime<Utc>,
 ) -> StoreResult<file::ActiveModel> {
-    let hashes =
-        serde_json::to_string(&doc.hashes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(file::ActiveModel {
         id: Set(id.to_owned()),
         project_id: Set(import.project_id.as_str().to_owned()),
         name: Set(name.to_owned()),
-        url: Set(doc.url.clone().unwrap_or_default()),
-        size: Set(doc.size.map(to_i64)),
-        content_type: Set(doc.content_type.clone().unwrap_or_default()),
-        hashes: Set(hashes),
         document_reference_id: Set(doc.id.clone()),
         fhir_server: Set(stored_server(import.fhir_server.as_ref())),
         document_json: Set(doc.json.clone()),

@@ -1,4 +1,5 @@
-//! Row of `files`.
+//! Row of `files`. The attachment's url, size, content type and hashes are
+//! not columns: they are read from `document_json` (migration 20).
 
 use sea_orm::entity::prelude::*;
 
@@ -9,10 +10,6 @@ pub struct Model {
     pub id: String,
     pub project_id: String,
     pub name: String,
-    pub url: String,
-    pub size: Option<i64>,
-    pub content_type: String,
-    pub hashes: String,
     pub document_reference_id: String,
     pub fhir_server: String,
     pub document_json: String,
