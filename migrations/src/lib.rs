@@ -25,6 +25,7 @@ mod m20261205_000017_hot_path_foreign_keys;
 mod m20261206_000018_public_clients;
 mod m20261206_000019_items_without_rowid;
 mod m20261206_000020_files_read_attachment_from_document;
+mod m20261206_000021_files_know_their_writer;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_public_clients::Migration),
             Box::new(m20261206_000019_items_without_rowid::Migration),
             Box::new(m20261206_000020_files_read_attachment_from_document::Migration),
+            Box::new(m20261206_000021_files_know_their_writer::Migration),
         ]
     }
 }

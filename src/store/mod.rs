@@ -544,8 +544,8 @@ mod tests {
         };
         assert!(table_sql().await.ends_with("WITHOUT ROWID"));
 
-        // Down to before migration 19 (20 first).
-        Migrator::down(&store.writer, Some(2)).await.expect("down");
+        // Down to before migration 19 (21 and 20 first).
+        Migrator::down(&store.writer, Some(3)).await.expect("down");
         assert!(!table_sql().await.contains("WITHOUT ROWID"));
         assert_eq!(listed(store.clone()).await, before);
         Migrator::up(&store.writer, None).await.expect("up");
@@ -588,7 +588,8 @@ mod tests {
         assert_eq!(seven.3, "application/cram");
         assert_eq!(seven.4.get("sha1").map(String::as_str), Some("0007"));
 
-        Migrator::down(&store.writer, Some(1)).await.expect("down");
+        // Down to before migration 20 (21 first).
+        Migrator::down(&store.writer, Some(2)).await.expect("down");
         let row = store
             .db
             .query_one(Statement::from_string(
@@ -613,6 +614,34 @@ mod tests {
         );
         Migrator::up(&store.writer, None).await.expect("up");
         assert_eq!(listed(store.clone()).await, after);
+        store.close().await;
+    }
+
+    /// Migration 21 tells each file which item of its import wrote it,
+    /// from the items, before their index by file goes.
+    #[tokio::test]
+    async fn migration_21_names_each_file_s_writer() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, _) = store_with_an_import(dir.path()).await;
+        let count = |sql: &'static str| {
+            let store = store.clone();
+            async move {
+                let row = store
+                    .db
+                    .query_one(Statement::from_string(DbBackend::Sqlite, sql))
+                    .await
+                    .expect("count")
+                    .expect("a row");
+                row.try_get_by_index::<i64>(0).expect("n")
+            }
+        };
+        let named = "SELECT count(*) FROM files f JOIN import_items i \
+                     ON i.import_id = f.import_id AND i.file_id = f.id AND i.idx = f.import_idx";
+        assert_eq!(count(named).await, 300, "written by the store");
+        Migrator::down(&store.writer, Some(1)).await.expect("down");
+        assert_eq!(count("SELECT count(*) FROM files").await, 300);
+        Migrator::up(&store.writer, None).await.expect("up");
+        assert_eq!(count(named).await, 300, "filled by the migration");
         store.close().await;
     }
 

@@ -8,29 +8,42 @@ use sea_orm::{
     Statement,
 };
 
+use super::convert::to_u64;
 use super::entities::file;
 use super::{probe_each, text_array, tuples, StoreResult, WriteTx};
 use crate::domain::conflict::unique_name;
-use crate::domain::ids::{stored_server, FhirServerId};
+use crate::domain::ids::{stored_server, FhirServerId, ImportId};
 
-/// The newest file made from each of `doc_ids`, with its name.
+/// The files a batch's documents made before.
+pub(super) struct KnownFiles {
+    /// The newest file made from each document: its id and name.
+    pub by_document: HashMap<String, (String, String)>,
+    /// Of those files, the ones this import wrote (created or last
+    /// overwrote): the index of the item that did, by file id.
+    pub written_here: HashMap<String, u64>,
+}
+
+/// The newest file made from each of `doc_ids`, with its name, and which
+/// of them `import_id` wrote.
 pub(super) async fn existing_files(
     tx: &WriteTx,
     project: &str,
+    import_id: &ImportId,
     fhir_server: Option<&FhirServerId>,
     doc_ids: &[&str],
-) -> StoreResult<HashMap<String, (String, String)>> {
+) -> StoreResult<KnownFiles> {
     let fhir_server = stored_server(fhir_server);
-    let mut found: HashMap<String, (String, String)> = HashMap::new();
+    let mut by_document: HashMap<String, (String, String)> = HashMap::new();
+    let mut written_here = HashMap::new();
     for chunk in doc_ids.chunks(500) {
-        let rows: Vec<(String, String, String)> =
+        let rows: Vec<(String, String, String, String, Option<i64>)> =
             if tx.get_database_backend() == DbBackend::Postgres {
                 let statement = Statement::from_sql_and_values(
                     DbBackend::Postgres,
                     format!(
-                        "SELECT f.document_reference_id, f.id, f.name FROM {} files f \
-                     WHERE f.project_id = $1 AND f.fhir_server = $2 \
-                     AND f.document_reference_id = wanted.value OFFSET 0) f",
+                        "SELECT f.document_reference_id, f.id, f.name, f.import_id, f.import_idx \
+                         FROM {} files f WHERE f.project_id = $1 AND f.fhir_server = $2 \
+                         AND f.document_reference_id = wanted.value OFFSET 0) f",
                         probe_each(3)
                     ),
                     [
@@ -50,6 +63,8 @@ pub(super) async fn existing_files(
                     .column(file::Column::DocumentReferenceId)
                     .column(file::Column::Id)
                     .column(file::Column::Name)
+                    .column(file::Column::ImportId)
+                    .column(file::Column::ImportIdx)
                     .filter(file::Column::ProjectId.eq(project))
                     .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
                     .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
@@ -57,17 +72,23 @@ pub(super) async fn existing_files(
                     .all(&**tx)
                     .await?
             };
-        for (doc_id, id, name) in rows {
+        for (doc_id, id, name, writer_import, writer_index) in rows {
+            if let (true, Some(index)) = (writer_import == import_id.as_str(), writer_index) {
+                written_here.insert(id.clone(), to_u64(index));
+            }
             // Ids are time-ordered: the greatest is the newest file.
-            match found.get(&doc_id) {
+            match by_document.get(&doc_id) {
                 Some((newest, _)) if *newest >= id => {}
                 _ => {
-                    found.insert(doc_id, (id, name));
+                    by_document.insert(doc_id, (id, name));
                 }
             }
         }
     }
-    Ok(found)
+    Ok(KnownFiles {
+        by_document,
+        written_here,
+    })
 }
 
 pub(super) async fn taken_names(

@@ -156,10 +156,18 @@ impl Store {
             .iter()
             .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
             .collect();
-        let mut existing =
-            existing_files(tx, project, import.fhir_server.as_ref(), &doc_ids).await?;
+        let known = existing_files(
+            tx,
+            project,
+            &import.id,
+            import.fhir_server.as_ref(),
+            &doc_ids,
+        )
+        .await?;
+        let mut existing = known.by_document;
         // Which earlier item of this import each known document came from.
-        let mut earlier_items = latest_items_of_files(tx, &import.id, &existing).await?;
+        let mut earlier_items =
+            latest_items_of_files(tx, &import.id, &existing, known.written_here).await?;
         let wanted: Vec<&str> = requests
             .iter()
             .filter_map(|r| r.document.as_ref().ok().map(|d| d.file_name.as_str()))
@@ -172,13 +180,16 @@ impl Store {
         // The supplied metadata each file ends the batch with.
         let mut metadata_of: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
         let mut replaced_metadata = Vec::new();
-        let metadata_state = if import.fhir_server.is_none() {
-            MetadataState::NotRequested
-        } else {
-            MetadataState::Pending
+        let batch = BatchFiles {
+            metadata_state: if import.fhir_server.is_none() {
+                MetadataState::NotRequested
+            } else {
+                MetadataState::Pending
+            },
+            tags: serde_json::to_string(&import.tags)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            now,
         };
-        let tags =
-            serde_json::to_string(&import.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
         for request in requests {
             let mut item = Item {
@@ -211,8 +222,7 @@ impl Store {
                             let name =
                                 free_name(tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
-                            let row =
-                                file_row(&id, import, doc, &name, metadata_state, &tags, now)?;
+                            let row = file_row(&id, import, request.index, doc, &name, &batch);
                             new_files.insert(id.clone(), row);
                             existing.insert(doc.id.clone(), (id.clone(), name));
                             id
@@ -223,7 +233,7 @@ impl Store {
                                 free_name(tx, project, &doc.file_name, &mut taken, own.as_deref())
                                     .await?;
                             let mut update =
-                                file_row(&file_id, import, doc, &name, metadata_state, &tags, now)?;
+                                file_row(&file_id, import, request.index, doc, &name, &batch);
                             if let Some(created) = new_files.get_mut(&file_id) {
                                 // Made earlier in this batch: not in the table yet.
                                 *created = update;
@@ -329,14 +339,22 @@ impl Store {
 }
 
 /// The latest item of this import that led to each of the `existing`
-/// files (created, overwrote or skipped it), by file id.
+/// files (created, overwrote or skipped it), by file id: the item that
+/// wrote the file, as the file says (`written_here`), or a later one that
+/// skipped it. A file another import overwrote since no longer names this
+/// import's writer; an item repeating it then names the latest that skipped
+/// it, or none.
 async fn latest_items_of_files(
     tx: &WriteTx,
     import_id: &ImportId,
     existing: &HashMap<String, (String, String)>,
+    written_here: HashMap<String, u64>,
 ) -> StoreResult<HashMap<String, u64>> {
     let file_ids: Vec<&str> = existing.values().map(|(id, _)| id.as_str()).collect();
-    let mut latest = HashMap::new();
+    let mut latest = written_here;
+    // The state as a literal: a bound value would not let either store use
+    // the partial index of skipped items (`import_items_skipped_file`).
+    let skipped = ItemState::Skipped.as_str();
     for chunk in file_ids.chunks(500) {
         let rows: Vec<(Option<String>, Option<i64>)> =
             if tx.get_database_backend() == DbBackend::Postgres {
@@ -344,8 +362,8 @@ async fn latest_items_of_files(
                     DbBackend::Postgres,
                     format!(
                         "SELECT i.file_id, max(i.idx) FROM {} import_items i \
-                         WHERE i.import_id = $1 AND i.file_id = wanted.value OFFSET 0) i \
-                         GROUP BY i.file_id",
+                         WHERE i.import_id = $1 AND i.state = '{skipped}' \
+                         AND i.file_id = wanted.value OFFSET 0) i GROUP BY i.file_id",
                         probe_each(2)
                     ),
                     [import_id.as_str().into(), text_array(chunk)],
@@ -357,45 +375,60 @@ async fn latest_items_of_files(
                     .column(import_item::Column::FileId)
                     .column_as(import_item::Column::Idx.max(), "idx")
                     .filter(import_item::Column::ImportId.eq(import_id.as_str()))
+                    .filter(sea_orm::sea_query::Expr::cust(format!(
+                        "\"state\" = '{skipped}'"
+                    )))
                     .filter(import_item::Column::FileId.is_in(chunk.iter().copied()))
                     .group_by(import_item::Column::FileId)
                     .into_tuple()
                     .all(&**tx)
                     .await?
             };
-        latest.extend(
-            rows.into_iter()
-                .filter_map(|(file_id, idx)| Some((file_id?, to_u64(idx?)))),
-        );
+        for (file_id, index) in rows {
+            if let (Some(file_id), Some(index)) = (file_id, index) {
+                let index = to_u64(index);
+                let entry = latest.entry(file_id).or_insert(index);
+                *entry = (*entry).max(index);
+            }
+        }
     }
     Ok(latest)
 }
 
+/// What every file a batch writes has in common.
+struct BatchFiles {
+    metadata_state: MetadataState,
+    /// The import's tags, as JSON.
+    tags: String,
+    now: DateTime<Utc>,
+}
+
+/// The row of the file `id` written by item `index` of `import`.
 fn file_row(
     id: &str,
     import: &Import,
+    index: u64,
     doc: &ValidDocument,
     name: &str,
-    metadata_state: MetadataState,
-    tags: &str,
-    now: chrono::DateTime<Utc>,
-) -> StoreResult<file::ActiveModel> {
-    Ok(file::ActiveModel {
+    batch: &BatchFiles,
+) -> file::ActiveModel {
+    file::ActiveModel {
         id: Set(id.to_owned()),
         project_id: Set(import.project_id.as_str().to_owned()),
         name: Set(name.to_owned()),
         document_reference_id: Set(doc.id.clone()),
         fhir_server: Set(stored_server(import.fhir_server.as_ref())),
         document_json: Set(doc.json.clone()),
-        metadata_state: Set(metadata_state.as_str().to_owned()),
+        metadata_state: Set(batch.metadata_state.as_str().to_owned()),
         metadata_error: Set(String::new()),
         metadata_schema: Set(None),
         metadata_sources: Set(None),
-        tags: Set(tags.to_owned()),
+        tags: Set(batch.tags.clone()),
         import_id: Set(import.id.as_str().to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
+        import_idx: Set(Some(to_i64(index))),
+        created_at: Set(batch.now),
+        updated_at: Set(batch.now),
+    }
 }
 
 fn metadata_models<'a>(

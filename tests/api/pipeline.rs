@@ -173,6 +173,54 @@ async fn a_repeat_in_a_later_batch_names_the_earlier_item(backend: Backend) {
 }
 on_both_stores!(a_repeat_in_a_later_batch_names_the_earlier_item);
 
+/// A later import of documents the project has: its repeats name its own
+/// earlier items, whether they overwrote the file (the file says which item
+/// wrote it) or skipped it (found among the skipped items), never the
+/// first import's.
+async fn a_re_import_s_repeats_name_its_own_earlier_items(backend: Backend) {
+    // Batches of one: each look-up is the store's, not the batch's memory
+    // of itself.
+    let app = spawn_app_with(backend, |c| c.import.batch_size = 1).await;
+    let project = app.create_project("repeats").await;
+    let first = app
+        .import(header(&project.id), docs::valid_inputs(0..3))
+        .await
+        .expect("first import");
+    app.wait_until_finished(&first.import_id).await;
+
+    for (policy, state) in [
+        (pb::ConflictPolicy::Skip, pb::ItemState::Skipped),
+        (pb::ConflictPolicy::Overwrite, pb::ItemState::Imported),
+    ] {
+        // doc-1, doc-0, doc-1, doc-2, doc-1.
+        let inputs = [1, 0, 1, 2, 1]
+            .map(|n| docs::input(&docs::document(n)))
+            .to_vec();
+        let again = app
+            .import(with_policy(&project.id, policy), inputs)
+            .await
+            .expect("again");
+        let import = app.wait_until_finished(&again.import_id).await;
+        assert_eq!(import.state(), pb::ImportState::Completed, "{import:?}");
+        let items = items(&app, &again.import_id).await;
+        let seen: Vec<_> = items.iter().map(|i| (i.state(), i.repeat_of)).collect();
+        assert_eq!(
+            seen,
+            [
+                (state, None),
+                (state, None),
+                (state, Some(0)),
+                (state, None),
+                (state, Some(2)),
+            ],
+            "{policy:?}"
+        );
+    }
+    assert_eq!(app.all_files(&project.id, &[]).await.len(), 3);
+    app.stop().await;
+}
+on_both_stores!(a_re_import_s_repeats_name_its_own_earlier_items);
+
 /// The same file twice in one scraping batch gets its metadata once.
 async fn a_repeated_document_is_scraped(backend: Backend) {
     let data = generate(

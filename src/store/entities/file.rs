@@ -20,6 +20,9 @@ pub struct Model {
     pub metadata_sources: Option<String>,
     pub tags: String,
     pub import_id: String,
+    /// The item of `import_id` that created or last overwrote the file
+    /// (none for files written before migration 21 by finished imports).
+    pub import_idx: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
