@@ -9,7 +9,9 @@ use sea_orm::{
 
 use super::batch::RecordRequest;
 use super::batch::{BatchEvents, BatchWritten};
-use super::convert::{counts_of, event_row, item_row, set_counts, Accepted, CheckedFields};
+use super::convert::{
+    batch_time, counts_of, event_row, item_row, set_counts, Accepted, CheckedFields,
+};
 use super::entities::{import, import_event, import_item};
 use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
@@ -170,7 +172,7 @@ impl Store {
         if current.counts.pending + current.counts.processing > 0 {
             recording = Recording::Later;
         }
-        let now = Utc::now();
+        let now = batch_time();
         let stage = match recording {
             Recording::Now => ItemStage::RecordFile,
             Recording::Later => ItemStage::Intake,

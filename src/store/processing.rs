@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::batch::{claim_items, BatchEvents, BatchWritten, RecordRequest};
-use super::convert::{counts_of, item_row, set_counts, to_i64, to_u64, CheckedFields};
+use super::convert::{batch_time, counts_of, item_row, set_counts, to_i64, to_u64, CheckedFields};
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
@@ -99,7 +99,7 @@ impl Store {
             return Ok(None);
         }
 
-        let now = Utc::now();
+        let now = batch_time();
         let mut events = BatchEvents::new(
             import_id,
             ItemStage::RecordFile,

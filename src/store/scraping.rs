@@ -5,14 +5,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
 use super::batch::{claim_items, BatchEvents, BatchWritten};
-use super::convert::{counts_of, item_row, to_u64};
+use super::convert::{batch_time, counts_of, item_row, to_u64};
 use super::entities::file_metadata::{SCRAPED, SUPPLIED};
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::{insert_chunked, Store, StoreError, StoreResult};
@@ -139,7 +138,7 @@ impl Store {
             .exec(&*tx)
             .await?;
 
-        let now = Utc::now();
+        let now = batch_time();
         let mut events = BatchEvents::new(
             import_id,
             ItemStage::FetchMetadata,
