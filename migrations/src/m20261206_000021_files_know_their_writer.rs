@@ -7,7 +7,8 @@
 //! own, empty unless an import skips. One B-tree entry less per item (7 %
 //! of a SQLite database of small documents).
 //!
-//! `up` fills `import_idx` from the items before the index goes.
+//! `up` fills `import_idx` from the items before the index goes, for the
+//! imports still running (the only ones it matters to).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::TransactionTrait;
@@ -34,7 +35,10 @@ impl MigrationTrait for Migration {
             manager,
             &[
                 r#"ALTER TABLE "files" ADD COLUMN "import_idx" bigint NULL"#,
-                r#"UPDATE "files" SET "import_idx" = (SELECT max(i."idx") FROM "import_items" i WHERE i."import_id" = "files"."import_id" AND i."file_id" = "files"."id" AND i."state" <> 'SKIPPED')"#,
+                // Only files of imports still running: no item comes to a
+                // finished one, and rewriting every file would cost a big
+                // PostgreSQL database a copy of its files table.
+                r#"UPDATE "files" SET "import_idx" = (SELECT max(i."idx") FROM "import_items" i WHERE i."import_id" = "files"."import_id" AND i."file_id" = "files"."id" AND i."state" <> 'SKIPPED') WHERE "import_id" IN (SELECT "id" FROM "imports" WHERE "finished_at" IS NULL)"#,
                 r#"DROP INDEX "import_items_import_file""#,
                 r#"CREATE INDEX "import_items_skipped_file" ON "import_items" ("import_id", "file_id") WHERE "state" = 'SKIPPED'"#,
             ],
