@@ -16,9 +16,6 @@ use sea_orm_migration::sea_orm::TransactionTrait;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const ITEMS_BY_FILE: &str =
-    r#"CREATE INDEX "import_items_import_file" ON "import_items" ("import_id", "file_id")"#;
-
 async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     // One transaction, so one connection, and all or nothing.
     let tx = manager.get_connection().begin().await?;
@@ -51,7 +48,7 @@ impl MigrationTrait for Migration {
             manager,
             &[
                 r#"DROP INDEX "import_items_skipped_file""#,
-                ITEMS_BY_FILE,
+                r#"CREATE INDEX "import_items_import_file" ON "import_items" ("import_id", "file_id")"#,
                 r#"ALTER TABLE "files" DROP COLUMN "import_idx""#,
             ],
         )

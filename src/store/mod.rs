@@ -509,6 +509,16 @@ mod tests {
         (store, import)
     }
 
+    /// The one row `sql` reads from the SQLite store.
+    async fn one_row(store: &Store, sql: &str) -> sea_orm::QueryResult {
+        store
+            .db
+            .query_one(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .expect("query")
+            .expect("a row")
+    }
+
     /// Items written before their table became WITHOUT ROWID (migration
     /// 19) are all there after it, in order, and the other way round.
     #[tokio::test]
@@ -531,16 +541,13 @@ mod tests {
         let before = listed(store.clone()).await;
         assert_eq!(before.len(), 300);
         let table_sql = || async {
-            let row = store
-                .db
-                .query_one(Statement::from_string(
-                    DbBackend::Sqlite,
-                    "SELECT sql FROM sqlite_schema WHERE name = 'import_items'",
-                ))
-                .await
-                .expect("schema")
-                .expect("the table");
-            row.try_get_by_index::<String>(0).expect("sql")
+            one_row(
+                &store,
+                "SELECT sql FROM sqlite_schema WHERE name = 'import_items'",
+            )
+            .await
+            .try_get_by_index::<String>(0)
+            .expect("sql")
         };
         assert!(table_sql().await.ends_with("WITHOUT ROWID"));
 
@@ -590,15 +597,11 @@ mod tests {
 
         // Down to before migration 20 (21 first).
         Migrator::down(&store.writer, Some(2)).await.expect("down");
-        let row = store
-            .db
-            .query_one(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT url, size, content_type, hashes FROM files WHERE name = '7.cram'",
-            ))
-            .await
-            .expect("read the columns")
-            .expect("the row");
+        let row = one_row(
+            &store,
+            "SELECT url, size, content_type, hashes FROM files WHERE name = '7.cram'",
+        )
+        .await;
         assert_eq!(
             row.try_get_by_index::<String>(0).expect("url"),
             "https://example.org/7.cram"
@@ -626,13 +629,10 @@ mod tests {
         let count = |sql: &'static str| {
             let store = store.clone();
             async move {
-                let row = store
-                    .db
-                    .query_one(Statement::from_string(DbBackend::Sqlite, sql))
+                one_row(&store, sql)
                     .await
-                    .expect("count")
-                    .expect("a row");
-                row.try_get_by_index::<i64>(0).expect("n")
+                    .try_get_by_index::<i64>(0)
+                    .expect("n")
             }
         };
         let named = "SELECT count(*) FROM files f JOIN import_items i \
