@@ -5,6 +5,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod stored_document;
+
 mod m20261128_000001_core;
 mod m20261128_000002_accounts;
 mod m20261128_000003_authorization_codes;
@@ -26,6 +28,7 @@ mod m20261206_000018_public_clients;
 mod m20261206_000019_items_without_rowid;
 mod m20261206_000020_files_read_attachment_from_document;
 mod m20261206_000021_files_know_their_writer;
+mod m20261206_000022_files_keep_documents_packed;
 
 pub struct Migrator;
 
@@ -54,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_items_without_rowid::Migration),
             Box::new(m20261206_000020_files_read_attachment_from_document::Migration),
             Box::new(m20261206_000021_files_know_their_writer::Migration),
+            Box::new(m20261206_000022_files_keep_documents_packed::Migration),
         ]
     }
 }

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use migration::stored_document;
+
 use super::entities::{file, file_metadata};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
@@ -27,8 +29,9 @@ fn to_file(
     let corrupt = |what: &str| StoreError::Corrupt(format!("file {}: unreadable {what}", m.id));
     let metadata_state =
         MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
-    let attachment =
-        AttachmentFields::of_stored(&m.document_json).ok_or_else(|| corrupt("document"))?;
+    let document = stored_document::unpack(&m.document)
+        .map_err(|e| StoreError::Corrupt(format!("file {}: {e}", m.id)))?;
+    let attachment = AttachmentFields::of_stored(&document).ok_or_else(|| corrupt("document"))?;
     let tags = serde_json::from_str(&m.tags).map_err(|_| corrupt("tags"))?;
     let metadata_sources = match &m.metadata_sources {
         Some(json) => serde_json::from_str(json).map_err(|_| corrupt("metadata sources"))?,
@@ -44,7 +47,7 @@ fn to_file(
         hashes: attachment.hashes,
         document_reference_id: m.document_reference_id,
         fhir_server: FhirServerId::from_stored(m.fhir_server),
-        document_json: with_document.then_some(m.document_json),
+        document_json: with_document.then_some(document),
         metadata,
         metadata_state,
         metadata_error: m.metadata_error,

@@ -519,6 +519,16 @@ mod tests {
             .expect("a row")
     }
 
+    /// Migrates `store` down to the schema before migration `number` (the
+    /// migrations are numbered from 1 in the order they run).
+    async fn down_to_before(store: &Store, number: usize) {
+        let steps = Migrator::migrations().len() + 1 - number;
+        let steps = u32::try_from(steps).expect("steps");
+        Migrator::down(&store.writer, Some(steps))
+            .await
+            .expect("down");
+    }
+
     /// Items written before their table became WITHOUT ROWID (migration
     /// 19) are all there after it, in order, and the other way round.
     #[tokio::test]
@@ -551,8 +561,7 @@ mod tests {
         };
         assert!(table_sql().await.ends_with("WITHOUT ROWID"));
 
-        // Down to before migration 19 (21 and 20 first).
-        Migrator::down(&store.writer, Some(3)).await.expect("down");
+        down_to_before(&store, 19).await;
         assert!(!table_sql().await.contains("WITHOUT ROWID"));
         assert_eq!(listed(store.clone()).await, before);
         Migrator::up(&store.writer, None).await.expect("up");
@@ -595,8 +604,7 @@ mod tests {
         assert_eq!(seven.3, "application/cram");
         assert_eq!(seven.4.get("sha1").map(String::as_str), Some("0007"));
 
-        // Down to before migration 20 (21 first).
-        Migrator::down(&store.writer, Some(2)).await.expect("down");
+        down_to_before(&store, 20).await;
         let row = one_row(
             &store,
             "SELECT url, size, content_type, hashes FROM files WHERE name = '7.cram'",
@@ -638,7 +646,7 @@ mod tests {
         let named = "SELECT count(*) FROM files f JOIN import_items i \
                      ON i.import_id = f.import_id AND i.file_id = f.id AND i.idx = f.import_idx";
         assert_eq!(count(named).await, 300, "written by the store");
-        Migrator::down(&store.writer, Some(1)).await.expect("down");
+        down_to_before(&store, 21).await;
         assert_eq!(count("SELECT count(*) FROM files").await, 300);
         Migrator::up(&store.writer, None).await.expect("up");
         assert_eq!(count(named).await, 300, "filled by the migration");

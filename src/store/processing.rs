@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use migration::stored_document;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -418,7 +419,7 @@ fn file_row(
         name: Set(name.to_owned()),
         document_reference_id: Set(doc.id.clone()),
         fhir_server: Set(stored_server(import.fhir_server.as_ref())),
-        document_json: Set(doc.json.clone()),
+        document: Set(stored_document::pack(&doc.json)),
         metadata_state: Set(batch.metadata_state.as_str().to_owned()),
         metadata_error: Set(String::new()),
         metadata_schema: Set(None),

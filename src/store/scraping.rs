@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use migration::stored_document;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -86,7 +87,14 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|f| (f.id, f.document_json))
+            .map(|f| {
+                // An unreadable document scrapes as one that is not JSON.
+                let json = stored_document::unpack(&f.document).unwrap_or_else(|e| {
+                    tracing::warn!(file = %f.id, error = %e, "stored document unreadable");
+                    String::new()
+                });
+                (f.id, json)
+            })
             .collect();
         Ok(items
             .into_iter()

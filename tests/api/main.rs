@@ -30,6 +30,7 @@ mod rescrape;
 mod schemas;
 mod scrape;
 mod scrape_faults;
+mod stored_documents;
 mod telemetry;
 mod token_exchange;
 mod watch;

@@ -12,7 +12,8 @@ pub struct Model {
     pub name: String,
     pub document_reference_id: String,
     pub fhir_server: String,
-    pub document_json: String,
+    /// The FHIR document, stored as `migration::stored_document` says.
+    pub document: Vec<u8>,
     pub metadata_state: String,
     pub metadata_error: String,
     pub metadata_schema: Option<String>,
