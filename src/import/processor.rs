@@ -246,10 +246,5 @@ fn record_request(item: PendingItem, policy: &DocumentPolicy) -> RecordRequest {
         ),
         Err(why) => (Err(invalid(why)), Default::default()),
     };
-    RecordRequest {
-        index: item.index,
-        document_id: item.document_id,
-        document,
-        metadata,
-    }
+    RecordRequest::new(item.index, item.document_id, document, metadata)
 }

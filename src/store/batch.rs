@@ -3,6 +3,7 @@
 //! the events a batch leaves.
 
 use chrono::{DateTime, Utc};
+use migration::stored_document;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use super::convert::{event_row, to_i64};
@@ -22,6 +23,30 @@ pub struct RecordRequest {
     pub document_id: Option<String>,
     pub document: Result<ValidDocument, Failure>,
     pub metadata: BTreeMap<String, String>,
+    /// The document as its file stores it, packed before the batch's
+    /// transaction so that compressing never holds the store's writer.
+    pub(super) stored: Option<Vec<u8>>,
+}
+
+impl RecordRequest {
+    pub fn new(
+        index: u64,
+        document_id: Option<String>,
+        document: Result<ValidDocument, Failure>,
+        metadata: BTreeMap<String, String>,
+    ) -> Self {
+        let stored = document
+            .as_ref()
+            .ok()
+            .map(|doc| stored_document::pack(&doc.json));
+        Self {
+            index,
+            document_id,
+            document,
+            metadata,
+            stored,
+        }
+    }
 }
 
 /// Takes the items at `indexes` that are in `state` out of the table, to be

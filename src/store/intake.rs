@@ -124,12 +124,12 @@ impl Store {
         let mut rejected = Vec::new();
         for item in items {
             match item.outcome {
-                Ok((doc, metadata)) => requests.push(RecordRequest {
-                    index: item.index,
-                    document_id: Some(doc.id.clone()),
-                    document: Ok(doc),
+                Ok((doc, metadata)) => requests.push(RecordRequest::new(
+                    item.index,
+                    Some(doc.id.clone()),
+                    Ok(doc),
                     metadata,
-                }),
+                )),
                 Err(rejection) => rejected.push((item.index, rejection)),
             }
         }

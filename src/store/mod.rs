@@ -403,6 +403,11 @@ where
                 ArrayType::String,
                 Value::String(Some(Box::default())),
             ),
+            ColumnType::Binary(_) | ColumnType::VarBinary(_) | ColumnType::Blob => (
+                "bytea",
+                ArrayType::Bytes,
+                Value::Bytes(Some(Box::default())),
+            ),
             ColumnType::BigInteger => ("int8", ArrayType::BigInt, Value::BigInt(Some(0))),
             ColumnType::Integer => ("int4", ArrayType::Int, Value::Int(Some(0))),
             ColumnType::Boolean => ("bool", ArrayType::Bool, Value::Bool(Some(false))),
@@ -455,6 +460,7 @@ fn is_null(value: &sea_orm::sea_query::Value) -> bool {
     matches!(
         value,
         Value::String(None)
+            | Value::Bytes(None)
             | Value::BigInt(None)
             | Value::Int(None)
             | Value::Bool(None)
@@ -466,6 +472,56 @@ fn is_null(value: &sea_orm::sea_query::Value) -> bool {
 mod tests {
     use super::*;
     use sea_orm::{ConnectionTrait, Statement};
+
+    /// The rows written per document go in as one UNNEST insert a batch on
+    /// PostgreSQL: a column type the insert does not map would silently
+    /// send them as 500-row VALUES lists (thousands of parameters to parse).
+    #[test]
+    fn hot_path_rows_map_to_an_unnest_insert() {
+        use sea_orm::IntoActiveModel;
+        let now = chrono::Utc::now();
+        let file = entities::file::Model {
+            id: "f".into(),
+            project_id: "p".into(),
+            name: "n".into(),
+            document_reference_id: "d".into(),
+            fhir_server: String::new(),
+            document: vec![0, b'{', b'}'],
+            metadata_state: "PENDING".into(),
+            metadata_error: String::new(),
+            metadata_schema: None,
+            metadata_sources: None,
+            tags: "[]".into(),
+            import_id: "i".into(),
+            import_idx: Some(0),
+            created_at: now,
+            updated_at: now,
+        };
+        let statement = unnest_insert::<entities::file::Entity, _>(&[file.into_active_model()])
+            .expect("files map");
+        assert!(statement.sql.contains("::bytea[]"), "{}", statement.sql);
+        let item = entities::import_item::Model {
+            import_id: "i".into(),
+            idx: 0,
+            document_id: None,
+            state: "IMPORTED".into(),
+            stage: "RECORD_FILE".into(),
+            rejection_code: None,
+            message: None,
+            file_id: Some("f".into()),
+            sequence: 1,
+            document_json: None,
+            metadata_json: None,
+            checked_json: None,
+            updated_at: now,
+            repeat_of: None,
+            failure: None,
+        };
+        assert!(
+            unnest_insert::<entities::import_item::Entity, _>(&[item.into_active_model()])
+                .is_some()
+        );
+    }
 
     /// A SQLite store in `dir` with one import of 300 documents, recorded
     /// as files; the store and the import.

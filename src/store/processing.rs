@@ -223,7 +223,7 @@ impl Store {
                             let name =
                                 free_name(tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
-                            let row = file_row(&id, import, request.index, doc, &name, &batch);
+                            let row = file_row(&id, import, request, doc, &name, &batch);
                             new_files.insert(id.clone(), row);
                             existing.insert(doc.id.clone(), (id.clone(), name));
                             id
@@ -234,7 +234,7 @@ impl Store {
                                 free_name(tx, project, &doc.file_name, &mut taken, own.as_deref())
                                     .await?;
                             let mut update =
-                                file_row(&file_id, import, request.index, doc, &name, &batch);
+                                file_row(&file_id, import, request, doc, &name, &batch);
                             if let Some(created) = new_files.get_mut(&file_id) {
                                 // Made earlier in this batch: not in the table yet.
                                 *created = update;
@@ -404,11 +404,11 @@ struct BatchFiles {
     now: DateTime<Utc>,
 }
 
-/// The row of the file `id` written by item `index` of `import`.
+/// The row of the file `id` written by `request`, an item of `import`.
 fn file_row(
     id: &str,
     import: &Import,
-    index: u64,
+    request: &RecordRequest,
     doc: &ValidDocument,
     name: &str,
     batch: &BatchFiles,
@@ -419,14 +419,17 @@ fn file_row(
         name: Set(name.to_owned()),
         document_reference_id: Set(doc.id.clone()),
         fhir_server: Set(stored_server(import.fhir_server.as_ref())),
-        document: Set(stored_document::pack(&doc.json)),
+        document: Set(match &request.stored {
+            Some(stored) => stored.clone(),
+            None => stored_document::pack(&doc.json),
+        }),
         metadata_state: Set(batch.metadata_state.as_str().to_owned()),
         metadata_error: Set(String::new()),
         metadata_schema: Set(None),
         metadata_sources: Set(None),
         tags: Set(batch.tags.clone()),
         import_id: Set(import.id.as_str().to_owned()),
-        import_idx: Set(Some(to_i64(index))),
+        import_idx: Set(Some(to_i64(request.index))),
         created_at: Set(batch.now),
         updated_at: Set(batch.now),
     }
