@@ -621,10 +621,18 @@ async fn checkpoint_sqlite(file: &std::path::Path) -> anyhow::Result<()> {
     let mut db = SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(file))
         .await
         .context("open the benchmark's database")?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut db)
-        .await
-        .context("checkpoint")?;
-    db.close().await?;
-    Ok(())
+    // A reader still open (the server's pool winding down) makes the
+    // checkpoint give up: `busy` is 1 and the WAL keeps its pages. Try again.
+    for _ in 0..100 {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut db)
+            .await
+            .context("checkpoint")?;
+        if busy == 0 {
+            db.close().await?;
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the WAL could not be checkpointed in 10 s: a connection still reads it")
 }
