@@ -20,6 +20,8 @@
 //!   (WatchImport; the server then also streams one event per item)
 //! - `BENCH_ONLY`: `sqlite` or `postgres` runs that store alone (with its
 //!   raw baseline, without the bare drain), e.g. under `perf record`
+//! - `BENCH_SHAPE`: `small` (portal-style DocumentReferences of ~330 bytes,
+//!   the default) or `kids-first` (a generated Kids First study's, ~2.2 KB)
 //! - `BENCH_BATCH`: the service's `import.batch_size` (default: its
 //!   default, 500; the raw baselines keep 500)
 //! - `BENCH_LOG`: set to enable server logs (its value is the filter, or
@@ -96,6 +98,9 @@ struct Settings {
     follow: Follow,
     postgres_admin_url: String,
     only: Option<String>,
+    /// `BENCH_SHAPE=kids-first`: generated Kids First DocumentReferences
+    /// instead of the small portal-style ones.
+    kids_first: bool,
 }
 
 impl Settings {
@@ -110,6 +115,11 @@ impl Settings {
             runs: support::positive("BENCH_RUNS", DEFAULT_RUNS)?,
             follow,
             postgres_admin_url: support::postgres_admin_url(),
+            kids_first: match std::env::var("BENCH_SHAPE").as_deref() {
+                Err(_) | Ok("small") => false,
+                Ok("kids-first") => true,
+                Ok(other) => bail!("BENCH_SHAPE: expected small or kids-first, got {other:?}"),
+            },
             only: match std::env::var("BENCH_ONLY") {
                 Err(_) => None,
                 Ok(store) if ["sqlite", "postgres"].contains(&store.as_str()) => Some(store),
@@ -132,7 +142,16 @@ struct Row {
 }
 
 async fn run(settings: Settings) -> anyhow::Result<()> {
-    let documents = build_documents(settings.docs);
+    let documents = if settings.kids_first {
+        support::build_kids_first_documents(settings.docs)
+    } else {
+        build_documents(settings.docs)
+    };
+    anyhow::ensure!(
+        documents.len() == settings.docs,
+        "only {} documents were generated",
+        documents.len()
+    );
     let bytes: usize = documents.iter().map(json_len).sum();
     eprintln!(
         "{} documents per run, {} bytes of JSON on average, {} runs per target, {} worker threads",

@@ -58,6 +58,28 @@ pub fn build_documents(count: usize) -> Vec<pb::ImportDocumentsRequest> {
         .collect()
 }
 
+/// `count` DocumentReferences of a generated Kids First study (about 2.2 KB
+/// each: identifiers, categories, hashes and sequencing extensions), as
+/// `fhir-import dataset kids-first` writes them.
+pub fn build_kids_first_documents(count: usize) -> Vec<pb::ImportDocumentsRequest> {
+    // About nine documents a family with the default shape.
+    let shape = fhir_import::dataset::Shape {
+        families: count / 8 + 1,
+        ..Default::default()
+    };
+    fhir_import::dataset::generate(1, &shape)
+        .document_references
+        .into_iter()
+        .take(count)
+        .map(|document| pb::ImportDocumentsRequest {
+            kind: Some(Kind::Document(pb::DocumentInput {
+                source: Some(Source::ResourceJson(document.to_string())),
+                metadata: HashMap::new(),
+            })),
+        })
+        .collect()
+}
+
 pub fn document(n: usize) -> Value {
     json!({
         "resourceType": "DocumentReference",
