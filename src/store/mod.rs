@@ -535,6 +535,15 @@ mod tests {
     /// A SQLite store in `dir` with one import of 300 documents, recorded
     /// as files; the store and the import.
     async fn store_with_an_import(dir: &std::path::Path) -> (Store, crate::domain::import::Import) {
+        store_with_files(dir, 300).await
+    }
+
+    /// A SQLite store in `dir` with one import that recorded `count`
+    /// documents as files, in batches of 500; the store and the import.
+    async fn store_with_files(
+        dir: &std::path::Path,
+        count: u64,
+    ) -> (Store, crate::domain::import::Import) {
         use crate::domain::{
             document::{validate_document_json, DocumentPolicy},
             import::ConflictPolicy,
@@ -558,7 +567,7 @@ mod tests {
             })
             .await
             .expect("import");
-        let items = (0..300u64)
+        let items: Vec<_> = (0..count)
             .map(|n| IntakeItem {
                 index: n,
                 outcome: validate_document_json(
@@ -570,7 +579,11 @@ mod tests {
                 .map(|doc| (doc, Default::default())),
             })
             .collect();
-        store.record_intake(&import.id, items).await.expect("items");
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let batch = items.by_ref().take(500).collect();
+            store.record_intake(&import.id, batch).await.expect("items");
+        }
         (store, import)
     }
 
@@ -715,6 +728,59 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM files").await, 300);
         Migrator::up(&store.writer, None).await.expect("up");
         assert_eq!(count(named).await, 300, "filled by the migration");
+        store.close().await;
+    }
+
+    /// Migration 22 compresses every document (in chunks of a thousand
+    /// files) and `down` gives the text back: every file reads the same.
+    #[tokio::test]
+    async fn migration_22_packs_and_unpacks_every_document() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, import) = store_with_files(dir.path(), 2_345).await;
+        let documents = |store: Store| {
+            let filter = files::FileFilter {
+                project_id: import.project_id.clone(),
+                metadata: vec![],
+                import_id: None,
+            };
+            async move {
+                let mut all = Vec::new();
+                let mut after: Option<String> = None;
+                loop {
+                    let page = store
+                        .list_files(&filter, after.as_deref(), 1000)
+                        .await
+                        .expect("list");
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id.as_str().to_owned());
+                    for file in page {
+                        let file = store.get_file(&file.id).await.expect("get").expect("file");
+                        all.push((file.name, file.document_json.expect("document")));
+                    }
+                }
+                all.sort();
+                all
+            }
+        };
+        let before = documents(store.clone()).await;
+        assert_eq!(before.len(), 2_345);
+        let count = |sql: &'static str| {
+            let store = store.clone();
+            async move {
+                one_row(&store, sql)
+                    .await
+                    .try_get_by_index::<i64>(0)
+                    .expect("n")
+            }
+        };
+
+        down_to_before(&store, 22).await;
+        let texts = "SELECT count(*) FROM files WHERE document_json LIKE '{\"resourceType\"%'";
+        assert_eq!(count(texts).await, 2_345);
+        Migrator::up(&store.writer, None).await.expect("up");
+        let packed = "SELECT count(*) FROM files WHERE hex(substr(document, 1, 1)) = '01'";
+        assert_eq!(count(packed).await, 2_345);
+        assert_eq!(documents(store.clone()).await, before);
         store.close().await;
     }
 

@@ -1,6 +1,6 @@
 //! A file keeps its DocumentReference byte for byte, however the store
-//! holds it: compressed for files written now, as plain text for files
-//! written before migration 22, and as text again when migrated down.
+//! holds it: compressed, as text when migrated down to before migration 22,
+//! and compressed again by that migration.
 
 use std::collections::BTreeMap;
 
@@ -116,7 +116,7 @@ async fn documents_read_back_as_sent_whatever_their_storage(backend: Backend) {
     );
 
     // Migrated down, the text is back in `document_json`; up again, the
-    // documents are moved over as they are and read the same.
+    // documents are compressed again and read the same.
     let mut app = app;
     app.stop_server().await;
     let steps = u32::try_from(Migrator::migrations().len() - 21).expect("steps");
@@ -138,9 +138,16 @@ async fn documents_read_back_as_sent_whatever_their_storage(backend: Backend) {
         .collect();
     assert_eq!(texts, read);
     Migrator::up(&db, None).await.expect("up");
-    assert!(stored(&db).await.iter().all(|(format, ..)| *format == 0));
+    let rows = stored(&db).await;
+    assert!(rows.iter().all(|(format, ..)| *format == 1), "{rows:?}");
+    let small_again: i64 = rows
+        .iter()
+        .filter(|(_, _, id)| small.iter().any(|(_, _, s)| s == id))
+        .map(|(_, len, _)| len)
+        .sum();
+    assert_eq!(small_again, stored_bytes, "the same bytes as when written");
 
-    // Old (plain) and new (compressed) documents side by side.
+    // Files the migration moved and files written after it side by side.
     let app = app.restart().await;
     let more = inputs(100..110);
     import(&app, &project.slug, &more).await;
@@ -154,8 +161,8 @@ async fn documents_read_back_as_sent_whatever_their_storage(backend: Backend) {
         assert_eq!(now.get(id), Some(text), "{id} written after it");
     }
     let formats: Vec<i64> = stored(&db).await.iter().map(|(f, ..)| *f).collect();
-    assert_eq!(formats.iter().filter(|f| **f == 0).count(), read.len());
-    assert_eq!(formats.iter().filter(|f| **f == 1).count(), more.len());
+    assert_eq!(formats.len(), read.len() + more.len());
+    assert!(formats.iter().all(|f| *f == 1));
     db.close().await.expect("close");
     app.stop().await;
 }
