@@ -602,6 +602,23 @@ mod tests {
         (store, import)
     }
 
+    /// The filter that lists every file of `import`'s project.
+    fn every_file_of(import: &crate::domain::import::Import) -> files::FileFilter {
+        files::FileFilter {
+            project_id: import.project_id.clone(),
+            metadata: vec![],
+            import_id: None,
+        }
+    }
+
+    /// The count `sql` reads from the SQLite store.
+    async fn count_of(store: &Store, sql: &str) -> i64 {
+        one_row(store, sql)
+            .await
+            .try_get_by_index::<i64>(0)
+            .expect("a count")
+    }
+
     /// The one row `sql` reads from the SQLite store.
     async fn one_row(store: &Store, sql: &str) -> sea_orm::QueryResult {
         store
@@ -671,11 +688,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let (store, import) = store_with_an_import(dir.path()).await;
         let listed = |store: Store| {
-            let filter = files::FileFilter {
-                project_id: import.project_id.clone(),
-                metadata: vec![],
-                import_id: None,
-            };
+            let filter = every_file_of(&import);
             async move {
                 let files = store.list_files(&filter, None, 1000).await.expect("list");
                 let mut seen: Vec<_> = files
@@ -727,15 +740,7 @@ mod tests {
     async fn migration_21_names_each_file_s_writer() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (store, _) = store_with_an_import(dir.path()).await;
-        let count = |sql: &'static str| {
-            let store = store.clone();
-            async move {
-                one_row(&store, sql)
-                    .await
-                    .try_get_by_index::<i64>(0)
-                    .expect("n")
-            }
-        };
+        let count = |sql: &'static str| count_of(&store, sql);
         let named = "SELECT count(*) FROM files f JOIN import_items i \
                      ON i.import_id = f.import_id AND i.file_id = f.id AND i.idx = f.import_idx";
         assert_eq!(count(named).await, 300, "written by the store");
@@ -753,11 +758,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let (store, import) = store_with_files(dir.path(), 2_345).await;
         let documents = |store: Store| {
-            let filter = files::FileFilter {
-                project_id: import.project_id.clone(),
-                metadata: vec![],
-                import_id: None,
-            };
+            let filter = every_file_of(&import);
             async move {
                 let mut all = Vec::new();
                 let mut after: Option<String> = None;
@@ -779,15 +780,7 @@ mod tests {
         };
         let before = documents(store.clone()).await;
         assert_eq!(before.len(), 2_345);
-        let count = |sql: &'static str| {
-            let store = store.clone();
-            async move {
-                one_row(&store, sql)
-                    .await
-                    .try_get_by_index::<i64>(0)
-                    .expect("n")
-            }
-        };
+        let count = |sql: &'static str| count_of(&store, sql);
 
         down_to_before(&store, 22).await;
         let texts = "SELECT count(*) FROM files WHERE document_json LIKE '{\"resourceType\"%'";
