@@ -437,6 +437,12 @@ impl Config {
         if self.import.batch_size == 0 || self.import.batch_size > 10_000 {
             return Err("import.batch_size: between 1 and 10000".into());
         }
+        let storable = migration::stored_document::MAX_DOCUMENT_BYTES;
+        if self.import.max_document_bytes as u64 > storable {
+            return Err(format!(
+                "import.max_document_bytes: at most {storable} (64 MiB), the largest document the store reads back"
+            ));
+        }
         if self.import.max_document_bytes > self.import.max_message_bytes {
             return Err(
                 "import.max_document_bytes: must not exceed import.max_message_bytes".into(),
@@ -540,6 +546,17 @@ mod tests {
             .expect("an object")
             .remove("external_issuers");
         assert_eq!(readme_block(), defaults);
+    }
+
+    #[test]
+    fn documents_are_no_larger_than_the_store_reads_back() {
+        let mut config = Config::default();
+        config.import.max_message_bytes = 256 << 20;
+        config.import.max_document_bytes = 64 << 20;
+        assert!(config.validate().is_ok());
+        config.import.max_document_bytes = (64 << 20) + 1;
+        let refused = config.validate().expect_err("too large");
+        assert!(refused.contains("import.max_document_bytes"), "{refused}");
     }
 
     #[test]

@@ -34,9 +34,9 @@ const VOCABULARY_1: &[u8] = include_bytes!("fhir_vocabulary_1.json");
 const LEVEL: i32 = 3;
 
 /// Decompressing never makes more than this: a frame that says otherwise is
-/// not one this service wrote (documents are far smaller; see `[import]
-/// max_document_bytes`).
-const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+/// not one this service wrote (`[import] max_document_bytes` may not be set
+/// above it).
+pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 static ENCODER_1: LazyLock<EncoderDictionary<'static>> =
     LazyLock::new(|| EncoderDictionary::copy(VOCABULARY_1, LEVEL));
