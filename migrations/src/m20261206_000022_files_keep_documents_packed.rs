@@ -5,8 +5,9 @@
 //! database of small documents).
 //!
 //! `up` compresses every existing document, a thousand files a statement on
-//! PostgreSQL; `down` decodes them back to text. (SQLite keeps the pages it
-//! frees for later writes; `VACUUM` gives them back to the disk.)
+//! PostgreSQL; `down` decodes them back to text. Rows made smaller in place
+//! leave SQLite's pages half empty: the store vacuums once after this
+//! migration (it is in `SHRINK_SQLITE_ROWS`).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{

@@ -1,8 +1,8 @@
 //! How a file's FHIR document is stored (`files.document`): one byte that
 //! names the format, then the document in it.
 //!
-//! - [`PLAIN`]: the JSON text as received. Files written before migration 22
-//!   keep it: the migration moves them over without re-encoding.
+//! - [`PLAIN`]: the JSON text as received, written only when zstd cannot
+//!   allocate its context; read whenever found.
 //! - [`ZSTD_FHIR_VOCABULARY_1`]: a zstd frame compressed against a fixed
 //!   vocabulary of FHIR DocumentReference JSON (element names, the code
 //!   systems and extensions portals use, attachment values), written from
