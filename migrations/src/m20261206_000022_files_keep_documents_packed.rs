@@ -156,10 +156,11 @@ async fn convert_all(
             .await?;
         } else {
             // One prepared statement, run per file: SQLite has no round trips.
+            let set = format!(r#"UPDATE "files" SET "{to}" = ? WHERE "id" = ?"#);
             for (id, value) in ids.into_iter().zip(values) {
                 tx.execute(Statement::from_sql_and_values(
                     backend,
-                    format!(r#"UPDATE "files" SET "{to}" = ? WHERE "id" = ?"#),
+                    &set,
                     [value, id.into()],
                 ))
                 .await?;

@@ -434,26 +434,30 @@ where
             ),
             _ => return None,
         };
-        let mut nulls = Vec::with_capacity(rows.len());
-        let values: Vec<Value> = rows
+        let cells: Vec<Option<Value>> = rows
             .iter()
-            .map(|row| {
-                let value = row.get(column).into_value().filter(|v| !is_null(v));
-                nulls.push(Value::Bool(Some(value.is_none())));
-                value.unwrap_or_else(|| stand_in.clone())
-            })
+            .map(|row| row.get(column).into_value().filter(|v| !is_null(v)))
             .collect();
-        let all_null = nulls.iter().all(|v| matches!(v, Value::Bool(Some(true))));
-        if all_null && column.def().is_null() {
+        if column.def().is_null() && cells.iter().all(Option::is_none) {
             // Left out, the column is NULL all the same: no array of stand-ins
             // and of flags to send and unpack for it.
             continue;
         }
+        let nulls: Option<Vec<Value>> = cells.iter().any(Option::is_none).then(|| {
+            cells
+                .iter()
+                .map(|cell| Value::Bool(Some(cell.is_none())))
+                .collect()
+        });
+        let values: Vec<Value> = cells
+            .into_iter()
+            .map(|cell| cell.unwrap_or_else(|| stand_in.clone()))
+            .collect();
         let n = arrays.len();
         names.push(format!("\"{}\"", column.to_string()));
         params.push(format!("${}::{cast}[]", n + 1));
         arrays.push(Value::Array(kind, Some(Box::new(values))));
-        if nulls.iter().any(|v| matches!(v, Value::Bool(Some(true)))) {
+        if let Some(nulls) = nulls {
             params.push(format!("${}::bool[]", n + 2));
             arrays.push(Value::Array(ArrayType::Bool, Some(Box::new(nulls))));
             selected.push(format!("CASE WHEN c{} THEN NULL ELSE c{n} END", n + 1));
