@@ -29,6 +29,7 @@ mod m20261206_000019_items_without_rowid;
 mod m20261206_000020_files_read_attachment_from_document;
 mod m20261206_000021_files_know_their_writer;
 mod m20261206_000022_files_keep_documents_packed;
+mod m20261206_000023_files_stand_for_their_items;
 
 /// Migrations after which SQLite holds many half-empty pages (rows made
 /// smaller in place): a `VACUUM` once they ran gives the space back.
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_files_read_attachment_from_document::Migration),
             Box::new(m20261206_000021_files_know_their_writer::Migration),
             Box::new(m20261206_000022_files_keep_documents_packed::Migration),
+            Box::new(m20261206_000023_files_stand_for_their_items::Migration),
         ]
     }
 }

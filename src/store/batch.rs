@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 
 use super::convert::{event_row, to_i64};
 use super::entities::{import_event, import_item};
-use super::{bigint_array, StoreResult, WriteTx};
+use super::{bigint_array, StoreError, StoreResult, WriteTx};
 use std::collections::BTreeMap;
 
 use crate::domain::{
@@ -104,6 +104,8 @@ pub(super) struct BatchEvents {
     items: Vec<Item>,
     /// Positions in `items` told of by the progress event.
     quiet: Vec<usize>,
+    /// The progress event's sequence, once told (`quiet_sequence`).
+    promised: Option<u64>,
 }
 
 /// A written-up batch: its items with their sequences, the event rows, and
@@ -132,12 +134,29 @@ impl BatchEvents {
             rows: Vec::new(),
             items: Vec::new(),
             quiet: Vec::new(),
+            promised: None,
         }
+    }
+
+    /// The sequence the progress event will take, which the quiet items
+    /// pushed so far will carry. No item needing attention may come after
+    /// this is asked (`push` refuses one): its event would take that
+    /// sequence.
+    pub fn quiet_sequence(&mut self) -> u64 {
+        let sequence = self.sequence + 1;
+        self.promised = Some(sequence);
+        sequence
     }
 
     /// Counts `item`'s move from `from` (none: a new item) and, when it
     /// needs attention, gives it its own event.
     pub fn push(&mut self, from: Option<ItemState>, mut item: Item) -> StoreResult<()> {
+        if item.needs_attention() && self.promised.is_some() {
+            return Err(StoreError::Corrupt(format!(
+                "item {} needs attention after the batch's progress sequence was told",
+                item.index
+            )));
+        }
         self.counts.apply(from, item.state);
         if item.needs_attention() {
             self.sequence += 1;

@@ -52,7 +52,7 @@ impl Store {
     }
 
     /// An import's items in stream order after index `after`, optionally only
-    /// those in `states`.
+    /// those in `states`, whether they have rows or files stand for them.
     pub async fn list_items(
         &self,
         import_id: &ImportId,
@@ -60,23 +60,7 @@ impl Store {
         after: Option<u64>,
         limit: u64,
     ) -> StoreResult<Vec<Item>> {
-        let mut query = import_item::Entity::find()
-            .filter(import_item::Column::ImportId.eq(import_id.as_str()));
-        if !states.is_empty() {
-            query =
-                query.filter(import_item::Column::State.is_in(states.iter().map(|s| s.as_str())));
-        }
-        if let Some(after) = after {
-            query = query.filter(import_item::Column::Idx.gt(to_i64(after)));
-        }
-        query
-            .order_by_asc(import_item::Column::Idx)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Item::try_from)
-            .collect()
+        super::stand_ins::list_items(&self.db, import_id, states, after, limit).await
     }
 
     /// Events of an import with a sequence above `after`, in order.

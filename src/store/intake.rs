@@ -1,6 +1,8 @@
 //! Writes of the intake stage: creating an import, storing each batch of
 //! received documents durably with its events, and closing the intake.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -193,9 +195,11 @@ impl Store {
             events.push(None, item)?;
         }
         let mut kept = Vec::new();
+        let mut standing = HashSet::new();
         match recording {
             Recording::Now => {
-                self.write_files(&tx, &current, requests, None, &mut events, now)
+                standing = self
+                    .write_files(&tx, &current, requests, None, &mut events, now)
                     .await?;
             }
             Recording::Later => {
@@ -223,10 +227,12 @@ impl Store {
             sequence,
         } = events.finish()?;
         // Rejected items come first, then the accepted ones in order; only
-        // PENDING ones keep their document.
+        // PENDING ones keep their document. Files stand for most imported
+        // ones (`stand_ins`).
         let mut kept = kept.into_iter();
         let item_rows: Vec<_> = written
             .iter()
+            .filter(|item| !standing.contains(&item.index))
             .map(|item| {
                 let payload = match item.state {
                     ItemState::Pending => kept.next(),

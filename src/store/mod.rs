@@ -28,6 +28,7 @@ mod schemas;
 mod scraping;
 mod sessions;
 mod stalls;
+mod stand_ins;
 
 use std::{sync::Arc, time::Duration};
 
@@ -520,12 +521,18 @@ mod tests {
             tags: "[]".into(),
             import_id: "i".into(),
             import_idx: Some(0),
+            import_sequence: Some(1),
             created_at: now,
             updated_at: now,
         };
         let statement = unnest_insert::<entities::file::Entity, _>(&[file.into_active_model()])
             .expect("files map");
         assert!(statement.sql.contains("::bytea[]"), "{}", statement.sql);
+        assert!(
+            statement.sql.contains("\"import_sequence\""),
+            "{}",
+            statement.sql
+        );
         let item = entities::import_item::Model {
             import_id: "i".into(),
             idx: 0,
@@ -644,26 +651,30 @@ mod tests {
     }
 
     /// Items written before their table became WITHOUT ROWID (migration
-    /// 19) are all there after it, in order, and the other way round.
+    /// 19) are all there after it, in order, and the other way round. The
+    /// rows are read as they are: the store's reads need the schema of now.
     #[tokio::test]
     async fn items_survive_the_rebuild_of_their_table() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (store, import) = store_with_an_import(dir.path()).await;
-        let listed = |store: Store| {
-            let import_id = import.id.clone();
-            async move {
-                let items = store
-                    .list_items(&import_id, &[], None, 1000)
-                    .await
-                    .expect("list");
-                items
-                    .iter()
-                    .map(|i| (i.index, i.document_id.clone(), i.state))
-                    .collect::<Vec<_>>()
-            }
+        let (store, _) = store_with_an_import(dir.path()).await;
+        // Items the files stand for (migration 23) become rows.
+        down_to_before(&store, 23).await;
+        let listed = || async {
+            store
+                .db
+                .query_all(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "SELECT idx, document_id, state FROM import_items ORDER BY idx",
+                ))
+                .await
+                .expect("items")
+                .iter()
+                .map(|row| row.try_get_many_by_index().expect("item"))
+                .collect::<Vec<(i64, String, String)>>()
         };
-        let before = listed(store.clone()).await;
+        let before = listed().await;
         assert_eq!(before.len(), 300);
+        assert_eq!(before[7], (7, "d7".to_owned(), "IMPORTED".to_owned()));
         let table_sql = || async {
             one_row(
                 &store,
@@ -677,10 +688,10 @@ mod tests {
 
         down_to_before(&store, 19).await;
         assert!(!table_sql().await.contains("WITHOUT ROWID"));
-        assert_eq!(listed(store.clone()).await, before);
+        assert_eq!(listed().await, before);
         Migrator::up(&store.writer, None).await.expect("up");
         assert!(table_sql().await.ends_with("WITHOUT ROWID"));
-        assert_eq!(listed(store.clone()).await, before);
+        assert_eq!(listed().await, before);
         store.close().await;
     }
 
@@ -747,6 +758,8 @@ mod tests {
         let count = |sql: &'static str| count_of(&store, sql);
         let named = "SELECT count(*) FROM files f JOIN import_items i \
                      ON i.import_id = f.import_id AND i.file_id = f.id AND i.idx = f.import_idx";
+        // Items the files stand for (migration 23) become rows.
+        down_to_before(&store, 23).await;
         assert_eq!(count(named).await, 300, "written by the store");
         down_to_before(&store, 21).await;
         assert_eq!(count("SELECT count(*) FROM files").await, 300);
@@ -793,6 +806,58 @@ mod tests {
         let packed = "SELECT count(*) FROM files WHERE hex(substr(document, 1, 1)) = '01'";
         assert_eq!(count(packed).await, 2_345);
         assert_eq!(documents(store.clone()).await, before);
+        store.close().await;
+    }
+
+    /// The files of a plain import stand for its items (migration 23): no
+    /// item rows, and the items list the same read off the files, from the
+    /// rows `down` writes out, and after `up` again.
+    #[tokio::test]
+    async fn migration_23_writes_out_the_items_files_stood_for() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, import) = store_with_files(dir.path(), 1_234).await;
+        let listed = |store: Store| {
+            let import_id = import.id.clone();
+            async move {
+                let mut all = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = store
+                        .list_items(&import_id, &[], after, 500)
+                        .await
+                        .expect("list");
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.index);
+                    all.extend(page);
+                }
+                all
+            }
+        };
+        let rows = "SELECT count(*) FROM import_items";
+        let standing = "SELECT count(*) FROM files WHERE import_sequence IS NOT NULL";
+        assert_eq!(count_of(&store, rows).await, 0);
+        assert_eq!(count_of(&store, standing).await, 1_234);
+        let before = listed(store.clone()).await;
+        assert_eq!(before.len(), 1_234);
+        assert!(before
+            .iter()
+            .enumerate()
+            .all(|(n, item)| item.index == n as u64
+                && item.state == crate::domain::import::ItemState::Imported
+                && item.document_id.as_deref() == Some(format!("d{n}").as_str())
+                && item.file_id.is_some()
+                && item.sequence > 0));
+
+        down_to_before(&store, 23).await;
+        assert_eq!(count_of(&store, rows).await, 1_234);
+        let written_out = "SELECT count(*) FROM import_items i JOIN files f \
+                           ON f.id = i.file_id AND f.import_id = i.import_id AND f.import_idx = i.idx \
+                           AND f.updated_at = i.updated_at WHERE i.state = 'IMPORTED' \
+                           AND i.stage = 'RECORD_FILE' AND i.document_id = f.document_reference_id";
+        assert_eq!(count_of(&store, written_out).await, 1_234);
+        Migrator::up(&store.writer, None).await.expect("up");
+        assert_eq!(count_of(&store, standing).await, 0, "the rows stay rows");
+        assert_eq!(listed(store.clone()).await, before);
         store.close().await;
     }
 

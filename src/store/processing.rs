@@ -1,7 +1,7 @@
 //! Writes of the record-file stage: pending items become files, in batches,
 //! each batch one transaction with its item states, events and counts.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use migration::stored_document;
@@ -16,6 +16,7 @@ use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
 use super::names::{existing_files, free_name, taken_names};
+use super::stand_ins;
 use super::{
     insert_chunked, probe_each, text_array, tuples, Store, StoreError, StoreResult, WriteTx,
 };
@@ -108,15 +109,16 @@ impl Store {
             counts_of(&row),
             now,
         );
-        self.write_files(
-            &tx,
-            &import,
-            requests,
-            Some(ItemState::Pending),
-            &mut events,
-            now,
-        )
-        .await?;
+        let standing = self
+            .write_files(
+                &tx,
+                &import,
+                requests,
+                Some(ItemState::Pending),
+                &mut events,
+                now,
+            )
+            .await?;
         let BatchWritten {
             items,
             events: event_rows,
@@ -125,6 +127,7 @@ impl Store {
         } = events.finish()?;
         let item_rows: Vec<_> = items
             .iter()
+            .filter(|item| !standing.contains(&item.index))
             .map(|item| item_row(import_id, item, None))
             .collect();
         insert_chunked::<import_item::Entity, _>(&tx, item_rows).await?;
@@ -151,7 +154,7 @@ impl Store {
         from: Option<ItemState>,
         events: &mut BatchEvents,
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<HashSet<u64>> {
         let project = import.project_id.as_str();
         let doc_ids: Vec<&str> = requests
             .iter()
@@ -166,6 +169,10 @@ impl Store {
         )
         .await?;
         let mut existing = known.by_document;
+        // This batch may overwrite these files: the items they stand for
+        // become rows first.
+        let known_ids: Vec<&str> = existing.values().map(|(id, _)| id.as_str()).collect();
+        stand_ins::write_out(tx, &known_ids).await?;
         // Which earlier item of this import each known document came from.
         let mut earlier_items =
             latest_items_of_files(tx, &import.id, &existing, known.written_here).await?;
@@ -178,6 +185,10 @@ impl Store {
         // Files this batch creates, by id: a later repeat in the batch
         // replaces its row before anything is written.
         let mut new_files: BTreeMap<String, file::ActiveModel> = BTreeMap::new();
+        // The item each written file ends the batch written by, and whether
+        // the file can stand for it.
+        let mut writers: HashMap<String, (u64, bool)> = HashMap::new();
+        let scraping = import.fhir_server.is_some();
         // The supplied metadata each file ends the batch with.
         let mut metadata_of: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
         let mut replaced_metadata = Vec::new();
@@ -249,6 +260,9 @@ impl Store {
                     };
                     if item.state == ItemState::Imported {
                         metadata_of.insert(file_id.clone(), &request.metadata);
+                        let plain = stand_ins::can_stand_in(&item, scraping)
+                            && item.document_id.as_deref() == Some(doc.id.as_str());
+                        writers.insert(file_id.clone(), (request.index, plain));
                     }
                     earlier_items.insert(file_id.clone(), request.index);
                     item.file_id = Some(file_id);
@@ -266,9 +280,26 @@ impl Store {
             .iter()
             .flat_map(|(file_id, metadata)| metadata_models(file_id, metadata))
             .collect();
+        let mut standing = HashSet::new();
+        let mut overwritten = Vec::new();
+        let plain_writers: Vec<_> = writers
+            .into_iter()
+            .filter(|(_, (_, plain))| *plain)
+            .collect();
+        if !plain_writers.is_empty() {
+            let sequence = to_i64(events.quiet_sequence());
+            for (file_id, (index, _)) in plain_writers {
+                standing.insert(index);
+                match new_files.get_mut(&file_id) {
+                    Some(row) => row.import_sequence = Set(Some(sequence)),
+                    None => overwritten.push(file_id),
+                }
+            }
+            stand_ins::stand_in(tx, overwritten, sequence).await?;
+        }
         insert_chunked::<file::Entity, _>(tx, new_files.into_values().collect()).await?;
         insert_chunked::<file_metadata::Entity, _>(tx, metadata_rows).await?;
-        Ok(())
+        Ok(standing)
     }
 
     /// Ends a batch of either stage: the import's new counts and sequence,
@@ -430,6 +461,8 @@ fn file_row(
         tags: Set(batch.tags.clone()),
         import_id: Set(import.id.as_str().to_owned()),
         import_idx: Set(Some(to_i64(request.index))),
+        // Set once the batch knows the file's last writer and its sequence.
+        import_sequence: Set(None),
         created_at: Set(batch.now),
         updated_at: Set(batch.now),
     }

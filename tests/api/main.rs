@@ -19,6 +19,7 @@ mod fhir_servers;
 mod grpc_web;
 mod import_basics;
 mod import_stream;
+mod item_history;
 mod key_rotation;
 mod listing;
 mod oauth;

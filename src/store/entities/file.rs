@@ -24,6 +24,10 @@ pub struct Model {
     /// The item of `import_id` that created or last overwrote the file
     /// (none for files written before migration 21 by finished imports).
     pub import_idx: Option<i64>,
+    /// Set when the file stands for the item `import_idx` of `import_id`,
+    /// which then has no row of its own: the sequence that item carries
+    /// (migration 23).
+    pub import_sequence: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
