@@ -14,10 +14,15 @@
 //!    files per document (each exactly once, counted in the database), and
 //!    the watch delay (from an event's time, stamped by the writing
 //!    replica, to its arrival at the watcher on the other) as p50/p99/max
-//!    over every event that arrived live.
+//!    over every event that arrived live;
+//! 3. paced: one stream into one replica at `BENCH_PACED_RATE` documents a
+//!    second (a portal sending steadily, the machine not saturated),
+//!    watched on both: the same watch delays, which is what a dashboard on
+//!    another replica than the writer's sees in the usual case.
 //!
 //! Run with `cargo bench --bench replicas`. Environment: `BENCH_DOCS`
 //! (default 20000), `BENCH_STREAMS` (50), `BENCH_STREAM_DOCS` (10000),
+//! `BENCH_PACED_DOCS` (10000), `BENCH_PACED_RATE` (500),
 //! `FHIR_IMPORT_BENCH_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`).
 
@@ -125,10 +130,14 @@ async fn run() -> anyhow::Result<()> {
     let docs = support::positive("BENCH_DOCS", 20_000)?;
     let streams = support::positive("BENCH_STREAMS", 50)?;
     let stream_docs = support::positive("BENCH_STREAM_DOCS", 10_000)?;
+    let pacing = Pacing {
+        docs: support::positive("BENCH_PACED_DOCS", 10_000)?,
+        rate: support::positive("BENCH_PACED_RATE", 500)?,
+    };
     let db = FreshPostgres::create(&support::postgres_admin_url())
         .await
         .context("this benchmark needs PostgreSQL")?;
-    let result = bench(&db.url, docs, streams, stream_docs).await;
+    let result = bench(&db.url, docs, streams, stream_docs, pacing).await;
     db.drop_database().await?;
     result
 }
@@ -138,6 +147,7 @@ async fn bench(
     docs: usize,
     streams: usize,
     stream_docs: usize,
+    pacing: Pacing,
 ) -> anyhow::Result<()> {
     let app_a = Replica::build(database_url).await?;
     let token = bench_token(&app_a, database_url).await?;
@@ -175,7 +185,8 @@ async fn bench(
             two.1 / one.1
         );
 
-        load(database_url, &on_a, &on_b, streams, stream_docs).await
+        load(database_url, &on_a, &on_b, streams, stream_docs).await?;
+        paced(&on_a, &on_b, pacing).await
     }
     .await;
     a.stop().await?;
@@ -388,14 +399,6 @@ async fn load(
     let distinct: i64 = row.try_get("", "documents")?;
     let _ = db.close().await;
 
-    delays.sort();
-    local_delays.sort();
-    extra.sort();
-    let at = |delays: &[Duration], q: f64| {
-        delays
-            .get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1)))
-            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-    };
     println!(
         "load: {streams} streams of {stream_docs} documents over two replicas, each watched on the other"
     );
@@ -407,26 +410,97 @@ async fn load(
     println!(
         "  files in the database: {files} for {distinct} distinct documents (all runs of this benchmark)"
     );
-    for (label, delays) in [
-        ("the other replica", &delays),
-        ("the writing replica (baseline)", &local_delays),
-        (
-            "the other replica after the writing one (the doorbell)",
-            &extra,
-        ),
-    ] {
-        println!(
-            "  watch delay on {label} over {} live events: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            delays.len(),
-            at(delays, 0.5),
-            at(delays, 0.99),
-            delays.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-        );
-    }
+    print_delays(&delays, &local_delays, &extra);
     if files != distinct {
         bail!("{} documents have more than one file", files - distinct);
     }
     Ok(())
+}
+
+/// How fast the paced stream sends, and how much.
+struct Pacing {
+    docs: usize,
+    rate: usize,
+}
+
+/// One stream into A at `pacing.rate` documents a second, in messages of
+/// a twentieth of a second, watched on B and on A.
+async fn paced(on_a: &Clients, on_b: &Clients, pacing: Pacing) -> anyhow::Result<()> {
+    let project = on_a.project("paced").await?;
+    let documents = build_documents(pacing.docs);
+    let per_tick = (pacing.rate / 20).max(1);
+    let (tx, rx) = tokio::sync::mpsc::channel(4096);
+    tx.send(header(&project)).await?;
+    let forward = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_millis(50));
+        for chunk in documents.chunks(per_tick) {
+            ticks.tick().await;
+            for message in chunk {
+                if tx.send(message.clone()).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let mut imports = on_a.imports.clone();
+    let call = tokio::spawn(async move {
+        imports
+            .import_documents(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+            .map(|r| r.into_inner())
+    });
+    let import_id = newest_import(on_a.imports.clone(), &project).await?;
+    let other = tokio::spawn(watch_delays(on_b.imports.clone(), import_id.clone()));
+    let local = tokio::spawn(watch_delays(on_a.imports.clone(), import_id));
+    let response = call.await??;
+    forward.await?;
+    let (other, local) = (other.await??, local.await??);
+    let local_at: std::collections::HashMap<u64, DateTime<Utc>> =
+        local.iter().map(|(seq, _, at)| (*seq, *at)).collect();
+    let extra: Vec<Duration> = other
+        .iter()
+        .filter_map(|(seq, _, at)| {
+            local_at
+                .get(seq)
+                .map(|l| (*at - *l).to_std().unwrap_or_default())
+        })
+        .collect();
+    println!(
+        "paced: one stream of {} documents at {} docs/s into one replica, watched on both ({} accepted)",
+        pacing.docs, pacing.rate, response.accepted
+    );
+    let late = |arrivals: Arrivals| -> Vec<Duration> {
+        arrivals.into_iter().map(|(_, late, _)| late).collect()
+    };
+    print_delays(&late(other), &late(local), &extra);
+    Ok(())
+}
+
+/// Prints p50, p99 and max of each set of watch delays.
+fn print_delays(other: &[Duration], local: &[Duration], extra: &[Duration]) {
+    for (label, delays) in [
+        ("the other replica", other),
+        ("the writing replica (baseline)", local),
+        (
+            "the other replica after the writing one (the doorbell)",
+            extra,
+        ),
+    ] {
+        let mut delays = delays.to_vec();
+        delays.sort();
+        let at = |q: f64| {
+            delays
+                .get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1)))
+                .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+        };
+        println!(
+            "  watch delay on {label} over {} live events: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            delays.len(),
+            at(0.5),
+            at(0.99),
+            delays.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+        );
+    }
 }
 
 async fn newest_import(

@@ -196,7 +196,9 @@ pub struct ImportConfig {
     pub max_message_bytes: usize,
     /// Documents stored per intake transaction.
     pub batch_size: usize,
-    /// How long a partly filled batch waits for more documents.
+    /// How long a batch waits to fill after its first document: then it
+    /// is stored as it is, so a slow or steady stream is durable, and seen
+    /// by watchers, at least this often.
     pub batch_linger_ms: u64,
     /// An unfinished import with no change for this long gets an event
     /// saying what it waits for (and again after each such period).

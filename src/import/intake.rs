@@ -241,21 +241,24 @@ impl Imports {
         // Looked up once: the loop only adds to it.
         let received = metrics::counter!(crate::metrics::DOCUMENTS_RECEIVED);
         let mut writer = IntakeWriter::new(self.clone(), import.id.clone(), references);
+        // When the batch being filled is stored if it is not full by then:
+        // the linger after its first document, however steadily documents
+        // come, so watchers hear of a slow stream that often.
+        let mut batch_due: Option<tokio::time::Instant> = None;
         loop {
-            let next = if batch.is_empty() {
-                stream.next().await
-            } else {
-                match tokio::time::timeout(self.limits.batch_linger, stream.next()).await {
+            let next = match batch_due {
+                None => stream.next().await,
+                Some(due) => match tokio::time::timeout_at(due, stream.next()).await {
                     Ok(next) => next,
                     Err(_) => {
-                        // A slow stream: store what came so far so watchers see it.
                         batch_bytes = 0;
-                        if !writer.finish(take(&mut batch), &mut summary).await? {
+                        batch_due = None;
+                        if !writer.submit(take(&mut batch), &mut summary).await? {
                             return stopped_under(summary);
                         }
                         continue;
                     }
-                }
+                },
             };
             match next {
                 None => break,
@@ -265,10 +268,14 @@ impl Imports {
                     summary.received += 1;
                     received.increment(1);
                     batch.push(item);
+                    if batch.len() == 1 {
+                        batch_due = Some(tokio::time::Instant::now() + self.limits.batch_linger);
+                    }
                     let full = batch.len() >= self.limits.batch_size
                         || batch_bytes >= self.limits.batch_bytes;
                     if full {
                         batch_bytes = 0;
+                        batch_due = None;
                         if !writer.submit(take(&mut batch), &mut summary).await? {
                             return stopped_under(summary);
                         }

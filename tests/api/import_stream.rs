@@ -633,3 +633,43 @@ async fn batches_are_written_once_they_hold_batch_bytes(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(batches_are_written_once_they_hold_batch_bytes);
+
+/// A stream that never pauses is still stored as it flows: a batch waits
+/// `batch_linger_ms` after its first document, not after the latest, so a
+/// portal sending a document every 10 ms is durable, and its watchers hear
+/// of it, long before a batch of `batch_size` fills.
+async fn a_steady_stream_is_stored_while_it_flows(backend: Backend) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    let app = spawn_app(backend).await;
+    let project = app.create_project("steady").await;
+    let (open, call) = app.open_import();
+    open.header(header(&project.slug)).await;
+    let sent = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = tokio::spawn({
+        let (sent, stop) = (sent.clone(), stop.clone());
+        async move {
+            for n in 0..5_000 {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                open.documents(vec![docs::input(&docs::document(n))]).await;
+                sent.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    });
+    app.wait_for_received(&project.slug, 5).await;
+    let sent_by_then = sent.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    sender.await.expect("sender");
+    let summary = call.await.expect("join").expect("import");
+    assert!(
+        sent_by_then < 1_000,
+        "the first documents were stored only after {sent_by_then} had been sent"
+    );
+    assert_eq!(summary.accepted, sent.load(Ordering::SeqCst));
+    app.stop().await;
+}
+on_both_stores!(a_steady_stream_is_stored_while_it_flows);
