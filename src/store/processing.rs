@@ -24,7 +24,9 @@ use crate::domain::{
     conflict::{decide, FileAction},
     document::ValidDocument,
     ids::{stored_server, FileId, ImportId},
-    import::{Counts, Import, ImportState, Item, ItemStage, ItemState, MetadataState},
+    import::{
+        ConflictPolicy, Counts, Import, ImportState, Item, ItemStage, ItemState, MetadataState,
+    },
 };
 
 /// An accepted item waiting for the record-file stage.
@@ -169,10 +171,12 @@ impl Store {
         )
         .await?;
         let mut existing = known.by_document;
-        // This batch may overwrite these files: the items they stand for
-        // become rows first.
-        let known_ids: Vec<&str> = existing.values().map(|(id, _)| id.as_str()).collect();
-        stand_ins::write_out(tx, &known_ids).await?;
+        // Only OVERWRITE changes a file that exists: the items these files
+        // stand for become rows first.
+        if import.on_conflict == ConflictPolicy::Overwrite {
+            let known_ids: Vec<&str> = existing.values().map(|(id, _)| id.as_str()).collect();
+            stand_ins::write_out(tx, &known_ids).await?;
+        }
         // Which earlier item of this import each known document came from.
         let mut earlier_items =
             latest_items_of_files(tx, &import.id, &existing, known.written_here).await?;
