@@ -3,7 +3,7 @@
 //! file they wrote rather than a row of their own; the store writes such an
 //! item out before its file changes.)
 
-use crate::common::{docs, header, spawn_app, Backend, TestApp};
+use crate::common::{docs, header, spawn_app, spawn_app_with, Backend, TestApp};
 use fhir_import::proto::v1 as pb;
 use serde_json::json;
 
@@ -166,3 +166,60 @@ async fn renamed_repeats_keep_their_own_files(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(renamed_repeats_keep_their_own_files);
+
+/// Two imports overwriting the same files at once, each in many batches:
+/// every item of each, and of the import that first wrote the files, is
+/// listed once, whichever batch wrote a file last.
+async fn concurrent_overwrites_keep_every_item(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.import.batch_size = 100).await;
+    let project = app.create_project("together").await;
+    let first = import_and_wait(&app, header(&project.id), docs::valid_inputs(0..1_500)).await;
+    let (a, b) = tokio::join!(
+        app.import(header(&project.id), docs::valid_inputs(0..1_500)),
+        app.import(header(&project.id), docs::valid_inputs(500..2_000)),
+    );
+    let a = app.wait_until_finished(&a.expect("a").import_id).await;
+    let b = app.wait_until_finished(&b.expect("b").import_id).await;
+    let files = app.all_files(&project.id, &[]).await;
+    assert_eq!(files.len(), 2_000);
+    let file_of: std::collections::HashMap<_, _> = files
+        .iter()
+        .map(|f| (f.document_reference_id.clone(), f.id.clone()))
+        .collect();
+    for (import, docs) in [(&first, 0..1_500), (&a, 0..1_500), (&b, 500..2_000)] {
+        let items = items_of_all(&app, &import.id).await;
+        assert_eq!(items.len(), docs.len(), "items of {}", import.id);
+        for (item, n) in items.iter().zip(docs) {
+            assert_eq!(item.document_id, format!("doc-{n}"));
+            assert_eq!(item.state(), pb::ItemState::Imported);
+            assert_eq!(Some(&item.file_id), file_of.get(&item.document_id));
+        }
+    }
+    app.stop().await;
+}
+on_both_stores!(concurrent_overwrites_keep_every_item);
+
+/// Every item of `import_id`, a thousand at a time.
+async fn items_of_all(app: &TestApp, import_id: &str) -> Vec<pb::ImportItem> {
+    let mut items = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = app
+            .imports
+            .clone()
+            .list_import_items(pb::ListImportItemsRequest {
+                import_id: import_id.to_owned(),
+                states: vec![],
+                page_size: 1_000,
+                page_token,
+            })
+            .await
+            .expect("items")
+            .into_inner();
+        items.extend(page.items);
+        if page.next_page_token.is_empty() {
+            return items;
+        }
+        page_token = page.next_page_token;
+    }
+}
