@@ -1,19 +1,10 @@
 //! Importing a document again follows the header's conflict policy, and a
 //! replayed stream with the same idempotency key imports nothing twice.
 
-use crate::common::{docs, header, spawn_app, Backend, TestApp};
+use crate::common::{docs, header, spawn_app, Backend};
 use fhir_import::proto::v1 as pb;
 use serde_json::json;
 use tonic::Code;
-
-async fn import_and_wait(
-    app: &TestApp,
-    header: pb::ImportHeader,
-    inputs: Vec<pb::DocumentInput>,
-) -> pb::Import {
-    let response = app.import(header, inputs).await.expect("import");
-    app.wait_until_finished(&response.import_id).await
-}
 
 fn with_policy(project: &str, policy: pb::ConflictPolicy) -> pb::ImportHeader {
     let mut h = header(project);
@@ -31,19 +22,17 @@ fn retitled(n: usize, title: &str) -> serde_json::Value {
 async fn skip_keeps_the_existing_file(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("skip").await;
-    import_and_wait(&app, header(&project.id), docs::valid_inputs(0..3)).await;
+    app.import_and_wait(header(&project.id), docs::valid_inputs(0..3))
+        .await;
     let before = app.all_files(&project.id, &[]).await;
 
     let inputs = vec![
         docs::input(&retitled(0, "changed.cram")),
         docs::input(&docs::document(3)),
     ];
-    let import = import_and_wait(
-        &app,
-        with_policy(&project.id, pb::ConflictPolicy::Skip),
-        inputs,
-    )
-    .await;
+    let import = app
+        .import_and_wait(with_policy(&project.id, pb::ConflictPolicy::Skip), inputs)
+        .await;
     let counts = import.counts.expect("counts");
     assert_eq!((counts.skipped, counts.imported), (1, 1));
     assert_eq!(import.state(), pb::ImportState::Completed);
@@ -62,8 +51,7 @@ on_both_stores!(skip_keeps_the_existing_file);
 async fn overwrite_replaces_in_place(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("overwrite").await;
-    import_and_wait(
-        &app,
+    app.import_and_wait(
         header(&project.id),
         vec![docs::input_with_metadata(
             &docs::document(0),
@@ -74,15 +62,15 @@ async fn overwrite_replaces_in_place(backend: Backend) {
     let before = app.all_files(&project.id, &[]).await.remove(0);
 
     // Unset policy means OVERWRITE.
-    let import = import_and_wait(
-        &app,
-        header(&project.id),
-        vec![docs::input_with_metadata(
-            &retitled(0, "renamed.cram"),
-            &[("sample", "S2")],
-        )],
-    )
-    .await;
+    let import = app
+        .import_and_wait(
+            header(&project.id),
+            vec![docs::input_with_metadata(
+                &retitled(0, "renamed.cram"),
+                &[("sample", "S2")],
+            )],
+        )
+        .await;
     assert_eq!(import.on_conflict(), pb::ConflictPolicy::Overwrite);
     assert_eq!(import.counts.expect("counts").imported, 1);
 
@@ -102,10 +90,12 @@ on_both_stores!(overwrite_replaces_in_place);
 async fn rename_keeps_both_with_the_copy_prefix(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("rename").await;
-    import_and_wait(&app, header(&project.id), docs::valid_inputs(0..1)).await;
+    app.import_and_wait(header(&project.id), docs::valid_inputs(0..1))
+        .await;
     let policy = with_policy(&project.id, pb::ConflictPolicy::Rename);
-    import_and_wait(&app, policy.clone(), docs::valid_inputs(0..1)).await;
-    import_and_wait(&app, policy, docs::valid_inputs(0..1)).await;
+    app.import_and_wait(policy.clone(), docs::valid_inputs(0..1))
+        .await;
+    app.import_and_wait(policy, docs::valid_inputs(0..1)).await;
 
     let mut names: Vec<_> = app
         .all_files(&project.id, &[])
@@ -127,13 +117,10 @@ async fn different_documents_never_share_a_name(backend: Backend) {
     let project = app.create_project("names").await;
     // Three documents titled alike, in one batch and in a later import.
     let same_title = |n| docs::input(&retitled(n, "reads.bam"));
-    import_and_wait(
-        &app,
-        header(&project.id),
-        vec![same_title(0), same_title(1)],
-    )
-    .await;
-    import_and_wait(&app, header(&project.id), vec![same_title(2)]).await;
+    app.import_and_wait(header(&project.id), vec![same_title(0), same_title(1)])
+        .await;
+    app.import_and_wait(header(&project.id), vec![same_title(2)])
+        .await;
     let mut names: Vec<_> = app
         .all_files(&project.id, &[])
         .await

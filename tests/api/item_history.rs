@@ -7,38 +7,10 @@ use crate::common::{docs, header, spawn_app, spawn_app_with, Backend, TestApp};
 use fhir_import::proto::v1 as pb;
 use serde_json::json;
 
-async fn import_and_wait(
-    app: &TestApp,
-    header: pb::ImportHeader,
-    inputs: Vec<pb::DocumentInput>,
-) -> pb::Import {
-    let response = app.import(header, inputs).await.expect("import");
-    app.wait_until_finished(&response.import_id).await
-}
-
-/// Every item of `import_id` in `states`, read two at a time.
+/// Every item of `import_id` in `states`, read two at a time (pages end
+/// between rows and items files stand for).
 async fn items_of(app: &TestApp, import_id: &str, states: &[pb::ItemState]) -> Vec<pb::ImportItem> {
-    let mut items = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let page = app
-            .imports
-            .clone()
-            .list_import_items(pb::ListImportItemsRequest {
-                import_id: import_id.to_owned(),
-                states: states.iter().map(|s| *s as i32).collect(),
-                page_size: 2,
-                page_token,
-            })
-            .await
-            .expect("items")
-            .into_inner();
-        items.extend(page.items);
-        if page.next_page_token.is_empty() {
-            return items;
-        }
-        page_token = page.next_page_token;
-    }
+    app.all_items(import_id, states, 2).await
 }
 
 fn with_policy(project: &str, policy: pb::ConflictPolicy) -> pb::ImportHeader {
@@ -63,7 +35,9 @@ fn summary(items: &[pb::ImportItem]) -> Vec<(u64, String, pb::ItemState, Option<
 async fn items_outlive_what_later_imports_do_to_their_files(backend: Backend) {
     let app = spawn_app(backend).await;
     let project = app.create_project("history").await;
-    let first = import_and_wait(&app, header(&project.id), docs::valid_inputs(0..6)).await;
+    let first = app
+        .import_and_wait(header(&project.id), docs::valid_inputs(0..6))
+        .await;
     let first_items = items_of(&app, &first.id, &[]).await;
     let files = app.all_files(&project.id, &[]).await;
     assert_eq!(first_items.len(), 6);
@@ -90,7 +64,9 @@ async fn items_outlive_what_later_imports_do_to_their_files(backend: Backend) {
         docs::raw("{}"),
         docs::input(&docs::document(7)),
     ];
-    let second = import_and_wait(&app, header(&project.id), second_inputs).await;
+    let second = app
+        .import_and_wait(header(&project.id), second_inputs)
+        .await;
     let second_items = items_of(&app, &second.id, &[]).await;
     use pb::ItemState::{Imported, Rejected, Skipped};
     let doc = |n: usize| format!("doc-{n}");
@@ -125,14 +101,16 @@ async fn items_outlive_what_later_imports_do_to_their_files(backend: Backend) {
 
     // Skipping leaves the files, and every earlier item, as they were.
     let skip = with_policy(&project.id, pb::ConflictPolicy::Skip);
-    let third = import_and_wait(&app, skip, docs::valid_inputs(3..5)).await;
+    let third = app.import_and_wait(skip, docs::valid_inputs(3..5)).await;
     let third_items = items_of(&app, &third.id, &[]).await;
     assert_eq!(
         summary(&third_items),
         [(0, doc(3), Skipped, None), (1, doc(4), Skipped, None)]
     );
     // Overwritten once more, by an import that repeats nothing.
-    let fourth = import_and_wait(&app, header(&project.id), docs::valid_inputs(7..8)).await;
+    let fourth = app
+        .import_and_wait(header(&project.id), docs::valid_inputs(7..8))
+        .await;
     assert_eq!(
         summary(&items_of(&app, &fourth.id, &[]).await),
         [(0, doc(7), Imported, None)]
@@ -156,11 +134,13 @@ async fn renamed_repeats_keep_their_own_files(backend: Backend) {
         retitled(1),
         docs::input(&docs::document(1)),
     ];
-    let import = import_and_wait(&app, rename, inputs).await;
+    let import = app.import_and_wait(rename, inputs).await;
     let items = items_of(&app, &import.id, &[]).await;
     let files: std::collections::HashSet<_> = items.iter().map(|i| i.file_id.clone()).collect();
     assert_eq!(files.len(), 3, "three files: {items:?}");
-    let later = import_and_wait(&app, header(&project.id), docs::valid_inputs(1..2)).await;
+    let later = app
+        .import_and_wait(header(&project.id), docs::valid_inputs(1..2))
+        .await;
     assert_eq!(items_of(&app, &later.id, &[]).await.len(), 1);
     assert_eq!(items_of(&app, &import.id, &[]).await, items);
     app.stop().await;
@@ -173,7 +153,9 @@ on_both_stores!(renamed_repeats_keep_their_own_files);
 async fn concurrent_overwrites_keep_every_item(backend: Backend) {
     let app = spawn_app_with(backend, |c| c.import.batch_size = 100).await;
     let project = app.create_project("together").await;
-    let first = import_and_wait(&app, header(&project.id), docs::valid_inputs(0..1_500)).await;
+    let first = app
+        .import_and_wait(header(&project.id), docs::valid_inputs(0..1_500))
+        .await;
     let (a, b) = tokio::join!(
         app.import(header(&project.id), docs::valid_inputs(0..1_500)),
         app.import(header(&project.id), docs::valid_inputs(500..2_000)),
@@ -187,7 +169,7 @@ async fn concurrent_overwrites_keep_every_item(backend: Backend) {
         .map(|f| (f.document_reference_id.clone(), f.id.clone()))
         .collect();
     for (import, docs) in [(&first, 0..1_500), (&a, 0..1_500), (&b, 500..2_000)] {
-        let items = items_of_all(&app, &import.id).await;
+        let items = app.all_items(&import.id, &[], 1_000).await;
         assert_eq!(items.len(), docs.len(), "items of {}", import.id);
         for (item, n) in items.iter().zip(docs) {
             assert_eq!(item.document_id, format!("doc-{n}"));
@@ -198,28 +180,3 @@ async fn concurrent_overwrites_keep_every_item(backend: Backend) {
     app.stop().await;
 }
 on_both_stores!(concurrent_overwrites_keep_every_item);
-
-/// Every item of `import_id`, a thousand at a time.
-async fn items_of_all(app: &TestApp, import_id: &str) -> Vec<pb::ImportItem> {
-    let mut items = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let page = app
-            .imports
-            .clone()
-            .list_import_items(pb::ListImportItemsRequest {
-                import_id: import_id.to_owned(),
-                states: vec![],
-                page_size: 1_000,
-                page_token,
-            })
-            .await
-            .expect("items")
-            .into_inner();
-        items.extend(page.items);
-        if page.next_page_token.is_empty() {
-            return items;
-        }
-        page_token = page.next_page_token;
-    }
-}

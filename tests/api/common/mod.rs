@@ -397,6 +397,47 @@ impl TestApp {
         get_import(&self.imports, import_id).await
     }
 
+    /// Streams `inputs` after `header` and follows the import to its end.
+    pub async fn import_and_wait(
+        &self,
+        header: pb::ImportHeader,
+        inputs: Vec<pb::DocumentInput>,
+    ) -> pb::Import {
+        let response = self.import(header, inputs).await.expect("import");
+        self.wait_until_finished(&response.import_id).await
+    }
+
+    /// Every item of an import in `states` (any, when empty), read
+    /// `page_size` at a time.
+    pub async fn all_items(
+        &self,
+        import_id: &str,
+        states: &[pb::ItemState],
+        page_size: u32,
+    ) -> Vec<pb::ImportItem> {
+        let mut items = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let page = self
+                .imports
+                .clone()
+                .list_import_items(pb::ListImportItemsRequest {
+                    import_id: import_id.to_owned(),
+                    states: states.iter().map(|s| *s as i32).collect(),
+                    page_size,
+                    page_token,
+                })
+                .await
+                .expect("items")
+                .into_inner();
+            items.extend(page.items);
+            if page.next_page_token.is_empty() {
+                return items;
+            }
+            page_token = page.next_page_token;
+        }
+    }
+
     /// Every file of a project matching the filters, across all pages.
     pub async fn all_files(&self, project: &str, filters: &[(&str, &str)]) -> Vec<pb::File> {
         all_files(&self.files, project, filters).await
