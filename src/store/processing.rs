@@ -148,6 +148,8 @@ impl Store {
     /// `events`. A document the stream sent before is applied to what its
     /// earlier item left (OVERWRITE: the later one wins; SKIP: the first one
     /// does; RENAME: both are kept) and its item names the earlier one.
+    /// Returns the indexes of the items their files now stand for: the
+    /// caller writes no row for those (`stand_ins`).
     pub(super) async fn write_files(
         &self,
         tx: &WriteTx,
