@@ -35,6 +35,22 @@ mod m20261206_000023_files_stand_for_their_items;
 /// smaller in place): a `VACUUM` once they ran gives the space back.
 pub const SHRINK_SQLITE_ROWS: [&str; 1] = ["m20261206_000022_files_keep_documents_packed"];
 
+/// Runs `statements` in one transaction, so on one connection (through the
+/// pool, a statement could run on a connection that had not seen the one
+/// before it) and all or nothing. For migrations from 23 on; earlier ones
+/// keep the copy they landed with.
+pub(crate) async fn in_one_transaction(
+    manager: &SchemaManager<'_>,
+    statements: &[&str],
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::TransactionTrait;
+    let tx = manager.get_connection().begin().await?;
+    for statement in statements {
+        tx.execute_unprepared(statement).await?;
+    }
+    tx.commit().await
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

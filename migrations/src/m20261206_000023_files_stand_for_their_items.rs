@@ -15,24 +15,14 @@
 //! read the same. `down` writes out every item a file stands for.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::TransactionTrait;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    // One transaction, so one connection, and all or nothing.
-    let tx = manager.get_connection().begin().await?;
-    for statement in statements {
-        tx.execute_unprepared(statement).await?;
-    }
-    tx.commit().await
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
+        crate::in_one_transaction(
             manager,
             &[
                 r#"ALTER TABLE "files" ADD COLUMN "import_sequence" bigint NULL"#,
@@ -43,7 +33,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(
+        crate::in_one_transaction(
             manager,
             &[
                 r#"INSERT INTO "import_items" ("import_id", "idx", "document_id", "state", "stage", "file_id", "sequence", "updated_at") SELECT "import_id", "import_idx", "document_reference_id", 'IMPORTED', 'RECORD_FILE', "id", "import_sequence", "updated_at" FROM "files" WHERE "import_sequence" IS NOT NULL"#,

@@ -329,6 +329,30 @@ impl Store {
     }
 }
 
+/// An INSERT of one item per row of `rows`, which selects, in this order,
+/// its import, index, document id, state, stage, file, sequence and time
+/// (rescrape and `stand_ins` make items of files inside the database).
+fn insert_items_selected(
+    rows: sea_orm::sea_query::SelectStatement,
+) -> StoreResult<sea_orm::sea_query::InsertStatement> {
+    use entities::import_item::Column;
+    Ok(sea_orm::sea_query::Query::insert()
+        .into_table(entities::import_item::Entity)
+        .columns([
+            Column::ImportId,
+            Column::Idx,
+            Column::DocumentId,
+            Column::State,
+            Column::Stage,
+            Column::FileId,
+            Column::Sequence,
+            Column::UpdatedAt,
+        ])
+        .select_from(rows)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .to_owned())
+}
+
 /// Inserts rows: on PostgreSQL as one `INSERT … SELECT FROM UNNEST(…)`, a
 /// statement with one array parameter per column however many rows (cheap
 /// to plan and to bind); on SQLite in multi-row statements that stay under

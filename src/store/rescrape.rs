@@ -241,21 +241,7 @@ async fn copy_as_items(
         .from(file::Entity)
         .cond_where(files)
         .to_owned();
-    let insert = Query::insert()
-        .into_table(import_item::Entity)
-        .columns([
-            import_item::Column::ImportId,
-            import_item::Column::Idx,
-            import_item::Column::DocumentId,
-            import_item::Column::State,
-            import_item::Column::Stage,
-            import_item::Column::FileId,
-            import_item::Column::Sequence,
-            import_item::Column::UpdatedAt,
-        ])
-        .select_from(rows)
-        .map_err(|e| super::StoreError::Corrupt(e.to_string()))?
-        .to_owned();
+    let insert = super::insert_items_selected(rows)?;
     let conn: &DatabaseTransaction = tx;
     let backend = conn.get_database_backend();
     let result = conn

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::convert::to_i64;
 use super::entities::{file, import_item};
-use super::{StoreError, StoreResult, WriteTx};
+use super::{StoreResult, WriteTx};
 use crate::domain::{
     ids::ImportId,
     import::{Item, ItemStage, ItemState},
@@ -62,20 +62,7 @@ pub(super) async fn write_out(tx: &WriteTx, file_ids: &[&str]) -> StoreResult<()
             .and_where(file::Column::Id.is_in(ids.clone()))
             .and_where(file::Column::ImportSequence.is_not_null())
             .to_owned();
-        let insert = Query::insert()
-            .into_table(import_item::Entity)
-            .columns([
-                import_item::Column::ImportId,
-                import_item::Column::Idx,
-                import_item::Column::DocumentId,
-                import_item::Column::State,
-                import_item::Column::Stage,
-                import_item::Column::FileId,
-                import_item::Column::Sequence,
-                import_item::Column::UpdatedAt,
-            ])
-            .select_from(standing)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        let insert = super::insert_items_selected(standing)?
             .on_conflict(
                 OnConflict::columns([import_item::Column::ImportId, import_item::Column::Idx])
                     .do_nothing()
