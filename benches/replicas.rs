@@ -391,7 +391,7 @@ async fn load(
     let row = db
         .query_one(Statement::from_string(
             db.get_database_backend(),
-            "SELECT count(*) AS files, count(DISTINCT (project_id, document_reference_id)) AS documents FROM files",
+            "SELECT count(*) AS files, count(DISTINCT (project_key, document_reference_id)) AS documents FROM files",
         ))
         .await?
         .context("counting files")?;

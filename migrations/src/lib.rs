@@ -30,10 +30,15 @@ mod m20261206_000020_files_read_attachment_from_document;
 mod m20261206_000021_files_know_their_writer;
 mod m20261206_000022_files_keep_documents_packed;
 mod m20261206_000023_files_stand_for_their_items;
+mod m20261206_000024_files_keyed_by_number;
 
-/// Migrations after which SQLite holds many half-empty pages (rows made
-/// smaller in place): a `VACUUM` once they ran gives the space back.
-pub const SHRINK_SQLITE_ROWS: [&str; 1] = ["m20261206_000022_files_keep_documents_packed"];
+/// Migrations after which SQLite holds many half-empty or free pages (rows
+/// made smaller in place, a table rebuilt): a `VACUUM` once they ran gives
+/// the space back.
+pub const SHRINK_SQLITE_ROWS: [&str; 2] = [
+    "m20261206_000022_files_keep_documents_packed",
+    "m20261206_000024_files_keyed_by_number",
+];
 
 /// Runs `statements` in one transaction, so on one connection (through the
 /// pool, a statement could run on a connection that had not seen the one
@@ -80,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_files_know_their_writer::Migration),
             Box::new(m20261206_000022_files_keep_documents_packed::Migration),
             Box::new(m20261206_000023_files_stand_for_their_items::Migration),
+            Box::new(m20261206_000024_files_keyed_by_number::Migration),
         ]
     }
 }

@@ -2,11 +2,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    sea_query::{Expr, Query},
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use migration::stored_document;
 
 use super::entities::{file, file_metadata};
+use super::keys::{self, import_key_of, project_key_of, Owners};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
     document::AttachmentFields,
@@ -23,10 +27,19 @@ pub struct FileFilter {
 
 fn to_file(
     m: file::Model,
+    owners: &Owners,
     metadata: BTreeMap<String, String>,
     with_document: bool,
 ) -> StoreResult<File> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("file {}: unreadable {what}", m.id));
+    let project_id = owners
+        .projects
+        .get(&m.project_key)
+        .ok_or_else(|| corrupt("project"))?;
+    let import_id = owners
+        .imports
+        .get(&m.import_key)
+        .ok_or_else(|| corrupt("import"))?;
     let metadata_state =
         MetadataState::parse(&m.metadata_state).ok_or_else(|| corrupt("metadata state"))?;
     let document = stored_document::unpack(&m.document)
@@ -39,7 +52,7 @@ fn to_file(
     };
     Ok(File {
         id: FileId::from_stored(m.id),
-        project_id: ProjectId::from_stored(m.project_id),
+        project_id: ProjectId::from_stored(project_id.clone()),
         name: m.name,
         url: attachment.url.unwrap_or_default(),
         size: attachment.size,
@@ -54,7 +67,7 @@ fn to_file(
         metadata_schema: m.metadata_schema,
         metadata_sources,
         tags,
-        import_id: ImportId::from_stored(m.import_id),
+        import_id: ImportId::from_stored(import_id.clone()),
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -70,7 +83,8 @@ impl Store {
         };
         let mut metadata = self.metadata_of(std::slice::from_ref(&model.id)).await?;
         let own = metadata.remove(&model.id).unwrap_or_default();
-        to_file(model, own, true).map(Some)
+        let owners = keys::ids_of(&self.db, [model.project_key], [model.import_key]).await?;
+        to_file(model, &owners, own, true).map(Some)
     }
 
     /// Files of a project matching every filter, oldest first, after `after`.
@@ -80,8 +94,9 @@ impl Store {
         after: Option<&str>,
         limit: u64,
     ) -> StoreResult<Vec<File>> {
-        let mut query =
-            file::Entity::find().filter(file::Column::ProjectId.eq(filter.project_id.as_str()));
+        let mut query = file::Entity::find().filter(
+            Expr::col(file::Column::ProjectKey).eq(project_key_of(filter.project_id.as_str())),
+        );
         for (key, value) in &filter.metadata {
             query = query.filter(
                 file::Column::Id.in_subquery(
@@ -95,7 +110,8 @@ impl Store {
             );
         }
         if let Some(import_id) = &filter.import_id {
-            query = query.filter(file::Column::ImportId.eq(import_id.as_str()));
+            query = query
+                .filter(Expr::col(file::Column::ImportKey).eq(import_key_of(import_id.as_str())));
         }
         if let Some(after) = after {
             query = query.filter(file::Column::Id.gt(after));
@@ -107,10 +123,16 @@ impl Store {
             .await?;
         let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
         let mut metadata = self.metadata_of(&ids).await?;
+        let owners = keys::ids_of(
+            &self.db,
+            rows.iter().map(|m| m.project_key),
+            rows.iter().map(|m| m.import_key),
+        )
+        .await?;
         rows.into_iter()
             .map(|m| {
                 let own = metadata.remove(&m.id).unwrap_or_default();
-                to_file(m, own, false)
+                to_file(m, &owners, own, false)
             })
             .collect()
     }

@@ -15,6 +15,7 @@ use super::convert::{
     batch_time, counts_of, event_row, item_row, set_counts, Accepted, CheckedFields,
 };
 use super::entities::{import, import_event, import_item};
+use super::keys::{next_key, FileOwners};
 use super::{insert_chunked, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::{
     document::ValidDocument,
@@ -87,6 +88,7 @@ impl Store {
         set_counts(&mut row, &Counts::default());
         self.lease_new(&mut row, now);
         let tx = self.begin_write().await?;
+        row.key = next_key(&tx, import::Entity, import::Column::Key).await?;
         let model = import::Entity::insert(row)
             .exec_with_returning(&*tx)
             .await?;
@@ -198,8 +200,9 @@ impl Store {
         let mut standing = HashSet::new();
         match recording {
             Recording::Now => {
+                let owners = FileOwners::of(&tx, &row).await?;
                 standing = self
-                    .write_files(&tx, &current, requests, None, &mut events, now)
+                    .write_files(&tx, &current, owners, requests, None, &mut events, now)
                     .await?;
             }
             Recording::Later => {

@@ -16,6 +16,7 @@ mod files;
 mod identities;
 mod imports;
 mod intake;
+mod keys;
 mod leases;
 mod names;
 mod process_lock;
@@ -533,7 +534,7 @@ mod tests {
         let now = chrono::Utc::now();
         let file = entities::file::Model {
             id: "f".into(),
-            project_id: "p".into(),
+            project_key: 1,
             name: "n".into(),
             document_reference_id: "d".into(),
             fhir_server: String::new(),
@@ -543,7 +544,7 @@ mod tests {
             metadata_schema: None,
             metadata_sources: None,
             tags: "[]".into(),
-            import_id: "i".into(),
+            import_key: 2,
             import_idx: Some(0),
             import_sequence: Some(1),
             created_at: now,
@@ -788,7 +789,11 @@ mod tests {
         down_to_before(&store, 21).await;
         assert_eq!(count("SELECT count(*) FROM files").await, 300);
         Migrator::up(&store.writer, None).await.expect("up");
-        assert_eq!(count(named).await, 300, "filled by the migration");
+        // Files name their import by key since migration 24.
+        let named_by_key = "SELECT count(*) FROM files f JOIN imports m ON m.key = f.import_key \
+                            JOIN import_items i \
+                            ON i.import_id = m.id AND i.file_id = f.id AND i.idx = f.import_idx";
+        assert_eq!(count(named_by_key).await, 300, "filled by the migration");
         store.close().await;
     }
 

@@ -10,9 +10,10 @@ use sea_orm::{
 
 use super::convert::to_u64;
 use super::entities::file;
+use super::keys::FileOwners;
 use super::{probe_each, text_array, tuples, StoreResult, WriteTx};
 use crate::domain::conflict::unique_name;
-use crate::domain::ids::{stored_server, FhirServerId, ImportId};
+use crate::domain::ids::{stored_server, FhirServerId};
 
 /// The files a batch's documents made before.
 pub(super) struct KnownFiles {
@@ -24,11 +25,10 @@ pub(super) struct KnownFiles {
 }
 
 /// The newest file made from each of `doc_ids`, with its name, and which
-/// of them `import_id` wrote.
+/// of them the import `owners` names wrote.
 pub(super) async fn existing_files(
     tx: &WriteTx,
-    project: &str,
-    import_id: &ImportId,
+    owners: FileOwners,
     fhir_server: Option<&FhirServerId>,
     doc_ids: &[&str],
 ) -> StoreResult<KnownFiles> {
@@ -36,18 +36,18 @@ pub(super) async fn existing_files(
     let mut by_document: HashMap<String, (String, String)> = HashMap::new();
     let mut written_here = HashMap::new();
     for chunk in doc_ids.chunks(500) {
-        let rows: Vec<(String, String, String, String, Option<i64>)> =
+        let rows: Vec<(String, String, String, i64, Option<i64>)> =
             if tx.get_database_backend() == DbBackend::Postgres {
                 let statement = Statement::from_sql_and_values(
                     DbBackend::Postgres,
                     format!(
-                        "SELECT f.document_reference_id, f.id, f.name, f.import_id, f.import_idx \
-                         FROM {} files f WHERE f.project_id = $1 AND f.fhir_server = $2 \
+                        "SELECT f.document_reference_id, f.id, f.name, f.import_key, f.import_idx \
+                         FROM {} files f WHERE f.project_key = $1 AND f.fhir_server = $2 \
                          AND f.document_reference_id = wanted.value OFFSET 0) f",
                         probe_each(3)
                     ),
                     [
-                        project.into(),
+                        owners.project.into(),
                         fhir_server.as_str().into(),
                         text_array(chunk),
                     ],
@@ -63,9 +63,9 @@ pub(super) async fn existing_files(
                     .column(file::Column::DocumentReferenceId)
                     .column(file::Column::Id)
                     .column(file::Column::Name)
-                    .column(file::Column::ImportId)
+                    .column(file::Column::ImportKey)
                     .column(file::Column::ImportIdx)
-                    .filter(file::Column::ProjectId.eq(project))
+                    .filter(file::Column::ProjectKey.eq(owners.project))
                     .filter(file::Column::FhirServer.eq(fhir_server.as_str()))
                     .filter(file::Column::DocumentReferenceId.is_in(chunk.iter().copied()))
                     .into_tuple()
@@ -73,7 +73,7 @@ pub(super) async fn existing_files(
                     .await?
             };
         for (doc_id, id, name, writer_import, writer_index) in rows {
-            if let (true, Some(index)) = (writer_import == import_id.as_str(), writer_index) {
+            if let (true, Some(index)) = (writer_import == owners.import, writer_index) {
                 written_here.insert(id.clone(), to_u64(index));
             }
             // Ids are time-ordered: the greatest is the newest file.
@@ -93,7 +93,7 @@ pub(super) async fn existing_files(
 
 pub(super) async fn taken_names(
     tx: &WriteTx,
-    project: &str,
+    project: i64,
     names: &[&str],
 ) -> StoreResult<HashSet<String>> {
     let mut taken = HashSet::new();
@@ -103,7 +103,7 @@ pub(super) async fn taken_names(
                 DbBackend::Postgres,
                 format!(
                     "SELECT f.name FROM {} files f \
-                     WHERE f.project_id = $1 AND f.name = wanted.value OFFSET 0) f",
+                     WHERE f.project_key = $1 AND f.name = wanted.value OFFSET 0) f",
                     probe_each(2)
                 ),
                 [project.into(), text_array(chunk)],
@@ -117,7 +117,7 @@ pub(super) async fn taken_names(
             file::Entity::find()
                 .select_only()
                 .column(file::Column::Name)
-                .filter(file::Column::ProjectId.eq(project))
+                .filter(file::Column::ProjectKey.eq(project))
                 .filter(file::Column::Name.is_in(chunk.iter().copied()))
                 .into_tuple()
                 .all(&**tx)
@@ -132,7 +132,7 @@ pub(super) async fn taken_names(
 /// name the file holds already, which it may keep.
 pub(super) async fn free_name(
     tx: &WriteTx,
-    project: &str,
+    project: i64,
     wanted: &str,
     taken: &mut HashSet<String>,
     own: Option<&str>,
@@ -154,9 +154,9 @@ pub(super) async fn free_name(
     Ok(candidate)
 }
 
-async fn name_exists(tx: &WriteTx, project: &str, name: &str) -> StoreResult<bool> {
+async fn name_exists(tx: &WriteTx, project: i64, name: &str) -> StoreResult<bool> {
     Ok(file::Entity::find()
-        .filter(file::Column::ProjectId.eq(project))
+        .filter(file::Column::ProjectKey.eq(project))
         .filter(file::Column::Name.eq(name))
         .count(&**tx)
         .await?

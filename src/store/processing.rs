@@ -15,6 +15,7 @@ use super::convert::{batch_time, counts_of, item_row, set_counts, to_i64, to_u64
 use super::entities::import;
 use super::entities::{file, file_metadata, import_event, import_item};
 use super::intake::Transition;
+use super::keys::FileOwners;
 use super::names::{existing_files, free_name, taken_names};
 use super::stand_ins;
 use super::{
@@ -111,10 +112,12 @@ impl Store {
             counts_of(&row),
             now,
         );
+        let owners = FileOwners::of(&tx, &row).await?;
         let standing = self
             .write_files(
                 &tx,
                 &import,
+                owners,
                 requests,
                 Some(ItemState::Pending),
                 &mut events,
@@ -154,24 +157,18 @@ impl Store {
         &self,
         tx: &WriteTx,
         import: &Import,
+        owners: FileOwners,
         requests: &[RecordRequest],
         from: Option<ItemState>,
         events: &mut BatchEvents,
         now: DateTime<Utc>,
     ) -> StoreResult<HashSet<u64>> {
-        let project = import.project_id.as_str();
+        let project = owners.project;
         let doc_ids: Vec<&str> = requests
             .iter()
             .filter_map(|r| r.document.as_ref().ok().map(|d| d.id.as_str()))
             .collect();
-        let known = existing_files(
-            tx,
-            project,
-            &import.id,
-            import.fhir_server.as_ref(),
-            &doc_ids,
-        )
-        .await?;
+        let known = existing_files(tx, owners, import.fhir_server.as_ref(), &doc_ids).await?;
         let mut existing = known.by_document;
         // Only OVERWRITE changes a file that exists: the items these files
         // stand for become rows first.
@@ -206,6 +203,8 @@ impl Store {
             },
             tags: serde_json::to_string(&import.tags)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            fhir_server: stored_server(import.fhir_server.as_ref()),
+            owners,
             now,
         };
 
@@ -240,7 +239,7 @@ impl Store {
                             let name =
                                 free_name(tx, project, &doc.file_name, &mut taken, None).await?;
                             let id = FileId::generate().into_string();
-                            let row = file_row(&id, import, request, doc, &name, &batch);
+                            let row = file_row(&id, request, doc, &name, &batch);
                             new_files.insert(id.clone(), row);
                             existing.insert(doc.id.clone(), (id.clone(), name));
                             id
@@ -250,8 +249,7 @@ impl Store {
                             let name =
                                 free_name(tx, project, &doc.file_name, &mut taken, own.as_deref())
                                     .await?;
-                            let mut update =
-                                file_row(&file_id, import, request, doc, &name, &batch);
+                            let mut update = file_row(&file_id, request, doc, &name, &batch);
                             if let Some(created) = new_files.get_mut(&file_id) {
                                 // Made earlier in this batch: not in the table yet.
                                 *created = update;
@@ -438,13 +436,16 @@ struct BatchFiles {
     metadata_state: MetadataState,
     /// The import's tags, as JSON.
     tags: String,
+    /// The import's FHIR server, as stored.
+    fhir_server: String,
+    owners: FileOwners,
     now: DateTime<Utc>,
 }
 
-/// The row of the file `id` written by `request`, an item of `import`.
+/// The row of the file `id` written by `request`, an item of the batch's
+/// import.
 fn file_row(
     id: &str,
-    import: &Import,
     request: &RecordRequest,
     doc: &ValidDocument,
     name: &str,
@@ -452,10 +453,10 @@ fn file_row(
 ) -> file::ActiveModel {
     file::ActiveModel {
         id: Set(id.to_owned()),
-        project_id: Set(import.project_id.as_str().to_owned()),
+        project_key: Set(batch.owners.project),
         name: Set(name.to_owned()),
         document_reference_id: Set(doc.id.clone()),
-        fhir_server: Set(stored_server(import.fhir_server.as_ref())),
+        fhir_server: Set(batch.fhir_server.clone()),
         document: Set(match &request.stored {
             Some(stored) => stored.clone(),
             None => stored_document::pack(&doc.json),
@@ -465,7 +466,7 @@ fn file_row(
         metadata_schema: Set(None),
         metadata_sources: Set(None),
         tags: Set(batch.tags.clone()),
-        import_id: Set(import.id.as_str().to_owned()),
+        import_key: Set(batch.owners.import),
         import_idx: Set(Some(to_i64(request.index))),
         // Set once the batch knows the file's last writer and its sequence.
         import_sequence: Set(None),

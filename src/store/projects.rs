@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::entities::{project, project_member};
+use super::keys::next_key;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
     ids::ProjectId,
@@ -35,7 +36,7 @@ impl Store {
         description: &str,
     ) -> StoreResult<Project> {
         let now = Utc::now();
-        let row = project::ActiveModel {
+        let mut row = project::ActiveModel {
             id: Set(ProjectId::generate().into_string()),
             owner: Set(owner.to_owned()),
             name: Set(name.as_str().to_owned()),
@@ -43,8 +44,10 @@ impl Store {
             description: Set(description.to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         };
         let tx = self.begin_write().await?;
+        row.key = next_key(&tx, project::Entity, project::Column::Key).await?;
         let model = project::Entity::insert(row)
             .exec_with_returning(&*tx)
             .await

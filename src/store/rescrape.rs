@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::convert::set_counts;
 use super::entities::{file, import, import_item, project};
+use super::keys::{next_key, project_key_of};
 use super::{Store, StoreResult, WriteTx};
 use crate::domain::{
     ids::{FhirServerId, ImportId, ProjectId},
@@ -63,7 +64,7 @@ const RECORDED: [ItemState; 3] = [
 
 fn selected(new: &NewRescrape) -> Condition {
     let mut condition = Condition::all()
-        .add(file::Column::ProjectId.eq(new.project_id.as_str()))
+        .add(Expr::col(file::Column::ProjectKey).eq(project_key_of(new.project_id.as_str())))
         .add(file::Column::FhirServer.ne(""));
     condition = match &new.selection {
         RescrapeSelection::Files(ids) => condition.add(file::Column::Id.is_in(ids.clone())),
@@ -102,7 +103,7 @@ impl Store {
                 .select_only()
                 .column(file::Column::Id)
                 .column(file::Column::FhirServer)
-                .filter(file::Column::ProjectId.eq(project_id.as_str()))
+                .filter(Expr::col(file::Column::ProjectKey).eq(project_key_of(project_id.as_str())))
                 .filter(file::Column::Id.is_in(chunk.to_vec()))
                 .into_tuple()
                 .all(&self.db)
@@ -167,6 +168,7 @@ impl Store {
                 ..Default::default()
             };
             self.lease_new(&mut row, now);
+            row.key = next_key(&tx, import::Entity, import::Column::Key).await?;
             let mut row = import::Entity::insert(with_counts(row, &Counts::default()))
                 .exec_with_returning(&*tx)
                 .await?

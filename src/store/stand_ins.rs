@@ -49,7 +49,10 @@ pub(super) async fn write_out(tx: &WriteTx, file_ids: &[&str]) -> StoreResult<()
                 .await?;
         }
         let standing = Query::select()
-            .columns([file::Column::ImportId, file::Column::ImportIdx])
+            .expr(Expr::cust(
+                r#"(SELECT "id" FROM "imports" WHERE "imports"."key" = "files"."import_key")"#,
+            ))
+            .column(file::Column::ImportIdx)
             .column(file::Column::DocumentReferenceId)
             .expr(Expr::value(ItemState::Imported.as_str()))
             .expr(Expr::value(ItemStage::RecordFile.as_str()))
@@ -140,10 +143,11 @@ pub(super) async fn list_items<C: ConnectionTrait>(
     let mut sql = format!(r#"SELECT * FROM ({rows}) r"#);
     if states.is_empty() || states.contains(&ItemState::Imported) {
         let mut files = format!(
-            r#"SELECT "import_id", "import_idx" AS "idx", "document_reference_id" AS "document_id", '{imported}' AS "state", '{stage}' AS "stage", CAST(NULL AS varchar) AS "rejection_code", CAST(NULL AS text) AS "message", "id" AS "file_id", "import_sequence" AS "sequence", CAST(NULL AS text) AS "document_json", CAST(NULL AS text) AS "metadata_json", CAST(NULL AS text) AS "checked_json", "updated_at", CAST(NULL AS bigint) AS "repeat_of", CAST(NULL AS varchar) AS "failure" FROM "files" WHERE "import_id" = {id} AND "import_sequence" IS NOT NULL"#,
+            r#"SELECT CAST({id} AS varchar) AS "import_id", "import_idx" AS "idx", "document_reference_id" AS "document_id", '{imported}' AS "state", '{stage}' AS "stage", CAST(NULL AS varchar) AS "rejection_code", CAST(NULL AS text) AS "message", "id" AS "file_id", "import_sequence" AS "sequence", CAST(NULL AS text) AS "document_json", CAST(NULL AS text) AS "metadata_json", CAST(NULL AS text) AS "checked_json", "updated_at", CAST(NULL AS bigint) AS "repeat_of", CAST(NULL AS varchar) AS "failure" FROM "files" WHERE "import_key" = (SELECT "key" FROM "imports" WHERE "id" = {key_of}) AND "import_sequence" IS NOT NULL"#,
             imported = ItemState::Imported.as_str(),
             stage = ItemStage::RecordFile.as_str(),
             id = bind(import_id.as_str().into()),
+            key_of = bind(import_id.as_str().into()),
         );
         if let Some(after) = after {
             files.push_str(&format!(

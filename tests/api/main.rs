@@ -21,6 +21,7 @@ mod import_basics;
 mod import_stream;
 mod item_history;
 mod key_rotation;
+mod keyed_files;
 mod listing;
 mod oauth;
 mod oauth_limits;

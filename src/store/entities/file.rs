@@ -1,5 +1,6 @@
 //! Row of `files`. The attachment's url, size, content type and hashes are
-//! not columns: they are read from `document_json` (migration 20).
+//! not columns: they are read from `document_json` (migration 20). The
+//! project and the import are named by their `key` (migration 24).
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub project_id: String,
+    /// `projects.key` of the file's project.
+    pub project_key: i64,
     pub name: String,
     pub document_reference_id: String,
     pub fhir_server: String,
@@ -20,11 +22,12 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub metadata_sources: Option<String>,
     pub tags: String,
-    pub import_id: String,
-    /// The item of `import_id` that created or last overwrote the file
+    /// `imports.key` of the import that created or last overwrote the file.
+    pub import_key: i64,
+    /// The item of that import that created or last overwrote the file
     /// (none for files written before migration 21 by finished imports).
     pub import_idx: Option<i64>,
-    /// Set when the file stands for the item `import_idx` of `import_id`,
+    /// Set when the file stands for the item `import_idx` of its import,
     /// which then has no row of its own: the sequence that item carries
     /// (migration 23).
     pub import_sequence: Option<i64>,

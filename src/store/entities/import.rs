@@ -7,6 +7,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
+    /// A number unique among imports, which files name their import by
+    /// (migration 24).
+    pub key: i64,
     pub project_id: String,
     pub state: String,
     /// `DOCUMENTS` (a stream of documents) or `RESCRAPE`.

@@ -7,6 +7,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
+    /// A number unique among projects, which files name their project by
+    /// (migration 24).
+    pub key: i64,
     pub owner: String,
     pub name: String,
     pub slug: String,

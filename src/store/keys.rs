@@ -1,0 +1,135 @@
+//! The numbers files name their project and their import by (migration
+//! 24): `projects.key` and `imports.key`. The API speaks in ids; these stay
+//! in the store, which maps one to the other here.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{
+    sea_query::{Expr, Func, Query, SimpleExpr, SubQueryStatement},
+    ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
+};
+
+use super::entities::{import, project};
+use super::{StoreResult, WriteTx};
+
+/// The keys a file written by an import carries.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FileOwners {
+    pub project: i64,
+    pub import: i64,
+}
+
+impl FileOwners {
+    /// The owners of the files `import` writes.
+    pub async fn of(tx: &WriteTx, import: &import::Model) -> StoreResult<Self> {
+        let project = project::Entity::find()
+            .select_only()
+            .column(project::Column::Key)
+            .filter(project::Column::Id.eq(import.project_id.as_str()))
+            .into_tuple::<i64>()
+            .one(&**tx)
+            .await?
+            .ok_or_else(|| {
+                super::StoreError::Corrupt(format!(
+                    "import {}: its project {} is missing",
+                    import.id, import.project_id
+                ))
+            })?;
+        Ok(Self {
+            project,
+            import: import.key,
+        })
+    }
+}
+
+/// The key a new row of projects or imports takes. PostgreSQL's identity
+/// gives one when none is set, safely across replicas; SQLite takes the
+/// next after the greatest, which its single writer makes safe.
+pub(super) async fn next_key<E: EntityTrait>(
+    tx: &WriteTx,
+    table: E,
+    key: E::Column,
+) -> StoreResult<ActiveValue<i64>> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        return Ok(ActiveValue::NotSet);
+    }
+    let greatest = E::find()
+        .select_only()
+        .expr(Func::coalesce([
+            Expr::col((table, key)).max(),
+            Expr::value(0i64),
+        ]))
+        .into_tuple::<i64>()
+        .one(&**tx)
+        .await?
+        .unwrap_or(0);
+    Ok(ActiveValue::Set(greatest + 1))
+}
+
+fn scalar(select: sea_orm::sea_query::SelectStatement) -> SimpleExpr {
+    SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(select)))
+}
+
+/// `(SELECT key FROM projects WHERE id = …)`: compared with a file's
+/// `project_key`, one look-up, after which the files' indexes serve.
+pub(super) fn project_key_of(project_id: &str) -> SimpleExpr {
+    scalar(
+        Query::select()
+            .column(project::Column::Key)
+            .from(project::Entity)
+            .and_where(project::Column::Id.eq(project_id))
+            .to_owned(),
+    )
+}
+
+/// `(SELECT key FROM imports WHERE id = …)`.
+pub(super) fn import_key_of(import_id: &str) -> SimpleExpr {
+    scalar(
+        Query::select()
+            .column(import::Column::Key)
+            .from(import::Entity)
+            .and_where(import::Column::Id.eq(import_id))
+            .to_owned(),
+    )
+}
+
+/// The ids of the projects and imports `keys` name.
+pub(super) async fn ids_of<C: ConnectionTrait>(
+    db: &C,
+    project_keys: impl IntoIterator<Item = i64>,
+    import_keys: impl IntoIterator<Item = i64>,
+) -> StoreResult<Owners> {
+    let project_keys: HashSet<i64> = project_keys.into_iter().collect();
+    let import_keys: HashSet<i64> = import_keys.into_iter().collect();
+    let mut owners = Owners::default();
+    if !project_keys.is_empty() {
+        owners.projects = project::Entity::find()
+            .select_only()
+            .columns([project::Column::Key, project::Column::Id])
+            .filter(project::Column::Key.is_in(project_keys))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+    }
+    if !import_keys.is_empty() {
+        owners.imports = import::Entity::find()
+            .select_only()
+            .columns([import::Column::Key, import::Column::Id])
+            .filter(import::Column::Key.is_in(import_keys))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+    }
+    Ok(owners)
+}
+
+/// Project and import ids by key.
+#[derive(Default)]
+pub(super) struct Owners {
+    pub projects: HashMap<i64, String>,
+    pub imports: HashMap<i64, String>,
+}
