@@ -138,6 +138,11 @@ impl BatchEvents {
         }
     }
 
+    /// The batch's time, which its rows carry.
+    pub fn time(&self) -> DateTime<Utc> {
+        self.time
+    }
+
     /// The sequence the progress event will take, which the quiet items
     /// pushed so far will carry. No item needing attention may come after
     /// this is asked (`push` refuses one): its event would take that

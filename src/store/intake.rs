@@ -202,7 +202,7 @@ impl Store {
             Recording::Now => {
                 let owners = FileOwners::of(&tx, &row).await?;
                 standing = self
-                    .write_files(&tx, &current, owners, requests, None, &mut events, now)
+                    .write_files(&tx, &current, owners, requests, None, &mut events)
                     .await?;
             }
             Recording::Later => {

@@ -121,7 +121,6 @@ impl Store {
                 requests,
                 Some(ItemState::Pending),
                 &mut events,
-                now,
             )
             .await?;
         let BatchWritten {
@@ -161,8 +160,8 @@ impl Store {
         requests: &[RecordRequest],
         from: Option<ItemState>,
         events: &mut BatchEvents,
-        now: DateTime<Utc>,
     ) -> StoreResult<HashSet<u64>> {
+        let now = events.time();
         let project = owners.project;
         let doc_ids: Vec<&str> = requests
             .iter()
