@@ -99,36 +99,47 @@ pub(super) async fn ids_of<C: ConnectionTrait>(
     project_keys: impl IntoIterator<Item = i64>,
     import_keys: impl IntoIterator<Item = i64>,
 ) -> StoreResult<Owners> {
-    let project_keys: HashSet<i64> = project_keys.into_iter().collect();
-    let import_keys: HashSet<i64> = import_keys.into_iter().collect();
-    let mut owners = Owners::default();
-    if !project_keys.is_empty() {
-        owners.projects = project::Entity::find()
-            .select_only()
-            .columns([project::Column::Key, project::Column::Id])
-            .filter(project::Column::Key.is_in(project_keys))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+    Ok(Owners {
+        projects: by_key::<_, project::Entity>(
+            db,
+            project::Column::Key,
+            project::Column::Id,
+            project_keys,
+        )
+        .await?,
+        imports: by_key::<_, import::Entity>(
+            db,
+            import::Column::Key,
+            import::Column::Id,
+            import_keys,
+        )
+        .await?,
+    })
+}
+
+/// `id` by `key` of the rows of one table whose key is in `keys`.
+async fn by_key<C: ConnectionTrait, E: EntityTrait>(
+    db: &C,
+    key: E::Column,
+    id: E::Column,
+    keys: impl IntoIterator<Item = i64>,
+) -> StoreResult<HashMap<i64, String>> {
+    let keys: HashSet<i64> = keys.into_iter().collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
     }
-    if !import_keys.is_empty() {
-        owners.imports = import::Entity::find()
-            .select_only()
-            .columns([import::Column::Key, import::Column::Id])
-            .filter(import::Column::Key.is_in(import_keys))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-    }
-    Ok(owners)
+    Ok(E::find()
+        .select_only()
+        .columns([key, id])
+        .filter(key.is_in(keys))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Project and import ids by key.
-#[derive(Default)]
 pub(super) struct Owners {
     pub projects: HashMap<i64, String>,
     pub imports: HashMap<i64, String>,

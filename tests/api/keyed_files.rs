@@ -3,7 +3,7 @@
 //! the items they stand for read the same across the migration, down and
 //! up, and the projects and imports made after it get numbers of their own.
 
-use crate::common::{docs, header, spawn_app, Backend, TestApp};
+use crate::common::{docs, every_page_of_files, header, spawn_app, Backend, TestApp};
 use fhir_import::proto::v1 as pb;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
@@ -22,28 +22,13 @@ fn overwriting(project: &str) -> pb::ImportHeader {
 
 /// Files of `import_id` in `project`, read three at a time.
 async fn files_of_import(app: &TestApp, project: &str, import_id: &str) -> Vec<pb::File> {
-    let mut found = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let page = app
-            .files
-            .clone()
-            .list_files(pb::ListFilesRequest {
-                project: project.to_owned(),
-                page_size: 3,
-                page_token,
-                import_id: import_id.to_owned(),
-                ..Default::default()
-            })
-            .await
-            .expect("list files")
-            .into_inner();
-        found.extend(page.files);
-        if page.next_page_token.is_empty() {
-            return found;
-        }
-        page_token = page.next_page_token;
-    }
+    let request = pb::ListFilesRequest {
+        project: project.to_owned(),
+        page_size: 3,
+        import_id: import_id.to_owned(),
+        ..Default::default()
+    };
+    every_page_of_files(&app.files, request).await
 }
 
 /// What a portal reads back: each project's files (all, by metadata, by

@@ -575,24 +575,31 @@ pub async fn all_files(
     project: &str,
     filters: &[(&str, &str)],
 ) -> Vec<pb::File> {
+    let request = pb::ListFilesRequest {
+        project: project.to_owned(),
+        filters: filters
+            .iter()
+            .map(|(k, v)| pb::MetadataFilter {
+                key: (*k).to_owned(),
+                value: (*v).to_owned(),
+            })
+            .collect(),
+        page_size: 1000,
+        ..Default::default()
+    };
+    every_page_of_files(files, request).await
+}
+
+/// Every file `request` lists, following its pages.
+pub async fn every_page_of_files(
+    files: &FileServiceClient<Authed>,
+    mut request: pb::ListFilesRequest,
+) -> Vec<pb::File> {
     let mut found = Vec::new();
-    let mut page_token = String::new();
     loop {
         let page = files
             .clone()
-            .list_files(pb::ListFilesRequest {
-                project: project.to_owned(),
-                filters: filters
-                    .iter()
-                    .map(|(k, v)| pb::MetadataFilter {
-                        key: (*k).to_owned(),
-                        value: (*v).to_owned(),
-                    })
-                    .collect(),
-                page_size: 1000,
-                page_token,
-                import_id: String::new(),
-            })
+            .list_files(request.clone())
             .await
             .expect("list files")
             .into_inner();
@@ -600,6 +607,6 @@ pub async fn all_files(
         if page.next_page_token.is_empty() {
             return found;
         }
-        page_token = page.next_page_token;
+        request.page_token = page.next_page_token;
     }
 }
