@@ -2,15 +2,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{
-    sea_query::{Expr, Query},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{sea_query::Query, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use migration::stored_document;
 
 use super::entities::{file, file_metadata};
-use super::keys::{self, import_key_of, project_key_of, Owners};
+use super::keys::{self, Owners};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::{
     document::AttachmentFields,
@@ -94,9 +91,11 @@ impl Store {
         after: Option<&str>,
         limit: u64,
     ) -> StoreResult<Vec<File>> {
-        let mut query = file::Entity::find().filter(
-            Expr::col(file::Column::ProjectKey).eq(project_key_of(filter.project_id.as_str())),
-        );
+        let Some(project_key) = keys::project_key(&self.db, filter.project_id.as_str()).await?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut query = file::Entity::find().filter(file::Column::ProjectKey.eq(project_key));
         for (key, value) in &filter.metadata {
             query = query.filter(
                 file::Column::Id.in_subquery(
@@ -110,8 +109,10 @@ impl Store {
             );
         }
         if let Some(import_id) = &filter.import_id {
-            query = query
-                .filter(Expr::col(file::Column::ImportKey).eq(import_key_of(import_id.as_str())));
+            let Some(import_key) = keys::import_key(&self.db, import_id.as_str()).await? else {
+                return Ok(Vec::new());
+            };
+            query = query.filter(file::Column::ImportKey.eq(import_key));
         }
         if let Some(after) = after {
             query = query.filter(file::Column::Id.gt(after));

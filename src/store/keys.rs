@@ -66,6 +66,41 @@ pub(super) async fn next_key<E: EntityTrait>(
     Ok(ActiveValue::Set(greatest + 1))
 }
 
+/// The key of the project `project_id`, when there is one. Reads that
+/// page through files look the key up first: compared with a known number,
+/// PostgreSQL plans with the statistics of that value (a large import's
+/// items are then read in index order, a page at a time), where a subquery
+/// would leave it a generic guess.
+pub(super) async fn project_key<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+) -> StoreResult<Option<i64>> {
+    key_by_id::<_, project::Entity>(db, project::Column::Key, project::Column::Id, project_id).await
+}
+
+/// The key of the import `import_id`, when there is one.
+pub(super) async fn import_key<C: ConnectionTrait>(
+    db: &C,
+    import_id: &str,
+) -> StoreResult<Option<i64>> {
+    key_by_id::<_, import::Entity>(db, import::Column::Key, import::Column::Id, import_id).await
+}
+
+async fn key_by_id<C: ConnectionTrait, E: EntityTrait>(
+    db: &C,
+    key: E::Column,
+    id: E::Column,
+    value: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(E::find()
+        .select_only()
+        .column(key)
+        .filter(id.eq(value))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?)
+}
+
 fn scalar(select: sea_orm::sea_query::SelectStatement) -> SimpleExpr {
     SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(select)))
 }
@@ -78,17 +113,6 @@ pub(super) fn project_key_of(project_id: &str) -> SimpleExpr {
             .column(project::Column::Key)
             .from(project::Entity)
             .and_where(project::Column::Id.eq(project_id))
-            .to_owned(),
-    )
-}
-
-/// `(SELECT key FROM imports WHERE id = …)`.
-pub(super) fn import_key_of(import_id: &str) -> SimpleExpr {
-    scalar(
-        Query::select()
-            .column(import::Column::Key)
-            .from(import::Entity)
-            .and_where(import::Column::Id.eq(import_id))
             .to_owned(),
     )
 }

@@ -141,13 +141,19 @@ pub(super) async fn list_items<C: ConnectionTrait>(
     }
     rows.push_str(&format!(r#" ORDER BY "idx" LIMIT {limit}"#));
     let mut sql = format!(r#"SELECT * FROM ({rows}) r"#);
-    if states.is_empty() || states.contains(&ItemState::Imported) {
+    // The key first, not a subquery: see `keys::project_key`.
+    let files_of = if states.is_empty() || states.contains(&ItemState::Imported) {
+        super::keys::import_key(db, import_id.as_str()).await?
+    } else {
+        None
+    };
+    if let Some(import_key) = files_of {
         let mut files = format!(
-            r#"SELECT CAST({id} AS varchar) AS "import_id", "import_idx" AS "idx", "document_reference_id" AS "document_id", '{imported}' AS "state", '{stage}' AS "stage", CAST(NULL AS varchar) AS "rejection_code", CAST(NULL AS text) AS "message", "id" AS "file_id", "import_sequence" AS "sequence", CAST(NULL AS text) AS "document_json", CAST(NULL AS text) AS "metadata_json", CAST(NULL AS text) AS "checked_json", "updated_at", CAST(NULL AS bigint) AS "repeat_of", CAST(NULL AS varchar) AS "failure" FROM "files" WHERE "import_key" = (SELECT "key" FROM "imports" WHERE "id" = {key_of}) AND "import_sequence" IS NOT NULL"#,
+            r#"SELECT CAST({id} AS varchar) AS "import_id", "import_idx" AS "idx", "document_reference_id" AS "document_id", '{imported}' AS "state", '{stage}' AS "stage", CAST(NULL AS varchar) AS "rejection_code", CAST(NULL AS text) AS "message", "id" AS "file_id", "import_sequence" AS "sequence", CAST(NULL AS text) AS "document_json", CAST(NULL AS text) AS "metadata_json", CAST(NULL AS text) AS "checked_json", "updated_at", CAST(NULL AS bigint) AS "repeat_of", CAST(NULL AS varchar) AS "failure" FROM "files" WHERE "import_key" = {key} AND "import_sequence" IS NOT NULL"#,
             imported = ItemState::Imported.as_str(),
             stage = ItemStage::RecordFile.as_str(),
             id = bind(import_id.as_str().into()),
-            key_of = bind(import_id.as_str().into()),
+            key = bind(import_key.into()),
         );
         if let Some(after) = after {
             files.push_str(&format!(
