@@ -85,7 +85,7 @@ pub(super) async fn resolve_batch(
                             }),
                     },
                 };
-                IntakeItem { index, outcome }
+                IntakeItem::new(index, outcome)
             }
         })
         .collect()

@@ -403,7 +403,7 @@ impl Imports {
                 })
             }
         };
-        Checked::Ready(IntakeItem { index, outcome })
+        Checked::Ready(IntakeItem::new(index, outcome))
     }
 
     /// Where documents given by reference are read from: the import's FHIR

@@ -39,6 +39,18 @@ impl RecordRequest {
             .as_ref()
             .ok()
             .map(|doc| stored_document::pack(&doc.json));
+        Self::with_stored(index, document_id, document, metadata, stored)
+    }
+
+    /// A request whose document was packed already (`stored`), where it
+    /// was received.
+    pub(super) fn with_stored(
+        index: u64,
+        document_id: Option<String>,
+        document: Result<ValidDocument, Failure>,
+        metadata: BTreeMap<String, String>,
+        stored: Option<Vec<u8>>,
+    ) -> Self {
         Self {
             index,
             document_id,

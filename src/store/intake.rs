@@ -9,6 +9,8 @@ use sea_orm::{
     QuerySelect,
 };
 
+use migration::stored_document;
+
 use super::batch::RecordRequest;
 use super::batch::{BatchEvents, BatchWritten};
 use super::convert::{
@@ -40,6 +42,27 @@ pub struct NewImport {
 pub struct IntakeItem {
     pub index: u64,
     pub outcome: Result<(ValidDocument, std::collections::BTreeMap<String, String>), Rejection>,
+    /// The accepted document as its file stores it. Packed where the item
+    /// is checked, on the stream's task, so that compressing overlaps the
+    /// batch writer's statements instead of lengthening them.
+    stored: Option<Vec<u8>>,
+}
+
+impl IntakeItem {
+    pub fn new(
+        index: u64,
+        outcome: Result<(ValidDocument, std::collections::BTreeMap<String, String>), Rejection>,
+    ) -> Self {
+        let stored = outcome
+            .as_ref()
+            .ok()
+            .map(|(doc, _)| stored_document::pack(&doc.json));
+        Self {
+            index,
+            outcome,
+            stored,
+        }
+    }
 }
 
 /// What a batch write leaves behind.
@@ -126,15 +149,21 @@ impl Store {
     ) -> StoreResult<IntakeOutcome> {
         let mut requests = Vec::with_capacity(items.len());
         let mut rejected = Vec::new();
-        for item in items {
-            match item.outcome {
-                Ok((doc, metadata)) => requests.push(RecordRequest::new(
-                    item.index,
+        for IntakeItem {
+            index,
+            outcome,
+            stored,
+        } in items
+        {
+            match outcome {
+                Ok((doc, metadata)) => requests.push(RecordRequest::with_stored(
+                    index,
                     Some(doc.id.clone()),
                     Ok(doc),
                     metadata,
+                    stored,
                 )),
-                Err(rejection) => rejected.push((item.index, rejection)),
+                Err(rejection) => rejected.push((index, rejection)),
             }
         }
         match self

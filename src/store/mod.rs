@@ -619,15 +619,17 @@ mod tests {
             .await
             .expect("import");
         let items: Vec<_> = (0..count)
-            .map(|n| IntakeItem {
-                index: n,
-                outcome: validate_document_json(
+            .map(|n| {
+                IntakeItem::new(
+                    n,
+                    validate_document_json(
                     &format!(
                         r#"{{"resourceType":"DocumentReference","id":"d{n}","status":"current","content":[{{"attachment":{{"url":"https://example.org/{n}.cram","size":{n},"contentType":"application/cram","hash":"{n:04}"}}}}]}}"#
                     ),
                     &DocumentPolicy::default(),
                 )
-                .map(|doc| (doc, Default::default())),
+                    .map(|doc| (doc, Default::default())),
+                )
             })
             .collect();
         let mut items = items.into_iter().peekable();
