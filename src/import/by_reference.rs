@@ -25,6 +25,16 @@ pub(super) enum Checked {
     },
 }
 
+impl Checked {
+    /// The item with its document packed, when it has one already.
+    pub fn packed(self) -> Self {
+        match self {
+            Checked::Ready(item) => Checked::Ready(item.packed()),
+            by_reference => by_reference,
+        }
+    }
+}
+
 /// Where a batch's references are read from.
 #[derive(Clone)]
 pub(super) struct ReferenceSource {

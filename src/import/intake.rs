@@ -264,7 +264,7 @@ impl Imports {
                 None => break,
                 Some(Ok(Incoming::Document(message))) => {
                     batch_bytes += message.size();
-                    let item = self.check(summary.received, message, spec);
+                    let item = self.check(summary.received, message, spec).packed();
                     summary.received += 1;
                     received.increment(1);
                     batch.push(item);

@@ -42,9 +42,8 @@ pub struct NewImport {
 pub struct IntakeItem {
     pub index: u64,
     pub outcome: Result<(ValidDocument, std::collections::BTreeMap<String, String>), Rejection>,
-    /// The accepted document as its file stores it. Packed where the item
-    /// is checked, on the stream's task, so that compressing overlaps the
-    /// batch writer's statements instead of lengthening them.
+    /// The accepted document as its file stores it, once `packed`; the
+    /// batch writer packs what is not.
     stored: Option<Vec<u8>>,
 }
 
@@ -53,15 +52,21 @@ impl IntakeItem {
         index: u64,
         outcome: Result<(ValidDocument, std::collections::BTreeMap<String, String>), Rejection>,
     ) -> Self {
-        let stored = outcome
-            .as_ref()
-            .ok()
-            .map(|(doc, _)| stored_document::pack(&doc.json));
         Self {
             index,
             outcome,
-            stored,
+            stored: None,
         }
+    }
+
+    /// The item with its document packed now. The intake packs each item
+    /// on the stream's task as it arrives, so that compressing overlaps the
+    /// batch writer's statements instead of lengthening them.
+    pub fn packed(mut self) -> Self {
+        if let (None, Ok((doc, _))) = (&self.stored, &self.outcome) {
+            self.stored = Some(stored_document::pack(&doc.json));
+        }
+        self
     }
 }
 
@@ -155,15 +160,21 @@ impl Store {
             stored,
         } in items
         {
-            match outcome {
-                Ok((doc, metadata)) => requests.push(RecordRequest::with_stored(
+            match (outcome, stored) {
+                (Ok((doc, metadata)), Some(stored)) => requests.push(RecordRequest::with_stored(
                     index,
                     Some(doc.id.clone()),
                     Ok(doc),
                     metadata,
-                    stored,
+                    Some(stored),
                 )),
-                Err(rejection) => rejected.push((index, rejection)),
+                (Ok((doc, metadata)), None) => requests.push(RecordRequest::new(
+                    index,
+                    Some(doc.id.clone()),
+                    Ok(doc),
+                    metadata,
+                )),
+                (Err(rejection), _) => rejected.push((index, rejection)),
             }
         }
         match self
