@@ -35,15 +35,11 @@ impl RecordRequest {
         document: Result<ValidDocument, Failure>,
         metadata: BTreeMap<String, String>,
     ) -> Self {
-        let stored = document
-            .as_ref()
-            .ok()
-            .map(|doc| stored_document::pack(&doc.json));
-        Self::with_stored(index, document_id, document, metadata, stored)
+        Self::with_stored(index, document_id, document, metadata, None)
     }
 
-    /// A request whose document was packed already (`stored`), where it
-    /// was received.
+    /// A request whose document may have been packed already where it was
+    /// received (`stored`); it is packed here when not.
     pub(super) fn with_stored(
         index: u64,
         document_id: Option<String>,
@@ -51,6 +47,12 @@ impl RecordRequest {
         metadata: BTreeMap<String, String>,
         stored: Option<Vec<u8>>,
     ) -> Self {
+        let stored = stored.or_else(|| {
+            document
+                .as_ref()
+                .ok()
+                .map(|doc| stored_document::pack(&doc.json))
+        });
         Self {
             index,
             document_id,

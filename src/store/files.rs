@@ -124,12 +124,16 @@ impl Store {
             .await?;
         let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
         let mut metadata = self.metadata_of(&ids).await?;
-        let owners = keys::ids_of(
+        // The project is the filter's: only the imports need looking up.
+        let mut owners = keys::ids_of(
             &self.db,
-            rows.iter().map(|m| m.project_key),
+            std::iter::empty(),
             rows.iter().map(|m| m.import_key),
         )
         .await?;
+        owners
+            .projects
+            .insert(project_key, filter.project_id.as_str().to_owned());
         rows.into_iter()
             .map(|m| {
                 let own = metadata.remove(&m.id).unwrap_or_default();

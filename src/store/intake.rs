@@ -160,21 +160,15 @@ impl Store {
             stored,
         } in items
         {
-            match (outcome, stored) {
-                (Ok((doc, metadata)), Some(stored)) => requests.push(RecordRequest::with_stored(
+            match outcome {
+                Ok((doc, metadata)) => requests.push(RecordRequest::with_stored(
                     index,
                     Some(doc.id.clone()),
                     Ok(doc),
                     metadata,
-                    Some(stored),
+                    stored,
                 )),
-                (Ok((doc, metadata)), None) => requests.push(RecordRequest::new(
-                    index,
-                    Some(doc.id.clone()),
-                    Ok(doc),
-                    metadata,
-                )),
-                (Err(rejection), _) => rejected.push((index, rejection)),
+                Err(rejection) => rejected.push((index, rejection)),
             }
         }
         match self

@@ -22,12 +22,7 @@ pub(super) struct FileOwners {
 impl FileOwners {
     /// The owners of the files `import` writes.
     pub async fn of(tx: &WriteTx, import: &import::Model) -> StoreResult<Self> {
-        let project = project::Entity::find()
-            .select_only()
-            .column(project::Column::Key)
-            .filter(project::Column::Id.eq(import.project_id.as_str()))
-            .into_tuple::<i64>()
-            .one(&**tx)
+        let project = project_key(&**tx, &import.project_id)
             .await?
             .ok_or_else(|| {
                 super::StoreError::Corrupt(format!(
