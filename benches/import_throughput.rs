@@ -23,7 +23,11 @@
 //! - `BENCH_SHAPE`: `small` (portal-style DocumentReferences of ~330 bytes,
 //!   the default) or `kids-first` (a generated Kids First study's, ~2.2 KB)
 //! - `BENCH_BATCH`: the service's `import.batch_size` (default: its
-//!   default, 500; the raw baselines keep 500)
+//!   default, 1000; the raw baselines keep 500)
+//! - `BENCH_PG_DATABASE`: options for every `CREATE DATABASE` of the run,
+//!   e.g. `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE
+//!   'C.UTF-8'` for a database that compares text linguistically, as most
+//!   production ones do (this machine's `test` uses `C.UTF-8`)
 //! - `BENCH_LOG`: set to enable server logs (its value is the filter, or
 //!   `info` when empty)
 //! - `FHIR_IMPORT_BENCH_POSTGRES_URL`: admin URL of PostgreSQL (default

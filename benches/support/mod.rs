@@ -150,7 +150,10 @@ impl FreshPostgres {
             .context("timed out connecting")??;
         let name = format!("fhir_import_bench_{}", uuid::Uuid::now_v7().simple());
         admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .execute_unprepared(&format!(
+                "CREATE DATABASE {name} {}",
+                std::env::var("BENCH_PG_DATABASE").unwrap_or_default()
+            ))
             .await
             .context("creating the bench database")?;
         let _ = admin.close().await;

@@ -31,6 +31,7 @@ mod m20261206_000021_files_know_their_writer;
 mod m20261206_000022_files_keep_documents_packed;
 mod m20261206_000023_files_stand_for_their_items;
 mod m20261206_000024_files_keyed_by_number;
+mod m20261206_000025_file_keys_compare_bytes;
 
 /// Migrations after which SQLite holds many half-empty or free pages (rows
 /// made smaller in place, a table rebuilt): a `VACUUM` once they ran gives
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_files_keep_documents_packed::Migration),
             Box::new(m20261206_000023_files_stand_for_their_items::Migration),
             Box::new(m20261206_000024_files_keyed_by_number::Migration),
+            Box::new(m20261206_000025_file_keys_compare_bytes::Migration),
         ]
     }
 }
