@@ -30,6 +30,10 @@ impl From<StoreError> for Status {
                 error!(%detail, "stored data unreadable");
                 Status::internal("internal error")
             }
+            StoreError::Schema(detail) => {
+                error!(%detail, "the store's schema does not fit this release");
+                Status::internal("internal error")
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `fhir-import admin …`: bootstrapping accounts straight in the store that
-//! `serve` uses (same configuration), printing JSON.
+//! `serve` uses (same configuration), and rolling its schema back for an
+//! older release, printing JSON.
 
 use std::{io::Write, path::PathBuf};
 
@@ -18,7 +19,8 @@ use crate::config::{Config, Overrides};
 use crate::domain::account::Username;
 use crate::store::{Store, StoreError};
 
-/// Bootstrap accounts in the store `serve` uses (prints JSON).
+/// Bootstrap accounts in the store `serve` uses, or roll its schema back
+/// (prints JSON).
 #[derive(Args, Debug)]
 pub struct AdminArgs {
     #[command(flatten)]
@@ -149,6 +151,15 @@ pub enum AdminCommand {
     /// Create a new token signing key and retire the ones in use; tokens
     /// they signed verify until they expire.
     RotateSigningKey,
+    /// Roll the store's schema back to where it stood right after the
+    /// migration --to, so that an older release can run on it again. Stop
+    /// every replica first; then start the older release.
+    MigrateDown {
+        /// The last migration to keep: the newest the older release knows,
+        /// which it names when it refuses the store.
+        #[arg(long, value_name = "MIGRATION")]
+        to: String,
+    },
     /// Give a user a role (admin, write or read) in a project.
     AddMember {
         /// The project's id or owner/name slug.
@@ -219,6 +230,7 @@ impl AdminArgs {
             AdminCommand::IssueInitialAccessToken { owner, hours } => {
                 issue_initial_access_token(store, &owner, hours, out).await
             }
+            AdminCommand::MigrateDown { to } => migrate_down(store, &to, out).await,
         }
     }
 }
@@ -228,16 +240,31 @@ async fn accounts(args: StoreArgs) -> Result<Accounts, CliError> {
     Ok(Accounts::new(store))
 }
 
-/// The configuration `serve` would read, and its store.
-async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
+/// Rolls the schema back without migrating it up first, as opening the
+/// store would.
+async fn migrate_down(args: StoreArgs, to: &str, out: &mut dyn Write) -> Result<(), CliError> {
+    let config = settings(&args)?;
+    eprintln!(
+        "admin: store {}",
+        crate::telemetry::redact_url(&config.database_url)
+    );
+    let undone = crate::store::migrate_down_to(&config.database_url, to)
+        .await
+        .map_err(|e| CliError::Startup(format!("cannot roll the schema back: {e}")))?;
+    print(out, json!({ "undone": undone, "now_at": to }))
+}
+
+/// The configuration `serve` would read; an error when it names a SQLite
+/// store that is not there, unless told to create one.
+fn settings(args: &StoreArgs) -> Result<Config, CliError> {
     let config = Config::load(
         args.config.as_deref(),
         Overrides {
             listen: args.listen,
-            database_url: args.database_url,
+            database_url: args.database_url.clone(),
             auth: None,
         }
-        .with_issuer(args.issuer),
+        .with_issuer(args.issuer.clone()),
     )
     .map_err(CliError::Startup)?;
     if let Some(path) = crate::store::sqlite_file(&config.database_url) {
@@ -250,6 +277,12 @@ async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
             )));
         }
     }
+    Ok(config)
+}
+
+/// The configuration `serve` would read, and its store.
+async fn open(args: StoreArgs) -> Result<(Config, Store), CliError> {
+    let config = settings(&args)?;
     let issuer = config.auth.issuer_url(config.listen);
     eprintln!(
         "admin: store {}; tokens issued as {issuer}",

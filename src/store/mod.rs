@@ -18,6 +18,7 @@ mod imports;
 mod intake;
 mod keys;
 mod leases;
+mod migrations;
 mod names;
 mod process_lock;
 mod processing;
@@ -33,7 +34,6 @@ mod stand_ins;
 
 use std::{sync::Arc, time::Duration};
 
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, SqlErr, TransactionTrait,
@@ -50,6 +50,7 @@ pub use files::FileFilter;
 pub use imports::CancelOutcome;
 pub use intake::{IntakeItem, IntakeOutcome, NewImport};
 pub use leases::LeaseTerms;
+pub use migrations::{known_migrations, migrate_down_to};
 pub use process_lock::{sqlite_file, ProcessLock, ProcessLockError};
 pub use processing::PendingItem;
 pub use purge::Purged;
@@ -72,6 +73,10 @@ pub enum StoreError {
     Refused(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// The store's schema does not fit this release (a newer one migrated
+    /// it), or a migration named is not one of this release's.
+    #[error("{0}")]
+    Schema(String),
 }
 
 impl From<DbErr> for StoreError {
@@ -127,52 +132,6 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// How long a lease lasts unless configured.
 const DEFAULT_LEASE: Duration = Duration::from_secs(15);
-
-/// Any PostgreSQL advisory lock key only this service takes: replicas
-/// starting together migrate one after the other.
-const MIGRATION_LOCK: i64 = 0x6668_6972_696d_7074;
-
-/// Brings the schema up to date. On PostgreSQL the migrator runs under a
-/// session advisory lock, so replicas that start at once (a rolling
-/// deploy) do not race to create the same tables: the others wait, then
-/// find nothing left to do.
-async fn migrate(db: &DatabaseConnection) -> StoreResult<()> {
-    let failed = |e: DbErr| StoreError::Unavailable(format!("migration failed: {e}"));
-    if db.get_database_backend() != DbBackend::Postgres {
-        let pending = Migrator::get_pending_migrations(db).await.map_err(failed)?;
-        Migrator::up(db, None).await.map_err(failed)?;
-        let shrunk = pending
-            .iter()
-            .any(|m| migration::SHRINK_SQLITE_ROWS.contains(&m.name()));
-        if shrunk {
-            // Once, right after the upgrade, while nothing else runs.
-            tracing::info!("rows were rewritten smaller; vacuuming the database once");
-            db.execute_unprepared("VACUUM").await.map_err(failed)?;
-            // In WAL mode the vacuumed copy went through the WAL: copy it
-            // back and empty it, or it keeps the database's size on disk.
-            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-                .await
-                .map_err(failed)?;
-        }
-        return Ok(());
-    }
-    use sea_orm::sqlx::{self, Connection};
-    // Its own connection, outside the pool: a pool of one (`admin`) still
-    // has a connection left for the migrator.
-    let options = db.get_postgres_connection_pool().connect_options();
-    let mut holder = sqlx::PgConnection::connect_with(&options)
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(MIGRATION_LOCK)
-        .execute(&mut holder)
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("waiting for the migration lock: {e}")))?;
-    let migrated = Migrator::up(db, None).await.map_err(failed);
-    // Closing the session releases its lock.
-    let _ = holder.close().await;
-    migrated
-}
 
 /// The SQLite writer's page cache: the upper levels of the indexes a batch
 /// probes (names, document ids) stay in memory as a project grows. Over a
@@ -256,7 +215,7 @@ impl Store {
     /// date. A SQLite file is created when missing.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
         let db = Database::connect(connect_options(url, max_connections, None)).await?;
-        migrate(&db).await?;
+        migrations::migrate(&db).await?;
         let (writer, write_lock, checkpoints) = if db.get_database_backend() == DbBackend::Sqlite {
             let writer =
                 Database::connect(connect_options(url, 1, Some(SQLITE_WRITER_CACHE_KIB))).await?;
@@ -523,6 +482,7 @@ fn is_null(value: &sea_orm::sea_query::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use migration::{Migrator, MigratorTrait};
     use sea_orm::{ConnectionTrait, Statement};
 
     /// The rows written per document go in as one UNNEST insert a batch on

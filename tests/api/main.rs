@@ -29,6 +29,7 @@ mod pipeline;
 mod public_clients;
 mod replicas;
 mod rescrape;
+mod schema_rollback;
 mod schemas;
 mod scrape;
 mod scrape_faults;
