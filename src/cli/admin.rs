@@ -248,6 +248,10 @@ async fn migrate_down(args: StoreArgs, to: &str, out: &mut dyn Write) -> Result<
         "admin: store {}",
         crate::telemetry::redact_url(&config.database_url)
     );
+    // A server still running on a SQLite store would go on with tables
+    // that no longer fit it: none may, while this runs.
+    let _serving = crate::store::ProcessLock::acquire(&config.database_url)
+        .map_err(|e| CliError::Startup(format!("cannot roll the schema back: {e}")))?;
     let undone = crate::store::migrate_down_to(&config.database_url, to)
         .await
         .map_err(|e| CliError::Startup(format!("cannot roll the schema back: {e}")))?;

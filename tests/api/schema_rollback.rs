@@ -52,15 +52,27 @@ async fn a_release_rolls_back_and_refuses_a_newer_schema(backend: Backend) {
     let before = app.all_files(&project.id, &[]).await;
     assert_eq!(before.len(), 12);
 
+    let known = known_migrations();
+    let previous = &known[known.len() - 2];
+    let latest = &known[known.len() - 1];
+    if backend == Backend::Sqlite {
+        // Not under a server that still runs on the file.
+        let refused = admin(&app, &["migrate-down", "--to", previous])
+            .await
+            .failed();
+        assert!(
+            refused
+                .stderr
+                .contains("another fhir-import server is using"),
+            "{refused}"
+        );
+    }
     let mut app = app;
     app.stop_server().await;
     let db = Database::connect(&app.database_url).await.expect("connect");
-    let known = known_migrations();
     assert_eq!(applied(&db).await, known, "a new store has every migration");
 
     // Back to what the release before this one knew.
-    let previous = &known[known.len() - 2];
-    let latest = &known[known.len() - 1];
     let rolled = admin(&app, &["migrate-down", "--to", previous]).await.ok();
     let answer: serde_json::Value = serde_json::from_str(&rolled.stdout).expect("JSON");
     assert_eq!(answer["undone"], serde_json::json!([latest]), "{rolled}");
