@@ -73,17 +73,51 @@ pub async fn migrate_down_to(url: &str, to: &str) -> StoreResult<Vec<String>> {
             known.last().map_or("", String::as_str),
         )));
     };
-    let db = Database::connect(connect_options(url, 1, None)).await?;
+    let mut options = connect_options(url, 1, None);
+    // Not a session of the running service (see `refuse_while_served`).
+    options.map_sqlx_postgres_opts(|opts| opts.application_name("fhir-import migrate-down"));
+    let db = Database::connect(options).await?;
     let lock = match db.get_database_backend() {
         DbBackend::Postgres => Some(MigrationLock::take(&db).await?),
         _ => None,
     };
-    let rolled_back = roll_back(&db, &known[..=position]).await;
+    let rolled_back = match refuse_while_served(&db).await {
+        Ok(()) => roll_back(&db, &known[..=position]).await,
+        Err(refused) => Err(refused),
+    };
     if let Some(lock) = lock {
         lock.release().await;
     }
     let _ = db.close().await;
     rolled_back
+}
+
+/// Refuses to change the schema of a PostgreSQL database that sessions of
+/// the service are connected to: replicas (or `admin` commands) would go
+/// on with tables that no longer fit them. Sessions whose URL named
+/// another `application_name` are not seen. (On SQLite the caller holds
+/// the file's process lock.)
+async fn refuse_while_served(db: &DatabaseConnection) -> StoreResult<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = $1",
+            [super::SESSION_NAME.into()],
+        ))
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no answer from pg_stat_activity".into()))?;
+    let sessions: i64 = row.try_get_by_index(0)?;
+    if sessions == 0 {
+        return Ok(());
+    }
+    Err(StoreError::Schema(format!(
+        "{sessions} session(s) of fhir-import are connected to this database (replicas, or \
+         admin commands): stop every replica first"
+    )))
 }
 
 /// Undoes every applied migration after `kept`, newest first.

@@ -139,6 +139,9 @@ const DEFAULT_LEASE: Duration = Duration::from_secs(15);
 /// 39 s at 118 MB, 32 MiB 26 s at 171 MB (scripts/stream-rss.sh).
 const SQLITE_WRITER_CACHE_KIB: u32 = 8 * 1024;
 
+/// What the service's PostgreSQL sessions call themselves.
+const SESSION_NAME: &str = "fhir-import";
+
 fn connect_options(url: &str, max_connections: u32, cache_kib: Option<u32>) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -146,6 +149,14 @@ fn connect_options(url: &str, max_connections: u32, cache_kib: Option<u32>) -> C
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false);
+    if url.starts_with("postgres") {
+        // The service's sessions go by this name in pg_stat_activity (for
+        // operators, and for `admin migrate-down`), unless the URL gives one.
+        options.map_sqlx_postgres_opts(|opts| match opts.get_application_name() {
+            Some(_) => opts,
+            None => opts.application_name(SESSION_NAME),
+        });
+    }
     if url.starts_with("sqlite:") {
         // FULL: a commit is on disk before the client is told its
         // documents were accepted, even across a power loss. Batching
