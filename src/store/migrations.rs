@@ -3,8 +3,6 @@
 //! rolled back by this release (`admin migrate-down`) before an older one
 //! runs again.
 
-use std::collections::HashSet;
-
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::{self, Connection},
@@ -33,7 +31,7 @@ pub fn known_migrations() -> Vec<String> {
 pub(super) async fn migrate(db: &DatabaseConnection) -> StoreResult<()> {
     let failed = |e: DbErr| StoreError::Unavailable(format!("migration failed: {e}"));
     if db.get_database_backend() != DbBackend::Postgres {
-        refuse_newer_schema(db).await?;
+        applied_known_migrations(db).await?;
         let pending = Migrator::get_pending_migrations(db).await.map_err(failed)?;
         Migrator::up(db, None).await.map_err(failed)?;
         let shrunk = pending
@@ -52,8 +50,8 @@ pub(super) async fn migrate(db: &DatabaseConnection) -> StoreResult<()> {
         return Ok(());
     }
     let lock = MigrationLock::take(db).await?;
-    let migrated = match refuse_newer_schema(db).await {
-        Ok(()) => Migrator::up(db, None).await.map_err(failed),
+    let migrated = match applied_known_migrations(db).await {
+        Ok(_) => Migrator::up(db, None).await.map_err(failed),
         Err(refused) => Err(refused),
     };
     lock.release().await;
@@ -122,9 +120,8 @@ async fn refuse_while_served(db: &DatabaseConnection) -> StoreResult<()> {
 
 /// Undoes every applied migration after `kept`, newest first.
 async fn roll_back(db: &DatabaseConnection, kept: &[String]) -> StoreResult<Vec<String>> {
-    refuse_newer_schema(db).await?;
-    let applied = applied_migrations(db).await?;
-    let undone: Vec<String> = applied
+    let undone: Vec<String> = applied_known_migrations(db)
+        .await?
         .into_iter()
         .filter(|name| !kept.contains(name))
         .rev()
@@ -140,20 +137,21 @@ async fn roll_back(db: &DatabaseConnection, kept: &[String]) -> StoreResult<Vec<
     Ok(undone)
 }
 
-/// Refuses a store on which a migration this release does not know was
-/// applied: a newer release migrated it, and this one's reads and writes
-/// would not fit its tables.
-async fn refuse_newer_schema(db: &DatabaseConnection) -> StoreResult<()> {
-    let known: HashSet<String> = known_migrations().into_iter().collect();
-    let unknown: Vec<String> = applied_migrations(db)
-        .await?
-        .into_iter()
+/// The migrations applied to the store, oldest first, refusing a store on
+/// which one this release does not know was applied: a newer release
+/// migrated it, and this one's reads and writes would not fit its tables.
+async fn applied_known_migrations(db: &DatabaseConnection) -> StoreResult<Vec<String>> {
+    let known = known_migrations();
+    let applied = applied_migrations(db).await?;
+    let unknown: Vec<&str> = applied
+        .iter()
         .filter(|name| !known.contains(name))
+        .map(String::as_str)
         .collect();
     if unknown.is_empty() {
-        return Ok(());
+        return Ok(applied);
     }
-    let latest = known_migrations().pop().unwrap_or_default();
+    let latest = known.last().map_or("", String::as_str);
     Err(StoreError::Schema(format!(
         "the store was migrated by a newer release of fhir-import: this release does not know \
          {} (its own end at {latest}). Run the newer release, or roll the schema back with it \
