@@ -82,6 +82,8 @@ pub struct ClientArgs {
         global = true,
         env = "FHIR_IMPORT_CLIENT_SECRET",
         hide_env_values = true,
+        // Secrets are URL-safe base64: one in 64 begins with '-'.
+        allow_hyphen_values = true,
         value_name = "SECRET",
         help_heading = "Connection"
     )]

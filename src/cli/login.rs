@@ -30,6 +30,8 @@ pub struct LoginArgs {
         long,
         env = "FHIR_IMPORT_CLIENT_SECRET",
         hide_env_values = true,
+        // Secrets are URL-safe base64: one in 64 begins with '-'.
+        allow_hyphen_values = true,
         value_name = "SECRET"
     )]
     pub client_secret: Option<String>,

@@ -55,7 +55,8 @@ pub enum Command {
     Login(login::LoginArgs),
     /// Forget the tokens stored for --server.
     Logout(login::LogoutArgs),
-    /// Bootstrap accounts in the store `serve` uses (prints JSON).
+    /// Bootstrap accounts in the store `serve` uses, or roll its schema
+    /// back (prints JSON).
     Admin(admin::AdminArgs),
     /// Write a deterministic synthetic FHIR data set to files.
     #[command(subcommand)]
@@ -94,6 +95,34 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// A client secret is URL-safe base64, so it may begin with '-': it
+    /// is still the value of --client-secret, never taken for an option.
+    #[test]
+    fn a_client_secret_may_begin_with_a_hyphen() {
+        let cli = Cli::try_parse_from([
+            "fhir-import",
+            "login",
+            "--client-id",
+            "cli",
+            "--client-secret",
+            "-iQ2x_secret",
+        ])
+        .expect("login parses");
+        let Command::Login(login) = cli.command else {
+            panic!("not login: {cli:?}");
+        };
+        assert_eq!(login.client_secret.as_deref(), Some("-iQ2x_secret"));
+        let cli = Cli::try_parse_from([
+            "fhir-import",
+            "projects",
+            "list",
+            "--client-secret",
+            "-iQ2x_secret",
+        ])
+        .expect("projects list parses");
+        assert!(format!("{cli:?}").contains(r#"client_secret: Some("-iQ2x_secret")"#));
+    }
 
     #[test]
     fn the_command_line_is_consistent() {
